@@ -1,0 +1,56 @@
+"""Small input checks shared by the public functions (internal)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from .errors import ColumnError, ParameterError, describe
+
+
+def require_frame(data: object, *, parameter: str = "data") -> pd.DataFrame:
+    """Return ``data`` if it is a DataFrame, else raise a :class:`ParameterError`."""
+    if not isinstance(data, pd.DataFrame):
+        raise ParameterError(
+            describe(
+                "Expected a pandas DataFrame",
+                parameter=parameter,
+                received=type(data).__name__,
+                expected="pandas.DataFrame",
+            )
+        )
+    return data
+
+
+def require_columns(data: pd.DataFrame, columns: Iterable[str | None], *, what: str = "data") -> None:
+    """Raise :class:`ColumnError` naming every missing column and the columns available."""
+    wanted = [c for c in columns if c is not None]
+    missing = [c for c in wanted if c not in data.columns]
+    if missing:
+        available = ", ".join(map(str, list(data.columns)[:30]))
+        raise ColumnError(
+            describe(
+                f"Column(s) missing from {what}",
+                column=", ".join(map(str, missing)),
+                expected=f"one of the columns present: {available}",
+            )
+        )
+
+
+def as_list(by: str | Sequence[str] | None) -> list[str]:
+    """Normalise a ``by=`` argument to a list of column names."""
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
+
+
+def check_alpha(alpha: float) -> float:
+    """Check a significance level lies strictly between 0 and 1."""
+    if not (isinstance(alpha, int | float) and 0 < float(alpha) < 1):
+        raise ParameterError(
+            describe("alpha must be a probability", parameter="alpha", received=alpha, expected="0 < alpha < 1")
+        )
+    return float(alpha)
