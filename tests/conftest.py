@@ -1,0 +1,35 @@
+"""Shared test fixtures.
+
+Real public datasets live outside the repository, in ``../shared/realdata``
+relative to the project root (or wherever ``CXANALYTICS_REALDATA`` points).
+Tests that need them use the ``realdata`` fixture, which skips cleanly when the
+folder is absent so that a user's fresh clone still passes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _realdata_dir() -> Path:
+    env = os.environ.get("CXANALYTICS_REALDATA")
+    return Path(env) if env else ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """Folder of the real public datasets; skips the test when it is absent."""
+    path = _realdata_dir()
+    if not path.is_dir():
+        pytest.skip(f"real datasets not found (set CXANALYTICS_REALDATA or place them at {path.name}/ beside the project)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
