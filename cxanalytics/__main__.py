@@ -1,0 +1,7 @@
+"""``python -m cxanalytics`` runs the command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
