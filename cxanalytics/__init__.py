@@ -7,10 +7,10 @@ matplotlib: plotting lives in :mod:`cxanalytics.plotting`.
 from __future__ import annotations
 
 from .errors import (
+    ConvergenceWarning,
     CxError,
     DataQualityWarning,
     SmallSampleWarning,
-    ConvergenceWarning,
 )
 
 __version__ = "0.1.0"
