@@ -50,8 +50,12 @@ def _duration_values(data: pd.DataFrame, column: str) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
         raise ColumnError(describe("Durations must be numeric", column=column,
                                    received=str(col.dtype), expected="non-negative numbers"))
-    values = col.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(values) | (values < 0)
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iu":  # fast path: no NaN possible
+        values = col.to_numpy()
+        bad = values < 0
+    else:
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         row, value = _bad_value(values, bad, data.index)
         raise ColumnError(describe(f"{int(bad.sum())} invalid duration(s), first at index {row!r}",
@@ -62,19 +66,22 @@ def _duration_values(data: pd.DataFrame, column: str) -> np.ndarray:
 
 def _event_values(data: pd.DataFrame, column: str) -> np.ndarray:
     col = data[column]
-    if pd.api.types.is_bool_dtype(col) and not col.isna().any():
-        return col.to_numpy(dtype=bool)
-    if not pd.api.types.is_numeric_dtype(col):
+    if col.dtype == np.dtype(bool):
+        return col.to_numpy()
+    if not pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         raise ColumnError(describe("Event indicator must be 0/1 or boolean", column=column,
                                    received=str(col.dtype), expected="0/1 or True/False"))
-    values = col.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isin(values, [0.0, 1.0])
+    if isinstance(col.dtype, np.dtype):
+        values = col.to_numpy()
+    else:  # nullable extension dtypes
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+    bad = (values != 0) & (values != 1)
     if bad.any():
         row, value = _bad_value(values, bad, data.index)
         raise ColumnError(describe(f"{int(bad.sum())} invalid event value(s), first at index {row!r}",
                                    column=column, received=value,
                                    expected="1 (event) or 0 (censored)"))
-    return values == 1.0
+    return values == 1
 
 
 def _weight_values(data: pd.DataFrame, column: str | None) -> np.ndarray | None:
@@ -126,27 +133,31 @@ def _count(t: np.ndarray, e: np.ndarray, w: np.ndarray | None, g: np.ndarray, n_
     Returns group code, time, total leaving (events + censored) and events per cell.
     """
     n = len(t)
-    integral = np.issubdtype(t.dtype, np.integer) or bool(np.all(t == np.floor(t)))
+    integral = t.dtype.kind in "iu" or bool(np.all(t == np.floor(t)))
     tmin = t.min()
     span = int(t.max() - tmin) + 1 if integral else 0
-    if integral and span * n_groups <= max(4 * n, 1_000_000):
-        times_of = np.arange(span, dtype=float) + tmin
-        key = g * span + (t - tmin).astype(np.int64)
-        size = span * n_groups
+    if integral and span * n_groups <= max(4 * n, 1_000_000):  # count by bincount on the value
+        times_of = np.arange(span, dtype=float) + float(tmin)
+        key = (t - tmin if tmin else t).astype(np.int64, copy=False)
     else:
-        times_of, tinv = np.unique(t, return_inverse=True)
+        times_of, key = np.unique(t, return_inverse=True)
         span = len(times_of)
-        key = g * span + tinv
-        size = span * n_groups
+    if n_groups > 1:
+        key = g * span + key
+    size = span * n_groups
     if size > _DENSE_LIMIT:  # sparse: count only the cells that occur
         cells, key = np.unique(key, return_inverse=True)
         size = len(cells)
     else:
         cells = None
-    leaving = np.bincount(key, weights=w, minlength=size)
-    dead = np.bincount(key, weights=e if w is None else w * e, minlength=size)
+    if w is None:  # one pass: even slots count censorings, odd slots events
+        both = np.bincount(2 * key + e, minlength=2 * size).reshape(size, 2)
+        dead, leaving = both[:, 1], both.sum(axis=1)
+    else:
+        leaving = np.bincount(key, weights=w, minlength=size)
+        dead = np.bincount(key, weights=w * e, minlength=size)
     if cells is None:
-        cells = np.flatnonzero(np.bincount(key, minlength=size))
+        cells = np.flatnonzero(np.bincount(key, minlength=size) if w is not None else leaving)
         leaving, dead = leaving[cells], dead[cells]
     return cells // span, times_of[cells % span], leaving.astype(float), dead.astype(float)
 
@@ -218,7 +229,8 @@ class SurvivalResult:
         qt = np.tile(q, n_groups)
         pos = np.searchsorted(ckey, qg * stride + np.searchsorted(allt, qt), side="right") - 1
         before = (pos < 0) | (grp[np.clip(pos, 0, None)] != qg)
-        last_time = c.groupby(grp)["time"].max().to_numpy()
+        last_time = np.full(n_groups, -np.inf)
+        np.maximum.at(last_time, grp, ctime)
         out = {} if keys is None else {k: keys[k].to_numpy()[qg] for k in self.by}
         out["time"] = qt
         for col in ("survival", "std_error", "ci_lower", "ci_upper"):
@@ -336,19 +348,27 @@ def _km_core(t, e, w, g, n_groups) -> dict[str, np.ndarray]:
 
 def _medians(curve: pd.DataFrame, grp: np.ndarray, keys: pd.DataFrame) -> pd.DataFrame:
     tol = 1e-10
+    n_groups = len(keys)
+    time = curve["time"].to_numpy()
     s = curve["survival"].to_numpy()
     lo = np.where(np.isnan(curve["ci_lower"]), s, curve["ci_lower"])
     hi = np.where(np.isnan(curve["ci_upper"]), s, curve["ci_upper"])
-    idx = pd.RangeIndex(len(keys))
 
     def first_time(mask: np.ndarray) -> np.ndarray:
-        return curve["time"][mask].groupby(grp[mask]).min().reindex(idx).to_numpy()
+        out = np.full(n_groups, np.inf)
+        np.minimum.at(out, grp[mask], time[mask])
+        return np.where(np.isinf(out), np.nan, out)
 
-    counts = curve.groupby(grp)[["n_events", "n_censored"]].sum().reindex(idx)
+    def total(column: str) -> np.ndarray:
+        values = curve[column].to_numpy()
+        summed = np.bincount(grp, weights=values, minlength=n_groups)
+        return np.rint(summed).astype(np.int64) if values.dtype.kind == "i" else summed
+
+    starts = np.r_[0, np.flatnonzero(np.diff(grp)) + 1]
     out = keys.copy()
-    out["n"] = curve.groupby(grp)["n_at_risk"].first().reindex(idx).to_numpy()
-    out["n_events"] = counts["n_events"].to_numpy()
-    out["n_censored"] = counts["n_censored"].to_numpy()
+    out["n"] = curve["n_at_risk"].to_numpy()[starts]
+    out["n_events"] = total("n_events")
+    out["n_censored"] = total("n_censored")
     out["median"] = first_time(s <= 0.5 + tol)
     out["ci_lower"] = first_time(lo <= 0.5 + tol)
     out["ci_upper"] = first_time(hi <= 0.5 + tol)
