@@ -211,7 +211,8 @@ class SurvivalResult:
         Returns
         -------
         DataFrame
-            by-columns, ``time``, ``survival``, ``std_error``, ``ci_lower``, ``ci_upper``.
+            by-columns, ``time``, ``n_at_risk`` (subjects with duration >= time; weighted
+            when the estimate is), ``survival``, ``std_error``, ``ci_lower``, ``ci_upper``.
         """
         q = np.atleast_1d(np.asarray(times, dtype=float))
         if q.ndim != 1 or not np.all(np.isfinite(q)):
@@ -227,12 +228,17 @@ class SurvivalResult:
         ckey = grp * stride + np.searchsorted(allt, ctime)
         qg = np.repeat(np.arange(n_groups), len(q))
         qt = np.tile(q, n_groups)
-        pos = np.searchsorted(ckey, qg * stride + np.searchsorted(allt, qt), side="right") - 1
+        qkey = qg * stride + np.searchsorted(allt, qt)
+        pos = np.searchsorted(ckey, qkey, side="right") - 1
+        nxt = np.minimum(np.searchsorted(ckey, qkey, side="left"), len(c) - 1)
+        risk = c["n_at_risk"].to_numpy()
+        risk = np.where((grp[nxt] == qg) & (ctime[nxt] >= qt), risk[nxt], 0 * risk[:1])
         before = (pos < 0) | (grp[np.clip(pos, 0, None)] != qg)
         last_time = np.full(n_groups, -np.inf)
         np.maximum.at(last_time, grp, ctime)
         out = {} if keys is None else {k: keys[k].to_numpy()[qg] for k in self.by}
         out["time"] = qt
+        out["n_at_risk"] = risk
         for col in ("survival", "std_error", "ci_lower", "ci_upper"):
             v = c[col].to_numpy()[np.clip(pos, 0, None)].astype(float)
             v[before] = 0.0 if col == "std_error" else 1.0

@@ -373,10 +373,13 @@ def test_survival_at_and_summary(leukemia):
     assert at.loc[("6-MP", 6.5), "survival"] == pytest.approx(18 / 21)
     assert at.loc[("6-MP", 34.9), "survival"] == pytest.approx(0.4482, abs=5e-5)
     assert np.isnan(at.loc[("6-MP", 36), "survival"])  # beyond follow-up
+    assert at.loc[("6-MP", 0), "n_at_risk"] == 21 and at.loc[("6-MP", 6.5), "n_at_risk"] == 17
+    assert at.loc[("6-MP", 23), "n_at_risk"] == 6 and at.loc[("6-MP", 36), "n_at_risk"] == 0
     assert at.loc[("placebo", 23), "survival"] == 0
     assert np.isnan(at.loc[("placebo", 34.9), "survival"])
     single = kaplan_meier(leukemia, duration="weeks", event="relapse").survival_at(1)
-    assert list(single.columns) == ["time", "survival", "std_error", "ci_lower", "ci_upper"]
+    assert list(single.columns) == ["time", "n_at_risk", "survival", "std_error", "ci_lower",
+                                    "ci_upper"]
     assert single["survival"].iloc[0] == pytest.approx(40 / 42)
     assert km.summary().equals(km.median)
     html = km._repr_html_()
