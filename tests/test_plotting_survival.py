@@ -13,6 +13,7 @@ import pytest
 from matplotlib.collections import FillBetweenPolyCollection, PathCollection
 
 from cxanalytics.errors import ParameterError
+from cxanalytics.plotting._rtl import display_text
 from cxanalytics.plotting.survival import plot_survival
 from cxanalytics.survival import kaplan_meier
 
@@ -105,6 +106,20 @@ def test_label_hook_and_censor_marks():
     marks = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert len(marks) == 2
     np.testing.assert_array_equal(marks[1].get_offsets()[:, 0], [5.0])
+
+
+def test_rtl_labels_are_shaped_by_default():
+    df = pd.DataFrame({"days": [3, 5, 8, 9, 4, 6, 10, 12],
+                       "churned": [1, 0, 1, 1, 1, 1, 0, 1],
+                       "branch": ["تهران"] * 4 + ["Dubai"] * 4})
+    km = kaplan_meier(df, duration="days", event="churned", by="branch")
+    ax = plot_survival(km, xlabel="روز")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[0] == "Dubai"
+    assert labels[1] == display_text("تهران") and labels[1] != "تهران"
+    assert ax.get_xlabel() == display_text("روز")
+    raw = plot_survival(km, label_formatter=str)
+    assert raw.get_lines()[1].get_label() == "تهران"
 
 
 def test_weighted_counts_and_errors(data):

@@ -11,6 +11,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from ..errors import ParameterError, describe
 from ..survival import SurvivalResult
+from ._rtl import display_text
 
 __all__ = ["plot_survival"]
 
@@ -44,9 +45,10 @@ def plot_survival(result: SurvivalResult, *, ax: Axes | None = None, ci: bool = 
     censor_marks : bool, default False
         Mark censoring times on each curve with ``|``.
     label_formatter : callable, optional
-        Applied to every group label before drawing (legend and at-risk rows). This is the
-        hook for right-to-left (Arabic / Persian) labels: pass a function that shapes and
-        reorders the text for display.
+        Applied to every label before drawing (groups in the legend and at-risk rows, axis
+        labels, title). Default: Arabic / Persian text is shaped and reordered for
+        right-to-left display (``cxanalytics.plotting._rtl.display_text``); other text is
+        left unchanged. Pass ``str`` to draw labels exactly as they are.
     colors : sequence of str, optional
         One colour per group; default the Axes' colour cycle.
     xlabel, ylabel, title : str, optional
@@ -80,7 +82,7 @@ def plot_survival(result: SurvivalResult, *, ax: Axes | None = None, ci: bool = 
     if not isinstance(result, SurvivalResult):
         raise ParameterError(describe("Expected the result of kaplan_meier()", parameter="result",
                                       received=type(result).__name__, expected="SurvivalResult"))
-    fmt = label_formatter or (lambda text: text)
+    fmt = label_formatter or display_text
     if ax is None:
         _, ax = plt.subplots()
     curve, by = result.curve, list(result.by)
@@ -108,10 +110,10 @@ def plot_survival(result: SurvivalResult, *, ax: Axes | None = None, ci: bool = 
                        zorder=3)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlim(left=0)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(fmt(xlabel))
+    ax.set_ylabel(fmt(ylabel))
     if title:
-        ax.set_title(title)
+        ax.set_title(fmt(title))
     if by:
         ax.legend(title=fmt(" / ".join(by)))
     if at_risk:
