@@ -354,6 +354,61 @@ def test_integer_weights_equal_replicated_rows(rows, reps):
     pd.testing.assert_frame_equal(weighted.curve[cols], plain.curve[cols], check_dtype=False)
 
 
+@settings(max_examples=60, deadline=None)
+@given(_samples, st.lists(st.floats(0, 35, allow_nan=False), min_size=1, max_size=8))
+def test_survival_at_agrees_with_direct_counts(rows, times):
+    df = _frame(rows)
+    km = kaplan_meier(df, duration="t", event="e", by="g")
+    at = km.survival_at(times)
+    for (g, t), row in at.set_index(["g", "time"]).iterrows():
+        sub = df[df["g"] == g]
+        assert row["n_at_risk"] == (sub["t"] >= t).sum()
+        if t > sub["t"].max():
+            assert np.isnan(row["survival"])
+            continue
+        # direct product over event times up to t, computed per time from the raw rows
+        expect = 1.0
+        for u in sorted(sub.loc[sub["e"] & (sub["t"] <= t), "t"].unique()):
+            expect *= 1 - (sub["e"] & (sub["t"] == u)).sum() / (sub["t"] >= u).sum()
+        assert row["survival"] == pytest.approx(expect, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_samples, st.floats(0.5, 1.0))
+def test_logrank_and_rmst_invariants(rows, frac):
+    df = _frame(rows)
+    shuffled = df.sample(frac=1, random_state=2)
+    if df["g"].nunique() == 2:
+        a = logrank(df, duration="t", event="e", group="g")
+        b = logrank(shuffled, duration="t", event="e", group="g")
+        pd.testing.assert_frame_equal(a, b)
+        assert a["observed"].sum() == df["e"].sum()
+        assert a["expected"].sum() == pytest.approx(df["e"].sum())
+        assert 0 <= a["p_value"].iloc[0] <= 1
+    tau_max = df.groupby("g")["t"].max().min()
+    if tau_max > 0:
+        small = rmst(df, duration="t", event="e", by="g", tau=frac * tau_max / 2)
+        big = rmst(df, duration="t", event="e", by="g", tau=frac * tau_max)
+        assert np.all(small["rmst"].to_numpy() <= big["rmst"].to_numpy() + 1e-12)
+        assert np.all((big["rmst"] >= 0) & (big["rmst"] <= big["tau"] + 1e-12))
+        assert np.all(big["ci_lower"] <= big["rmst"]) and np.all(big["std_error"] >= 0)
+
+
+def test_multiple_by_columns_and_nullable_dtypes(leukemia):
+    df = leukemia.assign(half=np.where(leukemia.index % 2 == 0, "even", "odd"))
+    km = kaplan_meier(df, duration="weeks", event="relapse", by=["group", "half"])
+    assert list(km.median.columns[:2]) == ["group", "half"] and len(km.median) == 4
+    assert km.median["n"].sum() == 42
+    nullable = leukemia.astype({"weeks": "Int64", "relapse": "boolean"})
+    pd.testing.assert_frame_equal(
+        kaplan_meier(nullable, duration="weeks", event="relapse").curve,
+        kaplan_meier(leukemia, duration="weeks", event="relapse").curve)
+    holes = nullable.copy()
+    holes.loc[3, "relapse"] = pd.NA
+    with pytest.raises(ColumnError, match="relapse"):
+        kaplan_meier(holes, duration="weeks", event="relapse")
+
+
 def test_counting_paths_agree(monkeypatch):
     df = _random_sample(5, n=500, integer=True).assign(t2=lambda d: d["t"] + 0.5)
     dense = kaplan_meier(df, duration="t", event="e", by="g").curve
@@ -434,3 +489,35 @@ def test_other_input_errors(leukemia):
         km = kaplan_meier(leukemia.assign(group=leukemia["group"].where(leukemia.index != 0)),
                           duration="weeks", event="relapse", by="group")
     assert km.median["n"].sum() == 41
+
+
+# --------------------------------------------------------------------- real data
+@pytest.fixture(scope="module")
+def telco(realdata):
+    folder = realdata / "ibm_telco_extended"
+    services = pd.read_excel(folder / "Telco_customer_churn_services.xlsx",
+                             usecols=["Customer ID", "Tenure in Months", "Contract"])
+    status = pd.read_excel(folder / "Telco_customer_churn_status.xlsx",
+                           usecols=["Customer ID", "Satisfaction Score", "Churn Value"])
+    return services.merge(status, on="Customer ID", validate="one_to_one")
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_telco_tenure_survival_by_contract(telco):
+    # IBM Telco (../shared/realdata README): 7,043 customers, 1,869 churned.
+    km = kaplan_meier(telco, duration="Tenure in Months", event="Churn Value", by="Contract")
+    assert km.median["n"].sum() == 7043 and km.median["n_events"].sum() == 1869
+    for contract, frame in telco.groupby("Contract"):
+        sample = stats.CensoredData.right_censored(frame["Tenure in Months"],
+                                                   frame["Churn Value"] == 0)
+        sf = stats.ecdf(sample).sf
+        c = km.curve[km.curve["Contract"] == contract]
+        np.testing.assert_allclose(c["survival"], sf.probabilities, rtol=0, atol=1e-12)
+    test = logrank(telco, duration="Tenure in Months", event="Churn Value", group="Contract")
+    assert test["df"].iloc[0] == 2 and test["p_value"].iloc[0] < 1e-10
+    # satisfaction 4-5: nobody churned (IBM's synthetic rule), so S stays 1, no median
+    sat = kaplan_meier(telco, duration="Tenure in Months", event="Churn Value",
+                       by="Satisfaction Score").median.set_index("Satisfaction Score")
+    assert list(sat["n"]) == [922, 518, 2665, 1789, 1149]
+    assert sat.loc[[4, 5], "n_events"].sum() == 0 and sat.loc[[4, 5], "median"].isna().all()
