@@ -17,6 +17,7 @@ Conventions shared by every function here:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -111,8 +112,6 @@ def _prepare(data, duration, event, by, weights=None):
     if by:
         missing = data[by].isna().any(axis=1).to_numpy()
         if missing.any():
-            import warnings
-
             warnings.warn(f"{int(missing.sum())} row(s) with a missing value in {by} were left out",
                           DataQualityWarning, stacklevel=3)
             data = data.loc[~missing]
@@ -759,8 +758,6 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     >>> fit["term"].iloc[0], round(float(fit["hazard_ratio"].iloc[0]), 3)
     ('tier[premium]', 0.158)
     """
-    import warnings
-
     from statsmodels.duration.hazard_regression import PHReg
 
     alpha = check_alpha(alpha)
