@@ -1,0 +1,247 @@
+"""Encoding detection and delimiter sniffing for text exports (internal).
+
+Detection order (each step names its evidence):
+
+1. a byte-order mark (UTF-8, UTF-16 LE/BE);
+2. NUL bytes: UTF-16 without a BOM when one byte of every pair is mostly NUL,
+   otherwise the file is binary and rejected;
+3. a strict UTF-8 decode of the whole file (pure ASCII counts as UTF-8).  Real
+   cp1256 Arabic text is never valid UTF-8 once two base Arabic letters (bytes
+   >= 0xC1) stand side by side, but a tiny file such as the word "اپ" can be: such a
+   file needs ``encoding="cp1256"``;
+4. mostly valid UTF-8 with a few invalid sequences is treated as *damaged
+   UTF-8* and rejected with the byte offset, rather than silently decoded as
+   a single-byte code page;
+5. otherwise a single-byte Windows code page: cp1256 (Arabic Windows) when
+   bytes undefined in cp1252 occur, or when at least half of the non-ASCII
+   characters decoded as cp1256 are Arabic letters in runs (words) that do not
+   touch a Latin letter; cp1252 otherwise.  (cp1256 keeps the
+   French letters of cp1252 and maps German umlauts to isolated Arabic letters
+   wedged between Latin ones, which the run rule ignores.)
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import EncodingError, ExportFormatError, ParameterError, describe
+
+DELIMITERS = (",", "\t", ";")
+_CHUNK = 8 << 20
+_HEAD = 1 << 16
+_NEAR = r"A-Za-z\u00c0-\u024f\u0600-\u06ff"  # Latin letters, or more Arabic (keeps runs maximal)
+_ARABIC_RUN = re.compile(rf"(?<![{_NEAR}])[\u0600-\u06ff]+(?![{_NEAR}])")
+_UNDEFINED_IN_CP1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+@dataclass(frozen=True)
+class EncodingInfo:
+    """The encoding reported to the user and the codec used to decode."""
+
+    encoding: str  # reported name, e.g. "utf-8-sig", "utf-16-le", "cp1256"
+    codec: str  # Python codec that decodes the bytes (BOM included)
+    evidence: str
+
+
+def _line_of_offset(data: bytes, offset: int, codec: str) -> int:
+    return data[:offset].decode(codec, errors="replace").count("\n") + 1
+
+
+def _n_nonascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", errors="ignore"))
+
+
+def check_decodes(data: bytes, codec: str, *, source: str, reported: str) -> None:
+    """Decode ``data`` strictly in chunks; raise :class:`EncodingError` at the first bad byte."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    for start in range(0, max(len(data), 1), _CHUNK):
+        chunk = data[start : start + _CHUNK]
+        final = start + _CHUNK >= len(data)
+        try:
+            decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            offset = start + exc.start
+            # errors in the incremental decoder may refer to bytes buffered from the
+            # previous chunk; clamp to the file.
+            offset = max(0, min(offset, len(data) - 1))
+            bad = data[offset : offset + 4]
+            raise EncodingError(
+                describe(
+                    f"Bytes cannot be decoded as {reported}",
+                    file=source,
+                    row=_line_of_offset(data, offset, codec),
+                    received=f"bytes {bad.hex(' ')} at byte offset {offset}",
+                    expected=f"valid {reported} text (pass encoding=... to read it with another "
+                    "encoding)",
+                )
+            ) from None
+
+
+def normalise_encoding_name(encoding: str) -> str:
+    """Return Python's canonical codec name or raise :class:`ParameterError`."""
+    try:
+        return codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise ParameterError(
+            describe(
+                "Unknown text encoding",
+                parameter="encoding",
+                received=encoding,
+                expected="a Python codec name such as 'utf-8', 'utf-16', 'cp1256' or 'cp1252'",
+            )
+        ) from None
+
+
+def _bom(data: bytes) -> EncodingInfo | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return EncodingInfo("utf-8-sig", "utf-8-sig", "UTF-8 byte-order mark")
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return EncodingInfo("utf-16-le", "utf-16", "UTF-16 little-endian byte-order mark")
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return EncodingInfo("utf-16-be", "utf-16", "UTF-16 big-endian byte-order mark")
+    return None
+
+
+def resolve_encoding(data: bytes, encoding: str | None, *, source: str) -> EncodingInfo:
+    """Detect (or check the user's) encoding of ``data``; see the module notes for the rules."""
+    bom = _bom(data)
+    if encoding is not None:
+        name = normalise_encoding_name(encoding)
+        codec = name
+        if name == "utf-8" and bom is not None and bom.encoding == "utf-8-sig":
+            name = codec = "utf-8-sig"
+        elif name in ("utf-16-le", "utf-16-be") and bom is not None and bom.codec == "utf-16":
+            codec = "utf-16"  # let the codec consume the BOM
+        check_decodes(data, codec, source=source, reported=name)
+        return EncodingInfo(name, codec, f"encoding={encoding!r} given by the caller")
+    if bom is not None:
+        check_decodes(data, bom.codec, source=source, reported=bom.encoding)
+        return bom
+    head = data[:_HEAD]
+    if b"\x00" in head:
+        info = _utf16_without_bom(head)
+        if info is None:
+            offset = data.index(b"\x00")
+            raise ExportFormatError(
+                describe(
+                    "The file is binary, not a text export",
+                    file=source,
+                    received=f"a NUL byte at byte offset {offset}",
+                    expected="a CSV/TSV text file, an .xlsx workbook or an SPSS .sav file",
+                )
+            )
+        check_decodes(data, info.codec, source=source, reported=info.encoding)
+        return info
+    try:
+        check_decodes(data, "utf-8", source=source, reported="utf-8")
+    except EncodingError:
+        return _not_utf8(data, source=source)
+    nonascii = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80))
+    evidence = "strict UTF-8 decode succeeded" if nonascii else "ASCII only (read as UTF-8)"
+    return EncodingInfo("utf-8", "utf-8", evidence)
+
+
+def _utf16_without_bom(head: bytes) -> EncodingInfo | None:
+    arr = np.frombuffer(head[: len(head) // 2 * 2], dtype=np.uint8)
+    if arr.size < 4:
+        return None
+    even_nul = float(np.mean(arr[0::2] == 0))
+    odd_nul = float(np.mean(arr[1::2] == 0))
+    if odd_nul > 0.4 and even_nul < 0.05:
+        return EncodingInfo("utf-16-le", "utf-16-le", f"no BOM; {odd_nul:.0%} of odd bytes are NUL")
+    if even_nul > 0.4 and odd_nul < 0.05:
+        return EncodingInfo("utf-16-be", "utf-16-be", f"no BOM; {even_nul:.0%} of even bytes are NUL")
+    return None
+
+
+def _not_utf8(data: bytes, *, source: str) -> EncodingInfo:
+    text = data.decode("utf-8", errors="replace")
+    n_bad = text.count("\ufffd")
+    n_multibyte = _n_nonascii(text) - n_bad
+    del text
+    if n_multibyte >= 10 * max(n_bad, 1):
+        # Mostly valid UTF-8: a damaged UTF-8 file, not a code-page file.
+        check_decodes(data, "utf-8", source=source, reported="utf-8 (damaged: "
+                      f"{n_multibyte} valid multi-byte characters, {n_bad} invalid sequences)")
+    undefined = [b.hex() for b in _UNDEFINED_IN_CP1252 if b in data]
+    text = data.decode("cp1256")
+    nonascii = _n_nonascii(text)
+    arabic = len(text) - len(_ARABIC_RUN.sub("", text))
+    share = arabic / nonascii if nonascii else 0.0
+    if undefined:
+        return EncodingInfo(
+            "cp1256",
+            "cp1256",
+            f"not UTF-8; bytes undefined in cp1252 present (0x{', 0x'.join(undefined)}); "
+            f"{share:.0%} of non-ASCII characters are Arabic letters in cp1256",
+        )
+    if share >= 0.5:
+        return EncodingInfo(
+            "cp1256", "cp1256", f"not UTF-8; {share:.0%} of non-ASCII characters are Arabic "
+            "letters when decoded as cp1256 (threshold 50%)"
+        )
+    return EncodingInfo(
+        "cp1252", "cp1252", f"not UTF-8; only {share:.0%} of non-ASCII characters would be "
+        "Arabic letters in cp1256 (threshold 50%), so Western European cp1252"
+    )
+
+
+def _first_records(head: str, delimiter: str, n: int = 2) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+    out: list[list[str]] = []
+    try:
+        for rec in reader:
+            if rec:
+                out.append(rec)
+            if len(out) >= n:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+def sniff_delimiter(head: str, delimiter: str | None, *, source: str) -> tuple[str, str]:
+    """Choose the delimiter among ``, \\t ;`` from the first two records; return it with evidence.
+
+    The chosen delimiter splits record 1 into the most fields among those that split record 2
+    into the same number; ties go to ``,`` then tab then ``;``.  A delimiter given by the
+    caller that leaves record 1 whole while another one splits it raises
+    :class:`ExportFormatError`.
+    """
+    counts = {}
+    for d in DELIMITERS:
+        recs = _first_records(head, d)
+        n1 = len(recs[0]) if recs else 0
+        consistent = len(recs) < 2 or len(recs[1]) == n1
+        counts[d] = (n1, consistent)
+    best = max(DELIMITERS, key=lambda d: (counts[d][0] > 1 and counts[d][1], counts[d][0]))
+    if delimiter is not None:
+        if not isinstance(delimiter, str) or len(delimiter) != 1:
+            raise ParameterError(
+                describe("delimiter must be one character", parameter="delimiter",
+                         received=delimiter, expected="one of ',', ';', '\\t'")
+            )
+        n_given = len(_first_records(head, delimiter, 1)[0]) if head.strip() else 0
+        if n_given <= 1 and counts[best][0] > 1 and best != delimiter:
+            raise ExportFormatError(
+                describe(
+                    "Wrong delimiter: it does not split the header row",
+                    file=source,
+                    row=1,
+                    parameter="delimiter",
+                    received=delimiter,
+                    expected=f"{best!r}, which splits row 1 into {counts[best][0]} columns",
+                )
+            )
+        return delimiter, f"delimiter={delimiter!r} given by the caller"
+    n1, consistent = counts[best]
+    if n1 <= 1:
+        return ",", "no candidate delimiter splits row 1 (a single column)"
+    note = "" if consistent else " (row 2 has a different count)"
+    return best, f"{best!r} splits row 1 into {n1} fields{note}"

@@ -1,0 +1,220 @@
+"""Turn file bytes into a grid of records with their source line numbers (internal).
+
+Text files are parsed once by pyarrow's multi-threaded CSV reader (all columns as
+strings, only empty cells missing); header rows are ordinary records at the top of
+the grid.  The line on which each record starts is computed from the number of line
+breaks inside its quoted cells (a vectorised count), so blank lines and multi-line
+answers are numbered as the user sees them in an editor.  Rows with too few or too
+many fields stop the read; only then is the file rescanned with Python's ``csv``
+module to name the physical line of the first ragged record.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import ExportFormatError, ParameterError, describe
+from ._encoding import EncodingInfo
+
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+_NEWLINE = r"\r\n|\r|\n"
+_BLOCK = 4 << 20
+_BIG_BLOCK = 256 << 20
+N_HEADER_PEEK = 4
+
+
+@dataclass
+class Grid:
+    """Every record of a sheet or text file; header rows are the first records."""
+
+    cells: pd.DataFrame  # columns 0..n-1
+    lines: np.ndarray  # 1-based line (text) or sheet row (workbook) where each record starts
+    kind: str  # "text" or "workbook"
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def header(self, n: int = N_HEADER_PEEK) -> list[list[str]]:
+        """The first ``n`` records as lists of strings (missing cells as ``""``)."""
+        top = self.cells.iloc[:n]
+        return [[cell_text(v) for v in row] for row in top.itertuples(index=False, name=None)]
+
+
+def cell_text(value: object) -> str:
+    """Text of a header cell: ``""`` for missing, integral floats without ``.0``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat(sep=" ") if isinstance(value, _dt.datetime) else value.isoformat()
+    return str(value)
+
+
+def _first_record_width(head: str, delimiter: str) -> int:
+    for rec in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter):
+        if rec:
+            return len(rec)
+    return 0
+
+
+def _ragged_error(text: str, delimiter: str, width: int, source: str, hint: tuple) -> ExportFormatError:
+    """Rescan ``text`` with :mod:`csv` to locate the first record whose width differs."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line, n = None, None
+    try:
+        start = 1
+        for rec in reader:
+            if rec and len(rec) != width:
+                line, n = start, len(rec)
+                break
+            start = reader.line_num + 1
+    except csv.Error:
+        pass
+    if line is None:  # the csv module disagrees with pyarrow: report what pyarrow saw
+        expected_n, actual_n, snippet = hint
+        line, n = None, actual_n
+        received = f"{actual_n} fields in the record beginning {snippet[:60]!r}"
+    else:
+        received = f"{n} fields"
+    expected = f"{width} fields, as in row 1 (delimiter {delimiter!r})"
+    if n == 1 and width > 1:
+        expected += "; a single field often means the row uses another delimiter"
+    return ExportFormatError(
+        describe("Ragged row: wrong number of fields", file=source, row=line,
+                 received=received, expected=expected)
+    )
+
+
+def _parse(data, names, codec, delimiter, on_bad_row, block_size) -> pa.Table:
+    return pacsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(column_names=names, encoding=codec, block_size=block_size),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+            invalid_row_handler=on_bad_row,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), null_values=[""],
+            strings_can_be_null=True, quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _one_line_per_record(data: bytes, enc: EncodingInfo, n_records: int) -> bool:
+    """True when every line break of the file ends a record (so none is inside a cell)."""
+    if "16" in enc.codec:
+        return False  # UTF-16 code units: count inside the cells instead
+    n_breaks = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    trailing = 1 if data.endswith((b"\n", b"\r")) else 0
+    return n_breaks == n_records - 1 + trailing
+
+
+def read_text_grid(data: bytes, enc: EncodingInfo, delimiter: str, head: str, *, source: str) -> Grid:
+    """Parse delimited text into a :class:`Grid` of string cells."""
+    width = _first_record_width(head, delimiter)
+    names = [f"c{i}" for i in range(width)]
+    bad: list[tuple] = []
+
+    def on_bad_row(row):  # called by pyarrow only for rows of the wrong width
+        bad.append((row.expected_columns, row.actual_columns, row.text or ""))
+        return "error"
+
+    codec = "utf8" if enc.codec in ("utf-8", "utf-8-sig") else enc.codec
+    try:
+        table = _parse(data, names, codec, delimiter, on_bad_row, _BLOCK)
+    except pa.ArrowInvalid as exc:
+        if "straddl" in str(exc):  # one record longer than a block: retry with big blocks
+            try:
+                table = _parse(data, names, codec, delimiter, on_bad_row, _BIG_BLOCK)
+            except pa.ArrowInvalid as exc2:
+                exc = exc2
+            else:
+                exc = None
+        if exc is not None:
+            if bad:
+                text = data.decode(enc.codec, errors="replace")
+                raise _ragged_error(text, delimiter, width, source, bad[0]) from None
+            raise ExportFormatError(
+                describe("The file could not be parsed as delimited text", file=source,
+                         received=str(exc)[:200], expected=f"{delimiter!r}-delimited records")
+            ) from None
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    if not _one_line_per_record(data, enc, table.num_rows):
+        for col in table.columns:
+            if col.null_count == len(col):
+                continue
+            if pc.any(pc.match_substring(col, "\n")).as_py() or pc.any(
+                pc.match_substring(col, "\r")
+            ).as_py():
+                counts = pc.fill_null(pc.count_substring_regex(col, _NEWLINE), 0)
+                breaks += counts.to_numpy(zero_copy_only=False).astype(np.int64)
+    span = 1 + breaks
+    lines = np.concatenate([[1], 1 + np.cumsum(span)[:-1]]).astype(np.int64)
+    cells = table.to_pandas(types_mapper={pa.string(): STR_DTYPE}.get)
+    cells.columns = range(width)
+    return Grid(cells, lines, "text")
+
+
+def _choose_sheet(wb, sheet, source: str) -> tuple[str, str]:
+    names = list(wb.sheetnames)
+    if sheet is None:
+        if len(names) == 1:
+            return names[0], f"the only sheet, {names[0]!r}"
+        sizes = {n: (wb[n].max_row or 0) * (wb[n].max_column or 0) for n in names}
+        chosen = max(names, key=lambda n: sizes[n])  # first among equals
+        listing = ", ".join(f"{n!r} ({sizes[n]} cells)" for n in names)
+        return chosen, f"sheet {chosen!r}, the largest of {listing}; pass sheet= to choose"
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if 0 <= sheet < len(names):
+            return names[sheet], f"sheet {names[sheet]!r} (index {sheet})"
+    elif sheet in names:
+        return sheet, f"sheet {sheet!r} as requested"
+    raise ParameterError(
+        describe("No such sheet in the workbook", file=source, parameter="sheet", received=sheet,
+                 expected=f"one of {names} or a 0-based index")
+    )
+
+
+def read_workbook_grid(data: bytes, sheet, *, source: str) -> Grid:
+    """Read one sheet of an .xlsx workbook into a :class:`Grid` of Python cell values."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ExportFormatError(
+            describe("The workbook could not be opened", file=source,
+                     received=f"{type(exc).__name__}: {exc}", expected="a valid .xlsx workbook")
+        ) from None
+    try:
+        name, why = _choose_sheet(wb, sheet, source)
+        rows = list(wb[name].iter_rows(min_row=1, values_only=True))
+    finally:
+        wb.close()
+    cells = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    if cells.shape[1]:
+        filled = cells.notna().to_numpy()
+        keep_rows = np.flatnonzero(filled.any(axis=1))
+        keep_cols = np.flatnonzero(filled.any(axis=0))
+        n_rows = keep_rows[-1] + 1 if keep_rows.size else 0
+        n_cols = keep_cols[-1] + 1 if keep_cols.size else 0
+        cells = cells.iloc[:n_rows, :n_cols]
+    lines = np.arange(1, len(cells) + 1, dtype=np.int64)
+    if len(cells):
+        first = int(np.flatnonzero(cells.notna().to_numpy().any(axis=1))[0])
+        cells, lines = cells.iloc[first:], lines[first:]
+    cells = cells.reset_index(drop=True)
+    cells.columns = range(cells.shape[1])
+    return Grid(cells, lines, "workbook", sheet=name, notes=[f"read {why}"])

@@ -1,0 +1,261 @@
+"""``read_export``: bytes in, :class:`SurveyExport` out (internal module)."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataQualityWarning, ExportFormatError, ParameterError, describe
+from ._encoding import resolve_encoding, sniff_delimiter
+from ._grid import STR_DTYPE, Grid, cell_text, read_text_grid, read_workbook_grid
+from ._model import SurveyExport, questions_frame
+from ._platforms import PLATFORMS, Layout, detect, layout_for
+from ._spss import read_spss
+
+_HEAD = 1 << 16
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _load(path_or_buffer) -> tuple[bytes, str, Path | None, bool]:
+    """Return ``(data, source name, path or None, came_from_text)``."""
+    if isinstance(path_or_buffer, str | os.PathLike):
+        path = Path(path_or_buffer)
+        if not path.is_file():
+            raise ParameterError(
+                describe("No such file", parameter="path_or_buffer", received=str(path),
+                         expected="the path of an existing export file")
+            )
+        return path.read_bytes(), path.name, path, False
+    if isinstance(path_or_buffer, bytes | bytearray | memoryview):
+        return bytes(path_or_buffer), "<bytes>", None, False
+    if hasattr(path_or_buffer, "read"):
+        content = path_or_buffer.read()
+        name = Path(str(getattr(path_or_buffer, "name", "<buffer>"))).name
+        if isinstance(content, str):
+            return content.encode("utf-8"), name, None, True
+        if isinstance(content, bytes | bytearray):
+            return bytes(content), name, None, False
+    raise ParameterError(
+        describe("Cannot read this object", parameter="path_or_buffer",
+                 received=type(path_or_buffer).__name__,
+                 expected="a path, bytes, or a file-like object opened in binary mode")
+    )
+
+
+def _empty_error(source: str) -> ExportFormatError:
+    return ExportFormatError(
+        describe("The file is empty", file=source, received="no header row",
+                 expected="a header row followed by one row per response")
+    )
+
+
+def _check_platform(platform) -> str:
+    if platform == "auto" or platform in PLATFORMS:
+        return platform
+    raise ParameterError(
+        describe("Unknown survey platform", parameter="platform", received=platform,
+                 expected=f"'auto' or one of {', '.join(repr(p) for p in PLATFORMS)}")
+    )
+
+
+def _typed_column(col: pd.Series) -> pd.Series:
+    """Workbook body column: keep a uniform cell type, render mixed columns as text."""
+    kind = pd.api.types.infer_dtype(col, skipna=True)
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
+        return pd.to_numeric(col)
+    if kind == "boolean":
+        return col.astype("boolean")
+    if kind in ("datetime", "datetime64", "date"):
+        return pd.to_datetime(col)
+    text = col.map(lambda v: v if v is None or (isinstance(v, float) and np.isnan(v))
+                   else cell_text(v)) if kind != "string" else col
+    text = text.astype(STR_DTYPE)
+    return text.mask(text.str.strip() == "")
+
+
+def _assemble(grid: Grid, layout: Layout, *, source: str, notes: list[str]):
+    width = grid.cells.shape[1]
+    n_header = layout.n_header
+    body = grid.cells.iloc[n_header:]
+    lines = grid.lines[n_header:]
+    empty_rows = body.isna().all(axis=1).to_numpy() if width else np.ones(len(body), bool)
+    if empty_rows.any():
+        dropped = lines[empty_rows]
+        shown = ", ".join(map(str, dropped[:10])) + (" ..." if dropped.size > 10 else "")
+        notes.append(f"{dropped.size} completely empty row(s) skipped (lines {shown})")
+        body, lines = body.iloc[~empty_rows], lines[~empty_rows]
+    names, keep, recs = [], [], []
+    for j in range(width):
+        name, rec = layout.names[j], dict(layout.questions[j])
+        if not name:
+            if body[j].isna().all():
+                notes.append(f"dropped column {j + 1}: no header and no values "
+                             "(e.g. a trailing delimiter on every line)")
+                continue
+            name = f"unnamed_{j + 1}"
+            msg = f"column {j + 1} has values but no header; named {name!r}"
+            notes.append(msg)
+            warnings.warn(f"{source}: {msg}", DataQualityWarning, stacklevel=3)
+        rec["column"] = name
+        names.append(name)
+        keep.append(j)
+        recs.append(rec)
+    dupes = {n: c for n, c in Counter(names).items() if c > 1}
+    if dupes:
+        name = next(iter(dupes))
+        where = [recs[i]["position"] for i, n in enumerate(names) if n == name]
+        raise ExportFormatError(
+            describe("Duplicate column names", file=source, row=1, column=name,
+                     received=f"{dupes[name]} columns with this name at positions {where}",
+                     expected="unique column names (rename the duplicates in the file or "
+                     "read it with platform='surveymonkey' if it is a SurveyMonkey export)")
+        )
+    frame = body[keep].set_axis(names, axis=1)
+    if grid.kind == "workbook":
+        frame = pd.DataFrame({n: _typed_column(frame[n]) for n in names}, index=frame.index)
+    frame.index = pd.Index(lines, name="row_number")
+    header_rows = grid.cells.iloc[:n_header][keep].set_axis(names, axis=1)
+    header_rows = header_rows.map(cell_text) if grid.kind == "workbook" else header_rows
+    header_rows = header_rows.astype(STR_DTYPE)
+    header_rows.index = pd.Index(np.arange(1, n_header + 1), name="header_row")
+    return frame, questions_frame(recs), header_rows
+
+
+def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None = None,
+                sheet: str | int | None = None, delimiter: str | None = None) -> SurveyExport:
+    """Read a raw survey-platform export: detect its platform and encoding, parse its headers.
+
+    Parameters
+    ----------
+    path_or_buffer : str, path, bytes or binary file-like
+        A CSV/TSV text export, an ``.xlsx`` workbook or an SPSS ``.sav`` file.  The
+        format is recognised from the bytes (zip / SPSS signatures), not the name.
+    platform : str, default "auto"
+        ``"auto"``, ``"qualtrics"``, ``"qualtrics_legacy"``, ``"surveymonkey"``,
+        ``"google_forms"``, ``"spss"``, ``"csv"`` or ``"excel"`` (the last two read one
+        plain header row).  A named platform is checked against the file.
+    encoding : str, optional
+        Text encoding; detected when omitted (see Notes).
+    sheet : str or int, optional
+        Workbook sheet name or 0-based index; default the largest sheet.
+    delimiter : str, optional
+        Field delimiter of a text file; sniffed among ``,``, tab and ``;`` when omitted.
+
+    Returns
+    -------
+    SurveyExport
+        ``frame`` (one row per response, index ``row_number``), ``questions`` (one row
+        per column: ``column``, ``position``, ``header``, ``question_id``,
+        ``question_text``, ``sub_question``, ``choice``, ``answer_type``, ``import_id``,
+        ``time_zone``, ``is_metadata``, ``measure``, ``missing_codes``), ``platform``,
+        ``encoding``, ``source``, ``timezone``, ``header_rows``, ``value_labels``,
+        ``detection``, ``notes``, ``delimiter``, ``sheet``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown ``platform``, ``encoding`` or ``sheet``; a missing file.
+    ExportFormatError
+        Empty or binary file, ragged row (its line is named), a delimiter that does not
+        split the header, duplicate column names, a Qualtrics file without its ImportId
+        row, or a ``platform=`` that does not match what the file holds.
+    EncodingError
+        Bytes that cannot be decoded (byte offset and line named).
+
+    Warns
+    -----
+    DataQualityWarning
+        A file with header rows but no responses; a column with values but no header.
+
+    Notes
+    -----
+    Platforms are recognised, in this order, by: an ImportId JSON row 3 (Qualtrics);
+    ``V1, V2, ...`` in row 1 (legacy Qualtrics, 2 header rows); SurveyMonkey metadata
+    headers (``Respondent ID``, ``Collector ID``, ...) with a blank row-2 cell below;
+    a Google Sheets timestamp header (``Timestamp`` and its translations) in column 1.
+    Anything else is a plain table with one header row.  Row 1 naming Qualtrics fields
+    (``StartDate``, ``ResponseId``, ...) over a row of labels but no ImportId row is an
+    error rather than a guess.
+
+    Encodings are detected by byte-order mark, then a strict UTF-8 decode, then cp1256
+    when at least half of the non-ASCII characters decoded as cp1256 are Arabic letters
+    in runs that do not touch Latin letters (or bytes undefined in cp1252 occur), and
+    cp1252 otherwise.  Mostly valid UTF-8 with a few bad bytes is reported, not guessed.
+
+    Text files are parsed once with pyarrow (no per-row Python); every cell stays text
+    and only empty cells become missing ("N/A", "None" stay as written).  Completely
+    empty rows and unnamed empty columns (a trailing delimiter) are dropped and listed
+    in ``notes``.  SurveyMonkey columns are named ``q1``, ``q2_1``, ``q2_2``, ... and
+    metadata columns ``respondent_id``, ...; legacy Qualtrics ``V1...`` columns take
+    their row-2 names (``ResponseID``, ``Status``, ...).
+
+    Examples
+    --------
+    >>> raw = (b'StartDate,Q1\\n"Start Date","How likely are you to recommend us?"\\n'
+    ...        b'"{""ImportId"":""startDate"",""timeZone"":""Asia/Riyadh""}",'
+    ...        b'"{""ImportId"":""QID1""}"\\n2024-05-01 10:00:00,9\\n')
+    >>> ex = read_export(raw)
+    >>> ex.platform, ex.timezone, ex.n_responses
+    ('qualtrics', 'Asia/Riyadh', 1)
+    >>> ex.frame.loc[4, "Q1"]
+    '9'
+    >>> ex.questions.loc[1, ["column", "import_id", "question_text"]].tolist()
+    ['Q1', 'QID1', 'How likely are you to recommend us?']
+    """
+    platform = _check_platform(platform)
+    data, source, path, from_text = _load(path_or_buffer)
+    if not data.strip():
+        raise _empty_error(source)
+    if data[:4] in (b"$FL2", b"$FL3"):
+        if platform not in ("auto", "spss"):
+            raise ExportFormatError(describe(f"The file is not a {platform} export", file=source,
+                                             parameter="platform", received=platform,
+                                             expected="'spss': the file is an SPSS system file"))
+        return read_spss(data, path, encoding, source=source)
+    if platform == "spss":
+        raise ExportFormatError(describe("The file is not an SPSS .sav file", file=source,
+                                         parameter="platform", received=platform,
+                                         expected="a file starting with the '$FL2' signature"))
+    if data[:8] == _OLE:
+        raise ExportFormatError(describe("Old binary Excel (.xls) workbooks are not supported",
+                                         file=source, expected="re-save the workbook as .xlsx"))
+    notes: list[str] = []
+    if data[:4] == b"PK\x03\x04":
+        grid = read_workbook_grid(data, sheet, source=source)
+        enc_name, delim = None, None
+    else:
+        if sheet is not None:
+            raise ParameterError(describe("sheet= applies to workbooks only", file=source,
+                                          parameter="sheet", received=sheet,
+                                          expected="None for a text file"))
+        enc = resolve_encoding(data, "utf-8" if from_text else encoding, source=source)
+        head = codecs.getincrementaldecoder(enc.codec)(errors="replace").decode(data[:_HEAD])
+        if not head.lstrip("\ufeff").strip():
+            raise _empty_error(source)
+        delim, delim_evidence = sniff_delimiter(head, delimiter, source=source)
+        notes += [f"encoding {enc.encoding}: {enc.evidence}", f"delimiter: {delim_evidence}"]
+        grid = read_text_grid(data, enc, delim, head, source=source)
+        enc_name = enc.encoding
+    notes += grid.notes
+    if grid.cells.empty:
+        raise _empty_error(source)
+    width = grid.cells.shape[1]
+    found, evidence = detect(grid.header(), width, grid.kind, platform, source=source)
+    layout = layout_for(found, grid.header(), width, evidence, lambda n: grid.cells.iloc[n:])
+    notes += layout.notes
+    frame, questions, header_rows = _assemble(grid, layout, source=source, notes=notes)
+    if frame.empty:
+        warnings.warn(f"{source}: the export has header rows but no responses", DataQualityWarning,
+                      stacklevel=2)
+    zones = set(questions["time_zone"].dropna())
+    return SurveyExport(
+        frame=frame, questions=questions, platform=found, encoding=enc_name, source=source,
+        timezone=zones.pop() if len(zones) == 1 else None, header_rows=header_rows,
+        detection=evidence, notes=tuple(notes), delimiter=delim, sheet=grid.sheet,
+    )
