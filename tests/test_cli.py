@@ -83,3 +83,11 @@ def test_report_failure_names_notebook_and_cell(tmp_path):
         run_report(None, tmp_path / "out", notebooks_dir=suite)
     message = str(info.value)
     assert "01_tiny.ipynb" in message and "ZeroDivisionError" in message and "cell" in message
+
+
+def test_sample_command_writes_the_sample(tmp_path, capsys):
+    code = main(["sample", "--out", str(tmp_path), "--scale", "0.05", "--seed", "5", "--no-progress"])
+    assert code == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Wrote 10 files" in out and "TRUTH" in out
+    assert (tmp_path / "qualtrics_en.csv").exists() and (tmp_path / "TRUTH.json").exists()
