@@ -106,15 +106,16 @@ def _prepare(data, duration, event, by, weights=None):
     data = require_frame(data)
     by = as_list(by)
     require_columns(data, [duration, event, *by, weights])
-    if len(data) == 0:
-        raise ParameterError(describe("No rows to analyse", parameter="data", received="0 rows",
-                                      expected="at least one subject"))
     if by:
         missing = data[by].isna().any(axis=1).to_numpy()
         if missing.any():
             warnings.warn(f"{int(missing.sum())} row(s) with a missing value in {by} were left out",
                           DataQualityWarning, stacklevel=3)
             data = data.loc[~missing]
+    if len(data) == 0:
+        raise ParameterError(describe("No rows to analyse", parameter="data", received="0 rows",
+                                      expected="at least one subject (with its groups present)"))
+    if by:
         grouped = data.groupby(by, sort=True, observed=True)
         codes = grouped.ngroup().to_numpy(dtype=np.int64)
         keys = grouped.size().index.to_frame(index=False)
@@ -179,11 +180,14 @@ class SurvivalResult:
     curve : DataFrame
         One row per group and distinct time (see :func:`kaplan_meier`).
     median : DataFrame
-        One row per group: ``n``, ``n_events``, ``median``, ``ci_lower``, ``ci_upper``.
+        One row per group: by-columns, ``n``, ``n_events``, ``n_censored``, ``median``,
+        ``ci_lower``, ``ci_upper`` (Brookmeyer-Crowley interval of the median).
     by : tuple of str
         Grouping columns (empty when ungrouped).
     alpha : float
         Significance level of the intervals.
+    weighted : bool
+        Whether counts are sums of case weights.
     """
 
     curve: pd.DataFrame
