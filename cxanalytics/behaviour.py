@@ -1,9 +1,10 @@
-"""Repeat-purchase summaries, churn labels and cohort tables from transaction logs.
+"""Repeat-purchase summaries and cohort tables from transaction logs.
 
 Every function here takes a tidy *transactions* table (one row per purchase or
-renewal: ``customer_id``, ``occurred_at`` and optionally ``amount``) or the
-customer table, and returns a tidy frame.  The work is vectorised with numpy
-(counting and sorting integer codes); there is no Python loop over customers.
+renewal: ``customer_id``, ``occurred_at`` and optionally ``amount``) and returns a
+tidy frame.  The work is vectorised with numpy (counting and sorting integer
+codes); there is no Python loop over customers.  Churn labels live in
+:mod:`cxanalytics.churn` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -13,161 +14,20 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from . import _timeutil as tu
 from ._validate import require_columns, require_frame
+from .churn import churn_labels_contractual, churn_labels_noncontractual
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 __all__ = [
     "customer_summary",
+    "churn_labels_noncontractual",
+    "churn_labels_contractual",
+    "cohort_retention",
+    "cohort_matrix",
 ]
 
-_NS_PER_DAY = 86_400 * 10**9
-
-
-# ----------------------------------------------------------------------------- helpers
-def _unit_ns(unit: str | pd.Timedelta) -> int:
-    """Length of one time unit in nanoseconds ('D', 'W', 'h', ... or a Timedelta)."""
-    try:
-        td = unit if isinstance(unit, pd.Timedelta) else pd.Timedelta(1, unit=unit)
-    except (ValueError, TypeError):
-        td = None
-    if td is None or td <= pd.Timedelta(0):
-        raise ParameterError(
-            describe(
-                "Unknown time unit",
-                parameter="unit",
-                received=unit,
-                expected="a fixed-length unit such as 'D', 'W', 'h' or a positive pandas.Timedelta",
-            )
-        )
-    return int(td.value)
-
-
-def _parse_times(series: pd.Series, column: str) -> pd.Series:
-    """Datetime series from datetimes or date strings; clear errors for anything else."""
-    if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series):
-        return series
-    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        raise ColumnError(
-            describe(
-                "Times must be datetimes or date strings, not numbers",
-                column=column,
-                received=f"dtype {series.dtype}",
-                expected="datetime64 values or parseable strings (convert e.g. YYYYMMDD "
-                "integers with pandas.to_datetime(..., format='%Y%m%d'))",
-            )
-        )
-    try:
-        return pd.to_datetime(series)
-    except (ValueError, TypeError) as exc:
-        coerced = pd.to_datetime(series, errors="coerce", format="mixed", utc=True)
-        bad = series[coerced.isna() & series.notna()]
-        if len(bad):
-            raise ColumnError(
-                describe(
-                    f"{len(bad)} value(s) cannot be read as times (first at index {bad.index[0]!r})",
-                    column=column,
-                    received=str(bad.iloc[0]),
-                    expected="dates or date-times such as '2026-06-30' or '2026-06-30 14:05:00+03:00'",
-                )
-            ) from exc
-        raise ColumnError(
-            describe(
-                f"Times cannot be combined ({exc})",
-                column=column,
-                expected="one time zone for the whole column (convert with pandas.to_datetime(..., utc=True))",
-            )
-        ) from exc
-
-
-def _to_tz(ts: object, tz: object, parameter: str) -> pd.Timestamp:
-    """Parse a user-supplied date and express it in the data's time zone (or naive)."""
-    try:
-        t = pd.Timestamp(ts)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(
-            describe("Cannot read the date", parameter=parameter, received=str(ts), expected="a date such as '2026-06-30'")
-        ) from exc
-    if t is pd.NaT:
-        raise ParameterError(describe("Date is missing", parameter=parameter, received=str(ts), expected="a date"))
-    if tz is None and t.tz is not None:
-        raise ParameterError(
-            describe(
-                "Time-zone-aware date given for naive (time-zone-free) transaction times",
-                parameter=parameter,
-                received=str(t),
-                expected="a naive date, or make the time column time-zone aware",
-            )
-        )
-    if tz is not None:
-        t = t.tz_localize(tz) if t.tz is None else t.tz_convert(tz)
-    return t
-
-
-def _datetime_ints(series: pd.Series) -> tuple[np.ndarray, np.ndarray, int, object]:
-    """(wall-clock ints, absolute ints, ticks per day, tz) of a datetime series."""
-    tz = getattr(series.dtype, "tz", None)
-    if tz is not None:
-        wall = series.dt.tz_localize(None).to_numpy()
-        absolute = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
-    else:
-        wall = absolute = series.to_numpy()
-    res = np.datetime_data(wall.dtype)[0]
-    per_day = int(np.timedelta64(1, "D") // np.timedelta64(1, res))
-    return wall.view(np.int64), absolute.astype(wall.dtype).view(np.int64), per_day, tz
-
-
-def _ts_int(t: pd.Timestamp, res_dtype: np.dtype, *, wall: bool) -> int:
-    """A Timestamp as an integer in the resolution of the data (wall clock or UTC)."""
-    if t.tz is not None:
-        t = t.tz_localize(None) if wall else t.tz_convert("UTC").tz_localize(None)
-    return int(np.datetime64(t.to_datetime64()).astype(res_dtype).view(np.int64))
-
-
-def _distinct_per_group(codes: np.ndarray, ticks: np.ndarray, n_groups: int) -> np.ndarray:
-    """Number of distinct ``ticks`` within each group code (sort of a combined int64 key)."""
-    if len(codes) == 0:
-        return np.zeros(n_groups, dtype=np.int64)
-    lo, hi = int(ticks.min()), int(ticks.max())
-    span = hi - lo + 1
-    if n_groups * span < 2**62:
-        key = np.sort(codes.astype(np.int64) * span + (ticks - lo))
-        new = np.empty(len(key), dtype=bool)
-        new[0] = True
-        np.not_equal(key[1:], key[:-1], out=new[1:])
-        return np.bincount(key[new] // span, minlength=n_groups)
-    order = np.lexsort((ticks, codes))
-    c, t = codes[order], ticks[order]
-    new = np.empty(len(c), dtype=bool)
-    new[0] = True
-    new[1:] = (c[1:] != c[:-1]) | (t[1:] != t[:-1])
-    return np.bincount(c[new], minlength=n_groups)
-
-
-def _group_minmax(codes: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    lo = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(n_groups, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(lo, codes, values)
-    np.maximum.at(hi, codes, values)
-    return lo, hi
-
-
-def _repeat_spend(codes, ticks, first_tick, v, n_groups, n_periods):
-    """Sum and mean of the spend in every period but each customer's first."""
-    finite = ~np.isnan(v)
-    v0 = np.where(finite, v, 0.0)
-    repeat = ticks != first_tick[codes]
-    total = np.bincount(codes, weights=v0, minlength=n_groups)
-    total[np.bincount(codes, weights=finite, minlength=n_groups) == 0] = np.nan
-    rep_sum = np.bincount(codes[repeat], weights=v0[repeat], minlength=n_groups)
-    if finite.all():
-        denom = n_periods
-    else:  # periods whose every value is missing do not count in the mean
-        keep = repeat & finite
-        denom = _distinct_per_group(codes[keep], ticks[keep], n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(denom > 0, rep_sum / np.maximum(denom, 1), np.nan)
-    return total, mean
-
+_NS_PER_DAY = tu._NS_PER_DAY
 
 # ----------------------------------------------------------------------------- customer summary
 def customer_summary(
@@ -268,8 +128,8 @@ def customer_summary(
     """
     data = require_frame(transactions, parameter="transactions")
     require_columns(data, [customer, time, value], what="transactions")
-    unit_ns = _unit_ns(unit)
-    times = _parse_times(data[time], time)
+    unit_ns = tu.unit_ns(unit)
+    times = tu.parse_times(data[time], time)
     cust = data[customer]
     if value is not None and not (
         pd.api.types.is_numeric_dtype(data[value]) and not pd.api.types.is_bool_dtype(data[value])
@@ -283,7 +143,7 @@ def customer_summary(
     for bad, what in ((codes < 0, f"customer id ({customer})"), (times.isna().to_numpy(), f"time ({time})")):
         if bad.any():
             warnings.warn(f"{int(bad.sum())} transaction(s) without a {what} were dropped", DataQualityWarning, stacklevel=2)
-    wall, absolute, per_day, tz = _datetime_ints(times)
+    wall, absolute, per_day, tz = tu.datetime_ints(times)
     v = data[value].to_numpy(dtype=np.float64, na_value=np.nan) if value is not None else None
 
     res_dtype = times.to_numpy().dtype if tz is None else times.dt.tz_localize(None).to_numpy().dtype
@@ -292,8 +152,8 @@ def customer_summary(
     ticks_ns = _NS_PER_DAY if aggregate_same_day else t_ns
 
     def end_tick(ts: object, parameter: str) -> tuple[pd.Timestamp, int]:
-        t = _to_tz(ts, tz, parameter)
-        raw = _ts_int(t, res_dtype, wall=aggregate_same_day)
+        t = tu.to_tz(ts, tz, parameter)
+        raw = tu.ts_int(t, res_dtype, wall=aggregate_same_day)
         return t, (raw // per_day if aggregate_same_day else raw)
 
     last_tick = int(ticks[keep].max()) if keep.any() else 0
@@ -355,9 +215,9 @@ def customer_summary(
     g = len(uniques)
     tk = ticks if all_rows else ticks[cal]
     ab = absolute if all_rows else absolute[cal]
-    first_tick, last_tick_c = _group_minmax(c, tk, g)
-    first_abs, last_abs = _group_minmax(c, ab, g)
-    n_periods = _distinct_per_group(c, tk, g) - 1
+    first_tick, last_tick_c = tu.group_minmax(c, tk, g)
+    first_abs, last_abs = tu.group_minmax(c, ab, g)
+    n_periods = tu.distinct_per_group(c, tk, g) - 1
     n_tx = np.bincount(c, minlength=g)
 
     def as_times(ints: np.ndarray) -> pd.Series:
@@ -374,7 +234,7 @@ def customer_summary(
     }
     if v is not None:
         vv = v if all_rows else v[cal]
-        total, mean = _repeat_spend(c, tk, first_tick, vv, g, n_periods)
+        total, mean = tu.repeat_spend(c, tk, first_tick, vv, g, n_periods)
         out["monetary_value"] = mean
     out["repeat"] = n_periods > 0
     out["n_transactions"] = n_tx
@@ -385,13 +245,139 @@ def customer_summary(
         hc = ids.get_indexer(cust.to_numpy()[holdout])
         inside = hc >= 0
         hc, ht = hc[inside], ticks[holdout][inside]
-        out["frequency_holdout"] = _distinct_per_group(hc, ht, g)
+        out["frequency_holdout"] = tu.distinct_per_group(hc, ht, g)
         if v is not None:
             hv = v[holdout][inside]
             hfin = ~np.isnan(hv)
             hsum = np.bincount(hc[hfin], weights=hv[hfin], minlength=g)
-            hdays = _distinct_per_group(hc[hfin], ht[hfin], g)
+            hdays = tu.distinct_per_group(hc[hfin], ht[hfin], g)
             with np.errstate(invalid="ignore", divide="ignore"):
                 out["monetary_value_holdout"] = np.where(hdays > 0, hsum / np.maximum(hdays, 1), np.nan)
         out["duration_holdout"] = np.full(g, (as_of_tick - end) * (ticks_ns / unit_ns))
     return pd.DataFrame(out)
+
+
+# ----------------------------------------------------------------------------- cohorts
+def cohort_retention(
+    transactions: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    time: str = "occurred_at",
+    period: str = "M",
+) -> pd.DataFrame:
+    """Share of each acquisition cohort that buys again in each later period.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per purchase.
+    customer, time : str
+        Columns of the customer id and purchase time.
+    period : str, default 'M'
+        Period alias ('D', 'W', 'M', 'Q', 'Y'); times are read in the data's own
+        time zone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy, one row per cohort and period index up to the last observed period:
+        ``cohort`` (period of the first purchase), ``period_index`` (0, 1, ...),
+        ``period``, ``cohort_size`` (customers acquired), ``n_active`` (of them,
+        customers with a purchase in the period; equal to the size at index 0) and
+        ``share`` (n_active / cohort_size).  Periods without purchases are present
+        with ``n_active = 0``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown period alias.
+    ColumnError
+        Missing columns or unreadable times.
+
+    Notes
+    -----
+    Later periods of late cohorts are not yet observed and are absent (not zero);
+    the last observed period may be incomplete.  Use :func:`cohort_matrix` for the
+    wide cohort x period layout.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3],
+    ...                    "occurred_at": pd.to_datetime(["2026-01-05", "2026-03-01", "2026-01-20",
+    ...                                                   "2026-02-02", "2026-03-09"])})
+    >>> cohort_retention(tx)[["cohort", "period_index", "n_active", "share"]]
+        cohort  period_index  n_active  share
+    0  2026-01             0         2    1.0
+    1  2026-01             1         0    0.0
+    2  2026-01             2         1    0.5
+    3  2026-02             0         1    1.0
+    4  2026-02             1         1    1.0
+    """
+    data = require_frame(transactions, parameter="transactions")
+    require_columns(data, [customer, time], what="transactions")
+    try:
+        pd.Period("2000-01-01", freq=period)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ParameterError(
+            describe("Unknown period", parameter="period", received=period, expected="'D', 'W', 'M', 'Q' or 'Y'")
+        ) from exc
+    times = tu.parse_times(data[time], time)
+    codes = pd.factorize(data[customer])[0]
+    ok = (codes >= 0) & times.notna().to_numpy()
+    if not ok.all():
+        warnings.warn(f"{int((~ok).sum())} transaction(s) without customer or time were dropped", DataQualityWarning, stacklevel=2)
+    if not ok.any():
+        raise ColumnError(describe("No usable transactions", column=time, expected="at least one row with a customer and a time"))
+    wall = times[ok]
+    if getattr(wall.dtype, "tz", None) is not None:
+        wall = wall.dt.tz_localize(None)
+    per = wall.dt.to_period(period)
+    ords = per.array.asi8
+    c = codes[ok]
+    n_cust = int(c.max()) + 1
+    cohort_of = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(cohort_of, c, ords)
+    first = cohort_of[np.bincount(c, minlength=n_cust) > 0]
+    lo, hi = int(ords.min()), int(ords.max())
+    span = hi - lo + 1
+    # distinct (customer, period) pairs -> active counts per (cohort, period)
+    pairs = np.unique(c.astype(np.int64) * span + (ords - lo))
+    pair_cust, pair_ord = pairs // span, pairs % span + lo
+    cell = (cohort_of[pair_cust] - lo) * span + (pair_ord - cohort_of[pair_cust])
+    active = np.bincount(cell, minlength=span * span)
+    size = np.bincount(first - lo, minlength=span)
+    cohorts = np.flatnonzero(size) + lo
+    lengths = hi - cohorts + 1
+    coh = np.repeat(cohorts, lengths)
+    idx = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    n_active = active[(coh - lo) * span + idx]
+    csize = size[coh - lo]
+    freq = per.dt.freq
+    return pd.DataFrame(
+        {
+            "cohort": pd.PeriodIndex.from_ordinals(coh, freq=freq),
+            "period_index": idx,
+            "period": pd.PeriodIndex.from_ordinals(coh + idx, freq=freq),
+            "cohort_size": csize,
+            "n_active": n_active,
+            "share": n_active / csize,
+        }
+    )
+
+
+def cohort_matrix(table: pd.DataFrame, *, value: str = "share") -> pd.DataFrame:
+    """Wide cohort x period-index layout of :func:`cohort_retention` (NaN where not observed).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "occurred_at": pd.to_datetime(
+    ...     ["2026-01-05", "2026-02-01", "2026-02-20"])})
+    >>> cohort_matrix(cohort_retention(tx))  # doctest: +NORMALIZE_WHITESPACE
+    period_index    0    1
+    cohort
+    2026-01       1.0  1.0
+    2026-02       1.0  NaN
+    """
+    data = require_frame(table, parameter="table")
+    require_columns(data, ["cohort", "period_index", value], what="cohort table")
+    return data.pivot(index="cohort", columns="period_index", values=value)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxanalytics.behaviour import customer_summary
+from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError
 
 
 def read_cdnow(path):
@@ -48,3 +51,142 @@ def test_customer_summary_matches_fader_hardie_lee_2005_cdnow(cdnow_tx, realdata
     # mean repeat spend (zbar) of the published file, rounded to cents
     zbar = pd.read_csv(realdata / "cdnow" / "cdnow_customers_summary_with_transactions.csv")
     np.testing.assert_allclose(s["monetary_value"].fillna(0.0), zbar["zbar"], atol=0.005 + 1e-9)
+
+
+def tx_frame(rows):
+    cust, when, amount = zip(*rows, strict=True)
+    return pd.DataFrame({"customer_id": list(cust), "occurred_at": pd.to_datetime(list(when), format="ISO8601"), "amount": list(amount)})
+
+
+SMALL = [
+    ("a", "2026-01-01 09:00", 10.0),
+    ("a", "2026-01-01 18:00", 5.0),  # same day: merged with the first purchase
+    ("a", "2026-01-08", 20.0),
+    ("a", "2026-01-15", 40.0),
+    ("b", "2026-01-10", 7.0),
+    ("c", "2026-02-01", 3.0),  # after the calibration end below
+]
+
+
+def test_customer_summary_hand_computed():
+    with pytest.warns(DataQualityWarning, match="1 transaction"):
+        s = customer_summary(tx_frame(SMALL), as_of="2026-01-31").set_index("customer_id")
+    assert list(s.index) == ["a", "b"]  # c bought after as_of
+    a = s.loc["a"]
+    assert a["frequency"] == 2 and a["n_transactions"] == 4
+    assert a["recency"] == 14.0 and a["T"] == 30.0
+    assert a["monetary_value"] == 30.0  # (20 + 40) / 2, first day excluded
+    assert a["total_value"] == 75.0
+    assert a["first_purchase"] == pd.Timestamp("2026-01-01 09:00")
+    assert s.loc["b", "frequency"] == 0 and np.isnan(s.loc["b", "monetary_value"])
+
+
+def test_customer_summary_without_day_aggregation_counts_each_purchase():
+    s = customer_summary(tx_frame(SMALL[:5]), aggregate_same_day=False, unit="h").set_index("customer_id")
+    assert s.loc["a", "frequency"] == 3
+    assert s.loc["a", "recency"] == pytest.approx(14 * 24 - 9)
+    assert s.loc["a", "monetary_value"] == pytest.approx((5 + 20 + 40) / 3)
+
+
+def test_customer_summary_holdout_columns():
+    s = customer_summary(tx_frame(SMALL), calibration_end="2026-01-09", as_of="2026-02-28").set_index("customer_id")
+    assert list(s.index) == ["a"]  # b and c were acquired after the calibration end
+    assert s.loc["a", "frequency"] == 1 and s.loc["a", "T"] == 8.0
+    assert s.loc["a", "frequency_holdout"] == 1
+    assert s.loc["a", "monetary_value_holdout"] == 40.0
+    assert s.loc["a", "duration_holdout"] == 50.0
+
+
+def test_customer_summary_timezone_aware_equals_naive_wall_clock():
+    naive = tx_frame(SMALL)
+    aware = naive.assign(occurred_at=naive["occurred_at"].dt.tz_localize("Asia/Tehran"))
+    s_naive = customer_summary(naive, as_of="2026-03-01")
+    s_aware = customer_summary(aware, as_of="2026-03-01")
+    cols = ["frequency", "recency", "T", "monetary_value", "n_transactions"]
+    pd.testing.assert_frame_equal(s_naive[cols], s_aware[cols])
+    assert str(s_aware["first_purchase"].dt.tz) == "Asia/Tehran"
+    assert s_aware["first_purchase"].iloc[0] == pd.Timestamp("2026-01-01 09:00", tz="Asia/Tehran")
+    # an aware as_of is converted to the data's zone
+    s_utc = customer_summary(aware, as_of=pd.Timestamp("2026-02-28 22:00", tz="UTC"))
+    assert s_utc["T"].tolist() == s_aware["T"].tolist()
+    with pytest.raises(ParameterError, match="as_of"):
+        customer_summary(naive, as_of=pd.Timestamp("2026-03-01", tz="UTC"))
+
+
+def test_customer_summary_reads_date_strings_and_reports_bad_ones():
+    tx = tx_frame(SMALL).assign(occurred_at=lambda d: d["occurred_at"].dt.strftime("%Y-%m-%d %H:%M"))
+    assert customer_summary(tx)["frequency"].tolist() == [2, 0, 0]
+    bad = tx.assign(occurred_at=["2026-01-01", "not a date", "2026-01-08", "2026-01-15", "2026-01-10", "2026-02-01"])
+    with pytest.raises(ColumnError, match="not a date"):
+        customer_summary(bad)
+    with pytest.raises(ColumnError, match="occurred_at"):
+        customer_summary(tx.assign(occurred_at=20260101))
+
+
+def test_customer_summary_errors_and_warnings():
+    tx = tx_frame(SMALL)
+    with pytest.raises(ColumnError, match="amount"):
+        customer_summary(tx.drop(columns="amount"))
+    with pytest.raises(ColumnError, match="amount"):
+        customer_summary(tx.assign(amount="x"))
+    with pytest.raises(ParameterError, match="unit"):
+        customer_summary(tx, unit="M")
+    with pytest.raises(ParameterError, match="as_of"):
+        customer_summary(tx, calibration_end="2026-01-20", as_of="2026-01-10")
+    with pytest.raises(ParameterError, match="calibration_end"):
+        customer_summary(tx, calibration_end="2020-01-01")
+    with pytest.warns(DataQualityWarning, match="negative"):
+        customer_summary(tx.assign(amount=tx["amount"].where(tx.index != 2, -20.0)))
+    with pytest.warns(DataQualityWarning, match="no value"):
+        s = customer_summary(tx.assign(amount=tx["amount"].where(tx.index != 2)))
+    assert s.loc[0, "frequency"] == 2 and s.loc[0, "monetary_value"] == 40.0
+    with pytest.warns(DataQualityWarning, match="after as_of"):
+        customer_summary(tx, as_of="2026-01-20")
+    with pytest.warns(DataQualityWarning, match="customer id"):
+        customer_summary(tx.assign(customer_id=tx["customer_id"].where(tx.index != 4)))
+    assert tx.equals(tx_frame(SMALL))  # input not mutated
+
+
+def test_customer_summary_agrees_with_plain_pandas_groupby():
+    rng = np.random.default_rng(11)
+    n = 5000
+    tx = pd.DataFrame({
+        "customer_id": rng.integers(0, 400, n),
+        "occurred_at": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365 * 24, n), unit="h"),
+        "amount": rng.gamma(2.0, 10.0, n),
+    })
+    s = customer_summary(tx, unit="W")
+    day = tx.assign(day=tx["occurred_at"].dt.floor("D")).groupby(["customer_id", "day"])["amount"].sum().reset_index()
+    g = day.groupby("customer_id")
+    first, last = g["day"].min(), g["day"].max()
+    end = tx["occurred_at"].max().floor("D")
+    repeat = day[day["day"] != day["customer_id"].map(first)]
+    np.testing.assert_array_equal(s["frequency"], g.size() - 1)
+    np.testing.assert_allclose(s["recency"], (last - first).dt.days / 7)
+    np.testing.assert_allclose(s["T"], (end - first).dt.days / 7)
+    np.testing.assert_allclose(s["monetary_value"], repeat.groupby("customer_id")["amount"].mean().reindex(first.index))
+    np.testing.assert_allclose(s["total_value"], tx.groupby("customer_id")["amount"].sum())
+
+
+transactions = st.lists(
+    st.tuples(st.integers(0, 6), st.integers(0, 24 * 60), st.floats(0.0, 500.0, allow_nan=False)),
+    min_size=1,
+    max_size=60,
+).map(lambda rows: pd.DataFrame({
+    "customer_id": [r[0] for r in rows],
+    "occurred_at": pd.Timestamp("2026-01-01") + pd.to_timedelta([r[1] for r in rows], unit="h"),
+    "amount": [r[2] for r in rows],
+}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(tx=transactions, seed=st.integers(0, 2**32 - 1))
+def test_customer_summary_invariants(tx, seed):
+    s = customer_summary(tx, as_of="2026-03-31")
+    assert (s["frequency"] <= s["n_transactions"] - 1).all()
+    assert ((0 <= s["recency"]) & (s["recency"] <= s["T"])).all()
+    assert s["repeat"].equals(s["frequency"] > 0)
+    assert s["n_transactions"].sum() == len(tx)
+    assert s["total_value"].sum() == pytest.approx(tx["amount"].sum())
+    shuffled = tx.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    pd.testing.assert_frame_equal(customer_summary(shuffled, as_of="2026-03-31"), s, check_exact=False)
