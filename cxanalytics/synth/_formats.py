@@ -25,7 +25,7 @@ PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 RLM = "\u200f"
 SM_COLLECTOR, SM_TEST_COLLECTOR = "431000001", "431000999"
 GF_TEST_EMAIL = "qa.team@example.com"
-_BLOCKS = {1: 25, 2: 60, 3: 85}
+_BLOCKS = {1: 25, 2: 60}
 _QUALTRICS_IMPORT_IDS = ("startDate", "endDate", "status", "ipAddress", "progress", "duration", "finished",
                          "recordedDate", "_recordId", "recipientLastName", "recipientFirstName", "recipientEmail",
                          "externalDataReference", "locationLatitude", "locationLongitude", "distributionChannel",
@@ -75,9 +75,13 @@ def _comments(rng, resp: pd.DataFrame, lang: str, emails: np.ndarray) -> np.ndar
 
 def _people(rng, resp: pd.DataFrame, cust: Customers) -> dict[str, np.ndarray]:
     n = len(resp)
-    first = np.asarray(L.FIRST_NAMES, dtype=object)[rng.integers(0, len(L.FIRST_NAMES), n)]
-    last = np.asarray(L.LAST_NAMES, dtype=object)[rng.integers(0, len(L.LAST_NAMES), n)]
-    real = resp["customer"].to_numpy() >= 0
+    who = resp["customer"].to_numpy()
+    # A person keeps their name and e-mail across submissions (duplicates share them).
+    number = np.char.zfill(np.char.replace(cust.customer_id[np.maximum(who, 0)].astype(str), "C", ""), 7)
+    index = number.astype(np.int64)
+    first = np.asarray(L.FIRST_NAMES, dtype=object)[index % len(L.FIRST_NAMES)]
+    last = np.asarray(L.LAST_NAMES, dtype=object)[(index // len(L.FIRST_NAMES)) % len(L.LAST_NAMES)]
+    real = who >= 0
     cid = np.where(real, cust.customer_id[np.maximum(resp["customer"].to_numpy(), 0)], "")
     email = np.char.add(np.char.add(np.char.lower(first.astype(str)), "."), np.char.lower(cid.astype(str)))
     email = np.char.add(email, "@example.com").astype(object)

@@ -62,7 +62,8 @@ def draw_responses(rng: np.random.Generator, cust: Customers, contacts: Contacts
     out = {
         "customer": who,
         "submitted": t,
-        "duration_s": np.maximum(np.rint(290 * rng.lognormal(0, 0.5, m)), 70).astype(np.int64),
+        # Genuine respondents take at least 2 minutes; speeders (added as dirt) take under one.
+        "duration_s": np.maximum(np.rint(290 * rng.lognormal(0, 0.5, m)), 120).astype(np.int64),
         "channel": np.asarray(CHANNEL_NAMES)[channel],
         "wait_min": wait_min,
         "unresolved_before": hist["unresolved"],
@@ -132,7 +133,8 @@ def add_dirt(rng: np.random.Generator, resp: pd.DataFrame, platform: str, fake_r
     for col in items:
         resp.loc[st, col] = np.minimum(value, 10 if col.startswith("pillar_") else 7)
     resp.loc[resp["kind"].eq("out_of_range"), "nps"] = 11
-    resp["answered"] = np.where(resp["kind"].eq("partial"), rng.integers(1, 4, n), 99)
+    # A partial response stops after the first or second block of questions.
+    resp["answered"] = np.where(resp["kind"].eq("partial"), rng.integers(1, 3, n), 99)
     # Duplicates: a second submission of a genuine response, minutes later, same answers.
     genuine = np.flatnonzero(resp["kind"].eq("genuine").to_numpy())
     dup = resp.iloc[rng.choice(genuine, size=int(round(W.DIRT["duplicate"] * n)), replace=False)].copy()
