@@ -296,6 +296,34 @@ def test_google_forms_forced_on_an_unrecognised_timestamp_header():
     assert ex.frame["امتیاز"].tolist() == ["۹"]  # digits are not touched by the reader
 
 
+def test_plain_tables_with_platform_like_names_lose_no_response():
+    # R's default column names V1, V2 are not a legacy Qualtrics header
+    r_table = read_export(b"V1,V2,V3\n1,2,3\n4,5,6\n")
+    assert r_table.platform == "csv" and len(r_table.frame) == 2
+    # SurveyMonkey-like names over a data row are a plain table, not a sub-label row
+    sm_like = read_export(b"Respondent ID,Start Date,Q1\n101,2024-01-01,5\n102,2024-01-02,4\n")
+    assert sm_like.platform == "csv" and sm_like.frame["Q1"].tolist() == ["5", "4"]
+
+
+def test_qualtrics_xlsx_export(tmp_path):
+    path = tmp_path / "qualtrics.xlsx"
+    write_xlsx(path, qualtrics_rows([["R_1", 5, "ممتاز"], ["R_2", 3, ""]]))
+    ex = read_export(path)
+    assert (ex.platform, ex.sheet) == ("qualtrics", "Responses")
+    assert ex.frame["Q1"].tolist() == [5, 3] and ex.frame.index.tolist() == [4, 5]
+    assert ex.frame["Q2"].isna().tolist() == [False, True]
+    assert ex.questions.set_index("column").loc["Q1", "import_id"] == "QID1"
+
+
+@pytest.mark.realdata
+def test_spss_from_a_buffer_and_wrong_platform(realdata):
+    raw = (realdata / "hbat_spss" / "HBAT.sav").read_bytes()
+    ex = read_export(io.BytesIO(raw))
+    assert ex.platform == "spss" and ex.frame.shape == (100, 24)
+    with pytest.raises(ExportFormatError, match="'spss': the file is an SPSS system file"):
+        read_export(io.BytesIO(raw), platform="qualtrics")
+
+
 # ----------------------------------------------------------------------------- encodings
 @pytest.mark.parametrize("bom,codec,name", [
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),

@@ -106,7 +106,7 @@ def _parse(data, names, codec, delimiter, on_bad_row, block_size) -> pa.Table:
             invalid_row_handler=on_bad_row,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), null_values=[""],
+            column_types=dict.fromkeys(names, pa.large_string()), null_values=[""],
             strings_can_be_null=True, quoted_strings_can_be_null=True,
         ),
     )
@@ -162,7 +162,7 @@ def read_text_grid(data: bytes, enc: EncodingInfo, delimiter: str, head: str, *,
                 breaks += counts.to_numpy(zero_copy_only=False).astype(np.int64)
     span = 1 + breaks
     lines = np.concatenate([[1], 1 + np.cumsum(span)[:-1]]).astype(np.int64)
-    cells = table.to_pandas(types_mapper={pa.string(): STR_DTYPE}.get)
+    cells = table.to_pandas(types_mapper={pa.large_string(): STR_DTYPE}.get)
     cells.columns = range(width)
     return Grid(cells, lines, "text")
 

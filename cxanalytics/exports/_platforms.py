@@ -105,14 +105,14 @@ def _qualtrics_evidence(header, width) -> str | None:
 
 
 def _legacy_evidence(header, width) -> str | None:
-    row1 = _row(header, 0, width)
-    if len(header) < 2 or row1[:2] != ["V1", "V2"]:
+    row1, row2 = _row(header, 0, width), _row(header, 1, width)
+    # V1, V2 alone are also R's default names: require the legacy row-2 labels as well
+    if len(header) < 2 or row1[:2] != ["V1", "V2"] or row2[0] not in ("ResponseID", "ResponseSet"):
         return None
     k = 0
     while k < width and row1[k] == f"V{k + 1}":
         k += 1
-    extra = "; row 2 names ResponseID" if "ResponseID" in _row(header, 1, width) else ""
-    return f"row 1 starts with V1...V{k}, the legacy Qualtrics layout{extra}"
+    return f"row 1 starts with V1...V{k} and row 2 with {row2[0]!r}, the legacy Qualtrics layout"
 
 
 def _qualtrics_ids_without_import_row(header, width) -> str | None:
@@ -131,12 +131,15 @@ def _surveymonkey_evidence(header, width) -> str | None:
     if len(header) < 2:
         return None
     row1, row2 = _row(header, 0, width), _row(header, 1, width)
-    meta = [c for j, c in enumerate(row1) if c.lower() in SURVEYMONKEY_METADATA and not row2[j]]
+    where = [j for j, c in enumerate(row1) if c.lower() in SURVEYMONKEY_METADATA]
+    if not where or any(row2[j] for j in where):
+        return None  # SurveyMonkey leaves row 2 blank under its metadata columns
+    if row1[0].lower() != "respondent id" and len(where) < 2:
+        return None
+    meta = [row1[j] for j in where]
     subs = sorted({c for c in row2 if c.lower() in SURVEYMONKEY_SUBLABELS})
-    if row1[0].lower() == "respondent id" or len(meta) >= 2:
-        tail = f" and row 2 sub-labels {subs}" if subs else ""
-        return f"row 1 has SurveyMonkey metadata columns {meta[:4]}{tail}"
-    return None
+    tail = f" and row 2 sub-labels {subs}" if subs else ""
+    return f"row 1 has SurveyMonkey metadata columns {meta[:4]} over blank row-2 cells{tail}"
 
 
 def _surveymonkey_shape(header, width) -> bool:

@@ -141,7 +141,8 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         ``"google_forms"``, ``"spss"``, ``"csv"`` or ``"excel"`` (the last two read one
         plain header row).  A named platform is checked against the file.
     encoding : str, optional
-        Text encoding; detected when omitted (see Notes).
+        Text encoding; detected when omitted (see Notes).  For SPSS files it is passed
+        to pyreadstat; workbooks ignore it.
     sheet : str or int, optional
         Workbook sheet name or 0-based index; default the largest sheet.
     delimiter : str, optional
