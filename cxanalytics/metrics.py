@@ -72,16 +72,24 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _as_float(s: pd.Series, column: str) -> np.ndarray:
+    """Numeric answers (or a categorical of numeric answer codes) as float64, NaN for missing."""
+    if isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(s.cat.categories):
+        values = np.r_[s.cat.categories.to_numpy(dtype="float64"), np.nan]
+        return values[s.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing NaN
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        raise ColumnError(describe("Scores must be numeric (recode text answers first)",
+                                   column=column, received=str(s.dtype),
+                                   expected="a numeric dtype or numeric categories"))
+    return s.to_numpy(dtype="float64", na_value=np.nan)
+
+
 def _scores(data: pd.DataFrame, column: str, scale: tuple[float, float] | None,
             integer: bool) -> np.ndarray:
     """The answers as float64 with NaN for missing; raise on values outside the scale."""
     require_columns(data, [column])
     s = data[column]
-    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise ColumnError(describe("Scores must be numeric (recode text answers first)",
-                                   column=column, received=str(s.dtype),
-                                   expected="a numeric dtype"))
-    x = s.to_numpy(dtype="float64", na_value=np.nan)
+    x = _as_float(s, column)
     if scale is None:
         bad = np.isinf(x)
         expected = "finite numbers"
@@ -246,14 +254,26 @@ def _mean_summary(data, column, by, weights, scale):
     g = _group(data, by)
     valid = ~np.isnan(x)
     w = _weights(data, weights, valid)
-    codes, xv = g.codes[valid], x[valid]
-    wv = np.ones_like(xv) if w is None else w[valid]
+    everything = bool(valid.all())
+    codes = g.codes if everything else g.codes[valid]
+    xv = x if everything else x[valid]
+    wv = None if w is None else (w if everything else w[valid])
+
+    def wsum(values):  # per-group sum of w * values (w = 1 without weights)
+        return _count(codes, g.size, values if wv is None else wv * values)
+
     n = _count(codes, g.size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        total = _count(codes, g.size, wv)
-        mean = _count(codes, g.size, wv * xv) / total
-        n_eff = n if w is None else _kish(total, _count(codes, g.size, wv**2))
-        ss = _count(codes, g.size, wv * (xv - mean[codes]) ** 2) / total
+        total = n if wv is None else _count(codes, g.size, wv)
+        # centre on each group's smallest answer first: exact for constant groups, and
+        # no cancellation when the answers are far from zero
+        shift = np.full(g.size, np.inf)
+        np.minimum.at(shift, codes, xv)
+        dev = xv - shift[codes]
+        mean_dev = wsum(dev) / total
+        mean = shift + mean_dev
+        n_eff = n if wv is None else _kish(total, _count(codes, g.size, wv**2))
+        ss = wsum((dev - mean_dev[codes]) ** 2) / total
         sd = np.sqrt(ss * n_eff / (n_eff - 1))
     sd[(n < 2) | (n_eff - 1 < 1e-9)] = np.nan  # undefined for a single (effective) answer
     return g, {"n": n, "n_missing": _count(g.codes[~valid], g.size), "mean": mean, "sd": sd,

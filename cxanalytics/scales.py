@@ -15,7 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from ._validate import check_alpha, require_columns, require_frame
-from .errors import ColumnError, DataQualityWarning, ParameterError, describe
+from .errors import DataQualityWarning, ParameterError, describe
+from .metrics import _as_float
 
 __all__ = ["cronbach_alpha", "cronbach_alpha_from_covariance", "item_statistics"]
 
@@ -31,10 +32,7 @@ def _items(data: pd.DataFrame, items: Sequence[str] | None) -> list[str]:
         raise ParameterError(describe("A scale needs at least two items", parameter="items",
                                       received=cols, expected="two or more item columns"))
     for c in cols:
-        s = data[c]
-        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-            raise ColumnError(describe("Scale items must be numeric (recode text answers first)",
-                                       column=c, received=str(s.dtype), expected="a numeric dtype"))
+        _as_float(data[c], c)  # raises ColumnError for text or boolean items
     return cols
 
 
@@ -43,7 +41,7 @@ def _moments(data, items, missing):
     if missing not in MISSING:
         raise ParameterError(describe("Unknown missing-value handling", parameter="missing",
                                       received=missing, expected="'listwise' or 'pairwise'"))
-    x = pd.DataFrame({c: data[c].to_numpy(dtype="float64", na_value=np.nan) for c in items})
+    x = pd.DataFrame({c: _as_float(data[c], c) for c in items})
     if missing == "listwise":
         x = x.dropna()
         counts = np.full((len(items), len(items)), len(x))

@@ -92,6 +92,19 @@ def test_nps_categorical_and_nullable_integer_inputs():
     assert out["nps"].tolist() == pytest.approx([0.0, 100.0])
 
 
+def test_ordinal_categorical_answers_equal_their_integer_values():
+    values = [5, 4, None, 1, 3, 5, 2, 4]
+    as_int = pd.DataFrame({"q": pd.array(values, dtype="Int64"), "g": list("abababab")})
+    as_cat = as_int.assign(q=pd.Categorical(values, categories=[1, 2, 3, 4, 5], ordered=True))
+    for f, kw in [(csat, {}), (mean_score, {}), (ces, {"scale": (1, 5), "top": 2}),
+                  (top_box, {"scale": (1, 5)})]:
+        pd.testing.assert_frame_equal(f(as_cat, "q", by="g", **kw), f(as_int, "q", by="g", **kw))
+    with pytest.raises(ScaleRangeError, match="received 7"):
+        csat(pd.DataFrame({"q": pd.Categorical([1, 7])}), "q")
+    with pytest.raises(ColumnError, match="numeric"):
+        csat(pd.DataFrame({"q": pd.Categorical(["good", "bad"])}), "q")
+
+
 def test_nps_wald_degenerate_all_promoters_is_zero_width_adjusted_is_not():
     df = nps_frame(40, 0, 40)
     wald = nps(df, "q", method="wald").iloc[0]
@@ -300,3 +313,28 @@ def test_proportion_and_mean_intervals_contain_their_estimates(values):
     assert np.all((tb["ci_lower"] >= 0) & (tb["ci_upper"] <= 1))
     ms = mean_score(df, "q", by="g").dropna(subset=["ci_lower"])
     assert np.all((ms["ci_lower"] <= ms["mean"] + 1e-12) & (ms["mean"] <= ms["ci_upper"] + 1e-12))
+
+
+# ----------------------------------------------------------------------------- real data
+@pytest.mark.realdata
+def test_csat_on_ibm_telco_satisfaction_scores(realdata):
+    # ../shared/realdata/README.md: Satisfaction Score counts 1-5 are 922/518/2,665/1,789/1,149
+    status = pd.read_excel(realdata / "ibm_telco_extended" / "Telco_customer_churn_status.xlsx",
+                           usecols=["Satisfaction Score", "Customer Status"])
+    out = csat(status, "Satisfaction Score").iloc[0]
+    assert (out["n"], out["n_missing"], out["n_top"]) == (7043, 0, 1789 + 1149)
+    lo, hi = proportion_confint(2938, 7043, method="wilson")
+    assert (out["ci_lower"], out["ci_upper"]) == pytest.approx((lo, hi), abs=1e-12)
+    by_status = csat(status, "Satisfaction Score", by="Customer Status").set_index("Customer Status")
+    assert by_status["n"].to_dict() == {"Churned": 1869, "Joined": 454, "Stayed": 4720}
+    assert by_status.loc["Churned", "ci_upper"] < by_status.loc["Stayed", "ci_lower"]
+
+
+@pytest.mark.realdata
+def test_mean_satisfaction_on_hbat_matches_the_textbook_mean(realdata):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    hbat, _ = pyreadstat.read_sav(str(realdata / "hbat_spss" / "HBAT.sav"))
+    out = mean_score(hbat, "x19").iloc[0]  # README: mean x19 = 6.918 (100 customers)
+    assert out["n"] == 100 and out["mean"] == pytest.approx(6.918, abs=5e-4)
+    lo, hi = stats.t.interval(0.95, 99, loc=hbat["x19"].mean(), scale=stats.sem(hbat["x19"]))
+    assert (out["ci_lower"], out["ci_upper"]) == pytest.approx((lo, hi), rel=1e-12)

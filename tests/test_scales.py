@@ -122,6 +122,13 @@ def test_pairwise_equals_listwise_without_missing_values():
     pd.testing.assert_frame_equal(item_statistics(df), item_statistics(df, missing="pairwise"))
 
 
+def test_ordinal_categorical_items_are_read_as_their_values():
+    df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3], "c": [1, 3, 3, 4, 5, 2]})
+    cat = df.apply(lambda s: pd.Categorical(s, categories=range(1, 8), ordered=True))
+    pd.testing.assert_frame_equal(cronbach_alpha(cat), cronbach_alpha(df))
+    pd.testing.assert_frame_equal(item_statistics(cat), item_statistics(df))
+
+
 # ----------------------------------------------------------------------------- warnings and errors
 def test_negative_alpha_warns_about_reverse_worded_items():
     rng = np.random.default_rng(0)
