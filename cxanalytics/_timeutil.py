@@ -140,18 +140,38 @@ def group_minmax(codes: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[
     return lo, hi
 
 
+def factorize_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index]:
+    """Sorted factorisation (codes, uniques); -1 for missing ids.
+
+    Integer ids with a compact range are coded by counting (no hashing).
+    """
+    n = len(ids)
+    if pd.api.types.is_integer_dtype(ids.dtype) and not ids.hasnans and n:
+        raw = ids.to_numpy()
+        lo, hi = int(raw.min()), int(raw.max())
+        if hi - lo < max(4 * n, 1 << 20):
+            offset = (raw - lo).astype(np.intp, copy=False)
+            present = np.bincount(offset, minlength=hi - lo + 1) > 0
+            remap = np.cumsum(present) - 1
+            return remap[offset], (np.flatnonzero(present) + lo).astype(raw.dtype)
+    codes, uniques = pd.factorize(ids, sort=True)
+    return codes, uniques
+
+
 def repeat_spend(codes, ticks, first_tick, v, n_groups, n_periods):
     """Sum and mean of the spend in every period but each customer's first."""
     finite = ~np.isnan(v)
-    v0 = np.where(finite, v, 0.0)
-    repeat = ticks != first_tick[codes]
+    all_finite = bool(finite.all())
+    v0 = v if all_finite else np.where(finite, v, 0.0)
     total = np.bincount(codes, weights=v0, minlength=n_groups)
-    total[np.bincount(codes, weights=finite, minlength=n_groups) == 0] = np.nan
-    rep_sum = np.bincount(codes[repeat], weights=v0[repeat], minlength=n_groups)
-    if finite.all():
+    if not all_finite:
+        total[np.bincount(codes, weights=finite, minlength=n_groups) == 0] = np.nan
+    on_first = ticks == first_tick[codes]
+    rep_sum = np.bincount(codes, weights=np.where(on_first, 0.0, v0), minlength=n_groups)
+    if all_finite:
         denom = n_periods
     else:  # periods whose every value is missing do not count in the mean
-        keep = repeat & finite
+        keep = ~on_first & finite
         denom = distinct_per_group(codes[keep], ticks[keep], n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(denom > 0, rep_sum / np.maximum(denom, 1), np.nan)

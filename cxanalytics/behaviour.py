@@ -138,9 +138,10 @@ def customer_summary(
             describe("Values must be numeric", column=value, received=f"dtype {data[value].dtype}", expected="numbers")
         )
 
-    codes, uniques = pd.factorize(cust, sort=True)
-    keep = (codes >= 0) & times.notna().to_numpy()
-    for bad, what in ((codes < 0, f"customer id ({customer})"), (times.isna().to_numpy(), f"time ({time})")):
+    codes, uniques = tu.factorize_ids(cust)
+    no_time = times.isna().to_numpy()
+    keep = (codes >= 0) & ~no_time
+    for bad, what in ((codes < 0, f"customer id ({customer})"), (no_time, f"time ({time})")):
         if bad.any():
             warnings.warn(f"{int(bad.sum())} transaction(s) without a {what} were dropped", DataQualityWarning, stacklevel=2)
     wall, absolute, per_day, tz = tu.datetime_ints(times)
@@ -215,8 +216,13 @@ def customer_summary(
     g = len(uniques)
     tk = ticks if all_rows else ticks[cal]
     ab = absolute if all_rows else absolute[cal]
-    first_tick, last_tick_c = tu.group_minmax(c, tk, g)
     first_abs, last_abs = tu.group_minmax(c, ab, g)
+    if not aggregate_same_day:
+        first_tick, last_tick_c = first_abs, last_abs
+    elif tz is None:  # flooring to days is monotone: no second pass needed
+        first_tick, last_tick_c = first_abs // per_day, last_abs // per_day
+    else:  # wall-clock days need not be monotone in absolute time around DST changes
+        first_tick, last_tick_c = tu.group_minmax(c, tk, g)
     n_periods = tu.distinct_per_group(c, tk, g) - 1
     n_tx = np.bincount(c, minlength=g)
 

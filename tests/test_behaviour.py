@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics.behaviour import customer_summary
-from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError
+from cxanalytics.behaviour import (
+    churn_labels_contractual,
+    churn_labels_noncontractual,
+    cohort_matrix,
+    cohort_retention,
+    customer_summary,
+)
+from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError, SmallSampleWarning
 
 
 def read_cdnow(path):
@@ -190,3 +196,127 @@ def test_customer_summary_invariants(tx, seed):
     assert s["total_value"].sum() == pytest.approx(tx["amount"].sum())
     shuffled = tx.sample(frac=1.0, random_state=seed).reset_index(drop=True)
     pd.testing.assert_frame_equal(customer_summary(shuffled, as_of="2026-03-31"), s, check_exact=False)
+
+
+# --------------------------------------------------------------------------- churn labels
+CHURN_TX = tx_frame([
+    ("a", "2026-01-01", 1.0), ("a", "2026-01-11", 1.0), ("a", "2026-01-21", 1.0),  # gaps 10, 10
+    ("b", "2026-01-01", 1.0), ("b", "2026-01-31", 1.0),  # gap 30
+    ("c", "2026-03-25", 1.0),  # bought 6 days before as_of: censored
+])
+
+
+def test_churn_labels_noncontractual_hand_computed():
+    out = churn_labels_noncontractual(CHURN_TX, as_of="2026-03-31", window=20).set_index("customer_id")
+    assert out["churned"].tolist() == [True, True, False]
+    assert out["event"].tolist() == [1, 1, 0]
+    assert out["inactive"].tolist() == [69.0, 59.0, 6.0]
+    # churned: declared at last + window; censored: observed until as_of
+    assert out["duration"].tolist() == [20.0 + 20.0, 30.0 + 20.0, 6.0]
+    weeks = churn_labels_noncontractual(CHURN_TX, as_of="2026-03-31", window="20D", unit="W")
+    np.testing.assert_allclose(weeks["duration"], np.array([40.0, 50.0, 6.0]) / 7)
+    np.testing.assert_allclose(weeks["window"], 20.0 / 7)
+    # a bare number is read in the unit: 20 weeks is longer than anyone's silence
+    long = churn_labels_noncontractual(CHURN_TX, as_of="2026-03-31", window=20, unit="W")
+    assert long["event"].tolist() == [0, 0, 0]
+    np.testing.assert_allclose(long["duration"], np.array([89.0, 89.0, 6.0]) / 7)
+
+
+def test_churn_window_defaults_to_a_quantile_of_the_gaps():
+    # gaps are 10, 10, 30: numpy's default (linear) quantile gives 26 at 0.9, 10 at 0.5
+    with pytest.warns(SmallSampleWarning, match="3 inter-purchase gaps"):
+        out = churn_labels_noncontractual(CHURN_TX, as_of="2026-03-31")
+    assert out["window"].iloc[0] == pytest.approx(np.quantile([10, 10, 30], 0.9))
+    with pytest.warns(SmallSampleWarning):
+        med = churn_labels_noncontractual(CHURN_TX, as_of="2026-03-31", quantile=0.5)
+    assert med["window"].iloc[0] == 10.0
+    # purchases after as_of do not enter the gaps (nor the labels)
+    later = pd.concat([CHURN_TX, tx_frame([("c", "2026-12-31", 1.0)])])
+    with pytest.warns(DataQualityWarning), pytest.warns(SmallSampleWarning):
+        again = churn_labels_noncontractual(later, as_of="2026-03-31")
+    assert again["window"].iloc[0] == out["window"].iloc[0]
+
+
+def test_churn_labels_from_a_summary_need_a_window():
+    summary = customer_summary(CHURN_TX, as_of="2026-03-31")
+    with pytest.raises(ParameterError, match="window"):
+        churn_labels_noncontractual(summary, as_of="2026-03-31")
+    from_summary = churn_labels_noncontractual(summary, as_of="2026-03-31", window="20D")
+    from_tx = churn_labels_noncontractual(CHURN_TX, as_of="2026-03-31", window=20)
+    pd.testing.assert_frame_equal(from_summary, from_tx)
+
+
+def test_churn_labels_noncontractual_bad_input():
+    with pytest.raises(ParameterError, match="window"):
+        churn_labels_noncontractual(CHURN_TX, as_of="2026-03-31", window=-5)
+    with pytest.raises(ParameterError, match="quantile"):
+        churn_labels_noncontractual(CHURN_TX, as_of="2026-03-31", quantile=1.5)
+    one_each = tx_frame([("a", "2026-01-01", 1.0), ("b", "2026-01-05", 1.0)])
+    with pytest.raises(ParameterError, match="No repeat purchases"):
+        churn_labels_noncontractual(one_each, as_of="2026-03-31")
+
+
+def test_churn_labels_contractual():
+    contracts = pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d"],
+        "acquired_at": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-02-01", "2026-05-01"]),
+        "ended_at": pd.to_datetime(["2026-01-31", "2026-06-01", None, None]),
+    })
+    with pytest.warns(DataQualityWarning, match="1 contract"):
+        out = churn_labels_contractual(contracts, as_of="2026-03-01")
+    assert out["customer_id"].tolist() == ["a", "b", "c"]  # d starts after as_of
+    assert out["event"].tolist() == [1, 0, 0]  # b's end was not known on 2026-03-01
+    assert out["duration"].tolist() == [30.0, 59.0, 28.0]
+    bad = contracts.assign(ended_at=pd.to_datetime(["2025-12-01", None, None, None]))
+    with pytest.raises(ColumnError, match="ended_at"):
+        churn_labels_contractual(bad, as_of="2026-03-01")
+    with pytest.raises(ColumnError, match="cancel"):
+        churn_labels_contractual(contracts, end="cancel", as_of="2026-03-01")
+
+
+# --------------------------------------------------------------------------- cohorts
+def test_cohort_retention_hand_computed():
+    tx = tx_frame([
+        ("a", "2026-01-05", 1.0), ("a", "2026-01-20", 1.0), ("a", "2026-03-01", 1.0),
+        ("b", "2026-01-20", 1.0),
+        ("c", "2026-02-02", 1.0), ("c", "2026-04-09", 1.0),
+    ])
+    t = cohort_retention(tx)
+    jan = t[t["cohort"] == pd.Period("2026-01", "M")]
+    assert jan["period_index"].tolist() == [0, 1, 2, 3]
+    assert jan["n_active"].tolist() == [2, 0, 1, 0]
+    assert jan["cohort_size"].unique().tolist() == [2]
+    feb = t[t["cohort"] == pd.Period("2026-02", "M")]
+    assert feb["n_active"].tolist() == [1, 0, 1]
+    assert feb["period"].astype(str).tolist() == ["2026-02", "2026-03", "2026-04"]
+    assert len(t) == 7  # no March or April cohort
+    wide = cohort_matrix(t)
+    assert wide.shape == (2, 4) and np.isnan(wide.iloc[1, 3])
+    quarters = cohort_retention(tx, period="Q")
+    assert quarters["n_active"].tolist() == [3, 1]
+    with pytest.raises(ParameterError, match="period"):
+        cohort_retention(tx, period="fortnight")
+
+
+@pytest.mark.realdata
+def test_cohort_retention_cdnow_first_quarter_cohorts(cdnow_tx):
+    # CDNOW customers were all acquired in the first quarter of 1997 (the cohort
+    # tracked in the BG/NBD papers): three monthly cohorts of 2,357 customers in all.
+    t = cohort_retention(cdnow_tx)
+    sizes = t.drop_duplicates("cohort").set_index("cohort")["cohort_size"]
+    assert sizes.index.astype(str).tolist() == ["1997-01", "1997-02", "1997-03"]
+    assert sizes.sum() == 2357
+    assert (t.loc[t["period_index"] == 0, "share"] == 1.0).all()
+    assert (t.loc[t["period_index"] > 0, "share"] < 0.5).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(tx=transactions)
+def test_cohort_retention_invariants(tx):
+    t = cohort_retention(tx, period="W")
+    assert (t["n_active"] <= t["cohort_size"]).all() and ((t["share"] >= 0) & (t["share"] <= 1)).all()
+    assert t.drop_duplicates("cohort")["cohort_size"].sum() == tx["customer_id"].nunique()
+    assert (t.loc[t["period_index"] == 0, "share"] == 1.0).all()
+    # each customer's active weeks add up to the active cells
+    weeks = tx.assign(w=tx["occurred_at"].dt.to_period("W")).drop_duplicates(["customer_id", "w"])
+    assert t["n_active"].sum() == len(weeks)
