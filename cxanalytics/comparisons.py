@@ -21,7 +21,14 @@ from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
 from ._validate import as_list, check_alpha, require_columns, require_frame
-from .errors import ColumnError, DataQualityWarning, ParameterError, SmallSampleWarning, describe
+from .errors import (
+    ColumnError,
+    DataQualityWarning,
+    ParameterError,
+    ScaleRangeError,
+    SmallSampleWarning,
+    describe,
+)
 from .metrics import (
     NPS_METHODS,
     _choice,
@@ -144,12 +151,18 @@ def _pairs(g: _Groups, keys: list[str], period, reference) -> tuple[np.ndarray, 
     for col, value in zip(keys, ref, strict=True):
         match &= (g.keys[col] == value).to_numpy(dtype=bool, na_value=False)
     if not match.any():
-        shown = ", ".join(map(str, g.keys.head(10).itertuples(index=False, name=None)))
+        shown = _labels(g.keys.head(10))
         raise ParameterError(describe("reference group not found", parameter="reference",
                                       received=reference, expected=f"one of the groups: {shown}"))
     r = int(np.flatnonzero(match)[0])
     j = np.delete(np.arange(g.size), r)
     return np.full(len(j), r), j
+
+
+def _labels(keys: pd.DataFrame) -> str:
+    """Group keys as text: ``a, b`` for one by column, ``('a', 1), ('b', 2)`` for several."""
+    rows = keys.itertuples(index=False, name=None)
+    return ", ".join(repr(r[0]) if len(r) == 1 else repr(r) for r in rows)
 
 
 def _pair_frame(g: _Groups, keys: list[str], period, i, j) -> pd.DataFrame:
@@ -190,8 +203,7 @@ def _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, stat_cols)
     used = np.unique(np.r_[i, j]).astype(np.intp)
     small = used[size[used] < min_n]
     if len(small):
-        labels = ", ".join(str(t[0] if len(t) == 1 else t) for t in
-                           g.keys.iloc[small[:8]].itertuples(index=False, name=None))
+        labels = _labels(g.keys.iloc[small[:8]])
         more = "" if len(small) <= 8 else f" and {len(small) - 8} more"
         warnings.warn(f"{len(small)} group(s) below min_n={min_n} answers (flagged in "
                       f"'small_sample'): {labels}{more}", SmallSampleWarning, stacklevel=3)
@@ -339,13 +351,20 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
     """
     _choice(method, ("newcombe", "wald"), "method")
     frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n)
-    if scale is None:
+    binary = scale is None
+    if binary:
         require_columns(frame, [column])
         if pd.api.types.is_bool_dtype(frame[column]):
             frame = frame.assign(**{column: frame[column].to_numpy(dtype="float64",
                                                                     na_value=np.nan)})
         scale, top = (0, 1), 1
-    g, s = _proportion_summary(frame, column, keys, weights, scale, top)
+    try:
+        g, s = _proportion_summary(frame, column, keys, weights, scale, top)
+    except ScaleRangeError as err:
+        if not binary:
+            raise
+        raise ScaleRangeError(f"{err} (a 0/1 or boolean outcome; for ratings pass "
+                              "scale=(low, high) and top=)") from None
     i, j = _pairs(g, keys, period, reference)
     z = stats.norm.ppf(1 - alpha / 2)
     p, n = s["share"], s["n_eff"]

@@ -14,7 +14,13 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
 from cxanalytics.comparisons import compare_means, compare_nps, compare_proportions
-from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError, SmallSampleWarning
+from cxanalytics.errors import (
+    ColumnError,
+    DataQualityWarning,
+    ParameterError,
+    ScaleRangeError,
+    SmallSampleWarning,
+)
 from cxanalytics.metrics import nps
 
 
@@ -146,7 +152,7 @@ def test_missing_timestamps_are_left_out_with_a_warning():
 
 def test_small_groups_warn_and_are_flagged_not_dropped():
     df = binary_groups({"big": (40, 100), "small": (3, 10), "other": (50, 90)})
-    with pytest.warns(SmallSampleWarning, match="small"):
+    with pytest.warns(SmallSampleWarning, match="1 group.*'small'"):
         out = compare_proportions(df, "ok", by="g")
     assert len(out) == 3
     flagged = out["small_sample"].to_numpy()
@@ -175,6 +181,10 @@ def test_bad_arguments_raise_cx_errors(four_groups):
         compare_nps(four_groups, "q", period="Q")
     with pytest.raises(ColumnError, match="column 'g'"):
         compare_nps(four_groups, "q", period="Q", timestamp="g")
+    with pytest.raises(ScaleRangeError, match="column 'q'.*0/1 or boolean.*scale="):
+        compare_proportions(four_groups, "q", by="g")
+    with pytest.raises(ParameterError, match="received 'zz'.*'a', 'b', 'c', 'd'"):
+        compare_means(four_groups, "x", by="g", reference="zz")
     with pytest.raises(ParameterError, match="p_adjust"):
         compare_nps(four_groups, "q", by="g", p_adjust="sidak_typo")
     with pytest.raises(ParameterError, match="min_n"):
