@@ -343,8 +343,8 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     ``"wald"``: (p - d) +/- z sqrt(Var).  ``"adjusted_wald"`` (Rocks 2016): first
     add 3/4 to the promoter and the detractor counts and 3 to n, then apply the
     Wald formula; the interval is centred on the adjusted (shrunken) score, so it
-    can exclude the unadjusted ``nps`` for a single answer (n = 1) or, for
-    unanimous samples, at confidence levels below about 84 %.  ``se`` is always the
+    can exclude the unadjusted ``nps``: at 95 % only for a single answer (n = 1),
+    at lower confidence levels also for small or unanimous samples.  ``se`` is always the
     Wald standard error of the unadjusted score.  With weights, n is
     n_eff and the counts are the weighted shares times n_eff.
 
