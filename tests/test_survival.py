@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxanalytics import survival as sv
 from cxanalytics.errors import ColumnError, ConvergenceWarning, DataQualityWarning, ParameterError
+from cxanalytics.survival import _km as sv
 from cxanalytics.survival import cox, kaplan_meier, logrank, rmst, rmst_difference
 
 # ---------------------------------------------------------------------------
