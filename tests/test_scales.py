@@ -72,7 +72,7 @@ def test_feldt_interval_covers_the_true_alpha_about_95_percent_of_the_time():
     # Parallel items (true score var 1, error var 1, k = 5): alpha = k rho / (1 + (k-1) rho)
     # with rho = 1/2, i.e. 0.8333.  Under this normal model the Feldt interval is exact.
     rng = np.random.default_rng(2024)
-    k, n, reps = 5, 40, 400
+    k, n, reps = 5, 40, 1000
     true = k * 0.5 / (1 + (k - 1) * 0.5)
     hits = 0
     for _ in range(reps):
