@@ -1,24 +1,88 @@
 """cxanalytics: customer-feedback analytics, from raw exports to retention economics.
 
-The public API is re-exported here by name.  Importing the package never imports
-matplotlib: plotting lives in :mod:`cxanalytics.plotting`.
+The public API is re-exported here by name, so ``import cxanalytics as cx`` reaches every
+documented function.  Importing the package never imports matplotlib: plotting lives in
+:mod:`cxanalytics.plotting`.
+
+The modules, in the order an analysis uses them:
+
+- reading exports: :func:`read_export` (Qualtrics, SurveyMonkey, Google Forms, SPSS, CSV/XLSX);
+- text and calendars: :mod:`cxanalytics.text` (digits, labels), :mod:`cxanalytics.calendars`;
+- satisfaction metrics: :func:`nps`, :func:`csat`, :func:`ces`, :func:`top_box`,
+  :func:`mean_score` and their comparisons between groups and periods;
+- repeat business: :func:`customer_summary`, churn labels, :func:`cohort_retention`;
+- survival: :func:`kaplan_meier`, :func:`logrank`, :func:`rmst`, :func:`cox`;
+- retention models: :func:`fit_sbg`, :func:`fit_bgnbd`, :func:`fit_gamma_gamma`;
+- sample data: :func:`cxanalytics.datasets.load_sample`.
 """
 
 from __future__ import annotations
 
+from .behaviour import cohort_matrix, cohort_retention, customer_summary
+from .calendars import ParsedDates, parse_dates
+from .churn import churn_labels_contractual, churn_labels_noncontractual
+from .clv import (
+    BGNBDFit,
+    GammaGammaFit,
+    SBGFit,
+    customer_lifetime_value,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    fit_sbg,
+)
+from .comparisons import compare_means, compare_nps, compare_proportions
 from .errors import (
     ConvergenceWarning,
     CxError,
     DataQualityWarning,
     SmallSampleWarning,
 )
+from .exports import SurveyExport, read_export
+from .metrics import ces, csat, mean_score, nps, top_box
+from .survival import SurvivalResult, cox, kaplan_meier, logrank, rmst, rmst_difference
+from .text import RecodeResult, normalize_digits, normalize_text, parse_number, recode_labels
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "__version__",
+    "BGNBDFit",
+    "ConvergenceWarning",
     "CxError",
     "DataQualityWarning",
+    "GammaGammaFit",
+    "ParsedDates",
+    "RecodeResult",
+    "SBGFit",
     "SmallSampleWarning",
-    "ConvergenceWarning",
-    "__version__",
+    "SurveyExport",
+    "SurvivalResult",
+    "ces",
+    "churn_labels_contractual",
+    "churn_labels_noncontractual",
+    "cohort_matrix",
+    "cohort_retention",
+    "compare_means",
+    "compare_nps",
+    "compare_proportions",
+    "cox",
+    "csat",
+    "customer_lifetime_value",
+    "customer_summary",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "fit_sbg",
+    "kaplan_meier",
+    "logrank",
+    "mean_score",
+    "normalize_digits",
+    "normalize_text",
+    "nps",
+    "parse_dates",
+    "parse_number",
+    "read_export",
+    "recode_labels",
+    "rmst",
+    "rmst_difference",
+    "top_box",
 ]

@@ -22,11 +22,12 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._lexicon import DEFAULT_SENTINELS, LEXICON, NON_SUBSTANTIVE_LABELS, SCALES, LexiconRow
 from .errors import DataQualityWarning, ParameterError, ScaleRangeError, describe
 
 __all__ = [
@@ -277,108 +278,6 @@ def parse_number(x: Any, *, decimal_comma: bool | None = None, return_reason: bo
 
 
 # ----------------------------------------------------------------------------- lexicon
-#: Scale name -> (minimum, maximum) score.
-SCALES: dict[str, tuple[int, int]] = {
-    "agree5": (1, 5), "agree7": (1, 7), "satisfaction5": (1, 5), "nps": (0, 10),
-}  # fmt: skip
-
-
-class LexiconRow(NamedTuple):
-    """One row of :data:`LEXICON`: labels (``|``-separated variants) with one score."""
-
-    scale: str
-    language: str
-    score: int
-    labels: str
-
-
-_AR_NEUTRAL = "محايد|لا أوافق ولا أعارض|لا موافق ولا معارض"
-_FA_NEUTRAL = "نه موافقم نه مخالفم|نه موافق نه مخالف|بی‌نظر|نظری ندارم|بدون نظر|ممتنع"
-_EN_NEUTRAL = "neither agree nor disagree|neither agree or disagree|neutral|undecided"
-_R = LexiconRow
-#: The label table: adding a language or a wording is adding rows.
-LEXICON: tuple[LexiconRow, ...] = (
-    _R("satisfaction5", "en", 1, "very dissatisfied|extremely dissatisfied|completely dissatisfied|very unsatisfied"),
-    _R("satisfaction5", "en", 2, "dissatisfied|somewhat dissatisfied|unsatisfied"),
-    _R("satisfaction5", "en", 3, "neither satisfied nor dissatisfied|neither satisfied or dissatisfied|neutral"),
-    _R("satisfaction5", "en", 4, "satisfied|somewhat satisfied"),
-    _R("satisfaction5", "en", 5, "very satisfied|extremely satisfied|completely satisfied"),
-    _R("satisfaction5", "ar", 1, "غير راضٍ إطلاقًا|غير راضٍ على الإطلاق|غير راضٍ تمامًا|غير راضٍ جدًا"
-       "|غير راضي إطلاقا|غير راضي على الإطلاق|غير راضي تماما|غير راضي جدا"),
-    _R("satisfaction5", "ar", 2, "غير راضٍ|غير راضي|غير راضٍ إلى حد ما|غير راضي إلى حد ما"),
-    _R("satisfaction5", "ar", 3, "محايد|لا راضٍ ولا غير راضٍ|لا راضي ولا غير راضي"),
-    _R("satisfaction5", "ar", 4, "راضٍ|راضي|راضٍ إلى حد ما|راضي إلى حد ما"),
-    _R("satisfaction5", "ar", 5, "راضٍ جدًا|راضي جدا|راضٍ تمامًا|راضي تماما|راضٍ للغاية|راضي للغاية"),
-    _R("satisfaction5", "fa", 1, "کاملاً ناراضی|خیلی ناراضی|بسیار ناراضی"),
-    _R("satisfaction5", "fa", 2, "ناراضی|تا حدودی ناراضی|نسبتاً ناراضی"),
-    _R("satisfaction5", "fa", 3, "نه راضی نه ناراضی|بی‌نظر|بدون نظر|متوسط"),
-    _R("satisfaction5", "fa", 4, "راضی|تا حدودی راضی|نسبتاً راضی"),
-    _R("satisfaction5", "fa", 5, "کاملاً راضی|خیلی راضی|بسیار راضی"),
-    _R("agree5", "en", 1, "strongly disagree|completely disagree|totally disagree"),
-    _R("agree5", "en", 2, "disagree|somewhat disagree|tend to disagree"),
-    _R("agree5", "en", 3, _EN_NEUTRAL),
-    _R("agree5", "en", 4, "agree|somewhat agree|tend to agree"),
-    _R("agree5", "en", 5, "strongly agree|completely agree|totally agree"),
-    _R("agree5", "ar", 1, "لا أوافق بشدة|غير موافق بشدة|أعارض بشدة|لا أوافق إطلاقًا"),
-    _R("agree5", "ar", 2, "لا أوافق|غير موافق|أعارض|لا أوافق إلى حد ما|غير موافق إلى حد ما"),
-    _R("agree5", "ar", 3, _AR_NEUTRAL),
-    _R("agree5", "ar", 4, "أوافق|موافق|أوافق إلى حد ما|موافق إلى حد ما"),
-    _R("agree5", "ar", 5, "أوافق بشدة|موافق بشدة|أوافق تمامًا|موافق تمامًا"),
-    _R("agree5", "fa", 1, "کاملاً مخالفم|کاملاً مخالف|شدیداً مخالفم|بسیار مخالفم"),
-    _R("agree5", "fa", 2, "مخالفم|مخالف|تا حدودی مخالفم|تا حدودی مخالف"),
-    _R("agree5", "fa", 3, _FA_NEUTRAL),
-    _R("agree5", "fa", 4, "موافقم|موافق|تا حدودی موافقم|تا حدودی موافق"),
-    _R("agree5", "fa", 5, "کاملاً موافقم|کاملاً موافق|شدیداً موافقم|بسیار موافقم"),
-    _R("agree7", "en", 1, "strongly disagree|completely disagree"),
-    _R("agree7", "en", 2, "disagree|moderately disagree"),
-    _R("agree7", "en", 3, "somewhat disagree|slightly disagree"),
-    _R("agree7", "en", 4, _EN_NEUTRAL),
-    _R("agree7", "en", 5, "somewhat agree|slightly agree"),
-    _R("agree7", "en", 6, "agree|moderately agree"),
-    _R("agree7", "en", 7, "strongly agree|completely agree"),
-    _R("agree7", "ar", 1, "لا أوافق بشدة|غير موافق بشدة|أعارض بشدة"),
-    _R("agree7", "ar", 2, "لا أوافق|غير موافق|أعارض"),
-    _R("agree7", "ar", 3, "لا أوافق إلى حد ما|غير موافق إلى حد ما|أعارض إلى حد ما"),
-    _R("agree7", "ar", 4, _AR_NEUTRAL),
-    _R("agree7", "ar", 5, "أوافق إلى حد ما|موافق إلى حد ما"),
-    _R("agree7", "ar", 6, "أوافق|موافق"),
-    _R("agree7", "ar", 7, "أوافق بشدة|موافق بشدة|أوافق تمامًا|موافق تمامًا"),
-    _R("agree7", "fa", 1, "کاملاً مخالفم|کاملاً مخالف|شدیداً مخالفم"),
-    _R("agree7", "fa", 2, "مخالفم|مخالف"),
-    _R("agree7", "fa", 3, "تا حدودی مخالفم|تا حدودی مخالف|کمی مخالفم"),
-    _R("agree7", "fa", 4, _FA_NEUTRAL),
-    _R("agree7", "fa", 5, "تا حدودی موافقم|تا حدودی موافق|کمی موافقم"),
-    _R("agree7", "fa", 6, "موافقم|موافق"),
-    _R("agree7", "fa", 7, "کاملاً موافقم|کاملاً موافق|شدیداً موافقم"),
-    _R("nps", "en", 0, "not at all likely|extremely unlikely"),
-    _R("nps", "en", 10, "extremely likely"),
-    _R("nps", "ar", 0, "غير محتمل على الإطلاق|غير محتمل إطلاقًا|مستبعد تمامًا"),
-    _R("nps", "ar", 10, "محتمل للغاية|محتمل جدًا|مرجح للغاية"),
-    _R("nps", "fa", 0, "اصلاً احتمال ندارد|به هیچ وجه|اصلاً"),
-    _R("nps", "fa", 10, "به احتمال بسیار زیاد|خیلی زیاد|کاملاً محتمل|حتماً"),
-)  # fmt: skip
-#: Non-substantive answers, by kind and language: missing with reason NON_SUBSTANTIVE, never 0.
-NON_SUBSTANTIVE_LABELS: dict[str, dict[str, str]] = {
-    "dont_know": {
-        "en": "don't know|do not know|dont know|dk|not sure|unsure|don't know / not sure",
-        "ar": "لا أعرف|لا أدري|لا أعلم|لست متأكدًا",
-        "fa": "نمی‌دانم|نمیدانم|نمی‌دونم|مطمئن نیستم|اطلاعی ندارم",
-    },
-    "not_applicable": {
-        "en": "n/a|na|n.a.|not applicable|does not apply|doesn't apply",
-        "ar": "لا ينطبق|غير منطبق|غير قابل للتطبيق|لا ينطبق علي",
-        "fa": "مورد ندارد|صدق نمی‌کند|کاربرد ندارد",
-    },
-    "refused": {
-        "en": "prefer not to say|prefer not to answer|rather not say|refused|decline to answer",
-        "ar": "أفضل عدم الإجابة|أفضّل عدم الإجابة|رفض الإجابة|أفضل عدم القول",
-        "fa": "ترجیح می‌دهم پاسخ ندهم|ترجیح میدهم پاسخ ندهم|ترجیح می‌دهم جواب ندهم|تمایلی به پاسخ ندارم",
-    },
-}
-#: Default numeric missing-value codes; a sentinel only counts when it lies outside the scale.
-DEFAULT_SENTINELS: tuple[int, ...] = (-99, -98, -97, -9, -8, 98, 99, 999)
-# Words that mark the "somewhat" step of a 7-point scale; on a 5-point scale a qualified and an
-# unqualified label with the same score in one column reveal a 7-point scale.
 _QUALIFIERS = ("somewhat", "slightly", "moderately", "tend to", "إلى حد ما", "تا حدودی", "نسبتاً", "کمی")
 
 

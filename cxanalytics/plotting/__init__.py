@@ -2,9 +2,14 @@
 
 Every function takes the library's tidy results (or data), an optional ``ax=None``
 and returns the :class:`matplotlib.axes.Axes` it drew on.  Arabic and Persian labels
-are shaped and reordered for right-to-left display before drawing.
+are shaped and reordered for right-to-left display before drawing
+(:func:`display_text`).
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ._rtl import display_labels, display_text
+from .cohorts import plot_cohort_heatmap
+from .survival import plot_survival
+
+__all__ = ["display_labels", "display_text", "plot_cohort_heatmap", "plot_survival"]
