@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
+from ._groupstats import _choice, _Groups
 from ._validate import as_list, check_alpha, require_columns, require_frame
 from .errors import (
     ColumnError,
@@ -31,8 +32,6 @@ from .errors import (
 )
 from .metrics import (
     NPS_METHODS,
-    _choice,
-    _Groups,
     _mean_summary,
     _nps_interval,
     _nps_summary,

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._groupstats import _as_float
 from ._validate import check_alpha, require_columns, require_frame
 from .errors import DataQualityWarning, ParameterError, describe
-from .metrics import _as_float
 
 __all__ = ["cronbach_alpha", "cronbach_alpha_from_covariance", "item_statistics"]
 
