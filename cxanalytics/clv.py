@@ -212,6 +212,21 @@ def _bgnbd_ll(r, al, a, b, x, tx, tt):
     return common + np.logaddexp(term1, term2)
 
 
+def _c_times_bracket(c, k, p, q, z):
+    """``c * (1 - k * 2F1(p, q; c; z))``, continuous through c = 0.
+
+    The BG/NBD expectations carry ``(a + b + x - 1) / (a - 1)`` times this bracket; when
+    ``c = a + b + x - 1`` is 0 the hypergeometric function has a pole that the factor c
+    cancels: ``c 2F1(p, q; c; z) -> p q z 2F1(p + 1, q + 1; 2; z)`` as c -> 0.
+    """
+    c = np.asarray(c, dtype=float)
+    small = np.abs(c) < 1e-9
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        direct = c * (1 - k * special.hyp2f1(p, q, np.where(small, 1.0, c), z))
+        limit = -k * p * q * z * special.hyp2f1(p + 1, q + 1, 2.0, z)
+    return np.where(small, limit, direct)
+
+
 def _near_one(f, a: float, eps: float = 1e-6):
     """f(a), or its limit at a = 1 (a removable singularity) by symmetric averaging."""
     return f(a) if abs(a - 1) > eps else 0.5 * (f(1 - eps) + f(1 + eps))
@@ -243,8 +258,7 @@ class BGNBDFit(_Fit):
         r, al, b = self.r, self.alpha, self.b
 
         def at(a):
-            hyp = special.hyp2f1(r, b, a + b - 1, t / (al + t))
-            return (a + b - 1) / (a - 1) * (1 - (al / (al + t)) ** r * hyp)
+            return _c_times_bracket(a + b - 1, (al / (al + t)) ** r, r, b, t / (al + t)) / (a - 1)
 
         return _near_one(at, self.a)
 
@@ -263,8 +277,8 @@ class BGNBDFit(_Fit):
         r, al, b = self.r, self.alpha, self.b
 
         def at(a):
-            hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (al + tt + t))
-            return (a + b + x - 1) / (a - 1) * (1 - ((al + tt) / (al + tt + t)) ** (r + x) * hyp)
+            k = ((al + tt) / (al + tt + t)) ** (r + x)
+            return _c_times_bracket(a + b + x - 1, k, r + x, b + x, t / (al + tt + t)) / (a - 1)
 
         return _near_one(at, self.a) * self.p_alive(x, tx, tt)
 

@@ -300,3 +300,20 @@ def test_customer_lifetime_value_is_discounted_purchases_times_spend(cdnow_summa
     assert np.all(disc["clv"] < flat["clv"]) and np.all(disc["clv"] > 0)
     with pytest.raises(ParameterError, match="horizon"):
         customer_lifetime_value(bg, gg, head, horizon=0)
+
+
+def test_bgnbd_expectations_are_continuous_where_a_plus_b_is_one():
+    """a + b + x - 1 = 0 puts a pole in 2F1(.; c; .) that the factor c cancels (found by hypothesis).
+
+    The value at c = 0 must equal the limit from either side.
+    """
+    t = np.array([1.0, 5.0, 20.0])
+    at_pole = bgnbd_with(1.0, 1.0, 0.5, 0.5)
+    near = [bgnbd_with(1.0, 1.0, 0.5, 0.5 + d) for d in (-1e-6, 1e-6)]
+    got = at_pole.expected_purchases(t)
+    assert np.all(np.isfinite(got)) and np.all(got > 0)
+    for other in near:
+        np.testing.assert_allclose(got, other.expected_purchases(t), rtol=1e-4)
+    cond = at_pole.conditional_expected_purchases(t, 0, 0.0, 1.0)
+    for other in near:
+        np.testing.assert_allclose(cond, other.conditional_expected_purchases(t, 0, 0.0, 1.0), rtol=1e-4)
