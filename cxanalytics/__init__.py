@@ -39,6 +39,7 @@ from .errors import (
 )
 from .exports import SurveyExport, read_export
 from .metrics import ces, csat, mean_score, nps, top_box
+from .scales import cronbach_alpha, cronbach_alpha_from_covariance, item_statistics
 from .survival import SurvivalResult, cox, kaplan_meier, logrank, rmst, rmst_difference
 from .text import RecodeResult, normalize_digits, normalize_text, parse_number, recode_labels
 
@@ -66,12 +67,15 @@ __all__ = [
     "compare_nps",
     "compare_proportions",
     "cox",
+    "cronbach_alpha",
+    "cronbach_alpha_from_covariance",
     "csat",
     "customer_lifetime_value",
     "customer_summary",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "fit_sbg",
+    "item_statistics",
     "kaplan_meier",
     "logrank",
     "mean_score",
