@@ -36,7 +36,7 @@ notebooks: $(STAMP)
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[notebooks,test]"
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check ".[notebooks,test,scale]"
 	( echo "# Exact versions the committed notebook outputs were produced with (make lock)."; \
 	  .lock-venv/bin/python -m pip freeze --exclude cxanalytics ) > requirements.lock
 	rm -rf .lock-venv
