@@ -314,7 +314,9 @@ def rake(data: pd.DataFrame, targets: Mapping[str, Mapping[object, float]], *,
             f"Raking did not converge after {iterations} sweep(s)", parameter="max_iter",
             received=f"largest margin difference {_max_error(w, variables):.3g}",
             expected=f"below tol={tol:g}" + (" (the trim bounds may be too tight)"
-                                              if bounds is not None else "")),
+                                              if bounds is not None else "")
+            + (" (some weights are heading to 0: the margins may be unreachable with "
+               "positive weights given the sample's empty cells)" if w.min() < 1e-3 else "")),
             ConvergenceWarning, stacklevel=2)
 
     weight = pd.Series(w, index=data.index, name=name)
