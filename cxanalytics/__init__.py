@@ -31,6 +31,7 @@ from .clv import (
     fit_sbg,
 )
 from .comparisons import compare_means, compare_nps, compare_proportions
+from .consistency import consistency, funnel_limits, funnel_table, icc
 from .errors import (
     ConvergenceWarning,
     CxError,
@@ -40,8 +41,10 @@ from .errors import (
 from .exports import SurveyExport, read_export
 from .metrics import ces, csat, mean_score, nps, top_box
 from .scales import cronbach_alpha, cronbach_alpha_from_covariance, item_statistics
+from .servqual import pillar_composite, pillar_scores, servqual_gaps
 from .survival import SurvivalResult, cox, kaplan_meier, logrank, rmst, rmst_difference
 from .text import RecodeResult, normalize_digits, normalize_text, parse_number, recode_labels
+from .weights import RakeResult, rake
 
 __version__ = "0.1.0"
 
@@ -53,6 +56,7 @@ __all__ = [
     "DataQualityWarning",
     "GammaGammaFit",
     "ParsedDates",
+    "RakeResult",
     "RecodeResult",
     "SBGFit",
     "SmallSampleWarning",
@@ -66,6 +70,7 @@ __all__ = [
     "compare_means",
     "compare_nps",
     "compare_proportions",
+    "consistency",
     "cox",
     "cronbach_alpha",
     "cronbach_alpha_from_covariance",
@@ -75,6 +80,9 @@ __all__ = [
     "fit_bgnbd",
     "fit_gamma_gamma",
     "fit_sbg",
+    "funnel_limits",
+    "funnel_table",
+    "icc",
     "item_statistics",
     "kaplan_meier",
     "logrank",
@@ -84,9 +92,13 @@ __all__ = [
     "nps",
     "parse_dates",
     "parse_number",
+    "pillar_composite",
+    "pillar_scores",
+    "rake",
     "read_export",
     "recode_labels",
     "rmst",
     "rmst_difference",
+    "servqual_gaps",
     "top_box",
 ]

@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from ._rtl import display_labels, display_text
 from .cohorts import plot_cohort_heatmap
+from .satisfaction import plot_funnel, plot_nps_bars, plot_pillars, plot_servqual_gaps, plot_trend
 from .survival import plot_survival
 
-__all__ = ["display_labels", "display_text", "plot_cohort_heatmap", "plot_survival"]
+__all__ = [
+    "display_labels",
+    "display_text",
+    "plot_cohort_heatmap",
+    "plot_funnel",
+    "plot_nps_bars",
+    "plot_pillars",
+    "plot_servqual_gaps",
+    "plot_survival",
+    "plot_trend",
+]
