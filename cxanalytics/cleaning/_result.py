@@ -1,0 +1,131 @@
+"""The :class:`CleanResult` of :func:`clean_responses`: data, quarantine, audit log, writers."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..codebook import Codebook
+from ..errors import ParameterError, ReconciliationError, describe
+from ._audit import reconcile
+from ._rules import REASONS
+from ._writers import write_csv_atomic, write_parquet_atomic
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CleanResult:
+    """Cleaned responses, the quarantined ones, and the audit trail that links them to the export.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        Kept responses, one row each, indexed by ``row_number`` (the export's row): one column
+        per codebook item (scores as float64 with NaN for missing, timestamps tz-aware UTC,
+        checkbox choices as nullable booleans, PII as pseudonyms) and ``flags`` (reasons of
+        rules that flag without quarantining, else missing).
+    quarantine : pandas.DataFrame
+        Quarantined responses with the same columns plus ``reason`` (the first reason, in the
+        order of :data:`REASONS`), ``reasons`` (all, ``;``-separated) and ``detail``.
+    log : pandas.DataFrame
+        One row per change: ``row``, ``column``, ``item``, ``rule`` (``missing_code``,
+        ``unreadable``, ``out_of_range``, ``reverse_code``, ``pseudonymise``, ``redact_pii``, or
+        a quarantine reason), ``before`` (PII redacted), ``after`` and ``reason``.
+    recodes : pandas.DataFrame
+        How each distinct answer of each scored column was read: ``column``, ``item``,
+        ``value``, ``count``, ``score``, ``reason`` and ``matched_by`` (``number``,
+        ``lexicon``, ``number_and_label``, ``codebook``, ...).
+    rules : pandas.DataFrame
+        ``rule``, ``applied``, ``quarantines``, ``n_flagged`` and ``note`` (thresholds used).
+    codebook : Codebook
+    n_read : int
+        Rows read from the export.
+    source, platform, timezone : str
+        Where the responses came from, and the time zone their wall-clock times were read in.
+    """
+
+    data: pd.DataFrame
+    quarantine: pd.DataFrame
+    log: pd.DataFrame
+    recodes: pd.DataFrame
+    rules: pd.DataFrame
+    codebook: Codebook
+    n_read: int
+    source: str = ""
+    platform: str = ""
+    timezone: str = "UTC"
+
+    def __post_init__(self) -> None:
+        kept, quarantined = self.data.index, self.quarantine.index
+        if len(kept) + len(quarantined) != self.n_read:
+            raise ReconciliationError(describe("Rows do not reconcile", file=self.source or None,
+                                               received=f"read {self.n_read}, kept {len(kept)}, "
+                                               f"quarantined {len(quarantined)}",
+                                               expected="read = kept + quarantined"))  # fmt: skip
+        reconcile(kept.union(quarantined), kept, quarantined, source=self.source)
+
+    def summary(self) -> pd.DataFrame:
+        """Row counts that reconcile: ``outcome`` (read, kept, quarantined), ``reason``, ``n``.
+
+        The first row is everything read; then kept; then every quarantine reason (zeros
+        included), whose ``n`` add up to the quarantined total.
+        """
+        counts = self.quarantine["reason"].value_counts() if len(self.quarantine) else pd.Series(dtype="int64")
+        reasons = list(REASONS) + [r for r in counts.index if r not in REASONS]
+        rows = [("read", None, self.n_read), ("kept", None, len(self.data))]
+        rows += [("quarantined", r, int(counts.get(r, 0))) for r in reasons]
+        return pd.DataFrame(rows, columns=["outcome", "reason", "n"]).astype({"n": "int64"})
+
+    def changes(self) -> pd.DataFrame:
+        """Cells changed, by ``rule`` and ``reason``: ``n`` (from the log)."""
+        cells = self.log[self.log["column"].notna()]
+        g = cells.groupby(["rule", "reason"], observed=True, sort=True).size()
+        return g.rename("n").reset_index()
+
+    def __repr__(self) -> str:
+        return (f"CleanResult(source={self.source!r}, read={self.n_read}, kept={len(self.data)}, "
+                f"quarantined={len(self.quarantine)}, log={len(self.log)} rows)")
+
+    def _repr_html_(self) -> str:
+        title = html.escape(repr(self))
+        return (f"<div><strong>{title}</strong>{self.summary().to_html(index=False)}"
+                f"<p>Changes by rule</p>{self.changes().to_html(index=False)}</div>")
+
+    def _tables(self) -> dict[str, tuple[pd.DataFrame, bool]]:
+        return {"data": (self.data, True), "quarantine": (self.quarantine, True), "log": (self.log, False),
+                "recodes": (self.recodes, False), "rules": (self.rules, False), "summary": (self.summary(), False)}  # fmt: skip
+
+    def _folder(self, out: str | Path) -> Path:
+        folder = Path(out)
+        if folder.exists() and not folder.is_dir():
+            raise ParameterError(describe("Output path is a file", file=folder, expected="a folder"))
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def to_csv(self, out: str | Path) -> dict[str, Path]:
+        """Write data, quarantine, log, recodes, rules, summary and codebook as CSV files.
+
+        Each file is written atomically (temporary file, then rename) in UTF-8 with a BOM
+        (so spreadsheets show Arabic and Persian text), and cells a spreadsheet would run as a
+        formula (``=``, ``+``, ``-``, ``@`` first; plain numbers such as ``-99`` excepted) are
+        prefixed with an apostrophe.
+
+        Returns
+        -------
+        dict of str to pathlib.Path
+        """
+        folder = self._folder(out)
+        paths = {name: write_csv_atomic(frame, folder / f"{name}.csv", index=index, encoding="utf-8-sig")
+                 for name, (frame, index) in self._tables().items()}  # fmt: skip
+        paths["codebook"] = self.codebook.to_csv(folder / "codebook.csv")
+        return paths
+
+    def to_parquet(self, out: str | Path) -> dict[str, Path]:
+        """Write the same tables as Parquet files (values unchanged), each atomically."""
+        folder = self._folder(out)
+        paths = {name: write_parquet_atomic(frame, folder / f"{name}.parquet", index=index)
+                 for name, (frame, index) in self._tables().items()}  # fmt: skip
+        paths["codebook"] = write_parquet_atomic(self.codebook.table, folder / "codebook.parquet")
+        return paths

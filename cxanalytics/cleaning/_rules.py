@@ -1,0 +1,200 @@
+"""Row rules: preview/test, incomplete, duplicate, speeder, straight-liner, out of range (internal).
+
+Each rule returns a boolean mask over the rows and, for the flagged rows, a text saying why.
+The rules are vectorised over rows; the few loops run over columns, grids or key columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import SCORED_KINDS, Codebook
+from ..errors import ParameterError, describe
+from ..text import normalize_text
+from ._keywords import STATUS_PREVIEW, STATUS_TEST
+from ._values import Context, clean_text
+
+#: Quarantine reasons, in the order a row's primary reason is chosen.
+REASONS = ("preview", "test", "incomplete", "duplicate", "speeder", "straightliner", "out_of_range")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Rows one rule flagged, why, and how the rule ran."""
+
+    reason: str
+    mask: np.ndarray
+    detail: pd.Series  # text for flagged rows (index = row numbers of flagged rows)
+    applied: bool
+    note: str
+
+
+def _detail(index: pd.Index, mask: np.ndarray, text: pd.Series | str) -> pd.Series:
+    if isinstance(text, str):
+        return pd.Series(text, index=index[mask], dtype="str")
+    return pd.Series(text[mask].to_numpy(dtype=object), index=index[mask], dtype="str")
+
+
+def _fmt_num(x: pd.Series) -> pd.Series:
+    return x.round(1).map("{:g}".format)
+
+
+def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
+                     test_filter: Mapping | None) -> list[Finding]:  # fmt: skip
+    """Qualtrics ``Status`` (and DistributionChannel) previews/tests, plus ``test_filter`` matches."""
+    idx = data.index
+    preview = np.zeros(len(idx), dtype=bool)
+    test = np.zeros(len(idx), dtype=bool)
+    why_test = pd.Series("", index=idx, dtype="str")
+    sources = []
+    for item in ("status", "distribution_channel"):
+        if item in data.columns:
+            key = data[item].str.casefold()
+            p = key.isin(STATUS_PREVIEW if item == "status" else ("preview",)).to_numpy(dtype=bool)
+            t = key.isin(STATUS_TEST if item == "status" else ("test",)).to_numpy(dtype=bool)
+            preview |= p
+            test |= t & ~test
+            why_test[t] = f"{item} = " + data[item][t]
+            sources.append(item)
+    for key, wanted in (test_filter or {}).items():
+        column = _resolve_column(key, raw, book, parameter="test_filter")
+        values = [wanted] if isinstance(wanted, str | int | float) else list(wanted)
+        targets = {normalize_text(str(v)) for v in values}
+        hit = normalize_text(clean_text(raw[column], digits=True)).isin(targets).to_numpy(dtype=bool)
+        why_test[hit & ~test] = f"test_filter: {column} = " + clean_text(raw[column])[hit & ~test]
+        test |= hit
+        sources.append(f"test_filter {column}")
+    note = ", ".join(sources) if sources else "no status column and no test_filter"
+    return [Finding("preview", preview, _detail(idx, preview, "Qualtrics status: survey preview"), bool(sources), note),
+            Finding("test", test, _detail(idx, test, why_test), bool(sources), note)]  # fmt: skip
+
+
+def _resolve_column(key: str, raw: pd.DataFrame, book: Codebook, *, parameter: str) -> str:
+    if key in raw.columns:
+        return key
+    hit = book.table.loc[book.table["item"] == key, "column"]
+    if len(hit):
+        return str(hit.iloc[0])
+    raise ParameterError(describe("Unknown column", parameter=parameter, received=key,
+                                  expected=f"an export column or codebook item, e.g. {list(map(str, raw.columns[:8]))}"))  # fmt: skip
+
+
+def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_completion: float | None,
+               use_finished: bool) -> Finding:  # fmt: skip
+    """Not finished (Qualtrics), progress below 100, or too few substantive items answered."""
+    idx = data.index
+    mask = np.zeros(len(idx), dtype=bool)
+    why = pd.Series("", index=idx, dtype="str")
+    notes = []
+    if use_finished and "finished" in data.columns:
+        f = data["finished"].eq(False).fillna(False).to_numpy(dtype=bool)
+        why[f] = "finished = False"
+        mask |= f
+        notes.append("finished = False")
+    if use_finished and "progress" in data.columns:
+        p = (data["progress"] < 100).to_numpy(dtype=bool) & ~mask
+        why[p] = "progress " + _fmt_num(data["progress"])[p] + " %"
+        mask |= p
+        notes.append("progress < 100")
+    needed = book.table[book.table["kind"].isin(SCORED_KINDS | {"segment"})]["column"].tolist()
+    if min_completion is not None and needed:
+        answered = np.column_stack([clean_text(raw[c]).notna().to_numpy(dtype=bool) for c in needed]).sum(axis=1)
+        share = answered / len(needed)
+        low = (share < min_completion) & ~mask
+        why[low] = ("answered " + pd.Series(answered, index=idx).astype(str) + f" of {len(needed)} items")[low]
+        mask |= low
+        notes.append(f"answered share < {min_completion:g} of {len(needed)} scored/segment items")
+    return Finding("incomplete", mask, _detail(idx, mask, why), bool(notes), "; ".join(notes) or "nothing to check")
+
+
+def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list[str],
+               candidates: np.ndarray) -> Finding:  # fmt: skip
+    """Later submissions of a respondent key (first submission kept); any key column may match."""
+    idx = data.index
+    mask = np.zeros(len(idx), dtype=bool)
+    why = pd.Series("", index=idx, dtype="str")
+    if not keys:
+        return Finding("duplicate", mask, _detail(idx, mask, why), False, "no respondent key")
+    if "submitted_at" in data.columns:
+        t = data["submitted_at"]
+        stamp = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64).copy()
+        stamp[t.isna().to_numpy()] = np.iinfo(np.int64).max
+        order = np.lexsort((np.arange(len(idx)), stamp))
+    else:
+        order = np.arange(len(idx))
+    rows = pd.Series(idx.to_numpy(), index=idx)
+    for key in keys:
+        column = _resolve_column(key, raw, book, parameter="respondent_key")
+        value = normalize_text(clean_text(raw[column], digits=True))
+        use = candidates & value.notna().to_numpy(dtype=bool)
+        ordered = order[use[order]]
+        v = value.iloc[ordered]
+        dup = v.duplicated(keep="first").to_numpy(dtype=bool)
+        first = rows.iloc[ordered].groupby(v.to_numpy()).transform("first").to_numpy()
+        hit = ordered[dup & ~mask[ordered]]
+        why.iloc[hit] = f"same {column} as row " + pd.Series(first[dup & ~mask[ordered]]).astype(str).to_numpy()
+        mask[hit] = True
+    return Finding("duplicate", mask, _detail(idx, mask, why), True, f"keys {keys}; earliest submission kept")
+
+
+def speeders(data: pd.DataFrame, candidates: np.ndarray, fraction: float | None, sd: float | None) -> Finding:
+    """Duration below ``fraction`` x median, or more than ``sd`` SDs below the median."""
+    idx = data.index
+    mask = np.zeros(len(idx), dtype=bool)
+    if "duration_s" not in data.columns or (fraction is None and sd is None):
+        note = "no duration column" if "duration_s" not in data.columns else "disabled"
+        return Finding("speeder", mask, _detail(idx, mask, ""), False, note)
+    d = data["duration_s"].to_numpy(dtype=float)
+    base = d[candidates & ~np.isnan(d)]
+    if len(base) < 2:
+        return Finding("speeder", mask, _detail(idx, mask, ""), False, "fewer than 2 durations")
+    med, s = float(np.median(base)), float(np.std(base, ddof=1))
+    cuts = [c for c in ((fraction * med) if fraction is not None else None, (med - sd * s) if sd is not None else None)
+            if c is not None]  # fmt: skip
+    cut = max(cuts)
+    mask = ~np.isnan(d) & (d < cut)
+    why = "duration " + _fmt_num(data["duration_s"]) + f" s < {cut:.1f} s (median {med:g} s, SD {s:.1f} s)"
+    note = f"median {med:g} s, SD {s:.1f} s, cut {cut:.1f} s"
+    return Finding("speeder", mask, _detail(idx, mask, why), True, note)
+
+
+def straightliners(ctx: Context, book: Codebook, min_items: int | None, mode: str) -> Finding:
+    """The same raw answer across every (or any) grid of at least ``min_items`` answered items."""
+    idx = ctx.index
+    mask = np.zeros(len(idx), dtype=bool)
+    rows = book.table[book.table["kind"].isin(SCORED_KINDS) & book.table["grid"].notna()]
+    grids = {g: list(r["item"]) for g, r in rows.groupby("grid", sort=False)} if len(rows) else {}
+    grids = {g: items for g, items in grids.items() if min_items is not None and len(items) >= min_items}
+    if not grids:
+        return Finding("straightliner", mask, _detail(idx, mask, ""), False,
+                       f"no grid of >= {min_items} items" if min_items is not None else "disabled")  # fmt: skip
+    considered = np.zeros(len(idx), dtype=np.int64)
+    flat = np.zeros(len(idx), dtype=np.int64)
+    for items in grids.values():
+        m = np.column_stack([ctx.raw_scores[i] for i in items])
+        n = (~np.isnan(m)).sum(axis=1)
+        ok = n >= min_items
+        with np.errstate(invalid="ignore"):
+            same = ok & (np.nanmax(np.where(ok[:, None], m, 0), axis=1) == np.nanmin(np.where(ok[:, None], m, 0), axis=1))
+        considered += ok
+        flat += same
+    mask = (considered > 0) & ((flat == considered) if mode == "all" else (flat > 0))
+    why = pd.Series(flat, index=idx).astype(str) + " of " + pd.Series(considered, index=idx).astype(str) + \
+        " grids answered with a single value"  # fmt: skip
+    note = f"{len(grids)} grid(s) of >= {min_items} items; flagged when {mode} are constant"
+    return Finding("straightliner", mask, _detail(idx, mask, why), True, note)
+
+
+def out_of_range(ctx: Context, book: Codebook) -> Finding:
+    """Any scored answer outside its scale (and not a sentinel): quarantined, never clipped."""
+    idx = ctx.index
+    mask = np.zeros(len(idx), dtype=bool)
+    why = pd.Series("", index=idx, dtype="str")
+    for item, m in ctx.out_of_range.items():
+        why[m & ~mask] = f"{item} outside its scale"
+        mask |= m
+    return Finding("out_of_range", mask, _detail(idx, mask, why), True, f"{len(ctx.raw_scores)} scored items checked")

@@ -1,0 +1,262 @@
+"""Column transforms: scores, dates, durations, checkboxes, text, PII (internal).
+
+Every function works on one column at a time over its distinct values (``pd.factorize``) and
+records what it changed in the :class:`._audit.LogBuilder`; none loops over rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..calendars import parse_dates
+from ..codebook import parse_labels
+from ..errors import DataQualityWarning
+from ..text import (
+    LABEL_NUMBER_CONFLICT,
+    NON_SUBSTANTIVE,
+    NOT_ON_SCALE,
+    OUT_OF_RANGE,
+    SENTINEL,
+    UNKNOWN_LABEL,
+    normalize_digits,
+    normalize_text,
+    parse_number,
+    recode_labels,
+    strip_marks,
+)
+from ._audit import REDACTED, LogBuilder
+
+#: Log rule of each reason a scored cell became missing.
+MISSING_RULES = {NON_SUBSTANTIVE: "missing_code", SENTINEL: "missing_code", OUT_OF_RANGE: "out_of_range"}
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE_IN_TEXT = re.compile(r"(?<![\w])\+?\d[\d\s\-().]{6,}\d(?![\w])")
+_HEX = np.array(list("0123456789abcdef"))
+RECODE_COLUMNS = ("column", "item", "value", "count", "score", "reason", "matched_by")
+
+
+@dataclass
+class Context:
+    """What the column transforms share: the log, per-value recodes and row-level findings."""
+
+    index: pd.Index
+    log: LogBuilder
+    hash_key: str
+    sentinels: tuple
+    recodes: list[pd.DataFrame] = field(default_factory=list)
+    raw_scores: dict[str, np.ndarray] = field(default_factory=dict)
+    out_of_range: dict[str, np.ndarray] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self.index.to_numpy(dtype=np.int64)
+
+
+def has(row: dict, field: str) -> bool:
+    """Whether a codebook record has a non-blank text ``field``."""
+    v = row.get(field)
+    return isinstance(v, str) and bool(v.strip())
+
+
+def pii_key(key: object) -> str:
+    """A 16-character SipHash key derived from any user key (str or bytes)."""
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)  # type: ignore[arg-type]
+    return base64.urlsafe_b64encode(hashlib.blake2b(raw, digest_size=12).digest()).decode("ascii")
+
+
+def _hex(values: np.ndarray) -> np.ndarray:
+    """uint64 -> 16 lower-case hex characters (vectorised)."""
+    b = values.astype(">u8").view(np.uint8).reshape(-1, 8)
+    chars = np.stack([_HEX[b >> 4], _HEX[b & 15]], axis=-1).reshape(len(values), 16)
+    return chars.view("<U16").ravel() if len(values) else np.array([], dtype="<U16")
+
+
+def _nonascii(s: pd.Series) -> np.ndarray:
+    if pd.api.types.is_string_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
+    return np.ones(len(s), dtype=bool)
+
+
+def clean_text(s: pd.Series, *, digits: bool = False) -> pd.Series:
+    """Strip whitespace and invisible marks (and optionally normalise digits); keeps missing."""
+    if not pd.api.types.is_string_dtype(s.dtype):
+        s = s.astype("str")
+    out = s.str.strip()
+    odd = _nonascii(s)
+    if odd.any():
+        sub = out[odd]
+        sub = strip_marks(normalize_digits(sub) if digits else sub).str.strip()
+        out = out.copy()
+        out[odd] = sub
+    return out.where(out != "", None).astype("str")
+
+
+def _factor(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    return codes, pd.Series(np.asarray(uniq, dtype=object), dtype=object)
+
+
+def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
+    """Recode a scored column: explicit labels, then the lexicon; missing codes with reasons."""
+    column, item = row["column"], row["item"]
+    lo, hi = float(row["scale_min"]), float(row["scale_max"])
+    codes, uniq = _factor(s)
+    explicit = {"".join(ch for ch in normalize_text(k) if ch.isalnum()): v
+                for k, v in parse_labels(row.get("labels"), scored=True).items()}  # fmt: skip
+    keys = uniq.map(lambda u: "".join(ch for ch in normalize_text(u) if ch.isalnum()) if isinstance(u, str) else None)
+    by_codebook = keys.isin(list(explicit)).to_numpy(dtype=bool) if explicit else np.zeros(len(uniq), dtype=bool)
+    scale = row["scale"] if has(row, "scale") else (lo, hi)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        res = recode_labels(uniq, scale=scale, sentinels=ctx.sentinels)
+    u_score = res.scores.to_numpy(dtype=float).copy()
+    u_reason = res.reasons.to_numpy(dtype=object).copy()
+    u_match = res.report.set_index("value")["matched_by"] if len(res.report) else pd.Series(dtype=object)
+    matched = np.array([u_match.get(u) if u in u_match.index else None for u in uniq], dtype=object)
+    if by_codebook.any():
+        u_score[by_codebook] = keys[by_codebook].map(explicit).to_numpy(dtype=float)
+        u_reason[by_codebook] = None
+        matched[by_codebook] = "codebook"
+        outside = by_codebook & ((u_score < lo) | (u_score > hi))
+        u_score[outside], u_reason[outside] = np.nan, OUT_OF_RANGE
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    ctx.recodes.append(pd.DataFrame({"column": column, "item": item, "value": uniq.map(lambda u: None if u is None else str(u)),
+                                     "count": counts, "score": u_score, "reason": u_reason, "matched_by": matched}))  # fmt: skip
+    values = np.append(u_score, np.nan)[codes]
+    reasons = np.append(u_reason, None)[codes]
+    raw_text = np.append(uniq.to_numpy(dtype=object), None)
+    for reason in (NON_SUBSTANTIVE, SENTINEL, OUT_OF_RANGE, UNKNOWN_LABEL, NOT_ON_SCALE, LABEL_NUMBER_CONFLICT,
+                   "not_a_number", "ambiguous_separator"):  # fmt: skip
+        bad_u = np.flatnonzero(u_reason == reason)
+        if not len(bad_u):
+            continue
+        mask = np.isin(codes, bad_u)
+        ctx.log.add(ctx.rows[mask], column=column, item=item, rule=MISSING_RULES.get(reason, "unreadable"),
+                    before=raw_text[codes[mask]], after=None, reason=reason)  # fmt: skip
+        if reason == OUT_OF_RANGE:
+            ctx.out_of_range[item] = mask
+        if reason == UNKNOWN_LABEL:
+            ctx.unknown[item] = int(mask.sum())
+    ctx.raw_scores[item] = values
+    if row.get("reverse"):
+        answered = ~np.isnan(values)
+        flipped = lo + hi - values
+        ctx.log.add(ctx.rows[answered], column=column, item=item, rule="reverse_code", before=values[answered],
+                    after=flipped[answered], reason=f"negatively worded: {lo:g} + {hi:g} - x")  # fmt: skip
+        values = flipped
+    del reasons
+    return pd.Series(values, index=ctx.index, name=item, dtype="float64")
+
+
+def dates(ctx: Context, frame: pd.DataFrame, rows: list[dict], *, tz: str, calendar: str,
+          dayfirst: bool | None) -> dict[str, pd.Series]:  # fmt: skip
+    """Parse every timestamp column in one call (one day/month order for all), to UTC."""
+    if not rows:
+        return {}
+    n = len(frame)
+    stacked = pd.concat([frame[r["column"]].astype("str") for r in rows], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        parsed = parse_dates(stacked, calendar=calendar, tz=tz, dayfirst=dayfirst)
+    utc = parsed.values.dt.tz_convert("UTC")
+    rep = parsed.report
+    out = {}
+    for k, r in enumerate(rows):
+        out[r["item"]] = pd.Series(utc.iloc[k * n : (k + 1) * n].array, index=ctx.index, name=r["item"])
+        mine = rep[(rep["position"] >= k * n) & (rep["position"] < (k + 1) * n)]
+        if len(mine):
+            pos = mine["position"].to_numpy() - k * n
+            ctx.log.add(ctx.rows[pos], column=r["column"], item=r["item"], rule="unreadable",
+                        before=mine["value"].to_numpy(dtype=object), after=None,
+                        reason=mine["reason"].to_numpy(dtype=object))  # fmt: skip
+    ctx.notes.append(f"dates: {parsed.calendar} calendar, time zone {tz}, stored as UTC")
+    return out
+
+
+def number(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
+    """A plain number (duration, progress); unreadable text logged and missing."""
+    values, reasons = parse_number(s, return_reason=True)
+    bad = (reasons.to_numpy(dtype=object) != None) & (reasons.to_numpy(dtype=object) != "missing")  # noqa: E711
+    if bad.any():
+        ctx.log.add(ctx.rows[bad], column=row["column"], item=row["item"], rule="unreadable",
+                    before=s[bad].to_numpy(dtype=object), after=None, reason=reasons[bad].to_numpy(dtype=object))  # fmt: skip
+    return pd.Series(values.to_numpy(dtype=float), index=ctx.index, name=row["item"])
+
+
+def flag(s: pd.Series, row: dict) -> pd.Series:
+    """true/false text -> nullable boolean."""
+    key = clean_text(s).str.casefold()
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean", name=row["item"])
+    out[key.isin(["true", "1", "yes"]).to_numpy(dtype=bool)] = True
+    out[key.isin(["false", "0", "no"]).to_numpy(dtype=bool)] = False
+    return out
+
+
+def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
+    """Keyed SipHash-2-4 pseudonyms of the (trimmed, case-folded) values; raw values never kept."""
+    text = clean_text(s, digits=True)
+    present = text.notna().to_numpy(dtype=bool)
+    out = np.full(len(s), None, dtype=object)
+    if present.any():
+        vals = text[present].str.casefold().to_numpy(dtype=object)
+        out[present] = _hex(pd.util.hash_array(vals, hash_key=ctx.hash_key, categorize=True))
+        ctx.log.add(ctx.rows[present], column=row["column"], item=row["item"], rule="pseudonymise",
+                    before=REDACTED, after=out[present], reason=f"pii: {row['item']}")  # fmt: skip
+    return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
+
+
+def _redact(text: str) -> str:
+    return _PHONE_IN_TEXT.sub("[phone]", _EMAIL_IN_TEXT.sub("[email]", text))
+
+
+def free_text(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
+    """Free text with e-mail addresses and phone numbers replaced by ``[email]`` / ``[phone]``."""
+    text = clean_text(s)
+    codes, uniq = _factor(text)
+    fixed = uniq.map(lambda u: _redact(u) if isinstance(u, str) else u)
+    changed_u = np.flatnonzero((fixed != uniq).to_numpy(dtype=bool))
+    out = pd.Series(np.append(fixed.to_numpy(dtype=object), None)[codes], index=ctx.index, name=row["item"], dtype="str")
+    if len(changed_u):
+        mask = np.isin(codes, changed_u)
+        ctx.log.add(ctx.rows[mask], column=row["column"], item=row["item"], rule="redact_pii", before=REDACTED,
+                    after=out[mask].to_numpy(dtype=object), reason="e-mail or phone number in free text")  # fmt: skip
+    return out
+
+
+def checkbox_columns(ctx: Context, frame: pd.DataFrame, rows: list[dict]) -> dict[str, pd.Series]:
+    """One boolean per choice column; a question left wholly blank is missing, not False."""
+    out: dict[str, pd.Series] = {}
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["grid"] if has(r, "grid") else r["column"], []).append(r)
+    for members in groups.values():
+        chosen = {r["item"]: clean_text(frame[r["column"]]).notna().to_numpy(dtype=bool) for r in members}
+        blank = ~np.any(np.column_stack(list(chosen.values())), axis=1)
+        for item, ticks in chosen.items():
+            s = pd.Series(ticks, index=ctx.index, name=item, dtype="boolean")
+            s[blank] = pd.NA
+            out[item] = s
+    return out
+
+
+def joined_checkbox(ctx: Context, s: pd.Series, row: dict) -> dict[str, pd.Series]:
+    """Choices joined in one cell ("Billing,Device") -> one boolean per choice in ``labels``."""
+    choices = parse_labels(row.get("labels"), scored=False)
+    text = clean_text(s)
+    blank = text.isna().to_numpy(dtype=bool)
+    padded = "," + text.fillna("").str.replace(r"\s*,\s*", ",", regex=True) + ","
+    out = {}
+    for label, suffix in choices.items():
+        hit = padded.str.contains("," + label.strip() + ",", regex=False).to_numpy(dtype=bool)
+        s_out = pd.Series(hit, index=ctx.index, name=f"{row['item']}_{suffix}", dtype="boolean")
+        s_out[blank] = pd.NA
+        out[s_out.name] = s_out
+    return out
