@@ -40,6 +40,7 @@ from .errors import (
 )
 from .exports import SurveyExport, read_export
 from .metrics import ces, csat, mean_score, nps, top_box
+from .retention import bgnbd_frequency_table, bgnbd_holdout_table, bgnbd_pmf, cohort_survivors
 from .scales import cronbach_alpha, cronbach_alpha_from_covariance, item_statistics
 from .servqual import pillar_composite, pillar_scores, servqual_gaps
 from .survival import SurvivalResult, cox, kaplan_meier, logrank, rmst, rmst_difference
@@ -62,11 +63,15 @@ __all__ = [
     "SmallSampleWarning",
     "SurveyExport",
     "SurvivalResult",
+    "bgnbd_frequency_table",
+    "bgnbd_holdout_table",
+    "bgnbd_pmf",
     "ces",
     "churn_labels_contractual",
     "churn_labels_noncontractual",
     "cohort_matrix",
     "cohort_retention",
+    "cohort_survivors",
     "compare_means",
     "compare_nps",
     "compare_proportions",

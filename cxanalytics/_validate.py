@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from .errors import ColumnError, ParameterError, describe
@@ -54,3 +55,15 @@ def check_alpha(alpha: float) -> float:
             describe("alpha must be a probability", parameter="alpha", received=alpha, expected="0 < alpha < 1")
         )
     return float(alpha)
+
+
+def finite_numeric(data: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` as a float array; :class:`ColumnError` unless numeric (not bool) and finite."""
+    col = data[name]
+    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        raise ColumnError(describe("Column must be numeric", column=name, received=f"dtype {col.dtype}", expected="numbers"))
+    arr = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.all(np.isfinite(arr)):
+        raise ColumnError(describe("Column has missing or infinite values", column=name,
+                                   received=f"{int((~np.isfinite(arr)).sum())} such value(s)", expected="finite numbers"))
+    return arr

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import special
 
 from ._mle import _as_array, _Fit, _fit_mle
-from ._validate import check_alpha, require_columns, require_frame
+from ._validate import check_alpha, finite_numeric, require_columns, require_frame
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 __all__ = [
@@ -177,21 +177,12 @@ def fit_sbg(survivors, *, alpha: float = 0.05) -> SBGFit:
 
 
 # ----------------------------------------------------------------------------- BG/NBD
-def _column(data: pd.DataFrame, name: str) -> np.ndarray:
-    col = data[name]
-    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-        raise ColumnError(describe("Column must be numeric", column=name, received=f"dtype {col.dtype}", expected="numbers"))
-    arr = col.to_numpy(dtype=np.float64, na_value=np.nan)
-    if not np.all(np.isfinite(arr)):
-        raise ColumnError(describe("Column has missing or infinite values", column=name,
-                                   received=f"{int((~np.isfinite(arr)).sum())} such value(s)", expected="finite numbers"))
-    return arr
 
 
 def _rft(data, frequency, recency, T):
     data = require_frame(data, parameter="summary")
     require_columns(data, [frequency, recency, T], what="summary")
-    x, tx, tt = _column(data, frequency), _column(data, recency), _column(data, T)
+    x, tx, tt = finite_numeric(data, frequency), finite_numeric(data, recency), finite_numeric(data, T)
     checks = [
         (np.any(x < 0) or np.any(x != np.round(x)), frequency, "whole numbers >= 0"),
         (np.any(tx < 0) or np.any(tx > tt * (1 + 1e-12)), recency, f"0 <= {recency} <= {T}"),
@@ -457,7 +448,7 @@ def fit_gamma_gamma(
     alpha = check_alpha(alpha)
     data = require_frame(summary, parameter="summary")
     require_columns(data, [frequency, monetary_value], what="summary")
-    x = _column(data, frequency)
+    x = finite_numeric(data, frequency)
     z = data[monetary_value].to_numpy(dtype=np.float64, na_value=np.nan)
     rep = x > 0
     bad = rep & ~(z > 0)

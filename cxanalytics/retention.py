@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import special, stats
 
 from . import _timeutil as tu
-from ._validate import as_list, require_columns, require_frame
+from ._validate import as_list, finite_numeric, require_columns, require_frame
 from .clv import BGNBDFit
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
@@ -349,8 +349,8 @@ def bgnbd_frequency_table(
     m = _max_frequency(max_frequency)
     data = require_frame(summary, parameter="summary")
     require_columns(data, [frequency, T], what="summary")
-    x = _numeric(data, frequency)
-    tt = _numeric(data, T)
+    x = finite_numeric(data, frequency)
+    tt = finite_numeric(data, T)
     if np.any(x < 0) or np.any(x != np.round(x)) or np.any(tt < 0):
         raise ColumnError(describe("Values outside their allowed range", column=f"{frequency}, {T}",
                                    expected="whole frequencies >= 0 and ages T >= 0"))
@@ -433,8 +433,8 @@ def bgnbd_holdout_table(
     m = _max_frequency(max_frequency)
     data = require_frame(summary, parameter="summary")
     require_columns(data, [frequency, recency, T, holdout, duration], what="summary")
-    x, tx, tt = _numeric(data, frequency), _numeric(data, recency), _numeric(data, T)
-    y, tau = _numeric(data, holdout), _numeric(data, duration)
+    x, tx, tt = finite_numeric(data, frequency), finite_numeric(data, recency), finite_numeric(data, T)
+    y, tau = finite_numeric(data, holdout), finite_numeric(data, duration)
     if np.any(x < 0) or np.any(x != np.round(x)) or np.any(tau < 0) or np.any(y < 0):
         raise ColumnError(describe("Values outside their allowed range", column=f"{frequency}, {holdout}, {duration}",
                                    expected="counts >= 0 and a holdout length >= 0"))
@@ -448,12 +448,3 @@ def bgnbd_holdout_table(
                          "actual_mean": actual_mean, "expected_mean": expected_mean})
 
 
-def _numeric(data: pd.DataFrame, name: str) -> np.ndarray:
-    col = data[name]
-    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-        raise ColumnError(describe("Column must be numeric", column=name, received=f"dtype {col.dtype}", expected="numbers"))
-    arr = col.to_numpy(dtype=np.float64, na_value=np.nan)
-    if not np.all(np.isfinite(arr)):
-        raise ColumnError(describe("Column has missing or infinite values", column=name,
-                                   received=f"{int((~np.isfinite(arr)).sum())} such value(s)", expected="finite numbers"))
-    return arr

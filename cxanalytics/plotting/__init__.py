@@ -9,6 +9,7 @@ are shaped and reordered for right-to-left display before drawing
 from __future__ import annotations
 
 from ._rtl import display_labels, display_text
+from .clv import plot_expected_vs_actual, plot_sbg_projection
 from .cohorts import plot_cohort_heatmap
 from .satisfaction import plot_funnel, plot_nps_bars, plot_pillars, plot_servqual_gaps, plot_trend
 from .survival import plot_survival
@@ -17,9 +18,11 @@ __all__ = [
     "display_labels",
     "display_text",
     "plot_cohort_heatmap",
+    "plot_expected_vs_actual",
     "plot_funnel",
     "plot_nps_bars",
     "plot_pillars",
+    "plot_sbg_projection",
     "plot_servqual_gaps",
     "plot_survival",
     "plot_trend",
