@@ -126,6 +126,11 @@ def customer_summary(
     0            1          1      7.0  14.0            20.0
     1            2          0      0.0  10.0             NaN
     """
+    if type(transactions).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.scale
+        from .scale import customer_summary_dask
+
+        return customer_summary_dask(transactions, customer=customer, time=time, value=value, as_of=as_of,
+                                     calibration_end=calibration_end, unit=unit, aggregate_same_day=aggregate_same_day)
     data = require_frame(transactions, parameter="transactions")
     require_columns(data, [customer, time, value], what="transactions")
     unit_ns = tu.unit_ns(unit)
@@ -319,6 +324,10 @@ def cohort_retention(
     3  2026-02             0         1    1.0
     4  2026-02             1         1    1.0
     """
+    if type(transactions).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.scale
+        from .scale import cohort_retention_dask
+
+        return cohort_retention_dask(transactions, customer=customer, time=time, period=period)
     data = require_frame(transactions, parameter="transactions")
     require_columns(data, [customer, time], what="transactions")
     try:

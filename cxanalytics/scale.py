@@ -1,0 +1,464 @@
+"""Event logs on Dask: the behaviour and survival counts of logs larger than memory.
+
+:func:`cxanalytics.customer_summary`, :func:`cxanalytics.cohort_retention` and
+:func:`cxanalytics.kaplan_meier` hand a :class:`dask.dataframe.DataFrame` to the functions
+here; they are not meant to be called directly.  Dask does the heavy part, reducing the
+log to small sufficient statistics; pandas and numpy finish with the same formulas as the
+in-memory path, so both paths give the same table:
+
+* ``customer_summary``: the log is shuffled by customer id (every customer's purchases in
+  one partition), each partition is reduced to one row per customer (first and last
+  purchase, distinct purchase days, counts and sums) with the same numpy helpers as the
+  pandas path, and the per-customer rows are collected.  The end of observation, the
+  warnings and the errors are worked out from per-partition counts.
+* ``cohort_retention``: the same shuffle; each partition counts its customers per
+  (cohort, period); the counts are summed.
+* ``kaplan_meier``: a Dask groupby counts subjects per (group, duration, event), which is
+  a small table; the curve is estimated from it in pandas.
+
+Dask is an optional dependency (``pip install "cxanalytics[scale]"``): this module imports
+it only when a Dask frame is analysed, and ``import cxanalytics`` never imports it.  Any
+scheduler works, including a :class:`dask.distributed.Client` connected to a cluster.
+Time columns must already be datetimes (see :func:`cxanalytics.logs.read_transactions`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _timeutil as tu
+from ._validate import as_list, check_alpha, require_columns
+from .errors import ColumnError, CxError, DataQualityWarning, ParameterError, describe
+
+__all__ = ["is_dask_frame", "customer_summary_dask", "cohort_retention_dask", "kaplan_meier_dask"]
+
+_NS_PER_DAY = tu._NS_PER_DAY
+_ORDER = "__cx_row"  # position of a row in the log, carried through the shuffle
+
+
+def is_dask_frame(obj: object) -> bool:
+    """True for a Dask DataFrame, decided without importing Dask."""
+    return type(obj).__module__.startswith("dask.") and hasattr(obj, "__dask_graph__")
+
+
+def _dask():
+    try:
+        import dask
+        import dask.dataframe as dd
+    except ImportError as exc:  # pragma: no cover - only without the extra
+        raise CxError(
+            describe("Dask is not installed", expected='pip install "cxanalytics[scale]"')
+        ) from exc
+    return dask, dd
+
+
+def _plain(dtype: object) -> object:
+    """The in-memory dtype of a Dask column (Dask turns ``str`` into ``string``)."""
+    return pd.StringDtype(na_value=np.nan) if isinstance(dtype, pd.StringDtype) else dtype
+
+
+def _time_dtype(ddf, time: str) -> tuple[np.dtype, object, int]:
+    """(resolution dtype, tz, ticks per day) of a Dask time column; ColumnError if not datetimes."""
+    dtype = ddf.dtypes[time]
+    if not (isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype)):
+        tu.parse_times(ddf._meta[time], time)  # numbers: the pandas path's message
+        raise ColumnError(
+            describe(
+                "A Dask time column must hold datetimes",
+                column=time,
+                received=f"dtype {dtype}",
+                expected="datetime64 values (read the log with cxanalytics.logs.read_transactions "
+                "or convert with dask.dataframe.to_datetime(..., utc=True))",
+            )
+        )
+    tz = getattr(dtype, "tz", None)
+    unit = dtype.unit if tz is not None else np.datetime_data(dtype)[0]
+    res = np.dtype(f"M8[{unit}]")
+    per_day = int(np.timedelta64(1, "D") // np.timedelta64(1, unit))
+    return res, tz, per_day
+
+
+def _ticks(part: pd.DataFrame, customer: str, time: str, same_day: bool):
+    """Customer codes, ticks (wall days or instants), instants and the kept-row mask of a partition."""
+    codes, uniques = tu.factorize_ids(part[customer])
+    times = part[time]
+    no_time = times.isna().to_numpy()
+    wall, absolute, per_day, _ = tu.datetime_ints(times)
+    ticks = wall // per_day if same_day else absolute
+    return codes, uniques, ticks, absolute, codes >= 0, no_time
+
+
+# ----------------------------------------------------------------------------- customer summary
+def _summary_counts(part, customer, time, value, same_day, as_of_tick, end):
+    """Per-partition counts behind the pandas path's warnings, and the last purchase tick."""
+    codes, _, ticks, _, has_id, no_time = _ticks(part, customer, time, same_day)
+    keep = has_id & ~no_time
+    late = keep & (ticks > as_of_tick) if as_of_tick is not None else np.zeros(len(part), bool)
+    keep &= ~late
+    cal = keep & (ticks <= end) if end is not None else keep
+    row = {
+        "no_id": int((~has_id).sum()), "no_time": int(no_time.sum()), "late": int(late.sum()),
+        "cal": int(cal.sum()), "max_tick": int(ticks[keep].max()) if keep.any() else np.iinfo(np.int64).min,
+        "nan": 0, "neg": 0,
+    }  # fmt: skip
+    if value is not None:
+        v = part[value].to_numpy(dtype=np.float64, na_value=np.nan)
+        row["nan"] = int((cal & np.isnan(v)).sum())
+        row["neg"] = int((cal & (v < 0)).sum())
+    return pd.DataFrame({k: np.array([x], dtype=np.int64) for k, x in row.items()})
+
+
+def _with_order(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+    """Add the rows' position in the whole log (partition number, then row), kept through a shuffle."""
+    number = partition_info["number"] if partition_info else 0
+    return part.assign(**{_ORDER: np.arange(len(part), dtype=np.int64) + (number << 40)})
+
+
+def _summary_part(part, customer, time, value, same_day, end, hold_end, meta):
+    """One row per customer of a partition holding all of each customer's purchases.
+
+    The rows are first put back in the log's order, so that sums are added in the same
+    order as on the pandas path (floating-point sums then agree to the last bit).
+    """
+    part = part.iloc[np.argsort(part[_ORDER].to_numpy(), kind="stable")]
+    codes, uniques, ticks, absolute, has_id, no_time = _ticks(part, customer, time, same_day)
+    keep = has_id & ~no_time
+    if hold_end is not None:
+        keep &= ticks <= hold_end
+    cal = keep & (ticks <= end) if end is not None else keep
+    v = part[value].to_numpy(dtype=np.float64, na_value=np.nan) if value is not None else None
+    c = codes[cal]
+    present = np.bincount(c, minlength=len(uniques)) > 0
+    if not present.any():
+        return meta
+    remap = np.cumsum(present) - 1
+    c = remap[c]
+    uniques = uniques[present]
+    g = len(uniques)
+    tk, ab = ticks[cal], absolute[cal]
+    first_abs, last_abs = tu.group_minmax(c, ab, g)
+    first_tick, last_tick = tu.group_minmax(c, tk, g)
+    n_periods = tu.distinct_per_group(c, tk, g) - 1
+    out = {
+        customer: uniques, "first_abs": first_abs, "last_abs": last_abs, "first_tick": first_tick,
+        "last_tick": last_tick, "frequency": n_periods, "n_transactions": np.bincount(c, minlength=g),
+    }  # fmt: skip
+    if v is not None:
+        out["total_value"], out["monetary_value"] = tu.repeat_spend(c, tk, first_tick, v[cal], g, n_periods)
+    if end is not None and hold_end is not None:  # holdout purchases of the customers above
+        hold = keep & (ticks > end)
+        hc = np.where(present, remap, -1)[codes[hold]]
+        inside = hc >= 0
+        hc, ht = hc[inside], ticks[hold][inside]
+        out["frequency_holdout"] = tu.distinct_per_group(hc, ht, g)
+        if v is not None:
+            hv = v[hold][inside]
+            fin = ~np.isnan(hv)
+            hsum = np.bincount(hc[fin], weights=hv[fin], minlength=g)
+            hdays = tu.distinct_per_group(hc[fin], ht[fin], g)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out["monetary_value_holdout"] = np.where(hdays > 0, hsum / np.maximum(hdays, 1), np.nan)
+    return pd.DataFrame(out).astype(meta.dtypes.to_dict())
+
+
+def _summary_meta(ids: pd.Series, value: str | None, *, holdout: bool) -> pd.DataFrame:
+    ints = ["first_abs", "last_abs", "first_tick", "last_tick", "frequency", "n_transactions"]
+    cols = {ids.name: ids.iloc[:0].reset_index(drop=True)}
+    cols.update({k: np.array([], dtype=np.int64) for k in ints})
+    if value is not None:
+        cols.update(total_value=np.array([], dtype=float), monetary_value=np.array([], dtype=float))
+    if holdout:
+        cols["frequency_holdout"] = np.array([], dtype=np.int64)
+        if value is not None:
+            cols["monetary_value_holdout"] = np.array([], dtype=float)
+    return pd.DataFrame(cols)
+
+
+def customer_summary_dask(
+    transactions,
+    *,
+    customer: str = "customer_id",
+    time: str = "occurred_at",
+    value: str | None = "amount",
+    as_of: object = None,
+    calibration_end: object = None,
+    unit: str | pd.Timedelta = "D",
+    aggregate_same_day: bool = True,
+) -> pd.DataFrame:
+    """:func:`cxanalytics.behaviour.customer_summary` of a Dask DataFrame (same arguments and result)."""
+    dask, _ = _dask()
+    ddf = transactions
+    require_columns(ddf, [customer, time, value], what="transactions")
+    unit_ns = tu.unit_ns(unit)
+    res_dtype, tz, per_day = _time_dtype(ddf, time)
+    if value is not None:
+        vd = ddf.dtypes[value]
+        if not (pd.api.types.is_numeric_dtype(vd) and not pd.api.types.is_bool_dtype(vd)):
+            raise ColumnError(describe("Values must be numeric", column=value, received=f"dtype {vd}", expected="numbers"))
+    t_ns = int(np.timedelta64(1, np.datetime_data(res_dtype)[0]) // np.timedelta64(1, "ns"))
+    ticks_ns = _NS_PER_DAY if aggregate_same_day else t_ns
+
+    def end_tick(ts: object, parameter: str) -> tuple[pd.Timestamp, int]:
+        t = tu.to_tz(ts, tz, parameter)
+        raw = tu.ts_int(t, res_dtype, wall=aggregate_same_day)
+        return t, (raw // per_day if aggregate_same_day else raw)
+
+    as_of_tick = cal_tick = None
+    if as_of is not None:
+        as_of_ts, as_of_tick = end_tick(as_of, "as_of")
+    if calibration_end is not None:
+        cal_ts, cal_tick = end_tick(calibration_end, "calibration_end")
+        if as_of_tick is not None and as_of_tick < cal_tick:
+            raise ParameterError(
+                describe("as_of is before calibration_end", parameter="as_of", received=str(as_of_ts), expected=f"on or after {cal_ts}")
+            )
+    end = cal_tick if cal_tick is not None else as_of_tick  # None: the last purchase
+    cols = [c for c in (customer, time, value) if c is not None]
+    ddf = ddf[cols]
+    meta_in = ddf._meta
+    counts_meta = _summary_counts(meta_in, customer, time, value, aggregate_same_day, as_of_tick, end)
+    counts = ddf.map_partitions(
+        _summary_counts, customer, time, value, aggregate_same_day, as_of_tick, end, meta=counts_meta.iloc[:0]
+    )
+    hold_end = as_of_tick if cal_tick is not None else None
+    meta = _summary_meta(meta_in[customer], value, holdout=cal_tick is not None and as_of_tick is not None)
+    ordered = ddf.map_partitions(_with_order, meta=_with_order(meta_in))
+    rows = ordered.shuffle(on=customer).map_partitions(
+        _summary_part, customer, time, value, aggregate_same_day, end, hold_end, meta, meta=meta
+    )
+    counts, rows = dask.compute(counts, rows)
+    tot = counts.sum()
+
+    for n_bad, what in ((tot["no_id"], f"customer id ({customer})"), (tot["no_time"], f"time ({time})")):
+        if n_bad:
+            warnings.warn(f"{int(n_bad)} transaction(s) without a {what} were dropped", DataQualityWarning, stacklevel=3)
+    if tot["late"]:
+        warnings.warn(f"{int(tot['late'])} transaction(s) after as_of={as_of_ts} were left out", DataQualityWarning, stacklevel=3)
+    if tot["nan"]:
+        warnings.warn(
+            f"{int(tot['nan'])} transaction(s) have no value in {value!r}: they count as purchases, not in spend",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    if tot["neg"]:
+        warnings.warn(
+            f"{int(tot['neg'])} negative value(s) in {value!r} (returns or refunds?) are "
+            "included in spend; filter them out first if they are not purchases",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    if not tot["cal"] or rows.empty:
+        raise ParameterError(
+            describe(
+                "No purchase on or before the end of observation",
+                parameter="calibration_end" if calibration_end is not None else "as_of",
+                received=str(calibration_end if calibration_end is not None else as_of),
+                expected="a date on or after the first purchase",
+            )
+        )
+    if end is None:
+        end = int(counts["max_tick"].max())
+    rows = rows.sort_values(customer, kind="stable", ignore_index=True)
+    ids = rows[customer]
+    ids = ids.astype(_plain(ids.dtype)) if isinstance(ids.dtype, pd.StringDtype) else ids
+    first_tick = rows["first_tick"].to_numpy()
+    n_periods = rows["frequency"].to_numpy()
+
+    def as_times(ints: np.ndarray) -> pd.Series:
+        s = pd.Series(ints.view(res_dtype))
+        return s.dt.tz_localize("UTC").dt.tz_convert(tz) if tz is not None else s
+
+    out = {
+        customer: ids.to_numpy() if not isinstance(ids.dtype, pd.StringDtype) else pd.Index(ids),
+        "first_purchase": as_times(rows["first_abs"].to_numpy()),
+        "last_purchase": as_times(rows["last_abs"].to_numpy()),
+        "frequency": n_periods,
+        "recency": (rows["last_tick"].to_numpy() - first_tick) * (ticks_ns / unit_ns),
+        "T": (end - first_tick) * (ticks_ns / unit_ns),
+    }
+    if value is not None:
+        out["monetary_value"] = rows["monetary_value"].to_numpy()
+    out["repeat"] = n_periods > 0
+    out["n_transactions"] = rows["n_transactions"].to_numpy()
+    if value is not None:
+        out["total_value"] = rows["total_value"].to_numpy()
+    if "frequency_holdout" in rows:
+        out["frequency_holdout"] = rows["frequency_holdout"].to_numpy()
+        if value is not None:
+            out["monetary_value_holdout"] = rows["monetary_value_holdout"].to_numpy()
+        out["duration_holdout"] = np.full(len(rows), (as_of_tick - end) * (ticks_ns / unit_ns))
+    return pd.DataFrame(out)
+
+
+# ----------------------------------------------------------------------------- cohorts
+def _period_ordinals(part: pd.DataFrame, customer: str, time: str, period: str):
+    codes = pd.factorize(part[customer])[0]
+    times = part[time]
+    ok = (codes >= 0) & times.notna().to_numpy()
+    wall = times[ok]
+    if getattr(wall.dtype, "tz", None) is not None:
+        wall = wall.dt.tz_localize(None)
+    return codes[ok], wall.dt.to_period(period).array.asi8, int((~ok).sum())
+
+
+def _cohort_part(part, customer, time, period):
+    """Active customers per (cohort, period) ordinal of a partition holding whole customers."""
+    c, ords, n_bad = _period_ordinals(part, customer, time, period)
+    if len(c) == 0:
+        cells = np.empty((0, 2), dtype=np.int64)
+        counts = np.empty(0, dtype=np.int64)
+    else:
+        n_cust = int(c.max()) + 1
+        cohort_of = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(cohort_of, c, ords)
+        lo = int(ords.min())
+        span = int(ords.max()) - lo + 1
+        pairs = np.unique(c.astype(np.int64) * span + (ords - lo))  # distinct (customer, period)
+        pair_cust, pair_ord = pairs // span, pairs % span + lo
+        cells, counts = np.unique(np.column_stack([cohort_of[pair_cust], pair_ord]), axis=0, return_counts=True)
+    return pd.DataFrame({"cohort": cells[:, 0], "period": cells[:, 1], "n": counts.astype(np.int64)})
+
+
+def _dropped(part, customer, time, period):
+    return pd.DataFrame({"dropped": [_period_ordinals(part, customer, time, period)[2]]}, dtype=np.int64)
+
+
+def cohort_retention_dask(transactions, *, customer: str = "customer_id", time: str = "occurred_at",
+                          period: str = "M") -> pd.DataFrame:
+    """:func:`cxanalytics.behaviour.cohort_retention` of a Dask DataFrame (same arguments and result)."""
+    dask, _ = _dask()
+    ddf = transactions
+    require_columns(ddf, [customer, time], what="transactions")
+    try:
+        freq = pd.Series(pd.to_datetime(["2000-01-01"])).dt.to_period(period).dt.freq
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ParameterError(
+            describe("Unknown period", parameter="period", received=period, expected="'D', 'W', 'M', 'Q' or 'Y'")
+        ) from exc
+    _time_dtype(ddf, time)
+    ddf = ddf[[customer, time]]
+    dropped = ddf.map_partitions(_dropped, customer, time, period, meta=_dropped(ddf._meta, customer, time, period))
+    cells = ddf.shuffle(on=customer).map_partitions(
+        _cohort_part, customer, time, period, meta=_cohort_part(ddf._meta, customer, time, period)
+    )
+    dropped, cells = dask.compute(dropped, cells)
+    n_dropped = int(dropped["dropped"].sum())
+    if n_dropped:
+        warnings.warn(f"{n_dropped} transaction(s) without customer or time were dropped", DataQualityWarning, stacklevel=3)
+    if cells.empty:
+        raise ColumnError(describe("No usable transactions", column=time, expected="at least one row with a customer and a time"))
+    cohort_ord, period_ord, n = (cells[k].to_numpy() for k in ("cohort", "period", "n"))
+    lo, hi = int(cohort_ord.min()), int(period_ord.max())
+    span = hi - lo + 1
+    active = np.zeros(span * span, dtype=np.int64)
+    np.add.at(active, (cohort_ord - lo) * span + (period_ord - cohort_ord), n)
+    size = active.reshape(span, span)[:, 0].copy()  # every customer is active in its first period
+    cohorts = np.flatnonzero(size) + lo
+    lengths = hi - cohorts + 1
+    coh = np.repeat(cohorts, lengths)
+    idx = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    n_active = active[(coh - lo) * span + idx]
+    csize = size[coh - lo]
+    return pd.DataFrame(
+        {
+            "cohort": pd.PeriodIndex.from_ordinals(coh, freq=freq),
+            "period_index": idx,
+            "period": pd.PeriodIndex.from_ordinals(coh + idx, freq=freq),
+            "cohort_size": csize,
+            "n_active": n_active,
+            "share": n_active / csize,
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- Kaplan-Meier
+def _km_checks(part, duration, event, by, weights):
+    """Per-partition counts of rows left out and of invalid values (with the first bad value)."""
+    missing = part[by].isna().any(axis=1).to_numpy() if by else np.zeros(len(part), bool)
+    part = part.loc[~missing]
+    d = part[duration].to_numpy(dtype=float, na_value=np.nan)
+    bad_d = ~np.isfinite(d) | (d < 0)
+    e = part[event].to_numpy(dtype=float, na_value=np.nan)
+    bad_e = (e != 0) & (e != 1)
+    row = {"rows": len(part), "missing": int(missing.sum()), "bad_duration": int(bad_d.sum()),
+           "duration_value": d[bad_d][0] if bad_d.any() else np.nan,
+           "bad_event": int(bad_e.sum()), "event_value": e[bad_e][0] if bad_e.any() else np.nan,
+           "bad_weight": 0, "weight_value": np.nan}  # fmt: skip
+    if weights is not None:
+        w = part[weights].to_numpy(dtype=float, na_value=np.nan)
+        bad_w = ~np.isfinite(w) | (w < 0)
+        row.update(bad_weight=int(bad_w.sum()), weight_value=w[bad_w][0] if bad_w.any() else np.nan)
+    return pd.DataFrame({k: [v] for k, v in row.items()}).astype(
+        {k: np.int64 for k in ("rows", "missing", "bad_duration", "bad_event", "bad_weight")}
+    )
+
+
+def kaplan_meier_dask(data, *, duration: str, event: str, by: str | Sequence[str] | None = None,
+                      weights: str | None = None, alpha: float = 0.05):
+    """:func:`cxanalytics.kaplan_meier` of a Dask DataFrame (same arguments and result).
+
+    A Dask groupby counts the subjects (or sums their weights) per group, duration and
+    event indicator; the pandas estimator runs on those counts as case weights, which
+    gives the same curve as the subjects themselves.
+    """
+    from dataclasses import replace
+
+    from .survival._km import kaplan_meier
+
+    dask, _ = _dask()
+    alpha = check_alpha(alpha)
+    by_cols = as_list(by)
+    require_columns(data, [duration, event, *by_cols, weights])
+    dtypes = data.dtypes
+    for col, what, expected in ((duration, "Durations", "non-negative numbers"), (event, "Event indicator", "0/1 or True/False"),
+                                (weights, "Weights", "non-negative numbers")):  # fmt: skip
+        if col is None:
+            continue
+        dt = dtypes[col]
+        ok = pd.api.types.is_numeric_dtype(dt) and (col == event or not pd.api.types.is_bool_dtype(dt))
+        if not ok:
+            verb = "must be 0/1 or boolean" if col == event else "must be numeric"
+            raise ColumnError(describe(f"{what} {verb}", column=col, received=str(dt), expected=expected))
+    cols = [*by_cols, duration, event] + ([weights] if weights is not None else [])
+    ddf = data[cols]
+    checks = ddf.map_partitions(_km_checks, duration, event, by_cols, weights,
+                                meta=_km_checks(ddf._meta, duration, event, by_cols, weights))
+    grouped = ddf.dropna(subset=by_cols) if by_cols else ddf
+    grouped = grouped.groupby([*by_cols, duration, event], observed=True, dropna=False)
+    counts = grouped[weights].sum() if weights is not None else grouped.size()
+    checks, counts = dask.compute(checks, counts)
+    tot = checks.sum(numeric_only=True)
+    for n_bad, col, first, what, expected in (
+        ("bad_duration", duration, "duration_value", "duration", "finite, non-negative numbers"),
+        ("bad_event", event, "event_value", "event value", "1 (event) or 0 (censored)"),
+        ("bad_weight", weights, "weight_value", "weight", "finite, non-negative numbers"),
+    ):
+        if tot[n_bad]:
+            value = checks.loc[checks[n_bad] > 0, first].iloc[0]
+            raise ColumnError(describe(f"{int(tot[n_bad])} invalid {what}(s)", column=col, received=value, expected=expected))
+    if tot["missing"]:
+        warnings.warn(f"{int(tot['missing'])} row(s) with a missing value in {by_cols} were left out",
+                      DataQualityWarning, stacklevel=3)
+    if not tot["rows"]:
+        raise ParameterError(describe("No rows to analyse", parameter="data", received="0 rows",
+                                      expected="at least one subject (with its groups present)"))
+    cells = counts.rename("__n").reset_index()
+    for col in by_cols:
+        cells[col] = cells[col].astype(_plain(dtypes[col]))
+    if dtypes[duration].kind in "iu":
+        # the pandas path counts integer durations on a dense grid (float times) when it is small
+        d = cells[duration].to_numpy()
+        span = int(d.max() - d.min()) + 1
+        n_groups = len(cells.drop_duplicates(by_cols)) if by_cols else 1
+        if span * n_groups <= max(4 * int(tot["rows"]), 1_000_000):
+            cells[duration] = d.astype(float)
+    km = kaplan_meier(cells, duration=duration, event=event, by=by_cols or None, weights="__n", alpha=alpha)
+    if weights is not None:
+        return km
+    curve = km.curve.assign(**{c: np.rint(km.curve[c]).astype(np.int64) for c in ("n_at_risk", "n_events", "n_censored")})
+    median = km.median.assign(**{c: np.rint(km.median[c]).astype(np.int64) for c in ("n", "n_events", "n_censored")})
+    return replace(km, curve=curve, median=median, weighted=False)
