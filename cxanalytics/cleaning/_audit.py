@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from ..errors import ReconciliationError, describe
 
@@ -34,23 +33,39 @@ def fmt(value: object) -> str | None:
 
 
 def text_categorical(values: object, n: int) -> pd.Categorical:
-    """A categorical of ``n`` texts from a scalar (repeated) or an array of values."""
+    """A categorical of ``n`` texts from a scalar (repeated), a categorical or an array of values."""
     if values is None or isinstance(values, str | int | float | np.number):
         text = fmt(values)
         codes = np.zeros(n, dtype=np.int32) if text is not None else np.full(n, -1, dtype=np.int32)
         return pd.Categorical.from_codes(codes, categories=pd.Index([text] if text is not None else [], dtype=object))
-    codes, uniq = pd.factorize(np.asarray(values, dtype=object) if not isinstance(values, pd.Series | pd.Categorical)
-                               else values, use_na_sentinel=True)  # fmt: skip
-    labels = [fmt(u) for u in uniq]
-    keep = [lab for lab in labels if lab is not None]
-    cats, inverse = np.unique(np.asarray(keep, dtype=object), return_inverse=True) if keep else (np.array([], dtype=object), np.array([], dtype=np.int64))
+    if isinstance(values, pd.Categorical):
+        return values
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object) if not isinstance(values, pd.Series) else values,
+                               use_na_sentinel=True)  # fmt: skip
+    uniq = np.asarray(uniq, dtype=object)
+    if pd.api.types.infer_dtype(uniq, skipna=False) == "string":
+        return pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object))
+    labels = np.array([fmt(u) for u in uniq], dtype=object)
+    present = np.array([lab is not None for lab in labels], dtype=bool)
+    lcodes, luniq = pd.factorize(labels[present]) if present.any() else (np.array([], dtype=np.int64), [])
     remap = np.full(len(labels) + 1, -1, dtype=np.int64)
-    j = 0
-    for i, lab in enumerate(labels):
-        if lab is not None:
-            remap[i] = inverse[j]
-            j += 1
-    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(cats, dtype=object))
+    remap[np.flatnonzero(present)] = lcodes
+    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(np.asarray(luniq, dtype=object), dtype=object))
+
+
+def concat_categoricals(parts: list[pd.Categorical]) -> pd.Categorical:
+    """Concatenate categoricals with different categories in one global factorisation."""
+    sizes = np.array([len(c.categories) for c in parts], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    if sizes.sum() == 0:
+        return pd.Categorical.from_codes(np.full(sum(len(c) for c in parts), -1),
+                                         categories=pd.Index([], dtype=object))  # fmt: skip
+    every = np.concatenate([np.asarray(c.categories, dtype=object) for c in parts])
+    gcodes, guniq = pd.factorize(every)
+    last = len(gcodes) - 1
+    codes = np.concatenate([np.where(c.codes >= 0, gcodes[np.minimum(off + np.maximum(c.codes, 0), last)], -1)
+                            for c, off in zip(parts, offsets, strict=True)])  # fmt: skip
+    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(guniq, dtype=object), dtype=object))
 
 
 class LogBuilder:
@@ -82,7 +97,7 @@ class LogBuilder:
         for k, name in ((1, "column"), (2, "item"), (3, "rule")):
             out[name] = text_categorical(pd.Series([p[k] for p in self._parts], dtype=object), len(self._parts))[part]
         for k, name in ((4, "before"), (5, "after"), (6, "reason")):
-            out[name] = union_categoricals([p[k] for p in self._parts], ignore_order=True)
+            out[name] = concat_categoricals([p[k] for p in self._parts])
         frame = pd.DataFrame(out)
         order = np.argsort(frame["row"].to_numpy(), kind="stable")
         return frame.iloc[order].reset_index(drop=True)

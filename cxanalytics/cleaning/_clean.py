@@ -269,29 +269,29 @@ def clean_responses(
 
 def _assemble(ctx, frame, data_all, book, findings, q_reasons, source, export, tz) -> CleanResult:
     idx = frame.index
-    quarantined = np.zeros(len(idx), dtype=bool)
-    primary = np.full(len(idx), None, dtype=object)
-    every = pd.Series("", index=idx, dtype="str")
-    flags = pd.Series("", index=idx, dtype="str")
-    detail = pd.Series("", index=idx, dtype="str")
-    for f in findings:
-        goes = f.reason in q_reasons
-        label = np.where(every.to_numpy() == "", f.reason, every.to_numpy() + ";" + f.reason)
-        every = pd.Series(np.where(f.mask, label, every.to_numpy()), index=idx, dtype="str")
-        if goes:
-            first = f.mask & (primary == None)  # noqa: E711
-            primary[first] = f.reason
-            detail[first] = f.detail.reindex(idx[first]).to_numpy(dtype=object)
-            quarantined |= f.mask
-        else:
-            flags[f.mask] = np.where(flags[f.mask] == "", f.reason, flags[f.mask] + ";" + f.reason)
+    names = [f.reason for f in findings]
+    hits = np.column_stack([f.mask for f in findings]) if len(idx) else np.zeros((0, len(findings)), dtype=bool)
+    goes = np.array([r in q_reasons for r in names], dtype=bool)
+    quarantined = (hits & goes).any(axis=1)
+    bits = hits.astype(np.int64) @ (1 << np.arange(len(names), dtype=np.int64))
+    patterns = np.unique(bits)
+    text = {b: ";".join(n for j, n in enumerate(names) if b >> j & 1) or None for b in patterns.tolist()}
+    flag_text = {b: ";".join(n for j, n in enumerate(names) if b >> j & 1 and not goes[j]) or None
+                 for b in patterns.tolist()}  # fmt: skip
+    first = np.argmax(hits & goes, axis=1)
+    detail = pd.Series(None, index=idx, dtype="str")
+    for j, f in enumerate(findings):
+        if goes[j]:
+            sel = quarantined & (first == j)
+            detail[sel] = f.detail.reindex(idx[sel]).to_numpy(dtype=object)
         ctx.log.add(ctx.rows[f.mask], column=None, item=None, rule=f.reason, before=None,
-                    after="quarantined" if goes else "flagged", reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
+                    after="quarantined" if goes[j] else "flagged", reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
     data = data_all.loc[~quarantined].copy()
-    data["flags"] = flags[~quarantined].where(flags[~quarantined] != "", None)
+    data["flags"] = pd.Series(pd.Series(bits[~quarantined]).map(flag_text).to_numpy(dtype=object), index=data.index,
+                              dtype="str")  # fmt: skip
     qt = data_all.loc[quarantined].copy()
-    qt["reason"] = pd.Series(primary[quarantined], index=qt.index, dtype="str")
-    qt["reasons"] = every[quarantined].where(every[quarantined] != "", None)
+    qt["reason"] = pd.Series(np.asarray(names, dtype=object)[first[quarantined]], index=qt.index, dtype="str")
+    qt["reasons"] = pd.Series(pd.Series(bits[quarantined]).map(text).to_numpy(dtype=object), index=qt.index, dtype="str")
     qt["detail"] = detail[quarantined]
     reconcile(idx, data.index, qt.index, source=source)
     rules = pd.DataFrame({"rule": [f.reason for f in findings], "applied": [f.applied for f in findings],

@@ -14,9 +14,9 @@ import pandas as pd
 
 from ..codebook import SCORED_KINDS, Codebook
 from ..errors import ParameterError, describe
-from ..text import normalize_text
 from ._keywords import STATUS_PREVIEW, STATUS_TEST
-from ._values import Context, clean_text
+from ._values import Context, clean_text, match_key
+from ._values import answered as filled
 
 #: Quarantine reasons, in the order a row's primary reason is chosen.
 REASONS = ("preview", "test", "incomplete", "duplicate", "speeder", "straightliner", "out_of_range")
@@ -40,7 +40,7 @@ def _detail(index: pd.Index, mask: np.ndarray, text: pd.Series | str) -> pd.Seri
 
 
 def _fmt_num(x: pd.Series) -> pd.Series:
-    return x.round(1).map("{:g}".format)
+    return x.round(1).map("{:g}".format).astype("str")
 
 
 def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
@@ -63,8 +63,8 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
     for key, wanted in (test_filter or {}).items():
         column = _resolve_column(key, raw, book, parameter="test_filter")
         values = [wanted] if isinstance(wanted, str | int | float) else list(wanted)
-        targets = {normalize_text(str(v)) for v in values}
-        hit = normalize_text(clean_text(raw[column], digits=True)).isin(targets).to_numpy(dtype=bool)
+        targets = set(match_key(pd.Series([str(v) for v in values], dtype="str")).dropna())
+        hit = match_key(raw[column]).isin(targets).to_numpy(dtype=bool)
         why_test[hit & ~test] = f"test_filter: {column} = " + clean_text(raw[column])[hit & ~test]
         test |= hit
         sources.append(f"test_filter {column}")
@@ -97,12 +97,12 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
         notes.append("finished = False")
     if use_finished and "progress" in data.columns:
         p = (data["progress"] < 100).to_numpy(dtype=bool) & ~mask
-        why[p] = "progress " + _fmt_num(data["progress"])[p] + " %"
+        why[p] = "progress " + _fmt_num(data["progress"][p]) + " %"
         mask |= p
         notes.append("progress < 100")
     needed = book.table[book.table["kind"].isin(SCORED_KINDS | {"segment"})]["column"].tolist()
     if min_completion is not None and needed:
-        answered = np.column_stack([clean_text(raw[c]).notna().to_numpy(dtype=bool) for c in needed]).sum(axis=1)
+        answered = np.column_stack([filled(raw[c]) for c in needed]).sum(axis=1)
         share = answered / len(needed)
         low = (share < min_completion) & ~mask
         why[low] = ("answered " + pd.Series(answered, index=idx).astype(str) + f" of {len(needed)} items")[low]
@@ -126,17 +126,20 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
         order = np.lexsort((np.arange(len(idx)), stamp))
     else:
         order = np.arange(len(idx))
-    rows = pd.Series(idx.to_numpy(), index=idx)
+    row_numbers = idx.to_numpy()
     for key in keys:
         column = _resolve_column(key, raw, book, parameter="respondent_key")
-        value = normalize_text(clean_text(raw[column], digits=True))
+        value = match_key(raw[column])
         use = candidates & value.notna().to_numpy(dtype=bool)
         ordered = order[use[order]]
-        v = value.iloc[ordered]
-        dup = v.duplicated(keep="first").to_numpy(dtype=bool)
-        first = rows.iloc[ordered].groupby(v.to_numpy()).transform("first").to_numpy()
-        hit = ordered[dup & ~mask[ordered]]
-        why.iloc[hit] = f"same {column} as row " + pd.Series(first[dup & ~mask[ordered]]).astype(str).to_numpy()
+        codes, _ = pd.factorize(value.iloc[ordered], use_na_sentinel=True)
+        first_pos = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
+        first_pos[codes[::-1]] = np.arange(len(codes))[::-1]  # earliest position of each value
+        dup = first_pos[codes] != np.arange(len(codes))
+        new = dup & ~mask[ordered]
+        hit = ordered[new]
+        first_rows = row_numbers[ordered[first_pos[codes[new]]]]
+        why.iloc[hit] = f"same {column} as row " + pd.Series(first_rows).astype(str).to_numpy()
         mask[hit] = True
     return Finding("duplicate", mask, _detail(idx, mask, why), True, f"keys {keys}; earliest submission kept")
 
@@ -157,7 +160,8 @@ def speeders(data: pd.DataFrame, candidates: np.ndarray, fraction: float | None,
             if c is not None]  # fmt: skip
     cut = max(cuts)
     mask = ~np.isnan(d) & (d < cut)
-    why = "duration " + _fmt_num(data["duration_s"]) + f" s < {cut:.1f} s (median {med:g} s, SD {s:.1f} s)"
+    why = pd.Series("", index=idx, dtype="str")
+    why[mask] = "duration " + _fmt_num(data["duration_s"][mask]) + f" s < {cut:.1f} s (median {med:g} s, SD {s:.1f} s)"
     note = f"median {med:g} s, SD {s:.1f} s, cut {cut:.1f} s"
     return Finding("speeder", mask, _detail(idx, mask, why), True, note)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from ..calendars import parse_dates
 from ..codebook import parse_labels
@@ -80,9 +81,21 @@ def _hex(values: np.ndarray) -> np.ndarray:
 
 
 def _nonascii(s: pd.Series) -> np.ndarray:
+    """Rows holding non-ASCII text (missing -> False); pyarrow's kernel when available."""
+    arrow = getattr(s.array, "__arrow_array__", None)
+    if arrow is not None:
+        ascii_ = pc.string_is_ascii(arrow()).fill_null(True)
+        return ~np.asarray(ascii_.to_numpy(zero_copy_only=False), dtype=bool)
     if pd.api.types.is_string_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
         return s.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
     return np.ones(len(s), dtype=bool)
+
+
+def answered(s: pd.Series) -> np.ndarray:
+    """Cells holding something other than blanks (over distinct values)."""
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    filled = np.array([not (isinstance(u, str) and not u.strip()) for u in uniq] + [False], dtype=bool)
+    return filled[codes]
 
 
 def clean_text(s: pd.Series, *, digits: bool = False) -> pd.Series:
@@ -97,6 +110,18 @@ def clean_text(s: pd.Series, *, digits: bool = False) -> pd.Series:
         out = out.copy()
         out[odd] = sub
     return out.where(out != "", None).astype("str")
+
+
+def match_key(s: pd.Series) -> pd.Series:
+    """Text for matching (respondent keys, test filters): trimmed, digits/marks normalised,
+    lower-cased; non-ASCII values also get :func:`normalize_text` (letter variants)."""
+    text = clean_text(s, digits=True)
+    out = text.str.lower()
+    odd = _nonascii(text) & text.notna().to_numpy(dtype=bool)
+    if odd.any():
+        out = out.copy()
+        out[odd] = normalize_text(text[odd])
+    return out
 
 
 def _factor(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -201,15 +226,18 @@ def flag(s: pd.Series, row: dict) -> pd.Series:
 
 
 def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
-    """Keyed SipHash-2-4 pseudonyms of the (trimmed, case-folded) values; raw values never kept."""
-    text = clean_text(s, digits=True)
-    present = text.notna().to_numpy(dtype=bool)
+    """Keyed SipHash-2-4 pseudonyms of the (trimmed, lower-cased) values; raw values never kept."""
+    key = match_key(s)
+    present = key.notna().to_numpy(dtype=bool)
+    codes, uniq = pd.factorize(key[present], use_na_sentinel=True)
+    hexes = _hex(pd.util.hash_array(np.asarray(uniq, dtype=object), hash_key=ctx.hash_key, categorize=False))
     out = np.full(len(s), None, dtype=object)
     if present.any():
-        vals = text[present].str.casefold().to_numpy(dtype=object)
-        out[present] = _hex(pd.util.hash_array(vals, hash_key=ctx.hash_key, categorize=True))
+        out[present] = hexes.astype(object)[codes]
+        cats = pd.Index(hexes.astype(object), dtype=object)
+        after = pd.Categorical.from_codes(codes, categories=cats) if cats.is_unique else out[present]
         ctx.log.add(ctx.rows[present], column=row["column"], item=row["item"], rule="pseudonymise",
-                    before=REDACTED, after=out[present], reason=f"pii: {row['item']}")  # fmt: skip
+                    before=REDACTED, after=after, reason=f"pii: {row['item']}")  # fmt: skip
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
 
 
@@ -250,13 +278,12 @@ def checkbox_columns(ctx: Context, frame: pd.DataFrame, rows: list[dict]) -> dic
 def joined_checkbox(ctx: Context, s: pd.Series, row: dict) -> dict[str, pd.Series]:
     """Choices joined in one cell ("Billing,Device") -> one boolean per choice in ``labels``."""
     choices = parse_labels(row.get("labels"), scored=False)
-    text = clean_text(s)
-    blank = text.isna().to_numpy(dtype=bool)
-    padded = "," + text.fillna("").str.replace(r"\s*,\s*", ",", regex=True) + ","
+    codes, uniq = _factor(clean_text(s))
+    tokens = [{t.strip() for t in u.split(",")} if isinstance(u, str) else set() for u in uniq]
     out = {}
     for label, suffix in choices.items():
-        hit = padded.str.contains("," + label.strip() + ",", regex=False).to_numpy(dtype=bool)
-        s_out = pd.Series(hit, index=ctx.index, name=f"{row['item']}_{suffix}", dtype="boolean")
-        s_out[blank] = pd.NA
+        hit_u = np.array([label.strip() in t for t in tokens] + [False], dtype=bool)
+        s_out = pd.Series(hit_u[codes], index=ctx.index, name=f"{row['item']}_{suffix}", dtype="boolean")
+        s_out[codes < 0] = pd.NA
         out[s_out.name] = s_out
     return out
