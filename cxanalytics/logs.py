@@ -122,7 +122,7 @@ def _read(table: str, path: str | Path, engine: str, columns: Sequence[str] | No
     fmt, files = _files(path)
     if columns is not None:
         columns = [columns] if isinstance(columns, str) else list(columns)
-        columns += [c for c in required if c not in columns]
+        columns = [*required, *(c for c in columns if c not in required)]
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -138,7 +138,7 @@ def _read(table: str, path: str | Path, engine: str, columns: Sequence[str] | No
     csv_opts = {"dtype": str, "keep_default_na": False, "na_values": [""]}
     if engine == "pandas":
         if fmt == "parquet":
-            frame = pd.read_parquet(path if path.is_dir() else files[0], columns=columns)
+            frame = pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
         else:
             frame = pd.concat([pd.read_csv(f, usecols=columns, **csv_opts) for f in files], ignore_index=True)
         return _convert(frame, kinds, str(path))
@@ -149,7 +149,7 @@ def _read(table: str, path: str | Path, engine: str, columns: Sequence[str] | No
         raise CxError(describe("engine='dask' needs Dask", parameter="engine", expected='pip install "cxanalytics[scale]"')) from exc
     with dask.config.set({"dataframe.convert-string": False}):
         if fmt == "parquet":
-            ddf = dd.read_parquet([str(f) for f in files], columns=columns)
+            ddf = dd.read_parquet([str(f) for f in files], columns=columns or present)  # no hive keys
         else:
             ddf = dd.read_csv([str(f) for f in files], usecols=columns, blocksize="64MB", **csv_opts)
         meta = _convert(ddf._meta, kinds, str(path))
