@@ -195,6 +195,9 @@ def test_funnel_proportion_exact_curves_and_bad_input(data):
     lower, _ = funnel_limits(lines[3].get_xdata(), target=table["target"].iloc[0], level=0.998,
                              kind="proportion", method="exact")
     np.testing.assert_allclose(lines[3].get_ydata(), lower)
+    for line in lines[1:]:  # exact binomial limits exist at whole n only: every point is drawn
+        assert np.isfinite(line.get_ydata()).all()
+        np.testing.assert_array_equal(line.get_xdata(), np.round(line.get_xdata()))
     assert ax.get_ylabel() == "Promoter share"
     draw_without_warnings(ax)
     with pytest.raises(ParameterError, match="funnel_table"):

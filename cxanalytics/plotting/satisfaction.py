@@ -314,7 +314,8 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None, n_grid: int = 20
     -------
     matplotlib.axes.Axes
         ``ax.collections[0]`` holds the groups' points (x = n, y = estimate); lines: the
-        target, then lower and upper limit curves for each coverage; groups outside any
+        target, then lower and upper limit curves for each coverage (exact binomial
+        limits at whole numbers n); groups outside any
         limit are labelled with their name (``ax.texts``) and coloured orange (outside
         the narrowest limits) or red (outside the widest).
 
@@ -350,6 +351,8 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None, n_grid: int = 20
     ax.scatter(n, est, c=colors, zorder=3, edgecolors="black", linewidths=0.5)
     ax.axhline(meta["target"], color="black", linewidth=1, label=display_text("Target"))
     grid = np.geomspace(max(1.0, n.min() * 0.8), n.max() * 1.2, n_grid)
+    if meta["method"] == "exact":  # binomial limits exist for whole numbers of responses only
+        grid = np.unique(np.round(grid))
     for level, style in zip(meta["limits"], ("--", "-", ":", "-."), strict=False):
         lower, upper = funnel_limits(grid, target=meta["target"], level=level,
                                      kind=meta["kind"], sigma=meta["sigma"],
