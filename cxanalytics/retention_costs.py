@@ -135,7 +135,8 @@ def retention_vs_acquisition(
     Warns
     -----
     DataQualityWarning
-        Interactions of customers not in ``customers`` are left out.
+        Interactions of customers not in ``customers`` are left out; missing handle
+        times or credits are counted as 0.
 
     Notes
     -----
@@ -210,6 +211,10 @@ def retention_vs_acquisition(
         warnings.warn(f"{int((~known).sum())} interaction(s) of customers not in customers (or acquired after as_of) "
                       "were left out", DataQualityWarning, stacklevel=2)
     seg_of = life["segment"].reindex(inter[customer].to_numpy()[known]).to_numpy()
+    gaps = {c: int(inter[c].isna().to_numpy()[known].sum()) for c in cost_cols}
+    if any(gaps.values()):
+        warnings.warn(f"Missing costs counted as 0: {', '.join(f'{k} ({v})' for k, v in gaps.items() if v)}",
+                      DataQualityWarning, stacklevel=2)
 
     def total(col):
         if col is None:

@@ -299,6 +299,7 @@ def _small():
 
 def test_retention_vs_acquisition_hand_worked():
     c, i = _small()
+    c0, i0 = c.copy(), i.copy()
     out = retention_vs_acquisition(c, i, margin=100.0, retention={"a": 0.8, "b": 0.9}, as_of="2026-01-01",
                                    cancelled=None, other_costs=("voucher",), min_channel_n=1,
                                    retention_gain=0.02).set_index("segment")
@@ -319,6 +320,8 @@ def test_retention_vs_acquisition_hand_worked():
     assert a["value_per_point_total"] == pytest.approx(3 * delta)
     assert a["break_even_retention_spend"] == pytest.approx(delta / (1.1 / 0.29))
     assert out.loc["b", "clv"] == pytest.approx(100 * 0.9 / 0.2)
+    pd.testing.assert_frame_equal(c, c0)
+    pd.testing.assert_frame_equal(i, i0)
 
 
 @settings(max_examples=25, deadline=None)
@@ -364,6 +367,14 @@ def test_retention_vs_acquisition_errors_and_warnings():
         retention_vs_acquisition(c, i, margin=1.0, retention=0.5, handle="handle_time", cancelled=None)
     with pytest.raises(ColumnError, match="credit"):
         retention_vs_acquisition(c, i.assign(credit="ten"), margin=1.0, retention=0.5, cancelled=None)
+    holes = i.assign(handle_s=pd.array([3600, None, 1800, 900], dtype="Int64"))
+    with pytest.warns(DataQualityWarning, match=r"handle_s \(1\)"):
+        out = retention_vs_acquisition(c, holes, margin=1.0, retention=0.5, cancelled=None, channel=None)
+    assert out["service_hours"].sum() == pytest.approx(1.75)
+    whole = retention_vs_acquisition(c, i, margin=1.0, retention=0.5, cancelled=None, segment=None, min_channel_n=1,
+                                     as_of="2026-01-01")
+    assert whole["segment"].tolist() == ["all"] and whole["n"].item() == 6
+    assert whole["acquisition_cost_marginal"].item() == 120.0
     stray = pd.concat([i, pd.DataFrame({"customer_id": [99], "handle_s": [60], "credit": [0.0], "voucher": [0.0]})])
     with pytest.warns(DataQualityWarning, match="1 interaction"):
         retention_vs_acquisition(c, stray, margin=1.0, retention=0.5, cancelled=None, channel=None)
