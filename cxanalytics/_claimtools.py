@@ -124,6 +124,7 @@ def _effect(data: pd.DataFrame, flag: np.ndarray, *, churned: str, duration: str
         from .drivers import repurchase_model
 
         d = data.assign(_flag=flag.astype(float))
+        d = d[d[churned].notna().to_numpy()]  # outcome not observed (e.g. censored horizon)
         r = repurchase_model(d, churned, ["_flag", *covariates], alpha=alpha).odds_ratios.iloc[1]
         return "odds ratio" + suffix, r["odds_ratio"], r["ci_lower"], r["ci_upper"], int(r["n"])
     y = _num(data, churned)

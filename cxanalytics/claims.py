@@ -35,7 +35,7 @@ from ._claimtools import (
     _wilson,
 )
 from ._validate import check_alpha, require_columns
-from .errors import ParameterError, describe
+from .errors import ConvergenceError, ParameterError, describe
 from .linking import LinkResult, _span
 from .outcomes import outcome_by_group, quantile_band
 from .survival import cox
@@ -512,7 +512,9 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
         Churn flag (0/1 or bool).
     duration : str, optional
         Time to churn or censoring: a Cox hazard ratio per point; otherwise a logistic
-        odds ratio per point on the churn flag.
+        odds ratio per point on the churn flag (when scores separate churners perfectly,
+        as in IBM's synthetic Telco data, the linear-probability slope per point with an
+        HC3 interval instead).
     strata : str, optional
         Cox stratum.
     alpha : float, default 0.05
@@ -520,7 +522,7 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
     Returns
     -------
     ClaimResult
-        ``verdict``: ratio per scale point ("yes" when below 1; "WRONG WAY" in the note
+        ``verdict``: ratio per scale point ("yes" when below 1, or a slope below 0; "WRONG WAY" in the note
         when churn significantly *rises* with satisfaction). ``evidence``: churn by score
         (columns of :func:`cxanalytics.outcomes.outcome_by_group`).
 
@@ -544,10 +546,20 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
         measure = "hazard ratio per point"
         est, lo, hi, n = fit.loc[0, ["hazard_ratio", "ci_lower", "ci_upper", "n"]]
     else:
-        fit = repurchase_model(d, churned, "_sat", alpha=alpha).odds_ratios
-        measure = "odds ratio per point"
-        est, lo, hi, n = fit.loc[1, ["odds_ratio", "ci_lower", "ci_upper", "n"]]
-    sup, note = _direction(lo, hi, 1.0, False)
+        try:
+            fit = repurchase_model(d, churned, "_sat", alpha=alpha).odds_ratios
+            measure = "odds ratio per point"
+            est, lo, hi, n = fit.loc[1, ["odds_ratio", "ci_lower", "ci_upper", "n"]]
+        except ConvergenceError:  # (quasi-)separation: scores that fully decide churn
+            import statsmodels.api as sm
+
+            ok = d[churned].notna().to_numpy()
+            y, x = _num(d, churned)[ok], d["_sat"].to_numpy(dtype=float)[ok]
+            ols = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3")
+            est = float(ols.params[1])
+            lo, hi = (float(v) for v in ols.conf_int(alpha)[1])
+            measure, n = "change in churn share per point (linear, HC3)", int(ok.sum())
+    sup, note = _direction(lo, hi, _null(measure), False)
     if note.startswith("WRONG WAY"):
         note = (f"WRONG WAY: churn rises with {satisfaction!r}; the naive link runs opposite to "
                 "the claim (look for confounders such as tenure or who answers the survey)")

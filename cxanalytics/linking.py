@@ -452,7 +452,7 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
     Returns
     -------
     LinkResult
-        ``linked`` has one row per landmark: the interaction's columns, ``encounter`` (0 for
+        ``linked`` has one row per landmark (by customer, then time): the interaction's columns, ``encounter`` (0 for
         a customer's first contact when it was not negative; k = 1 .. ``max_count`` for the
         k-th negative encounter) and the columns :func:`link_responses` adds (history
         strictly before the contact, behaviour after it).
@@ -484,7 +484,7 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
     need = ["resolved"] + (["complaint"] if negative == "failure" else [])
     require_columns(interactions, [on, "occurred_at", *need], what="interactions")
     t_ns, _ = _times(interactions, "occurred_at", "interactions")
-    order = np.lexsort((t_ns, pd.factorize(interactions[on])[0]))
+    order = np.lexsort((t_ns, pd.factorize(interactions[on], sort=True)[0]))
     inter = interactions.iloc[order].reset_index(drop=True)
     bad = ~inter["resolved"].fillna(True).to_numpy(dtype=bool)
     if negative == "failure":
