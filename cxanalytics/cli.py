@@ -7,6 +7,8 @@ Sub-commands
     interactions, ``TRUTH.json``).
 ``cxanalytics report [--data DIR] [--out DIR] [--notebooks DIR]``
     Execute the numbered notebook suite on a data folder and write an HTML report.
+``cxanalytics clean EXPORT --out DIR [--codebook CSV] [--timezone TZ] [--test-filter COL=VALUE]``
+    Clean a raw survey export: data, quarantine, audit log and codebook written to DIR.
 
 Exit codes: 0 success; 2 bad input (the message names the file and the problem);
 1 internal error.
@@ -19,9 +21,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import CxError
+from .errors import CxError, ParameterError, describe
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+#: ``clean`` shows a progress bar for exports larger than this many bytes.
+CLEAN_PROGRESS_BYTES = 20 << 20
 
 
 def _positive_float(text: str) -> float:
@@ -73,6 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports/)")
     r.add_argument("--notebooks", type=Path, default=None, help="folder of the numbered notebooks")
     r.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell")
+
+    c = sub.add_parser(
+        "clean",
+        help="clean a raw survey export (quarantine, audit log, pseudonymised PII)",
+        description="Read a Qualtrics / SurveyMonkey / Google Forms / SPSS / CSV export, infer or load its "
+        "codebook, and write the kept responses, the quarantined ones, the audit log, the recodes and the "
+        "codebook (CSV, or Parquet with --format parquet) to a folder. Prints a one-screen summary.",
+    )
+    c.add_argument("export", type=Path, help="the raw export file")
+    c.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
+    c.add_argument("--codebook", type=Path, default=None, help="codebook CSV (default: inferred, and written to --out)")
+    c.add_argument("--timezone", default=None, help="IANA time zone of the export's times (default: the export's own, else UTC)")
+    c.add_argument("--test-filter", action="append", default=[], metavar="COL=VALUE",
+                   help="mark rows where COL equals VALUE as test responses (repeatable)")
+    c.add_argument("--platform", default="auto", help="export platform (default: detected)")
+    c.add_argument("--pii-key", default=None, help="secret key for PII pseudonyms (default: $CXANALYTICS_PII_KEY, else random)")
+    c.add_argument("--format", dest="fmt", choices=["csv", "parquet"], default="csv", help="output format")
+    c.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     return parser
 
 
@@ -94,11 +116,58 @@ def _run_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _test_filter(pairs: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for pair in pairs:
+        col, eq, value = pair.partition("=")
+        if not eq or not col:
+            raise ParameterError(describe("Malformed --test-filter", parameter="--test-filter", received=pair,
+                                          expected="COL=VALUE, e.g. collector_id=431000999"))
+        out.setdefault(col, []).append(value)
+    return out
+
+
+def _run_clean(args: argparse.Namespace) -> int:
+    import os
+    import warnings
+
+    from .cleaning import clean_responses
+    from .exports import read_export
+
+    if not args.export.is_file():
+        raise ParameterError(describe("Export file not found", file=args.export, expected="an existing file"))
+    big = args.export.stat().st_size > CLEAN_PROGRESS_BYTES
+    export = read_export(args.export, platform=args.platform)
+    key = args.pii_key or os.environ.get("CXANALYTICS_PII_KEY")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = clean_responses(export, args.codebook, timezone=args.timezone, test_filter=_test_filter(args.test_filter) or None,
+                              pii_key=key, progress=big and not args.no_progress)
+    paths = res.to_parquet(args.out) if args.fmt == "parquet" else res.to_csv(args.out)
+    s = res.summary()
+    print(f"{export.source}: {export.platform} export, {export.encoding or 'binary'}, time zone {res.timezone}")
+    print(f"  {'read':<16}{res.n_read:>12,}")
+    print(f"  {'kept':<16}{len(res.data):>12,}")
+    print(f"  {'quarantined':<16}{len(res.quarantine):>12,}")
+    for _, row in s[(s["outcome"] == "quarantined") & (s["n"] > 0)].iterrows():
+        print(f"    {row['reason']:<14}{row['n']:>12,}")
+    skipped = res.rules.loc[~res.rules["applied"], ["rule", "note"]]
+    for _, row in skipped.iterrows():
+        print(f"  rule {row['rule']} not applied: {row['note']}")
+    changes = res.changes().groupby("rule")["n"].sum()
+    if len(changes):
+        print("  cells changed: " + ", ".join(f"{r} {n:,}" for r, n in changes.items()))
+    for w in caught:
+        print(f"  warning: {w.message}")
+    print(f"Wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cxanalytics`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"sample": _run_sample, "report": _run_report}
+    handlers = {"sample": _run_sample, "report": _run_report, "clean": _run_clean}
     try:
         return handlers[args.command](args)
     except CxError as exc:
