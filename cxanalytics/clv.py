@@ -89,7 +89,15 @@ class SBGFit(_Fit):
                          received=(discount_rate, renewals), expected="d > 0, renewals in 0, 1, 2, ...")
             )
         a, b, n = self.alpha, self.beta, int(renewals) + 1
-        return float((b + n - 1) / (a + b + n - 1) * special.hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + d)))
+        z = 1.0 / (1.0 + d)
+        value = (b + n - 1) / (a + b + n - 1) * special.hyp2f1(1.0, b + n, a + b + n, z)
+        if np.isfinite(value):
+            return float(value)
+        # scipy's 2F1 fails for large a + b (near-identical customers): sum its series instead,
+        # term k = prod_{j<=k} (b+n-1+j)/(a+b+n-1+j) * z^k, until z^k is below 1e-17.
+        k = np.arange(int(np.ceil(np.log(1e-17) / np.log(z))) + 1)
+        log_terms = np.cumsum(np.log(b + n - 1 + k) - np.log(a + b + n - 1 + k)) + k * np.log(z)
+        return float(np.exp(log_terms).sum())
 
 
 def _cohorts(survivors) -> list[np.ndarray]:

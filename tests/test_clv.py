@@ -317,3 +317,13 @@ def test_bgnbd_expectations_are_continuous_where_a_plus_b_is_one():
     cond = at_pole.conditional_expected_purchases(t, 0, 0.0, 1.0)
     for other in near:
         np.testing.assert_allclose(cond, other.conditional_expected_purchases(t, 0, 0.0, 1.0), rtol=1e-4)
+
+
+def test_sbg_derl_series_agrees_with_hypergeometric_form():
+    """Where scipy's 2F1 works, the fallback series gives the same DERL (Fader & Hardie 2010)."""
+    fit = fit_sbg([1000, 631, 468, 382, 326, 289, 262, 241])
+    for d, n in ((0.1, 0), (0.1, 4), (0.01, 2)):
+        a, b, m = fit.alpha, fit.beta, n + 1
+        k = np.arange(20000)
+        series = np.exp(np.cumsum(np.log(b + m - 1 + k) - np.log(a + b + m - 1 + k)) + k * np.log(1 / (1 + d))).sum()
+        assert fit.derl(d, renewals=n) == pytest.approx(series, rel=1e-9)

@@ -155,8 +155,6 @@ def test_sbg_without_heterogeneity_equals_margin_multiple():
         clv_from_sbg("not a fit", margin=1.0, discount=0.1)
 
 
-@pytest.mark.xfail(strict=True, reason="clv.SBGFit.derl: scipy.special.hyp2f1(1, b + n, a + b + n, 1/(1+d)) "
-                   "is nan once alpha + beta exceeds a few hundred (near-homogeneous customers)")
 def test_sbg_derl_finite_for_near_homogeneous_customers():
     # Beta(200, 800): retention ~0.8 in every period, DERL = (1 + d) * r / (1 + d - r) ~ 2.93 at d = 0.1
     assert np.isfinite(_sbg(200.0, 800.0).derl(0.1))
