@@ -34,7 +34,7 @@ from . import _timeutil as tu
 from ._validate import as_list, check_alpha, require_columns
 from .errors import ColumnError, CxError, DataQualityWarning, ParameterError, describe
 
-__all__ = ["is_dask_frame", "customer_summary_dask", "cohort_retention_dask", "kaplan_meier_dask"]
+__all__ = ["is_dask_frame", "frame_differences", "customer_summary_dask", "cohort_retention_dask", "kaplan_meier_dask"]
 
 _NS_PER_DAY = tu._NS_PER_DAY
 _ORDER = "__cx_row"  # position of a row in the log, carried through the shuffle
@@ -43,6 +43,61 @@ _ORDER = "__cx_row"  # position of a row in the log, carried through the shuffle
 def is_dask_frame(obj: object) -> bool:
     """True for a Dask DataFrame, decided without importing Dask."""
     return type(obj).__module__.startswith("dask.") and hasattr(obj, "__dask_graph__")
+
+
+def frame_differences(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """Column-by-column differences between two results of the same shape (e.g. pandas vs Dask path).
+
+    Parameters
+    ----------
+    left, right : pandas.DataFrame
+        Two tables with the same columns and rows in the same order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per column of ``left``: ``column``, ``dtype`` (of ``left``), ``same_dtype``,
+        ``n`` (rows), ``n_different`` (cells that differ; two missing values are equal),
+        ``max_abs_difference`` (numbers; times in seconds; NaN for other columns or when
+        every cell is missing) and ``identical`` (same dtype and no cell differs).
+
+    Raises
+    ------
+    ParameterError
+        Not DataFrames, or different shapes or columns.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": [1.0, 2.0], "k": ["p", "q"]})
+    >>> frame_differences(a, a.assign(x=[1.0, 2.5]))[["column", "n_different", "max_abs_difference"]]
+      column  n_different  max_abs_difference
+    0      x            1                 0.5
+    1      k            0                 NaN
+    """
+    for name, frame in (("left", left), ("right", right)):
+        if not isinstance(frame, pd.DataFrame):
+            raise ParameterError(describe("Expected a pandas DataFrame", parameter=name, received=type(frame).__name__))
+    if left.shape != right.shape or list(left.columns) != list(right.columns):
+        raise ParameterError(
+            describe("The tables differ in shape or columns", parameter="right", received=f"{right.shape}, {list(right.columns)}",
+                     expected=f"{left.shape}, {list(left.columns)}")
+        )
+    rows = []
+    for col in left.columns:
+        a, b = left[col].reset_index(drop=True), right[col].reset_index(drop=True)
+        both_missing = (a.isna() & b.isna()).to_numpy()
+        equal = (a.astype(object) == b.astype(object)).fillna(False).to_numpy(dtype=bool) | both_missing
+        diff = np.nan
+        if pd.api.types.is_datetime64_any_dtype(a.dtype) and pd.api.types.is_datetime64_any_dtype(b.dtype):
+            d = (a - b).dt.total_seconds().abs()
+            diff = float(d.max()) if d.notna().any() else np.nan
+        elif all(pd.api.types.is_numeric_dtype(x.dtype) for x in (a, b)):
+            d = (a.astype(float) - b.astype(float)).abs()
+            diff = float(d.max()) if d.notna().any() else np.nan
+        rows.append({"column": col, "dtype": str(a.dtype), "same_dtype": a.dtype == b.dtype, "n": len(a),
+                     "n_different": int((~equal).sum()), "max_abs_difference": diff,
+                     "identical": bool(a.dtype == b.dtype and equal.all())})  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def _dask():

@@ -323,3 +323,24 @@ def test_kaplan_meier_dask_errors(subjects):
             kaplan_meier(ddf, duration="days", event="churned", alpha=2)
         with pytest.raises(ParameterError, match="No rows"), pytest.warns(DataQualityWarning):
             kaplan_meier(ddf.assign(segment=None), duration="days", event="churned", by="segment")
+
+
+def test_frame_differences_finds_every_kind_of_difference():
+    from cxanalytics.scale import frame_differences
+
+    a = pd.DataFrame({"x": [1.0, np.nan, 3.0], "t": pd.to_datetime(["2026-01-01"] * 3, utc=True),
+                      "k": pd.Series(["p", None, "r"], dtype="str"), "n": [1, 2, 3]})  # fmt: skip
+    same_table = frame_differences(a, a.copy())
+    assert same_table["identical"].all() and (same_table["n_different"] == 0).all()
+    assert same_table["max_abs_difference"].fillna(0).eq(0).all()
+    b = a.assign(x=[1.0, np.nan, 3.25], t=a["t"] + pd.to_timedelta([0, 0, 90], unit="s"), k=["p", None, "s"],
+                 n=np.array([1, 2, 3], dtype=np.int32))  # fmt: skip
+    d = frame_differences(a, b).set_index("column")
+    assert d.loc["x", "max_abs_difference"] == 0.25 and d.loc["x", "n_different"] == 1
+    assert d.loc["t", "max_abs_difference"] == 90.0
+    assert d.loc["k", "n_different"] == 1 and np.isnan(d.loc["k", "max_abs_difference"])
+    assert not d.loc["n", "identical"] and d.loc["n", "n_different"] == 0  # dtype differs only
+    with pytest.raises(ParameterError, match="shape"):
+        frame_differences(a, a.iloc[:2])
+    with pytest.raises(ParameterError, match="left"):
+        frame_differences([1], a)
