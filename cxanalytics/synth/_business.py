@@ -82,7 +82,7 @@ def simulate_customers(rng: np.random.Generator, first: int, n: int) -> Customer
     plan = _choice(rng, W.PLANS, n)
     acq_channel = _choice(rng, W.ACQUISITION, n)
     mean_cost = np.array([W.ACQUISITION[c][1] for c in acq_channel])
-    acq_cost = np.rint(100 * mean_cost * rng.lognormal(0.0, 0.25, n)).astype(np.int64)
+    acq_cost = np.rint(100 * mean_cost * rng.lognormal(-0.03125, 0.25, n)).astype(np.int64)  # mean 1
     acquired = np.rint(W.ACQUISITION_DAYS * DAY * rng.random(n) ** 0.8).astype(np.int64)
     quality = np.array([b.quality for b in W.BRANCHES])[branch]
     z = quality + 0.15 * (segment == "business") + rng.standard_normal(n)
