@@ -32,6 +32,7 @@ from .clv import (
 )
 from .comparisons import compare_means, compare_nps, compare_proportions
 from .consistency import consistency, funnel_limits, funnel_table, icc
+from .economics import clv, clv_by_segment, clv_from_bgnbd, clv_from_sbg, profit_from_retention_gain
 from .errors import (
     ConvergenceWarning,
     CxError,
@@ -39,9 +40,19 @@ from .errors import (
     SmallSampleWarning,
 )
 from .exports import SurveyExport, read_export
+from .improvement import (
+    Baseline,
+    EffectEstimate,
+    ImprovementValue,
+    detractors_to_passives,
+    fewer_negative_encounters,
+    value_of_improvement,
+)
 from .metrics import ces, csat, mean_score, nps, top_box
 from .retention import bgnbd_frequency_table, bgnbd_holdout_table, bgnbd_pmf, cohort_survivors
+from .retention_costs import retention_vs_acquisition
 from .scales import cronbach_alpha, cronbach_alpha_from_covariance, item_statistics
+from .sensitivity import break_even, break_even_curve, sensitivity
 from .servqual import pillar_composite, pillar_scores, servqual_gaps
 from .survival import SurvivalResult, cox, kaplan_meier, logrank, rmst, rmst_difference
 from .text import RecodeResult, normalize_digits, normalize_text, parse_number, recode_labels
@@ -51,11 +62,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "Baseline",
     "BGNBDFit",
     "ConvergenceWarning",
     "CxError",
     "DataQualityWarning",
+    "EffectEstimate",
     "GammaGammaFit",
+    "ImprovementValue",
     "ParsedDates",
     "RakeResult",
     "RecodeResult",
@@ -66,9 +80,15 @@ __all__ = [
     "bgnbd_frequency_table",
     "bgnbd_holdout_table",
     "bgnbd_pmf",
+    "break_even",
+    "break_even_curve",
     "ces",
     "churn_labels_contractual",
     "churn_labels_noncontractual",
+    "clv",
+    "clv_by_segment",
+    "clv_from_bgnbd",
+    "clv_from_sbg",
     "cohort_matrix",
     "cohort_retention",
     "cohort_survivors",
@@ -82,6 +102,8 @@ __all__ = [
     "csat",
     "customer_lifetime_value",
     "customer_summary",
+    "detractors_to_passives",
+    "fewer_negative_encounters",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "fit_sbg",
@@ -99,11 +121,15 @@ __all__ = [
     "parse_number",
     "pillar_composite",
     "pillar_scores",
+    "profit_from_retention_gain",
     "rake",
     "read_export",
     "recode_labels",
+    "retention_vs_acquisition",
     "rmst",
     "rmst_difference",
+    "sensitivity",
     "servqual_gaps",
     "top_box",
+    "value_of_improvement",
 ]

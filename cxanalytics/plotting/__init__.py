@@ -11,12 +11,14 @@ from __future__ import annotations
 from ._rtl import display_labels, display_text
 from .clv import plot_expected_vs_actual, plot_sbg_projection
 from .cohorts import plot_cohort_heatmap
+from .economics import plot_break_even, plot_tornado, plot_value_distribution
 from .satisfaction import plot_funnel, plot_nps_bars, plot_pillars, plot_servqual_gaps, plot_trend
 from .survival import plot_survival
 
 __all__ = [
     "display_labels",
     "display_text",
+    "plot_break_even",
     "plot_cohort_heatmap",
     "plot_expected_vs_actual",
     "plot_funnel",
@@ -25,5 +27,7 @@ __all__ = [
     "plot_sbg_projection",
     "plot_servqual_gaps",
     "plot_survival",
+    "plot_tornado",
     "plot_trend",
+    "plot_value_distribution",
 ]
