@@ -243,12 +243,23 @@ def test_unknown_labels_are_reported_never_guessed():
     assert (res.log["reason"] == "unknown_label").sum() == unknown["count"].sum()
 
 
-def test_codebook_scale_that_disagrees_quarantines_rather_than_clips(cleaned):
+def test_codebook_scale_that_disagrees_with_the_answers_is_a_codebook_error(cleaned):
     export, _, _ = cleaned["qualtrics"]
     book = Codebook.infer(export, overrides={"Q6_1": {"scale_min": 1, "scale_max": 5}})
+    with pytest.raises(CodebookError, match=r"Q6_1.*outside 1-5"):
+        clean_responses(export, book, pii_key="k")
+
+
+def test_a_few_out_of_range_answers_quarantine_their_rows_not_clip(cleaned):
+    export, _, _ = cleaned["qualtrics"]
+    book = Codebook.infer(export, overrides={"Q6_1": {"scale_min": 0, "scale_max": 9}})
     res = clean_responses(export, book, pii_key="k")
-    assert (res.log.loc[res.log["item"] == "pillar_personalisation", "rule"] == "out_of_range").sum() > 100
-    assert (res.data["pillar_personalisation"].dropna() <= 5).all()
+    tens = (export.frame["Q6_1"] == "10").to_numpy()
+    assert tens.sum() > 0
+    oor = res.log[(res.log["item"] == "pillar_personalisation") & (res.log["rule"] == "out_of_range")]
+    assert set(oor["row"]) == set(export.frame.index[tens])
+    assert set(export.frame.index[tens]) <= set(res.quarantine.index)
+    assert (res.data["pillar_personalisation"].dropna() <= 9).all()
 
 
 def test_missing_timezone_warns_and_reads_utc():

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..calendars import parse_dates
 from ..codebook import parse_labels
-from ..errors import DataQualityWarning
+from ..errors import CodebookError, DataQualityWarning, describe
 from ..text import (
     LABEL_NUMBER_CONFLICT,
     NON_SUBSTANTIVE,
@@ -155,8 +155,15 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
     ctx.recodes.append(pd.DataFrame({"column": column, "item": item, "value": uniq.map(lambda u: None if u is None else str(u)),
                                      "count": counts, "score": u_score, "reason": u_reason, "matched_by": matched}))  # fmt: skip
+    n_out = int(counts[u_reason == OUT_OF_RANGE].sum())
+    n_in = int(counts[~np.isnan(u_score)].sum())
+    if n_out >= 5 and n_out > n_in:
+        seen = parse_number(uniq[u_reason == OUT_OF_RANGE]).dropna()
+        raise CodebookError(describe("Most answers fall outside the codebook's scale", column=column,
+                                     received=f"{n_out} of {n_out + n_in} answers outside {lo:g}-{hi:g} "
+                                     f"(e.g. {sorted(seen.unique().tolist())[:5]})",
+                                     expected="scale_min/scale_max that match the question's scale"))  # fmt: skip
     values = np.append(u_score, np.nan)[codes]
-    reasons = np.append(u_reason, None)[codes]
     raw_text = np.append(uniq.to_numpy(dtype=object), None)
     for reason in (NON_SUBSTANTIVE, SENTINEL, OUT_OF_RANGE, UNKNOWN_LABEL, NOT_ON_SCALE, LABEL_NUMBER_CONFLICT,
                    "not_a_number", "ambiguous_separator"):  # fmt: skip
@@ -177,7 +184,6 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
         ctx.log.add(ctx.rows[answered], column=column, item=item, rule="reverse_code", before=values[answered],
                     after=flipped[answered], reason=f"negatively worded: {lo:g} + {hi:g} - x")  # fmt: skip
         values = flipped
-    del reasons
     return pd.Series(values, index=ctx.index, name=item, dtype="float64")
 
 

@@ -1,0 +1,121 @@
+"""Benchmark: read_export + clean_responses against a plain pandas.read_csv of the same export.
+
+Generates the seeded sample business at a large ``--scale`` with
+``cxanalytics.synth.write_sample(folder, scale=K, fmt="parquet")`` (scale 1400 gives a
+Qualtrics export of about 1,000,000 responses, ~50 columns, ~400 MB; generating it takes about
+ten minutes), then times, in the same run and each in a fresh process:
+
+1. ``pd.read_csv(path)`` - the plain read an analyst would start from;
+2. ``read_export(path)`` and ``clean_responses(export)`` - header rows, encoding, types,
+   recoding, dates to UTC, pseudonyms, every quarantine rule and the full audit log.
+
+It prints the times, the ratio (target <= 3x) and each phase's peak resident memory against the
+file size (target <= 4x).  Peak memory is the child process's ``ru_maxrss`` minus its resident
+size after imports (``/proc/self/statm``), so the interpreter and libraries are not counted.
+
+Usage::
+
+    python benchmarks/bench_cleaning.py                       # scale 1400 in a temp folder
+    python benchmarks/bench_cleaning.py --scale 50            # quick run (~37,000 responses)
+    python benchmarks/bench_cleaning.py --data /tmp/big       # reuse a folder written before
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far (MiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _now_mb() -> float:
+    """Current resident memory (MiB; Linux /proc, else the peak so far)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return _rss_mb()
+    return pages * resource.getpagesize() / 2**20
+
+
+def _baseline(path: str) -> dict:
+    import pandas as pd
+
+    base = _now_mb()
+    start = time.perf_counter()
+    frame = pd.read_csv(path)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": len(frame), "peak_mb": _rss_mb() - base}
+
+
+def _cleaning(path: str) -> dict:
+    import warnings
+
+    from cxanalytics.cleaning import clean_responses
+    from cxanalytics.exports import read_export
+
+    base = _now_mb()
+    start = time.perf_counter()
+    export = read_export(path)
+    t_read = time.perf_counter() - start
+    read_peak = _rss_mb() - base
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = clean_responses(export, pii_key="benchmark")
+    t_clean = time.perf_counter() - start
+    s = res.summary()
+    return {"read_seconds": t_read, "clean_seconds": t_clean, "rows": res.n_read, "kept": len(res.data),
+            "quarantined": dict(zip(s["reason"].iloc[2:], s["n"].iloc[2:], strict=True)),
+            "log_rows": len(res.log), "columns": export.frame.shape[1], "read_peak_mb": read_peak,
+            "peak_mb": _rss_mb() - base}  # fmt: skip
+
+
+def _in_child(fn, path: str) -> dict:
+    with mp.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+        return pool.apply(fn, (path,))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1400.0, help="synth scale (1400 ~ 1M Qualtrics rows)")
+    parser.add_argument("--data", type=Path, default=None, help="folder with qualtrics_en.csv (skip generation)")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    if args.data is not None and (args.data / "qualtrics_en.csv").is_file():
+        folder = args.data
+        print(f"using {folder}")
+    else:
+        from cxanalytics.synth import write_sample
+
+        folder = args.data or Path(tempfile.mkdtemp(prefix="cx_bench_cleaning_"))
+        start = time.perf_counter()
+        write_sample(folder, seed=args.seed, scale=args.scale, fmt="parquet", progress=True)
+        print(f"generated scale {args.scale:g} in {time.perf_counter() - start:.0f} s -> {folder}")
+    path = folder / "qualtrics_en.csv"
+    size_mb = path.stat().st_size / 2**20
+
+    base = _in_child(_baseline, str(path))
+    cx = _in_child(_cleaning, str(path))
+    total = cx["read_seconds"] + cx["clean_seconds"]
+    print(f"export: {path.name}, {size_mb:,.0f} MiB, {cx['rows']:,} responses x {cx['columns']} columns")
+    print(f"pd.read_csv                  {base['seconds']:8.2f} s   peak {base['peak_mb']:8,.0f} MiB "
+          f"({base['peak_mb'] / size_mb:.1f}x file)")
+    print(f"read_export                  {cx['read_seconds']:8.2f} s   peak {cx['read_peak_mb']:8,.0f} MiB "
+          f"({cx['read_peak_mb'] / size_mb:.1f}x file)")
+    print(f"clean_responses              {cx['clean_seconds']:8.2f} s")
+    print(f"read_export + clean          {total:8.2f} s   peak {cx['peak_mb']:8,.0f} MiB "
+          f"({cx['peak_mb'] / size_mb:.1f}x file)")
+    print(f"ratio to pd.read_csv         {total / base['seconds']:8.2f}x  (target <= 3x)")
+    print(f"kept {cx['kept']:,}; quarantined {cx['quarantined']}; audit log {cx['log_rows']:,} rows")
+
+
+if __name__ == "__main__":
+    main()
