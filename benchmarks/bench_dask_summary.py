@@ -74,7 +74,7 @@ def step_dask(folder: Path, workers: int, files: list[Path] | None = None):
 
     from cxanalytics.behaviour import customer_summary
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=":0",
                       local_directory=str(folder.parent / f"{folder.name}-dask-scratch")) as cluster, Client(cluster):
         t0 = time.perf_counter()
         ddf = dd.read_parquet([str(f) for f in files] if files else str(folder))

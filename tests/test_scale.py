@@ -32,7 +32,7 @@ from cxanalytics.survival import kaplan_meier  # noqa: E402
 @pytest.fixture(scope="module")
 def client():
     """A two-worker local cluster (threads in this process), closed after the module."""
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0")
     cl = distributed.Client(cluster, set_as_default=False)
     yield cl
     cl.close()
