@@ -254,8 +254,10 @@ def clean_responses(
     ctx = V.Context(frame.index, LogBuilder(), V.pii_key(key), tuple(sentinels))
     cols = _columns(ctx, frame, book, tz, calendar, dayfirst, progress)
     data_all = pd.DataFrame(cols, index=frame.index) if cols else pd.DataFrame(index=frame.index)
+    del cols
     findings = R.preview_and_test(data_all, frame, book, test_filter)
-    findings.append(R.incomplete(data_all, frame, book, min_completion, use_finished))
+    findings.append(R.incomplete(data_all, frame, book, min_completion, use_finished, ctx.filled))
+    ctx.filled.clear()
     early = np.logical_or.reduce([f.mask for f in findings]) if len(frame) else np.zeros(0, dtype=bool)
     keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if respondent_key is None else (
         [] if respondent_key is False else ([respondent_key] if isinstance(respondent_key, str) else list(respondent_key)))  # fmt: skip
@@ -264,10 +266,14 @@ def clean_responses(
     findings.append(R.speeders(data_all, ~early, speeder_fraction, speeder_sd))
     findings.append(R.straightliners(ctx, book, straightline_min_items, straightline))
     findings.append(R.out_of_range(ctx, book))
-    return _assemble(ctx, frame, data_all, book, findings, q_reasons, source, export, tz)
+    ctx.raw_scores.clear()
+    holder = [data_all]
+    del data_all
+    return _assemble(ctx, frame, holder, book, findings, q_reasons, source, export, tz)
 
 
-def _assemble(ctx, frame, data_all, book, findings, q_reasons, source, export, tz) -> CleanResult:
+def _assemble(ctx, frame, holder, book, findings, q_reasons, source, export, tz) -> CleanResult:
+    """Split kept/quarantined rows (``holder`` owns the full frame, freed once split)."""
     idx = frame.index
     names = [f.reason for f in findings]
     hits = np.column_stack([f.mask for f in findings]) if len(idx) else np.zeros((0, len(findings)), dtype=bool)
@@ -286,6 +292,7 @@ def _assemble(ctx, frame, data_all, book, findings, q_reasons, source, export, t
             detail[sel] = f.detail.reindex(idx[sel]).to_numpy(dtype=object)
         ctx.log.add(ctx.rows[f.mask], column=None, item=None, rule=f.reason, before=None,
                     after="quarantined" if goes[j] else "flagged", reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
+    data_all = holder.pop()
     data = data_all.loc[~quarantined].copy()
     data["flags"] = pd.Series(pd.Series(bits[~quarantined]).map(flag_text).to_numpy(dtype=object), index=data.index,
                               dtype="str")  # fmt: skip
@@ -293,6 +300,7 @@ def _assemble(ctx, frame, data_all, book, findings, q_reasons, source, export, t
     qt["reason"] = pd.Series(np.asarray(names, dtype=object)[first[quarantined]], index=qt.index, dtype="str")
     qt["reasons"] = pd.Series(pd.Series(bits[quarantined]).map(text).to_numpy(dtype=object), index=qt.index, dtype="str")
     qt["detail"] = detail[quarantined]
+    del data_all
     reconcile(idx, data.index, qt.index, source=source)
     rules = pd.DataFrame({"rule": [f.reason for f in findings], "applied": [f.applied for f in findings],
                           "quarantines": [f.reason in q_reasons for f in findings],
@@ -305,5 +313,7 @@ def _assemble(ctx, frame, data_all, book, findings, q_reasons, source, export, t
                                column=", ".join(ctx.unknown), received=f"{sum(ctx.unknown.values())} cells",
                                expected="labels listed by cxanalytics.text.lexicon()"), DataQualityWarning,
                       stacklevel=3)  # fmt: skip
-    return CleanResult(data=data, quarantine=qt, log=ctx.log.frame(), recodes=recodes, rules=rules, codebook=book,
+    log = ctx.log.frame()
+    ctx.log = LogBuilder()
+    return CleanResult(data=data, quarantine=qt, log=log, recodes=recodes, rules=rules, codebook=book,
                        n_read=len(frame), source=source, platform=str(getattr(export, "platform", "")), timezone=tz)  # fmt: skip

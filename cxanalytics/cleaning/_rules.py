@@ -84,7 +84,7 @@ def _resolve_column(key: str, raw: pd.DataFrame, book: Codebook, *, parameter: s
 
 
 def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_completion: float | None,
-               use_finished: bool) -> Finding:  # fmt: skip
+               use_finished: bool, known: dict[str, np.ndarray] | None = None) -> Finding:  # fmt: skip
     """Not finished (Qualtrics), progress below 100, or too few substantive items answered."""
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
@@ -102,7 +102,8 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
         notes.append("progress < 100")
     needed = book.table[book.table["kind"].isin(SCORED_KINDS | {"segment"})]["column"].tolist()
     if min_completion is not None and needed:
-        answered = np.column_stack([filled(raw[c]) for c in needed]).sum(axis=1)
+        known = known or {}
+        answered = np.column_stack([known[c] if c in known else filled(raw[c]) for c in needed]).sum(axis=1)
         share = answered / len(needed)
         low = (share < min_completion) & ~mask
         why[low] = ("answered " + pd.Series(answered, index=idx).astype(str) + f" of {len(needed)} items")[low]

@@ -52,6 +52,7 @@ class Context:
     sentinels: tuple
     recodes: list[pd.DataFrame] = field(default_factory=list)
     raw_scores: dict[str, np.ndarray] = field(default_factory=dict)
+    filled: dict[str, np.ndarray] = field(default_factory=dict)  # column -> non-blank cells
     out_of_range: dict[str, np.ndarray] = field(default_factory=dict)
     unknown: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -153,6 +154,8 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
         outside = by_codebook & ((u_score < lo) | (u_score > hi))
         u_score[outside], u_reason[outside] = np.nan, OUT_OF_RANGE
     counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
+    blank_u = np.array([isinstance(u, str) and not u.strip() for u in uniq] + [True], dtype=bool)
+    ctx.filled[column] = ~blank_u[codes]
     ctx.recodes.append(pd.DataFrame({"column": column, "item": item, "value": uniq.map(lambda u: None if u is None else str(u)),
                                      "count": counts, "score": u_score, "reason": u_reason, "matched_by": matched}))  # fmt: skip
     n_out = int(counts[u_reason == OUT_OF_RANGE].sum())
