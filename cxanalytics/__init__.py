@@ -21,6 +21,7 @@ from __future__ import annotations
 from .behaviour import cohort_matrix, cohort_retention, customer_summary
 from .calendars import ParsedDates, parse_dates
 from .churn import churn_labels_contractual, churn_labels_noncontractual
+from .cleaning import CleanResult, clean_responses
 from .clv import (
     BGNBDFit,
     GammaGammaFit,
@@ -30,6 +31,7 @@ from .clv import (
     fit_gamma_gamma,
     fit_sbg,
 )
+from .codebook import Codebook
 from .comparisons import compare_means, compare_nps, compare_proportions
 from .consistency import consistency, funnel_limits, funnel_table, icc
 from .economics import clv, clv_by_segment, clv_from_bgnbd, clv_from_sbg, profit_from_retention_gain
@@ -64,6 +66,8 @@ __all__ = [
     "__version__",
     "Baseline",
     "BGNBDFit",
+    "CleanResult",
+    "Codebook",
     "ConvergenceWarning",
     "CxError",
     "DataQualityWarning",
@@ -85,6 +89,7 @@ __all__ = [
     "ces",
     "churn_labels_contractual",
     "churn_labels_noncontractual",
+    "clean_responses",
     "clv",
     "clv_by_segment",
     "clv_from_bgnbd",
