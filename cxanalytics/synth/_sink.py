@@ -131,7 +131,9 @@ def truth(seed: int, scale: float, sink: Sink) -> dict:
             "file": "responses.csv",
             "rows": t["responses"],
             "note": "kept = genuine rows; quarantine = preview, test, partial, duplicate, speeder, "
-            "straightliner, out_of_range rows (the duplicate row is the later copy)",
+            "straightliner, out_of_range rows (the duplicate row is the later copy). Google Forms records "
+            "no start time or duration, so its speeder rows cannot be told apart by any cleaning rule: "
+            "they are planted to show that limit, and the answer key leaves them out.",
         },
         "effects": {
             "churn_hazard_per_30_days": W.BASELINE_HAZARD,
