@@ -278,7 +278,7 @@ def parse_number(x: Any, *, decimal_comma: bool | None = None, return_reason: bo
 
 
 # ----------------------------------------------------------------------------- lexicon
-_QUALIFIERS = ("somewhat", "slightly", "moderately", "tend to", "إلى حد ما", "تا حدودی", "نسبتاً", "کمی")
+_QUALIFIERS = ("somewhat", "slightly", "moderately", "tend to", "إلى حد ما", "تا حدودی", "تا حدی", "نسبتاً", "کمی")
 
 
 def _key(s: str) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 
@@ -235,12 +236,21 @@ def test_explicit_codebook_wins(cleaned, tmp_path):
 
 def test_unknown_labels_are_reported_never_guessed():
     export = read_export(load_sample("google_forms_fa"))
-    book = Codebook.infer(export).with_overrides({export.frame.columns[5]: {"labels": None}})
+    book = Codebook.infer(export)
+    column = book.table.set_index("item").loc["ces", "column"]
+    # colloquial wordings the lexicon does not hold ("a bit disagree" / "a bit agree")
+    odd = {"تا حدی مخالفم": "یه کم مخالفم", "تا حدی موافقم": "یه کم موافقم"}
+    changed = export.frame[column].isin(list(odd)).to_numpy()
+    assert changed.sum() > 0
+    frame = export.frame.assign(**{column: export.frame[column].replace(odd)})
     with pytest.warns(DataQualityWarning, match="unknown_label"):
-        res = clean_responses(export, book, pii_key="k", timezone="Asia/Tehran")
+        res = clean_responses(dataclasses.replace(export, frame=frame), book, pii_key="k", timezone="Asia/Tehran")
     unknown = res.recodes[res.recodes["reason"] == "unknown_label"]
-    assert set(unknown["value"]) == {"تا حدی مخالفم", "تا حدی موافقم"}
+    assert set(unknown["value"]) == set(odd.values())
+    assert unknown["count"].sum() == changed.sum()
     assert (res.log["reason"] == "unknown_label").sum() == unknown["count"].sum()
+    everything = pd.concat([res.data["ces"], res.quarantine["ces"]])
+    assert everything.loc[export.frame.index[changed]].isna().all()  # left missing, never guessed
 
 
 def test_codebook_scale_that_disagrees_with_the_answers_is_a_codebook_error(cleaned):

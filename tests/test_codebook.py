@@ -4,6 +4,7 @@ explicit codebooks win; CodebookError for codebooks that disagree with the expor
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from cxanalytics.codebook import CODEBOOK_COLUMNS, KINDS, Codebook
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import CodebookError, CxError
 from cxanalytics.exports import read_export
+from cxanalytics.text import recode_labels
 
 KEY_ITEMS = [c for c in pd.read_csv(sample_dir() / "responses.csv", nrows=0).columns
              if c.startswith(("nps", "csat", "ces", "e_", "p_", "pillar_"))]  # fmt: skip
@@ -77,9 +79,19 @@ def test_roles_of_metadata_pii_and_segments(books):
     assert gf.loc["submitted_at", "kind"] == "timestamp"
 
 
-def test_persian_label_variants_are_written_into_the_codebook_not_guessed(books):
-    ces = books["google_forms_fa"].table.set_index("item").loc["ces"]
-    assert ces["labels"] == "تا حدی مخالفم=3|تا حدی موافقم=5"
+def test_persian_somewhat_labels_come_from_the_lexicon_not_codebook_labels(books):
+    # "تا حدی مخالفم" / "تا حدی موافقم" are lexicon rows (agree7 3 and 5), so inference writes
+    # no per-column labels for them, and every distinct answer of the column recodes.
+    book = books["google_forms_fa"]
+    ces = book.table.set_index("item").loc["ces"]
+    assert pd.isna(ces["labels"])
+    answers = read_export(load_sample("google_forms_fa")).frame[ces["column"]].dropna().drop_duplicates()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an unknown label would warn
+        res = recode_labels(answers, scale="agree7")
+    scored = dict(zip(res.report["value"], res.report["score"], strict=True))
+    assert scored["تا حدی مخالفم"] == 3 and scored["تا حدی موافقم"] == 5
+    assert (res.report["reason"].isna() | (res.report["reason"] == "non_substantive")).all()
 
 
 def test_google_forms_grid_rows_parse_without_platform_detection():

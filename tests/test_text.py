@@ -333,6 +333,20 @@ def test_seven_point_labels_on_a_five_point_scale_raise():
         recode_labels(pd.Series(["راضی", "تا حدودی راضی"]), scale="satisfaction5")
 
 
+def test_persian_ta_hadi_labels_recode_on_seven_and_five_point_scales():
+    # "تا حدی" ("to some extent") qualifies like "تا حدودی": the somewhat steps of a 7-point
+    # agreement scale (3 and 5), the mild steps of a 5-point one (2 and 4).
+    seven = recode(pd.Series(["تا حدی مخالفم", "تا حدی موافقم", "تا حدی مخالف", "تا\u200cحدی موافقم"]),
+                   scale="agree7")  # fmt: skip
+    assert seven.scores.tolist() == [3.0, 5.0, 3.0, 5.0] and seven.reasons.isna().all()
+    five = recode(pd.Series(["تا حدی مخالفم", "تا حدی موافقم"]), scale="agree5")
+    assert five.scores.tolist() == [2.0, 4.0]
+    # a qualifier: with the plain label on a 5-point scale the column is 7-point
+    with pytest.raises(ScaleRangeError, match="7-point"):
+        recode_labels(pd.Series(["موافقم", "تا حدی موافقم"]), scale="agree5")
+    assert recode("تا حدی راضی", scale="satisfaction5").scores == 4.0
+
+
 def test_agree_means_different_scores_on_five_and_seven_point_scales():
     assert recode("Agree", scale="agree5").scores == 4.0
     assert recode("Agree", scale="agree7").scores == 6.0

@@ -86,8 +86,6 @@ def _lexicon_keys() -> tuple[dict[str, dict[str, float]], frozenset[str]]:
     lex = lexicon()
     scored = lex[lex["kind"] == "score"]
     by_scale = {s: dict(zip(g["key"], g["score"], strict=True)) for s, g in scored.groupby("scale")}
-    for scale, extra in K.LABEL_VARIANTS.items():
-        by_scale.setdefault(scale, {}).update({_key(k): float(v) for k, v in extra.items()})
     return by_scale, frozenset(lex.loc[lex["kind"] != "score", "key"])
 
 
@@ -344,7 +342,6 @@ def _scored(rows, members, kind, scale, prof: Profile) -> None:
             r.update(item=_slug(r["column"], f"col{j + 1}"), reverse=is_negative(sub or r["_text"]))
         else:
             r.update(item=kind)
-        r["labels"] = label_variants(name, prof.labels)
 
 
 def _multi(r: dict, values: pd.Series) -> None:
@@ -375,12 +372,3 @@ def _dedupe(rows: list[dict]) -> None:
             r["respondent_key"] = False
         else:
             seen[item] = 1
-
-
-def label_variants(scale: str | None, labels: list[str]) -> str | None:
-    """``label=score|...`` for the labels of a column that only :data:`LABEL_VARIANTS` knows."""
-    if scale not in K.LABEL_VARIANTS:
-        return None
-    known = {_key(k): (k, v) for k, v in K.LABEL_VARIANTS[scale].items()}
-    found = [f"{lab}={known[_key(lab)][1]}" for lab in labels if _key(lab) in known]
-    return "|".join(sorted(set(found))) or None

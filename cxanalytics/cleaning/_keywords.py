@@ -170,14 +170,6 @@ TOPICS: tuple[tuple[str, str, str], ...] = (
     ("other", "fa", "سایر|دیگر"),
 )
 
-#: Answer-label variants missing from :data:`cxanalytics.text.LEXICON`, by scale -> score.
-#: Inference writes the ones a column uses into the codebook's ``labels`` field, where the
-#: analyst sees (and may edit) them; they are never applied silently.
-LABEL_VARIANTS: dict[str, dict[str, int]] = {
-    "agree7": {"تا حدی مخالفم": 3, "تا حدی مخالف": 3, "تا حدی موافقم": 5, "تا حدی موافق": 5},
-    "agree5": {"تا حدی مخالفم": 2, "تا حدی مخالف": 2, "تا حدی موافقم": 4, "تا حدی موافق": 4},
-}
-
 #: Words that qualify the middle steps of a 7-point agreement scale.
 QUALIFIERS = ("somewhat", "slightly", "moderately", "إلى حد ما", "تا حدودی", "تا حدی", "کمی", "نسبتاً")
 
