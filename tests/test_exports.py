@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cxanalytics.datasets import load_sample
 from cxanalytics.errors import (
     CxError,
     DataQualityWarning,
@@ -285,6 +286,19 @@ def test_google_forms_persian_grid_and_checkbox(tmp_path):
     assert grid["answer_type"].tolist() == ["grid_row", "grid_row"]
     assert grid["question_id"].nunique() == 1
     assert qs.loc["نظر شما", "question_id"] == "q4"
+
+
+@pytest.mark.parametrize("stamp", ["برچسب زمانی", "الطابع الزمني", "طابع زمني"])
+def test_google_forms_persian_and_arabic_timestamp_headers_are_detected(stamp):
+    # Google Sheets in a Persian locale heads the column "برچسب زمانی"; Arabic "الطابع الزمني".
+    rows = [[stamp, "امتیاز"], ["1403/02/11 10:20", "۹"]]
+    ex = read_export(to_csv_text(rows).encode("utf-8"))
+    assert ex.platform == "google_forms" and stamp in ex.detection
+
+
+def test_google_forms_persian_sample_is_detected():
+    ex = read_export(load_sample("google_forms_fa"))
+    assert ex.platform == "google_forms" and "برچسب زمانی" in ex.detection
 
 
 def test_google_forms_forced_on_an_unrecognised_timestamp_header():

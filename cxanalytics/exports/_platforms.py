@@ -33,7 +33,8 @@ SURVEYMONKEY_SUBLABELS = frozenset({"response", "open-ended response"})
 #: First-column headers Google Sheets writes for a form's submission time, by sheet locale.
 GOOGLE_TIMESTAMP_HEADERS = frozenset({
     "timestamp", "marca temporal", "horodateur", "zeitstempel", "carimbo de data/hora",
-    "informazioni cronologiche", "tijdstempel", "الطابع الزمني", "مهر زمانی", "زمان‌نما",
+    "informazioni cronologiche", "tijdstempel", "الطابع الزمني", "طابع زمني", "مهر زمانی", "زمان‌نما",
+    "برچسب زمانی",
 })
 GOOGLE_METADATA = frozenset({"email address", "score", "total score"})
 
