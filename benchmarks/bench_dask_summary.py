@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=10_000_000, help="number of transactions")
     parser.add_argument("--customers", type=int, default=None, help="number of customers (default n / 20)")
-    parser.add_argument("--chunk", type=int, default=None, help="rows per Parquet file (default min(5M, n / 20))")
+    parser.add_argument("--chunk", type=int, default=None, help="rows per Parquet file (default min(1M, n / 20))")
     parser.add_argument("--folder", default=None, help="where to write the log (default a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     parser.add_argument("--workers", type=int, default=2)
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         return child(args)
 
     customers = args.customers or max(1, args.n // 20)
-    chunk = args.chunk or max(1, min(5_000_000, args.n // 20))
+    chunk = args.chunk or max(1, min(1_000_000, args.n // 20))
     tmp = None
     if args.folder is None:
         tmp = Path(tempfile.mkdtemp(prefix="cx-dask-bench-"))
