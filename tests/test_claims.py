@@ -105,7 +105,7 @@ def test_service_standards(linked, sample, truth):
 def test_consistency_claim_is_false_on_the_sample(linked, truth):
     out = claim_consistency(linked)
     v = verdict(out)
-    assert list(v.values()) == ["yes" if truth["Inconsistent experience drives churn beyond its average"] else "no"]
+    assert list(v.values()) == ["yes" if truth["Inconsistent waits drive churn beyond the average wait"] else "no"]
     assert out.evidence["n"].sum() == linked.linked["sd_wait_s_before"].notna().sum()
 
 

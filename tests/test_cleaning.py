@@ -21,6 +21,7 @@ from cxanalytics.errors import (
     ReconciliationError,
 )
 from cxanalytics.exports import read_export
+from cxanalytics.text import recode_labels
 
 TRUTH = json.loads((sample_dir() / "TRUTH.json").read_text(encoding="utf-8"))
 KEY = pd.read_csv(sample_dir() / "responses.csv", dtype=str, keep_default_na=False)
@@ -118,20 +119,29 @@ def test_missing_values_carry_their_reason_codes(cleaned):
 def test_google_forms_out_of_range_nps_is_quarantined_not_clipped(cleaned):
     _, res, _ = cleaned["google_forms"]
     q = res.quarantine[res.quarantine["reason"] == "out_of_range"]
-    assert len(q) == 2 and q["nps"].isna().all()
+    assert len(q) == TRUTH["exports"]["google_forms"]["rows_by_kind"]["out_of_range"] and q["nps"].isna().all()
     logged = res.log[(res.log["rule"] == "out_of_range") & (res.log["item"] == "nps")]
     assert set(logged["row"]) == set(q.index)
     assert {str(v).strip("\u200f") for v in logged["before"]} <= {"11", "۱۱", "١١"}
     assert (res.data["nps"].dropna() <= 10).all()
 
 
-def test_reverse_coding_is_logged_per_cell(cleaned):
+def test_reverse_coding_is_logged_once_per_column_and_flips_every_answer(cleaned):
     export, res, _ = cleaned["qualtrics"]
-    rev = res.log[res.log["rule"] == "reverse_code"]
-    assert set(rev["item"]) == {"e_responsiveness_2", "p_responsiveness_2"}
-    sample = rev[rev["item"] == "p_responsiveness_2"].head(20)
-    before = pd.to_numeric(sample["before"].astype(str))
-    assert (before + pd.to_numeric(sample["after"].astype(str)) == 8).all()
+    rev = res.log[res.log["rule"] == "reverse_code"].set_index("item")
+    assert sorted(rev.index) == ["e_responsiveness_2", "p_responsiveness_2"]
+    assert rev["row"].isna().all()  # column-level rows
+    assert (rev["before"] == "x").all() and (rev["after"] == "8 - x").all()
+    book = res.codebook.table.set_index("item")
+    for item in rev.index:
+        raw = recode_labels(export.frame[book.loc[item, "column"]], scale="agree7").scores
+        cleaned_ = pd.concat([res.data[item], res.quarantine[item]]).reindex(raw.index)
+        answered = raw.notna()
+        assert rev.loc[item, "n"] == answered.sum() > 0  # n = every cell the rule changed
+        np.testing.assert_array_equal(cleaned_[answered].to_numpy(), 8 - raw[answered].to_numpy())
+        assert cleaned_[~answered].isna().all()
+    ch = res.changes().set_index("rule")
+    assert ch.loc["reverse_code", "n"] == rev["n"].sum()
 
 
 def test_every_row_reconciles_and_summary_adds_up(cleaned):
@@ -168,6 +178,21 @@ def test_raw_pii_never_appears_in_data_quarantine_or_log(cleaned):
             hits = {v for v in raw if v in text} | {t for t in text if any(e in t for e in emails)}
             assert not hits, f"{platform} {name} leaks {sorted(hits)[:3]}"
         assert (res.log.loc[res.log["rule"] == "pseudonymise", "before"] == "<redacted>").all()
+
+
+def test_pseudonymisation_is_logged_once_per_pii_column_with_its_cell_count(cleaned):
+    for platform, (export, res, _) in cleaned.items():
+        pii = res.codebook.of_kind("pii").set_index("item")
+        logged = res.log[res.log["rule"] == "pseudonymise"].set_index("item")
+        assert logged.index.is_unique and logged["row"].isna().all(), platform
+        for item, column in pii["column"].items():
+            filled = export.frame[column].str.strip().replace("", None).notna().sum()
+            pseudonyms = pd.concat([res.data[item], res.quarantine[item]]).notna().sum()
+            assert pseudonyms == filled, (platform, item)  # every non-blank cell pseudonymised
+            if filled:
+                assert logged.loc[item, "n"] == filled and logged.loc[item, "column"] == column
+            else:
+                assert item not in logged.index  # nothing changed, nothing logged
 
 
 def test_pseudonyms_are_keyed_and_stable(cleaned):
@@ -208,8 +233,9 @@ def test_speeder_rule_uses_the_documented_cut(cleaned):
 def test_flag_only_rules_keep_rows(cleaned):
     export, _, _ = cleaned["qualtrics"]
     res = clean_responses(export, pii_key="k", quarantine=("preview", "test"))
-    assert len(res.quarantine) == 7
-    assert res.data["flags"].str.contains("speeder").sum() == 14
+    kinds = TRUTH["exports"]["qualtrics"]["rows_by_kind"]
+    assert len(res.quarantine) == kinds["preview"] + kinds["test"]
+    assert res.data["flags"].str.contains("speeder").sum() == kinds["speeder"]
     assert res.rules.set_index("rule").loc["speeder", "quarantines"] == np.False_
 
 
@@ -220,7 +246,7 @@ def test_thresholds_are_configurable(cleaned):
                            respondent_key=False)  # fmt: skip
     assert set(none.quarantine["reason"]) == {"preview", "test"}
     strict = clean_responses(export, pii_key="k", speeder_fraction=0.9)
-    assert (strict.quarantine["reason"] == "speeder").sum() > 14
+    assert (strict.quarantine["reason"] == "speeder").sum() > TRUTH["exports"]["qualtrics"]["rows_by_kind"]["speeder"]
 
 
 def test_explicit_codebook_wins(cleaned, tmp_path):
@@ -309,7 +335,12 @@ def test_result_reconciliation_is_enforced(cleaned):
 def test_log_has_the_documented_columns(cleaned):
     _, res, _ = cleaned["google_forms"]
     assert tuple(res.log.columns) == LOG_COLUMNS
-    assert res.log["row"].is_monotonic_increasing
+    whole = res.log["row"].isna().to_numpy()
+    k = int(whole.sum())
+    assert k > 0 and whole[:k].all()  # column-level rows first ...
+    assert res.log["row"].iloc[k:].is_monotonic_increasing  # ... then cell rows by row
+    assert (res.log["n"].iloc[k:] == 1).all() and (res.log["n"].iloc[:k] >= 1).all()
+    assert set(res.log.loc[whole, "rule"]) <= {"pseudonymise", "reverse_code"}
     assert "<table" in res._repr_html_() and "CleanResult" in repr(res)
     ch = res.changes()
     assert ch.loc[ch["reason"] == "out_of_range", "n"].sum() == 2

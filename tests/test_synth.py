@@ -192,8 +192,12 @@ def test_waits_lower_first_contact_resolution(sample):
 
 
 def test_unresolved_contacts_lower_satisfaction(sample):
+    """Unresolved contacts BEFORE a response lower its CSAT (contacts after it cannot)."""
     r, inter = sample["responses"], sample["interactions"]
-    bad = set(inter.loc[~inter["resolved"], "customer_id"])
+    bad = inter.loc[~inter["resolved"], ["customer_id", "occurred_at"]]
+    pairs = r[["response_id", "customer_id", "submitted_at"]].merge(bad, on="customer_id")
+    before = set(pairs.loc[pairs["occurred_at"] < pairs["submitted_at"], "response_id"])
     csat = r["csat"].astype(float)
-    had_bad = r["customer_id"].isin(bad)
+    had_bad = r["response_id"].isin(before)
+    assert had_bad.sum() > 100
     assert csat[~had_bad].mean() - csat[had_bad].mean() > 0.1

@@ -182,9 +182,13 @@ def truth(seed: int, scale: float, sink: Sink) -> dict:
             {"claim": "Long waits hurt satisfaction and retention", "planted": True,
              "how": "waits lower first-contact resolution, CES and the experience; retention only through "
                     "unresolved contacts (mediated, no direct effect)"},
-            {"claim": "Inconsistent experience drives churn beyond its average", "planted": False,
-             "how": "branches differ in visit-to-visit spread (consistency_sd) but churn depends only on the "
-                    "customer's average attitude and unresolved contacts"},
+            {"claim": "Inconsistent waits drive churn beyond the average wait", "planted": True,
+             "how": "first-contact resolution falls only with waits beyond the first minute (a hinge), so at "
+                    "the same mean wait more variable waits give more unresolved contacts and a higher hazard"},
+            {"claim": "Branches that serve less consistently lose customers beyond their average quality",
+             "planted": False,
+             "how": "branches differ in visit-to-visit spread of the experience (consistency_sd) but churn "
+                    "depends only on the customer's attitude and unresolved contacts, not on that spread"},
         ],  # fmt: skip
     }
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import _world as W
-from ._business import CHANNEL_NAMES, DAY, Contacts, Customers, end_of_life, history_at
+from ._business import CHANNEL_NAMES, DAY, WINDOW_S, Contacts, Customers, end_of_life, history_at
 
 TOPICS = ("billing", "network", "device", "plan_change", "other")
 ITEMS_PER_DIMENSION = 2
@@ -29,21 +29,27 @@ def draw_responses(rng: np.random.Generator, cust: Customers, contacts: Contacts
     n = cust.acquired.size
     last_second = end_of_life(cust) - 3600
     earliest = cust.acquired + 7 * DAY
-    respond = (rng.random(n) < W.P_RESPOND) & (last_second > earliest)
-    who = np.flatnonzero(respond)
-    # Relationship survey: a uniform moment of the customer's life after the first week.
-    t = earliest[who] + (rng.random(who.size) * (last_second[who] - earliest[who])).astype(np.int64)
-    # Post-contact survey: 1-48 hours after one of the customer's contacts, when there is one.
-    trigger = np.full(who.size, -1)
-    post = rng.random(who.size) < W.P_POST_CONTACT
-    lo = np.searchsorted(contacts.customer, who, side="left")
-    hi = np.searchsorted(contacts.customer, who, side="right")
-    pick = lo + (rng.random(who.size) * (hi - lo)).astype(np.int64)
-    has = post & (hi > lo)
-    t_post = contacts.time[np.minimum(pick, max(contacts.time.size - 1, 0))] + rng.integers(3600, 48 * 3600, who.size)
-    use_post = has & (t_post < last_second[who])
-    t = np.where(use_post, t_post, t)
-    trigger[use_post] = pick[use_post]
+    chosen = rng.random(n) < W.P_RESPOND
+    post = rng.random(n) < W.P_POST_CONTACT
+    # Relationship survey: an invitation at a uniform moment between the customer's first week and
+    # the end of the window, drawn without looking at when the customer will leave; only customers
+    # still there answer it. (Drawing the moment within the customer's own lifetime would tie the
+    # survey date to the future churn date and bias every survey -> churn analysis.)
+    span = np.maximum(WINDOW_S - 3600 - earliest, 0)
+    t = earliest + (rng.random(n) * span).astype(np.int64)
+    # Post-contact survey: every contact sends an invitation with probability 1/2; the customer
+    # answers the first one, 1-48 hours after that contact.
+    invited = np.flatnonzero(rng.random(contacts.time.size) < 0.5)
+    first_customer, first_at = np.unique(contacts.customer[invited], return_index=True)
+    trigger = np.full(n, -1)
+    trigger[first_customer] = invited[first_at]
+    delay = rng.integers(3600, 48 * 3600, n)
+    post &= trigger >= 0
+    if contacts.time.size:
+        t = np.where(post, contacts.time[np.maximum(trigger, 0)] + delay, t)
+    trigger = np.where(post, trigger, -1)
+    who = np.flatnonzero(chosen & (t >= earliest) & (t < last_second))
+    t, trigger = t[who], trigger[who]
     hist = history_at(contacts, who, t)
     last = np.where(trigger >= 0, trigger, hist["last"])
     channel = np.where(last >= 0, contacts.channel[np.maximum(last, 0)], cust.preferred[who])

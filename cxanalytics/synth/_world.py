@@ -94,7 +94,7 @@ UNRESOLVED_CAP = 5
 HR_RECOVERED = 1.00  # a well-recovered failure neither helps nor hurts retention
 
 #: Effects on the experience at survey time (latent, standard-normal units).
-SHIFT_RECOVERED = 0.35  # recovery paradox on satisfaction: planted TRUE
+SHIFT_RECOVERED = 0.50  # recovery paradox on satisfaction: planted TRUE
 SHIFT_PER_UNRESOLVED = -0.30
 SHIFT_PER_WAIT_MINUTE = -0.10  # per minute of wait beyond the first, triggering contact
 
@@ -103,7 +103,7 @@ PURCHASE_RATE_SHAPE, PURCHASE_RATE_MEAN = 1.5, 1.1
 SPEND_MEAN = {"consumer": 30.0, "business": 90.0}
 
 #: Survey design.
-P_RESPOND = 0.55
+P_RESPOND = 0.70
 P_POST_CONTACT = 0.50  # share of surveys triggered by a contact (else relationship survey)
 LANGUAGE_PLATFORM = {"en": "qualtrics", "ar": "surveymonkey", "fa": "google_forms"}
 TIMEZONES = {"qualtrics": "Asia/Dubai", "surveymonkey": "Asia/Riyadh", "google_forms": "Asia/Tehran"}
