@@ -21,6 +21,15 @@ from __future__ import annotations
 from .behaviour import cohort_matrix, cohort_retention, customer_summary
 from .calendars import ParsedDates, parse_dates
 from .churn import churn_labels_contractual, churn_labels_noncontractual
+from .claims import (
+    ClaimResult,
+    claim_consistency,
+    claim_negative_encounters,
+    claim_recovery_paradox,
+    claim_satisfaction_retention,
+    claim_service_standards,
+    claim_silent_customers,
+)
 from .cleaning import CleanResult, clean_responses
 from .clv import (
     BGNBDFit,
@@ -34,6 +43,13 @@ from .clv import (
 from .codebook import Codebook
 from .comparisons import compare_means, compare_nps, compare_proportions
 from .consistency import consistency, funnel_limits, funnel_table, icc
+from .drivers import (
+    LogitResult,
+    importance_performance,
+    relative_weights,
+    relative_weights_from_correlation,
+    repurchase_model,
+)
 from .economics import clv, clv_by_segment, clv_from_bgnbd, clv_from_sbg, profit_from_retention_gain
 from .errors import (
     ConvergenceWarning,
@@ -50,7 +66,10 @@ from .improvement import (
     fewer_negative_encounters,
     value_of_improvement,
 )
+from .linking import LinkResult, encounter_landmarks, link_responses
+from .logs import read_customers, read_interactions, read_transactions
 from .metrics import ces, csat, mean_score, nps, top_box
+from .outcomes import nps_group, outcome_by_group, quantile_band
 from .retention import bgnbd_frequency_table, bgnbd_holdout_table, bgnbd_pmf, cohort_survivors
 from .retention_costs import retention_vs_acquisition
 from .scales import cronbach_alpha, cronbach_alpha_from_covariance, item_statistics
@@ -66,6 +85,7 @@ __all__ = [
     "__version__",
     "Baseline",
     "BGNBDFit",
+    "ClaimResult",
     "CleanResult",
     "Codebook",
     "ConvergenceWarning",
@@ -74,6 +94,8 @@ __all__ = [
     "EffectEstimate",
     "GammaGammaFit",
     "ImprovementValue",
+    "LinkResult",
+    "LogitResult",
     "ParsedDates",
     "RakeResult",
     "RecodeResult",
@@ -89,6 +111,12 @@ __all__ = [
     "ces",
     "churn_labels_contractual",
     "churn_labels_noncontractual",
+    "claim_consistency",
+    "claim_negative_encounters",
+    "claim_recovery_paradox",
+    "claim_satisfaction_retention",
+    "claim_service_standards",
+    "claim_silent_customers",
     "clean_responses",
     "clv",
     "clv_by_segment",
@@ -108,6 +136,7 @@ __all__ = [
     "customer_lifetime_value",
     "customer_summary",
     "detractors_to_passives",
+    "encounter_landmarks",
     "fewer_negative_encounters",
     "fit_bgnbd",
     "fit_gamma_gamma",
@@ -115,21 +144,32 @@ __all__ = [
     "funnel_limits",
     "funnel_table",
     "icc",
+    "importance_performance",
     "item_statistics",
     "kaplan_meier",
+    "link_responses",
     "logrank",
     "mean_score",
     "normalize_digits",
     "normalize_text",
     "nps",
+    "nps_group",
+    "outcome_by_group",
     "parse_dates",
     "parse_number",
     "pillar_composite",
     "pillar_scores",
     "profit_from_retention_gain",
+    "quantile_band",
     "rake",
+    "read_customers",
     "read_export",
+    "read_interactions",
+    "read_transactions",
     "recode_labels",
+    "relative_weights",
+    "relative_weights_from_correlation",
+    "repurchase_model",
     "retention_vs_acquisition",
     "rmst",
     "rmst_difference",

@@ -11,6 +11,12 @@ from __future__ import annotations
 from ._rtl import display_labels, display_text
 from .clv import plot_expected_vs_actual, plot_sbg_projection
 from .cohorts import plot_cohort_heatmap
+from .drivers import (
+    plot_dose_response,
+    plot_importance_performance,
+    plot_outcome_by_group,
+    plot_relative_weights,
+)
 from .economics import plot_break_even, plot_tornado, plot_value_distribution
 from .satisfaction import plot_funnel, plot_nps_bars, plot_pillars, plot_servqual_gaps, plot_trend
 from .survival import plot_survival
@@ -20,10 +26,14 @@ __all__ = [
     "display_text",
     "plot_break_even",
     "plot_cohort_heatmap",
+    "plot_dose_response",
     "plot_expected_vs_actual",
     "plot_funnel",
+    "plot_importance_performance",
     "plot_nps_bars",
+    "plot_outcome_by_group",
     "plot_pillars",
+    "plot_relative_weights",
     "plot_sbg_projection",
     "plot_servqual_gaps",
     "plot_survival",
