@@ -1,5 +1,14 @@
 """The audit trail: one log row per change, built column-wise; the reconciliation check (internal).
 
+A *change* is logged at the coarsest level that still says exactly what happened:
+
+* a **column-level** row (``row`` missing, ``n`` = cells changed) when one rule changes every
+  non-missing cell of a column the same way - keyed pseudonyms of a PII column, reverse coding
+  ``min + max - x`` of a negatively worded item;
+* **cell-level** rows (``row`` set, ``n`` = 1) when what happened differs from cell to cell -
+  missing codes, unreadable values, out-of-range answers, e-mails/phones redacted inside free
+  text - and one row per flagged response for the row rules (quarantine reasons).
+
 Log parts are collected as arrays (row numbers, categorical before/after values) and joined
 once, so a million changed cells cost a few vectorised concatenations, not a million Python
 objects.
@@ -15,8 +24,10 @@ import pandas as pd
 from ..errors import ReconciliationError, describe
 
 #: Columns of ``CleanResult.log``.
-LOG_COLUMNS = ("row", "column", "item", "rule", "before", "after", "reason")
+LOG_COLUMNS = ("row", "column", "item", "rule", "n", "before", "after", "reason")
 REDACTED = "<redacted>"
+#: ``after`` of a column-level pseudonymisation row (the pseudonyms are in the data).
+PSEUDONYM = "<keyed pseudonym>"
 
 
 def fmt(value: object) -> str | None:
@@ -73,9 +84,11 @@ class LogBuilder:
 
     def __init__(self) -> None:
         self._parts: list[tuple] = []
+        self._columns: list[tuple] = []
 
     def add(self, rows: np.ndarray, *, column: str | None, item: str | None, rule: str,
             before: object, after: object, reason: object) -> None:  # fmt: skip
+        """Cell-level (or response-level) rows: one per entry of ``rows``."""
         rows = np.asarray(rows, dtype=np.int64)
         n = len(rows)
         if n == 0:
@@ -83,23 +96,40 @@ class LogBuilder:
         self._parts.append((rows, column, item, rule, text_categorical(before, n),
                             text_categorical(after, n), text_categorical(reason, n)))  # fmt: skip
 
+    def add_column(self, n: int, *, column: str, item: str, rule: str, before: str | None,
+                   after: str | None, reason: str) -> None:  # fmt: skip
+        """One column-level row: ``rule`` changed ``n`` cells of ``column`` the same way."""
+        if n > 0:
+            self._columns.append((int(n), column, item, rule, before, after, reason))
+
     def __len__(self) -> int:
-        return sum(len(p[0]) for p in self._parts)
+        return len(self._columns) + sum(len(p[0]) for p in self._parts)
 
     def frame(self) -> pd.DataFrame:
-        """The log, sorted by row (stable: rules in the order they ran)."""
-        if not self._parts:
+        """The log: column-level rows first, then cell rows sorted by row (stable: rules in run order)."""
+        if not self._parts and not self._columns:
             empty = {c: pd.Categorical([], categories=pd.Index([], dtype=object)) for c in LOG_COLUMNS[1:]}
-            return pd.DataFrame({"row": np.array([], dtype=np.int64), **empty})
-        sizes = np.array([len(p[0]) for p in self._parts])
-        part = np.repeat(np.arange(len(self._parts)), sizes)
-        out = {"row": np.concatenate([p[0] for p in self._parts])}
-        for k, name in ((1, "column"), (2, "item"), (3, "rule")):
-            out[name] = text_categorical(pd.Series([p[k] for p in self._parts], dtype=object), len(self._parts))[part]
-        for k, name in ((4, "before"), (5, "after"), (6, "reason")):
-            out[name] = concat_categoricals([p[k] for p in self._parts])
+            empty["n"] = np.array([], dtype=np.int64)
+            return pd.DataFrame({"row": pd.array([], dtype="Int64"), **empty})[list(LOG_COLUMNS)]
+        head = [(np.zeros(1, dtype=np.int64), *c[1:4], text_categorical(c[4], 1), text_categorical(c[5], 1),
+                 text_categorical(c[6], 1)) for c in self._columns]  # fmt: skip
+        parts = head + self._parts
+        sizes = np.array([len(p[0]) for p in parts])
+        part = np.repeat(np.arange(len(parts)), sizes)
+        k = len(head)
+        rows = np.concatenate([p[0] for p in parts])
+        is_column = np.zeros(len(rows), dtype=bool)
+        is_column[:k] = True
+        counts = np.ones(len(rows), dtype=np.int64)
+        counts[:k] = [c[0] for c in self._columns]
+        out: dict[str, object] = {"row": pd.arrays.IntegerArray(rows, is_column.copy())}
+        for j, name in ((1, "column"), (2, "item"), (3, "rule")):
+            out[name] = text_categorical(pd.Series([p[j] for p in parts], dtype=object), len(parts))[part]
+        out["n"] = counts
+        for j, name in ((4, "before"), (5, "after"), (6, "reason")):
+            out[name] = concat_categoricals([p[j] for p in parts])
         frame = pd.DataFrame(out)
-        order = np.argsort(frame["row"].to_numpy(), kind="stable")
+        order = np.lexsort((rows, ~is_column))
         return frame.iloc[order].reset_index(drop=True)
 
 

@@ -30,9 +30,21 @@ class CleanResult:
         Quarantined responses with the same columns plus ``reason`` (the first reason, in the
         order of :data:`REASONS`), ``reasons`` (all, ``;``-separated) and ``detail``.
     log : pandas.DataFrame
-        One row per change: ``row``, ``column``, ``item``, ``rule`` (``missing_code``,
-        ``unreadable``, ``out_of_range``, ``reverse_code``, ``pseudonymise``, ``redact_pii``, or
-        a quarantine reason), ``before`` (PII redacted), ``after`` and ``reason``.
+        The audit trail, one row per change: ``row`` (the export row; missing on a
+        column-level row), ``column``, ``item``, ``rule`` (``missing_code``, ``unreadable``,
+        ``out_of_range``, ``reverse_code``, ``pseudonymise``, ``redact_pii``, or a quarantine
+        reason), ``n`` (cells the row stands for), ``before`` (PII redacted), ``after`` and
+        ``reason``.  "One row per change" means: a **column-level** row (``row`` missing,
+        ``n`` = the number of cells changed) when one rule changes every non-missing cell of
+        a column the same way - ``pseudonymise`` (keyed pseudonyms of a PII column; ``before``
+        is ``<redacted>``, the pseudonyms are in ``data``) and ``reverse_code`` (``before``
+        ``x``, ``after`` ``min + max - x``); **cell-level** rows (``row`` set, ``n`` = 1) when
+        the change differs from cell to cell - missing codes, unreadable values, out-of-range
+        answers (``before`` holds the raw answer), e-mails/phones redacted inside free text
+        (``after`` holds the redacted text) - and one row per response a row rule flagged or
+        quarantined (``column`` missing).  Column-level rows come first, then cell rows by
+        ``row``.  ``log["n"].sum()`` per rule is the number of cells changed (see
+        :meth:`changes`).
     recodes : pandas.DataFrame
         How each distinct answer of each scored column was read: ``column``, ``item``,
         ``value``, ``count``, ``score``, ``reason`` and ``matched_by`` (``number``,
@@ -79,10 +91,11 @@ class CleanResult:
         return pd.DataFrame(rows, columns=["outcome", "reason", "n"]).astype({"n": "int64"})
 
     def changes(self) -> pd.DataFrame:
-        """Cells changed, by ``rule`` and ``reason``: ``n`` (from the log)."""
+        """Cells changed, by ``rule`` and ``reason``: ``n`` (the log's ``n`` summed, so a
+        column-level row counts every cell it changed)."""
         cells = self.log[self.log["column"].notna()]
-        g = cells.groupby(["rule", "reason"], observed=True, sort=True).size()
-        return g.rename("n").reset_index()
+        g = cells.groupby(["rule", "reason"], observed=True, sort=True)["n"].sum()
+        return g.rename("n").reset_index().astype({"n": "int64"})
 
     def __repr__(self) -> str:
         return (f"CleanResult(source={self.source!r}, read={self.n_read}, kept={len(self.data)}, "

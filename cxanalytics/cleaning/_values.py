@@ -32,7 +32,7 @@ from ..text import (
     recode_labels,
     strip_marks,
 )
-from ._audit import REDACTED, LogBuilder
+from ._audit import PSEUDONYM, REDACTED, LogBuilder
 
 #: Log rule of each reason a scored cell became missing.
 MISSING_RULES = {NON_SUBSTANTIVE: "missing_code", SENTINEL: "missing_code", OUT_OF_RANGE: "out_of_range"}
@@ -184,8 +184,8 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     if row.get("reverse"):
         answered = ~np.isnan(values)
         flipped = lo + hi - values
-        ctx.log.add(ctx.rows[answered], column=column, item=item, rule="reverse_code", before=values[answered],
-                    after=flipped[answered], reason=f"negatively worded: {lo:g} + {hi:g} - x")  # fmt: skip
+        ctx.log.add_column(int(answered.sum()), column=column, item=item, rule="reverse_code", before="x",
+                           after=f"{lo + hi:g} - x", reason=f"negatively worded: {lo:g} + {hi:g} - x")  # fmt: skip
         values = flipped
     return pd.Series(values, index=ctx.index, name=item, dtype="float64")
 
@@ -243,10 +243,8 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     out = np.full(len(s), None, dtype=object)
     if present.any():
         out[present] = hexes.astype(object)[codes]
-        cats = pd.Index(hexes.astype(object), dtype=object)
-        after = pd.Categorical.from_codes(codes, categories=cats) if cats.is_unique else out[present]
-        ctx.log.add(ctx.rows[present], column=row["column"], item=row["item"], rule="pseudonymise",
-                    before=REDACTED, after=after, reason=f"pii: {row['item']}")  # fmt: skip
+        ctx.log.add_column(int(present.sum()), column=row["column"], item=row["item"], rule="pseudonymise",
+                           before=REDACTED, after=PSEUDONYM, reason=f"pii: {row['item']}")  # fmt: skip
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
 
 
