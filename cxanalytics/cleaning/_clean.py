@@ -20,6 +20,8 @@ from ._audit import LogBuilder, reconcile
 from ._result import CleanResult
 
 _PASS_THROUGH = ("status", "metadata", "segment", "id", "customer_id")
+#: Output columns the row rules read.
+_RULE_ITEMS = ("status", "distribution_channel", "finished", "progress", "submitted_at", "duration_s")
 
 
 def _codebook(export: Any, codebook: Any) -> Codebook:
@@ -253,27 +255,49 @@ def clean_responses(
     key = pii_key if pii_key is not None else secrets.token_bytes(16)
     ctx = V.Context(frame.index, LogBuilder(), V.pii_key(key), tuple(sentinels))
     cols = _columns(ctx, frame, book, tz, calendar, dayfirst, progress)
-    data_all = pd.DataFrame(cols, index=frame.index) if cols else pd.DataFrame(index=frame.index)
-    del cols
-    findings = R.preview_and_test(data_all, frame, book, test_filter)
-    findings.append(R.incomplete(data_all, frame, book, min_completion, use_finished, ctx.filled))
+    # the row rules read a few columns; the full table is only built once, split into kept/quarantined
+    ruled = pd.DataFrame({k: cols[k] for k in _RULE_ITEMS if k in cols}, index=frame.index, copy=False)
+    findings = R.preview_and_test(ruled, frame, book, test_filter)
+    findings.append(R.incomplete(ruled, frame, book, min_completion, use_finished, ctx.filled))
     ctx.filled.clear()
     early = np.logical_or.reduce([f.mask for f in findings]) if len(frame) else np.zeros(0, dtype=bool)
     keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if respondent_key is None else (
         [] if respondent_key is False else ([respondent_key] if isinstance(respondent_key, str) else list(respondent_key)))  # fmt: skip
-    findings.append(R.duplicates(data_all, frame, book, keys, ~early))
+    findings.append(R.duplicates(ruled, frame, book, keys, ~early, ctx.key_codes))
+    ctx.key_codes.clear()
     early = early | findings[-1].mask
-    findings.append(R.speeders(data_all, ~early, speeder_fraction, speeder_sd))
+    findings.append(R.speeders(ruled, ~early, speeder_fraction, speeder_sd))
     findings.append(R.straightliners(ctx, book, straightline_min_items, straightline))
     findings.append(R.out_of_range(ctx, book))
     ctx.raw_scores.clear()
-    holder = [data_all]
-    del data_all
-    return _assemble(ctx, frame, holder, book, findings, q_reasons, source, export, tz)
+    del ruled
+    return _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz)
 
 
-def _assemble(ctx, frame, holder, book, findings, q_reasons, source, export, tz) -> CleanResult:
-    """Split kept/quarantined rows (``holder`` owns the full frame, freed once split)."""
+def _texts(bits: np.ndarray, text: dict[int, str | None], index: pd.Index) -> pd.Series:
+    """The text of each row's rule pattern (few distinct patterns: mapped through their codes)."""
+    codes, uniq = pd.factorize(bits)
+    labels = pd.Series([text[int(b)] for b in uniq], dtype="str")
+    return pd.Series(labels.array.take(codes), index=index, dtype="str") if len(uniq) else \
+        pd.Series(None, index=index, dtype="str")  # fmt: skip
+
+
+def _split(cols: dict[str, pd.Series], index: pd.Index, quarantined: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Kept and quarantined tables, built column by column while ``cols`` is emptied (one copy)."""
+    kept_pos, q_pos = np.flatnonzero(~quarantined), np.flatnonzero(quarantined)
+    kept: dict[str, Any] = {}
+    held: dict[str, Any] = {}
+    for name in list(cols):
+        values = cols.pop(name).array
+        kept[name], held[name] = values.take(kept_pos), values.take(q_pos)
+        del values
+    data = pd.DataFrame(kept, index=index[kept_pos], copy=False)
+    qt = pd.DataFrame(held, index=index[q_pos], copy=False)
+    return data, qt
+
+
+def _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz) -> CleanResult:
+    """Split kept/quarantined rows (``cols`` is emptied as the two tables are built)."""
     idx = frame.index
     names = [f.reason for f in findings]
     hits = np.column_stack([f.mask for f in findings]) if len(idx) else np.zeros((0, len(findings)), dtype=bool)
@@ -292,15 +316,11 @@ def _assemble(ctx, frame, holder, book, findings, q_reasons, source, export, tz)
             detail[sel] = f.detail.reindex(idx[sel]).to_numpy(dtype=object)
         ctx.log.add(ctx.rows[f.mask], column=None, item=None, rule=f.reason, before=None,
                     after="quarantined" if goes[j] else "flagged", reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
-    data_all = holder.pop()
-    data = data_all.loc[~quarantined].copy()
-    data["flags"] = pd.Series(pd.Series(bits[~quarantined]).map(flag_text).to_numpy(dtype=object), index=data.index,
-                              dtype="str")  # fmt: skip
-    qt = data_all.loc[quarantined].copy()
+    data, qt = _split(cols, idx, quarantined)
+    data["flags"] = _texts(bits[~quarantined], flag_text, data.index)
     qt["reason"] = pd.Series(np.asarray(names, dtype=object)[first[quarantined]], index=qt.index, dtype="str")
-    qt["reasons"] = pd.Series(pd.Series(bits[quarantined]).map(text).to_numpy(dtype=object), index=qt.index, dtype="str")
+    qt["reasons"] = _texts(bits[quarantined], text, qt.index)
     qt["detail"] = detail[quarantined]
-    del data_all
     reconcile(idx, data.index, qt.index, source=source)
     rules = pd.DataFrame({"rule": [f.reason for f in findings], "applied": [f.applied for f in findings],
                           "quarantines": [f.reason in q_reasons for f in findings],

@@ -15,7 +15,7 @@ import pandas as pd
 from ..codebook import SCORED_KINDS, Codebook
 from ..errors import ParameterError, describe
 from ._keywords import STATUS_PREVIEW, STATUS_TEST
-from ._values import Context, clean_text, match_key
+from ._values import Context, clean_text, key_codes, match_key
 from ._values import answered as filled
 
 #: Quarantine reasons, in the order a row's primary reason is chosen.
@@ -53,9 +53,11 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
     sources = []
     for item in ("status", "distribution_channel"):
         if item in data.columns:
-            key = data[item].str.casefold()
-            p = key.isin(STATUS_PREVIEW if item == "status" else ("preview",)).to_numpy(dtype=bool)
-            t = key.isin(STATUS_TEST if item == "status" else ("test",)).to_numpy(dtype=bool)
+            codes, uniq = pd.factorize(data[item], use_na_sentinel=True)
+            key = pd.Series(uniq, dtype="str").str.casefold()
+            p = np.append(key.isin(STATUS_PREVIEW if item == "status" else ("preview",)).to_numpy(dtype=bool),
+                          False)[codes]  # fmt: skip
+            t = np.append(key.isin(STATUS_TEST if item == "status" else ("test",)).to_numpy(dtype=bool), False)[codes]
             preview |= p
             test |= t & ~test
             why_test[t] = f"{item} = " + data[item][t]
@@ -64,8 +66,10 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
         column = _resolve_column(key, raw, book, parameter="test_filter")
         values = [wanted] if isinstance(wanted, str | int | float) else list(wanted)
         targets = set(match_key(pd.Series([str(v) for v in values], dtype="str")).dropna())
-        hit = match_key(raw[column]).isin(targets).to_numpy(dtype=bool)
-        why_test[hit & ~test] = f"test_filter: {column} = " + clean_text(raw[column])[hit & ~test]
+        codes, keys = key_codes(raw[column])
+        hit = np.append(keys.isin(targets).to_numpy(dtype=bool), False)[codes]
+        new = hit & ~test
+        why_test[new] = f"test_filter: {column} = " + clean_text(raw[column][new])
         test |= hit
         sources.append(f"test_filter {column}")
     note = ", ".join(sources) if sources else "no status column and no test_filter"
@@ -106,14 +110,14 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
         answered = np.column_stack([known[c] if c in known else filled(raw[c]) for c in needed]).sum(axis=1)
         share = answered / len(needed)
         low = (share < min_completion) & ~mask
-        why[low] = ("answered " + pd.Series(answered, index=idx).astype(str) + f" of {len(needed)} items")[low]
+        why[low] = "answered " + pd.Series(answered[low], index=idx[low]).astype(str) + f" of {len(needed)} items"
         mask |= low
         notes.append(f"answered share < {min_completion:g} of {len(needed)} scored/segment items")
     return Finding("incomplete", mask, _detail(idx, mask, why), bool(notes), "; ".join(notes) or "nothing to check")
 
 
 def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list[str],
-               candidates: np.ndarray) -> Finding:  # fmt: skip
+               candidates: np.ndarray, known: dict[str, np.ndarray] | None = None) -> Finding:  # fmt: skip
     """Later submissions of a respondent key (first submission kept); any key column may match."""
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
@@ -130,10 +134,11 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
     row_numbers = idx.to_numpy()
     for key in keys:
         column = _resolve_column(key, raw, book, parameter="respondent_key")
-        value = match_key(raw[column])
-        use = candidates & value.notna().to_numpy(dtype=bool)
+        value = (known or {}).get(column)
+        value = key_codes(raw[column])[0] if value is None else value  # match-key codes, -1 missing
+        use = candidates & (value >= 0)
         ordered = order[use[order]]
-        codes, _ = pd.factorize(value.iloc[ordered], use_na_sentinel=True)
+        codes = value[ordered]
         first_pos = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
         first_pos[codes[::-1]] = np.arange(len(codes))[::-1]  # earliest position of each value
         dup = first_pos[codes] != np.arange(len(codes))
@@ -161,10 +166,9 @@ def speeders(data: pd.DataFrame, candidates: np.ndarray, fraction: float | None,
             if c is not None]  # fmt: skip
     cut = max(cuts)
     mask = ~np.isnan(d) & (d < cut)
-    why = pd.Series("", index=idx, dtype="str")
-    why[mask] = "duration " + _fmt_num(data["duration_s"][mask]) + f" s < {cut:.1f} s (median {med:g} s, SD {s:.1f} s)"
+    why = "duration " + _fmt_num(data["duration_s"][mask]) + f" s < {cut:.1f} s (median {med:g} s, SD {s:.1f} s)"
     note = f"median {med:g} s, SD {s:.1f} s, cut {cut:.1f} s"
-    return Finding("speeder", mask, _detail(idx, mask, why), True, note)
+    return Finding("speeder", mask, why.astype("str"), True, note)
 
 
 def straightliners(ctx: Context, book: Codebook, min_items: int | None, mode: str) -> Finding:
@@ -180,18 +184,22 @@ def straightliners(ctx: Context, book: Codebook, min_items: int | None, mode: st
     considered = np.zeros(len(idx), dtype=np.int64)
     flat = np.zeros(len(idx), dtype=np.int64)
     for items in grids.values():
-        m = np.column_stack([ctx.raw_scores[i] for i in items])
-        n = (~np.isnan(m)).sum(axis=1)
+        first = ctx.raw_scores[items[0]]
+        n = (~np.isnan(first)).astype(np.int64)
+        lo, hi = first.copy(), first.copy()
+        for i in items[1:]:
+            v = ctx.raw_scores[i]
+            n += ~np.isnan(v)
+            np.fmin(lo, v, out=lo)  # fmin/fmax skip NaN: the range of the answered items
+            np.fmax(hi, v, out=hi)
         ok = n >= min_items
-        with np.errstate(invalid="ignore"):
-            same = ok & (np.nanmax(np.where(ok[:, None], m, 0), axis=1) == np.nanmin(np.where(ok[:, None], m, 0), axis=1))
         considered += ok
-        flat += same
+        flat += ok & (lo == hi)
     mask = (considered > 0) & ((flat == considered) if mode == "all" else (flat > 0))
-    why = pd.Series(flat, index=idx).astype(str) + " of " + pd.Series(considered, index=idx).astype(str) + \
-        " grids answered with a single value"  # fmt: skip
+    why = (pd.Series(flat[mask], index=idx[mask]).astype(str) + " of "
+           + pd.Series(considered[mask], index=idx[mask]).astype(str) + " grids answered with a single value")  # fmt: skip
     note = f"{len(grids)} grid(s) of >= {min_items} items; flagged when {mode} are constant"
-    return Finding("straightliner", mask, _detail(idx, mask, why), True, note)
+    return Finding("straightliner", mask, why.astype("str"), True, note)
 
 
 def out_of_range(ctx: Context, book: Codebook) -> Finding:

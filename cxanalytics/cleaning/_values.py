@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..calendars import parse_dates
@@ -54,6 +55,7 @@ class Context:
     raw_scores: dict[str, np.ndarray] = field(default_factory=dict)
     filled: dict[str, np.ndarray] = field(default_factory=dict)  # column -> non-blank cells
     out_of_range: dict[str, np.ndarray] = field(default_factory=dict)
+    key_codes: dict[str, np.ndarray] = field(default_factory=dict)  # column -> match-key codes (PII)
     unknown: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -187,7 +189,7 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
         ctx.log.add_column(int(answered.sum()), column=column, item=item, rule="reverse_code", before="x",
                            after=f"{lo + hi:g} - x", reason=f"negatively worded: {lo:g} + {hi:g} - x")  # fmt: skip
         values = flipped
-    return pd.Series(values, index=ctx.index, name=item, dtype="float64")
+    return pd.Series(values, index=ctx.index, name=item, dtype="float64", copy=False)
 
 
 def dates(ctx: Context, frame: pd.DataFrame, rows: list[dict], *, tz: str, calendar: str,
@@ -226,25 +228,39 @@ def number(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
 
 
 def flag(s: pd.Series, row: dict) -> pd.Series:
-    """true/false text -> nullable boolean."""
-    key = clean_text(s).str.casefold()
-    out = pd.Series(pd.NA, index=s.index, dtype="boolean", name=row["item"])
-    out[key.isin(["true", "1", "yes"]).to_numpy(dtype=bool)] = True
-    out[key.isin(["false", "0", "no"]).to_numpy(dtype=bool)] = False
-    return out
+    """true/false text -> nullable boolean (read over distinct values)."""
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    key = clean_text(pd.Series(uniq)).str.casefold()
+    yes = np.append(key.isin(["true", "1", "yes"]).to_numpy(dtype=bool), False)[codes]
+    no = np.append(key.isin(["false", "0", "no"]).to_numpy(dtype=bool), False)[codes]
+    return pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no)), index=s.index, name=row["item"])
+
+
+def key_codes(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes of the :func:`match_key` of each cell (-1 where missing) and the distinct keys.
+
+    Computed over the column's distinct raw values, so the text work is done once per value.
+    """
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    keys = match_key(pd.Series(uniq))
+    kcodes, kuniq = pd.factorize(keys, use_na_sentinel=True)
+    return np.append(kcodes, -1)[codes], pd.Series(np.asarray(kuniq, dtype=object), dtype=object)
 
 
 def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
-    """Keyed SipHash-2-4 pseudonyms of the (trimmed, lower-cased) values; raw values never kept."""
-    key = match_key(s)
-    present = key.notna().to_numpy(dtype=bool)
-    codes, uniq = pd.factorize(key[present], use_na_sentinel=True)
-    hexes = _hex(pd.util.hash_array(np.asarray(uniq, dtype=object), hash_key=ctx.hash_key, categorize=False))
-    out = np.full(len(s), None, dtype=object)
-    if present.any():
-        out[present] = hexes.astype(object)[codes]
-        ctx.log.add_column(int(present.sum()), column=row["column"], item=row["item"], rule="pseudonymise",
+    """Keyed SipHash-2-4 pseudonyms of the (trimmed, lower-cased) values; raw values never kept.
+
+    Hashes each distinct key once and builds the text column with one Arrow ``take``; the
+    key codes are kept in ``ctx.key_codes`` for the duplicate rule.
+    """
+    codes, keys = key_codes(s)
+    ctx.key_codes[row["column"]] = codes
+    hexes = _hex(pd.util.hash_array(keys.to_numpy(dtype=object), hash_key=ctx.hash_key, categorize=False))
+    n = int((codes >= 0).sum())
+    if n:
+        ctx.log.add_column(n, column=row["column"], item=row["item"], rule="pseudonymise",
                            before=REDACTED, after=PSEUDONYM, reason=f"pii: {row['item']}")  # fmt: skip
+    out = pc.take(pa.array(hexes, type=pa.string()), pa.array(codes, mask=codes < 0))
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
 
 
