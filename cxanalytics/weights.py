@@ -200,7 +200,7 @@ def _bounded_step(w: np.ndarray, codes: np.ndarray, totals: np.ndarray, lo: floa
 
 
 def rake(data: pd.DataFrame, targets: Mapping[str, Mapping[object, float]], *,
-         weights: str | None = None, max_iter: int = 100, tol: float = 1e-8,
+         weights: str | None = None, max_iter: int = 1000, tol: float = 1e-8,
          trim: tuple[float, float] | None = None, name: str = "weight") -> RakeResult:
     """Rake survey weights to known population margins (iterative proportional fitting).
 
@@ -214,7 +214,7 @@ def rake(data: pd.DataFrame, targets: Mapping[str, Mapping[object, float]], *,
         level in the data needs a share and every level with a share must occur.
     weights : str, optional
         Column of positive base (design) weights to start from; default all 1.
-    max_iter : int, default 100
+    max_iter : int, default 1000
         Maximum number of full sweeps over the variables.
     tol : float, default 1e-8
         Convergence criterion: the largest absolute difference between an achieved
