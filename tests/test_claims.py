@@ -102,7 +102,7 @@ def test_service_standards(linked, sample, truth):
     assert ev["resolved_share"].is_monotonic_decreasing
 
 
-def test_consistency_claim_is_false_on_the_sample(linked, truth):
+def test_wait_consistency_claim_matches_what_was_planted(linked, truth):
     out = claim_consistency(linked)
     v = verdict(out)
     assert list(v.values()) == ["yes" if truth["Inconsistent waits drive churn beyond the average wait"] else "no"]
