@@ -168,3 +168,42 @@ def test_empty_and_header_only_exports():
             continue
         res = clean_responses(export, pii_key="k", timezone="UTC")
         assert len(res.data) + len(res.quarantine) == 0
+
+
+# ------------------------------------------------------------- timestamps: fast path == parse_dates
+STAMPS = st.one_of(
+    st.builds("{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}".format, st.integers(1300, 2100), st.integers(0, 13),
+              st.integers(0, 32), st.integers(0, 24), st.integers(0, 60), st.integers(0, 60)),
+    st.sampled_from(["2025-03-30 02:30:00", "2025-10-26 02:30:00", "2024-03-10 02:30:00", "2024-11-03 01:30:00",
+                     "2024-02-29 23:59:59", "2025-02-29 10:00:00", "1403-12-30 10:22:13", "۲۰۲۵-۰۱-۰۵ ۰۸:۰۰:۰۰",
+                     "05/01/2025 08:00:00", " 2025-01-05 08:00:00", "2025-01-05T08:00:00", "", "x"]),
+    st.none(),
+)  # fmt: skip
+
+
+@SETTINGS
+@given(st.lists(STAMPS, min_size=1, max_size=30),
+       st.sampled_from(["UTC", "Europe/Berlin", "America/Denver", "Asia/Tehran"]),
+       st.sampled_from(["auto", "gregorian"]))  # fmt: skip
+def test_timestamp_fast_path_reads_and_reports_exactly_like_parse_dates(values, tz, calendar):
+    from cxanalytics.calendars import parse_dates
+    from cxanalytics.cleaning._values import _parse_stamps
+
+    text = pd.Series(values, dtype="str")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = parse_dates(text, calendar=calendar, tz=tz, dayfirst=True)
+    except CxError as err:
+        with pytest.raises(type(err)):
+            _parse_stamps(text, calendar=calendar, tz=tz, dayfirst=True)
+        return
+    utc, report, used = _parse_stamps(text, calendar=calendar, tz=tz, dayfirst=True)
+    expected = ref.values.dt.tz_convert("UTC")
+    assert utc.isna().tolist() == expected.isna().tolist()
+    assert (utc[utc.notna()].to_numpy() == expected[expected.notna()].to_numpy()).all()
+    cols = ["position", "value", "reason"]
+    got = report[cols].sort_values("position").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, ref.report[cols].sort_values("position").reset_index(drop=True),
+                                  check_dtype=False)  # fmt: skip
+    assert used == ref.calendar

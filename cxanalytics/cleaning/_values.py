@@ -39,7 +39,9 @@ from ._audit import PSEUDONYM, REDACTED, LogBuilder
 MISSING_RULES = {NON_SUBSTANTIVE: "missing_code", SENTINEL: "missing_code", OUT_OF_RANGE: "out_of_range"}
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_IN_TEXT = re.compile(r"(?<![\w])\+?\d[\d\s\-().]{6,}\d(?![\w])")
-_HEX = np.array(list("0123456789abcdef"))
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_STAMP = (r"(?:1[6-9]|[2-9][0-9])[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]) "
+          r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
 RECODE_COLUMNS = ("column", "item", "value", "count", "score", "reason", "matched_by")
 
 
@@ -76,11 +78,13 @@ def pii_key(key: object) -> str:
     return base64.urlsafe_b64encode(hashlib.blake2b(raw, digest_size=12).digest()).decode("ascii")
 
 
-def _hex(values: np.ndarray) -> np.ndarray:
-    """uint64 -> 16 lower-case hex characters (vectorised)."""
-    b = values.astype(">u8").view(np.uint8).reshape(-1, 8)
-    chars = np.stack([_HEX[b >> 4], _HEX[b & 15]], axis=-1).reshape(len(values), 16)
-    return chars.view("<U16").ravel() if len(values) else np.array([], dtype="<U16")
+def _hex(values: np.ndarray) -> pa.StringArray:
+    """uint64 -> 16 lower-case hex characters each, as an Arrow string array (no Python objects)."""
+    b = np.ascontiguousarray(values, dtype=np.uint64).astype(">u8").view(np.uint8).reshape(-1, 8)
+    chars = np.empty((len(values), 16), dtype=np.uint8)
+    chars[:, 0::2], chars[:, 1::2] = _HEX[b >> 4], _HEX[b & 15]
+    offsets = np.arange(0, 16 * (len(values) + 1), 16, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(chars))
 
 
 def _nonascii(s: pd.Series) -> np.ndarray:
@@ -199,11 +203,7 @@ def dates(ctx: Context, frame: pd.DataFrame, rows: list[dict], *, tz: str, calen
         return {}
     n = len(frame)
     stacked = pd.concat([frame[r["column"]].astype("str") for r in rows], ignore_index=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        parsed = parse_dates(stacked, calendar=calendar, tz=tz, dayfirst=dayfirst)
-    utc = parsed.values.dt.tz_convert("UTC")
-    rep = parsed.report
+    utc, rep, used = _parse_stamps(stacked, calendar=calendar, tz=tz, dayfirst=dayfirst)
     out = {}
     for k, r in enumerate(rows):
         out[r["item"]] = pd.Series(utc.iloc[k * n : (k + 1) * n].array, index=ctx.index, name=r["item"])
@@ -213,8 +213,54 @@ def dates(ctx: Context, frame: pd.DataFrame, rows: list[dict], *, tz: str, calen
             ctx.log.add(ctx.rows[pos], column=r["column"], item=r["item"], rule="unreadable",
                         before=mine["value"].to_numpy(dtype=object), after=None,
                         reason=mine["reason"].to_numpy(dtype=object))  # fmt: skip
-    ctx.notes.append(f"dates: {parsed.calendar} calendar, time zone {tz}, stored as UTC")
+    ctx.notes.append(f"dates: {used} calendar, time zone {tz}, stored as UTC")
     return out
+
+
+def _parse_stamps(text: pd.Series, *, calendar: str, tz: str,
+                  dayfirst: bool | None) -> tuple[pd.Series, pd.DataFrame, str]:  # fmt: skip
+    """UTC timestamps, the unreadable-value report and the calendar(s) used.
+
+    Platform timestamps are mostly ``YYYY-MM-DD HH:MM:SS`` (Qualtrics, SurveyMonkey exports
+    re-saved by Excel): with ``calendar`` "auto" or "gregorian", ASCII values in exactly that
+    form with a year from 1600 (Gregorian by :func:`cxanalytics.calendars.parse_dates`' own
+    rule) that exist in ``tz`` are read with one vectorised ``strptime`` and localised.  Every
+    other value - other layouts, other digits, Jalali/Hijri years, impossible dates, local
+    times skipped or repeated by a clock change - goes to ``parse_dates`` in one call, which
+    reads or reports it exactly as it would have in the full column.
+    """
+    fast = np.zeros(len(text), dtype=bool)
+    local = None
+    if calendar in ("auto", "gregorian") and len(text):
+        fast = text.str.fullmatch(_STAMP).fillna(False).to_numpy(dtype=bool).copy()
+        if fast.any():
+            chosen = pa.array(text[fast])
+            stamp = pc.strptime(chosen, format="%Y-%m-%d %H:%M:%S", unit="us", error_is_null=True)
+            # strptime rolls 2025-02-30 over to March: keep a value only if its day survived
+            same_day = pc.equal(pc.day(stamp), pc.cast(pc.utf8_slice_codeunits(chosen, 8, 10), pa.int64()))
+            wall = pd.DatetimeIndex(stamp.to_numpy(zero_copy_only=False))
+            wall = wall.where(np.asarray(same_day.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool))
+            try:
+                local = wall.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+            except Exception:  # an unknown zone: parse_dates below raises the ParameterError
+                fast[:] = False
+            else:
+                ok = np.asarray(local.notna(), dtype=bool)
+                fast[np.flatnonzero(fast)[~ok]] = False
+                local = local[ok]
+    rest = np.flatnonzero(~fast)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        parsed = parse_dates(text.iloc[rest].reset_index(drop=True), calendar=calendar, tz=tz, dayfirst=dayfirst)
+    values = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+    values[rest] = parsed.values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
+    used = set(parsed.calendar.split("+")) if len(parsed.values.dropna()) else set()
+    if fast.any():
+        values[fast] = local.tz_convert("UTC").tz_localize(None).to_numpy("datetime64[us]")
+        used.add("gregorian")
+    rep = parsed.report.assign(position=rest[parsed.report["position"].to_numpy(dtype=np.int64)])
+    utc = pd.Series(pd.DatetimeIndex(values).tz_localize("UTC"))
+    return utc, rep, "+".join(sorted(used)) or parsed.calendar
 
 
 def number(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
@@ -260,7 +306,7 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     if n:
         ctx.log.add_column(n, column=row["column"], item=row["item"], rule="pseudonymise",
                            before=REDACTED, after=PSEUDONYM, reason=f"pii: {row['item']}")  # fmt: skip
-    out = pc.take(pa.array(hexes, type=pa.string()), pa.array(codes, mask=codes < 0))
+    out = pc.take(hexes, pa.array(codes, mask=codes < 0))
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
 
 
