@@ -95,6 +95,8 @@ def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calenda
             new = {item: V.flag(s, r)}
         elif kind == "pii":
             new = {item: V.pseudonymise(ctx, s, r)}
+        elif kind == "customer_id":
+            new = {item: V.identifier(ctx, s, r)}
         elif kind == "text":
             new = {item: V.free_text(ctx, s, r)}
         elif kind == "multi":

@@ -198,18 +198,17 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
 
 def dates(ctx: Context, frame: pd.DataFrame, rows: list[dict], *, tz: str, calendar: str,
           dayfirst: bool | None) -> dict[str, pd.Series]:  # fmt: skip
-    """Parse every timestamp column in one call (one day/month order for all), to UTC."""
+    """Parse every timestamp column (one day/month order for all), to UTC."""
     if not rows:
         return {}
-    n = len(frame)
-    stacked = pd.concat([frame[r["column"]].astype("str") for r in rows], ignore_index=True)
-    utc, rep, used = _parse_stamps(stacked, calendar=calendar, tz=tz, dayfirst=dayfirst)
+    texts = [frame[r["column"]] for r in rows]
+    utc, rep, used = _parse_stamps(texts, calendar=calendar, tz=tz, dayfirst=dayfirst)
     out = {}
     for k, r in enumerate(rows):
-        out[r["item"]] = pd.Series(utc.iloc[k * n : (k + 1) * n].array, index=ctx.index, name=r["item"])
-        mine = rep[(rep["position"] >= k * n) & (rep["position"] < (k + 1) * n)]
+        out[r["item"]] = pd.Series(pd.DatetimeIndex(utc[k]).tz_localize("UTC"), index=ctx.index, name=r["item"])
+        mine = rep[rep["part"] == k]
         if len(mine):
-            pos = mine["position"].to_numpy() - k * n
+            pos = mine["position"].to_numpy()
             ctx.log.add(ctx.rows[pos], column=r["column"], item=r["item"], rule="unreadable",
                         before=mine["value"].to_numpy(dtype=object), after=None,
                         reason=mine["reason"].to_numpy(dtype=object))  # fmt: skip
@@ -217,50 +216,72 @@ def dates(ctx: Context, frame: pd.DataFrame, rows: list[dict], *, tz: str, calen
     return out
 
 
-def _parse_stamps(text: pd.Series, *, calendar: str, tz: str,
-                  dayfirst: bool | None) -> tuple[pd.Series, pd.DataFrame, str]:  # fmt: skip
-    """UTC timestamps, the unreadable-value report and the calendar(s) used.
+def _fast_stamps(text: pd.Series, tz: str) -> tuple[np.ndarray, np.ndarray]:
+    """Cells read by the fast path (mask) and their UTC times (datetime64[us], NaT elsewhere)."""
+    values = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+    fast = text.str.fullmatch(_STAMP).fillna(False).to_numpy(dtype=bool).copy()
+    if not fast.any():
+        return fast, values
+    chosen = pa.array(text[fast])
+    stamp = pc.strptime(chosen, format="%Y-%m-%d %H:%M:%S", unit="us", error_is_null=True)
+    # strptime rolls 2025-02-30 over to March: keep a value only if its day survived
+    same_day = pc.equal(pc.day(stamp), pc.cast(pc.utf8_slice_codeunits(chosen, 8, 10), pa.int64()))
+    wall = pd.DatetimeIndex(stamp.to_numpy(zero_copy_only=False))
+    wall = wall.where(np.asarray(same_day.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool))
+    try:
+        local = wall.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    except Exception:  # an unknown zone: parse_dates raises the ParameterError
+        return np.zeros(len(text), dtype=bool), values
+    ok = np.asarray(local.notna(), dtype=bool)
+    where = np.flatnonzero(fast)
+    fast[where[~ok]] = False
+    values[where[ok]] = local[ok].tz_convert("UTC").tz_localize(None).to_numpy("datetime64[us]")
+    return fast, values
+
+
+def _parse_stamps(texts: pd.Series | list[pd.Series], *, calendar: str, tz: str,
+                  dayfirst: bool | None) -> tuple[list[np.ndarray], pd.DataFrame, str]:  # fmt: skip
+    """UTC times of each column (datetime64[us]), the unreadable-value report (``part`` = the
+    column's position in ``texts``, ``position`` within it) and the calendar(s) used.
 
     Platform timestamps are mostly ``YYYY-MM-DD HH:MM:SS`` (Qualtrics, SurveyMonkey exports
     re-saved by Excel): with ``calendar`` "auto" or "gregorian", ASCII values in exactly that
     form with a year from 1600 (Gregorian by :func:`cxanalytics.calendars.parse_dates`' own
-    rule) that exist in ``tz`` are read with one vectorised ``strptime`` and localised.  Every
-    other value - other layouts, other digits, Jalali/Hijri years, impossible dates, local
-    times skipped or repeated by a clock change - goes to ``parse_dates`` in one call, which
-    reads or reports it exactly as it would have in the full column.
+    rule) that exist in ``tz`` are read column by column with one vectorised ``strptime`` and
+    localised.  Every other value of every column - other layouts, other digits, Jalali/Hijri
+    years, impossible dates, local times skipped or repeated by a clock change - goes to
+    ``parse_dates`` in one call (so all columns share one day/month order), which reads or
+    reports it exactly as it would have in the full columns.
     """
-    fast = np.zeros(len(text), dtype=bool)
-    local = None
-    if calendar in ("auto", "gregorian") and len(text):
-        fast = text.str.fullmatch(_STAMP).fillna(False).to_numpy(dtype=bool).copy()
-        if fast.any():
-            chosen = pa.array(text[fast])
-            stamp = pc.strptime(chosen, format="%Y-%m-%d %H:%M:%S", unit="us", error_is_null=True)
-            # strptime rolls 2025-02-30 over to March: keep a value only if its day survived
-            same_day = pc.equal(pc.day(stamp), pc.cast(pc.utf8_slice_codeunits(chosen, 8, 10), pa.int64()))
-            wall = pd.DatetimeIndex(stamp.to_numpy(zero_copy_only=False))
-            wall = wall.where(np.asarray(same_day.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool))
-            try:
-                local = wall.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-            except Exception:  # an unknown zone: parse_dates below raises the ParameterError
-                fast[:] = False
-            else:
-                ok = np.asarray(local.notna(), dtype=bool)
-                fast[np.flatnonzero(fast)[~ok]] = False
-                local = local[ok]
-    rest = np.flatnonzero(~fast)
+    texts = [texts] if isinstance(texts, pd.Series) else list(texts)
+    values, rests = [], []
+    for text in texts:
+        text = text.astype("str")
+        if calendar in ("auto", "gregorian") and len(text):
+            fast, v = _fast_stamps(text, tz)
+        else:
+            fast, v = np.zeros(len(text), dtype=bool), np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
+        rest = np.flatnonzero(~fast)
+        values.append(v)
+        rests.append((rest, text.iloc[rest], bool(fast.any())))
+    sizes = np.array([len(r[0]) for r in rests], dtype=np.int64)
+    stacked = pd.concat([r[1] for r in rests], ignore_index=True) if rests else pd.Series([], dtype="str")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        parsed = parse_dates(text.iloc[rest].reset_index(drop=True), calendar=calendar, tz=tz, dayfirst=dayfirst)
-    values = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[us]")
-    values[rest] = parsed.values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
+        parsed = parse_dates(stacked, calendar=calendar, tz=tz, dayfirst=dayfirst)
+    del stacked
+    got = parsed.values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    for k, (rest, _, _) in enumerate(rests):
+        values[k][rest] = got[starts[k] : starts[k + 1]]
     used = set(parsed.calendar.split("+")) if len(parsed.values.dropna()) else set()
-    if fast.any():
-        values[fast] = local.tz_convert("UTC").tz_localize(None).to_numpy("datetime64[us]")
+    if any(r[2] for r in rests):
         used.add("gregorian")
-    rep = parsed.report.assign(position=rest[parsed.report["position"].to_numpy(dtype=np.int64)])
-    utc = pd.Series(pd.DatetimeIndex(values).tz_localize("UTC"))
-    return utc, rep, "+".join(sorted(used)) or parsed.calendar
+    at = parsed.report["position"].to_numpy(dtype=np.int64)
+    part = np.searchsorted(starts, at, side="right") - 1
+    within = np.concatenate([r[0] for r in rests])[at] if len(at) else at
+    rep = parsed.report.assign(part=part, position=within)
+    return values, rep, "+".join(sorted(used)) or parsed.calendar
 
 
 def number(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
@@ -290,7 +311,27 @@ def key_codes(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
     keys = match_key(pd.Series(uniq))
     kcodes, kuniq = pd.factorize(keys, use_na_sentinel=True)
-    return np.append(kcodes, -1)[codes], pd.Series(np.asarray(kuniq, dtype=object), dtype=object)
+    return np.append(kcodes, -1)[codes], pd.Series(kuniq, dtype="str")
+
+
+def identifier(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
+    """A respondent identifier (customer id): trimmed text with digits/marks normalised, worked
+    out over distinct values; its match-key codes are kept for the duplicate rule."""
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    text = clean_text(pd.Series(uniq), digits=True)
+    kcodes, _ = pd.factorize(match_key(text), use_na_sentinel=True)
+    ctx.key_codes[row["column"]] = np.append(kcodes, -1)[codes]
+    out = pa.array(text).take(pa.array(codes, mask=codes < 0))
+    return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
+
+
+def _keyed_hash(keys: pd.Series, hash_key: str, chunk: int = 1 << 16) -> np.ndarray:
+    """SipHash-2-4 of each text (uint64), converted to Python strings a chunk at a time."""
+    out = np.empty(len(keys), dtype=np.uint64)
+    for start in range(0, len(keys), chunk):
+        part = keys.iloc[start : start + chunk].to_numpy(dtype=object)
+        out[start : start + len(part)] = pd.util.hash_array(part, hash_key=hash_key, categorize=False)
+    return out
 
 
 def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
@@ -301,7 +342,7 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     """
     codes, keys = key_codes(s)
     ctx.key_codes[row["column"]] = codes
-    hexes = _hex(pd.util.hash_array(keys.to_numpy(dtype=object), hash_key=ctx.hash_key, categorize=False))
+    hexes = _hex(_keyed_hash(keys, ctx.hash_key))
     n = int((codes >= 0).sum())
     if n:
         ctx.log.add_column(n, column=row["column"], item=row["item"], rule="pseudonymise",
