@@ -343,7 +343,8 @@ def test_log_has_the_documented_columns(cleaned):
     assert set(res.log.loc[whole, "rule"]) <= {"pseudonymise", "reverse_code"}
     assert "<table" in res._repr_html_() and "CleanResult" in repr(res)
     ch = res.changes()
-    assert ch.loc[ch["reason"] == "out_of_range", "n"].sum() == 2
+    # one out-of-range NPS cell per planted out-of-range response
+    assert ch.loc[ch["reason"] == "out_of_range", "n"].sum() == TRUTH["exports"]["google_forms"]["rows_by_kind"]["out_of_range"]
 
 
 def test_beskar_test_and_preview_responses_are_quarantined(realdata):
