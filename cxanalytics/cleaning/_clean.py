@@ -286,15 +286,15 @@ def _texts(bits: np.ndarray, text: dict[int, str | None], index: pd.Index) -> pd
 
 def _split(cols: dict[str, pd.Series], index: pd.Index, quarantined: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Kept and quarantined tables, built column by column while ``cols`` is emptied (one copy)."""
-    kept_pos, q_pos = np.flatnonzero(~quarantined), np.flatnonzero(quarantined)
+    keep = ~quarantined
     kept: dict[str, Any] = {}
     held: dict[str, Any] = {}
     for name in list(cols):
         values = cols.pop(name).array
-        kept[name], held[name] = values.take(kept_pos), values.take(q_pos)
+        kept[name], held[name] = values[keep], values[quarantined]  # boolean filters (Arrow: pc.filter)
         del values
-    data = pd.DataFrame(kept, index=index[kept_pos], copy=False)
-    qt = pd.DataFrame(held, index=index[q_pos], copy=False)
+    data = pd.DataFrame(kept, index=index[keep], copy=False)
+    qt = pd.DataFrame(held, index=index[quarantined], copy=False)
     return data, qt
 
 
@@ -311,18 +311,19 @@ def _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz) -
     flag_text = {b: ";".join(n for j, n in enumerate(names) if b >> j & 1 and not goes[j]) or None
                  for b in patterns.tolist()}  # fmt: skip
     first = np.argmax(hits & goes, axis=1)
-    detail = pd.Series(None, index=idx, dtype="str")
+    q_first, q_index = first[quarantined], idx[quarantined]
+    detail = np.full(len(q_index), None, dtype=object)  # the primary reason's detail, quarantined rows only
     for j, f in enumerate(findings):
         if goes[j]:
-            sel = quarantined & (first == j)
-            detail[sel] = f.detail.reindex(idx[sel]).to_numpy(dtype=object)
+            sel = q_first == j
+            detail[sel] = f.detail.reindex(q_index[sel]).to_numpy(dtype=object)
         ctx.log.add(ctx.rows[f.mask], column=None, item=None, rule=f.reason, before=None,
                     after="quarantined" if goes[j] else "flagged", reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
     data, qt = _split(cols, idx, quarantined)
     data["flags"] = _texts(bits[~quarantined], flag_text, data.index)
     qt["reason"] = pd.Series(np.asarray(names, dtype=object)[first[quarantined]], index=qt.index, dtype="str")
     qt["reasons"] = _texts(bits[quarantined], text, qt.index)
-    qt["detail"] = detail[quarantined]
+    qt["detail"] = pd.Series(detail, index=qt.index, dtype="str")
     reconcile(idx, data.index, qt.index, source=source)
     rules = pd.DataFrame({"rule": [f.reason for f in findings], "applied": [f.applied for f in findings],
                           "quarantines": [f.reason in q_reasons for f in findings],
