@@ -5,8 +5,10 @@ Sub-commands
 ``cxanalytics sample --out DIR [--seed N] [--scale K] [--format csv|parquet]``
     Write the seeded synthetic sample data (raw survey exports, customers, transactions,
     interactions, ``TRUTH.json``).
-``cxanalytics report [--data DIR] [--out DIR] [--notebooks DIR]``
-    Execute the numbered notebook suite on a data folder and write an HTML report.
+``cxanalytics report [--data DIR] [--survey EXPORT ...] [--customers F] [--transactions F]
+[--interactions F] [--branches F] [--codebook CSV ...] [--out DIR]``
+    Execute the numbered notebook suite on the user's files and write an HTML report;
+    notebooks whose inputs were not given are skipped with a note.
 ``cxanalytics clean EXPORT --out DIR [--codebook CSV] [--timezone TZ] [--test-filter COL=VALUE]``
     Clean a raw survey export: data, quarantine, audit log and codebook written to DIR.
 
@@ -69,14 +71,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "report",
-        help="run the notebook suite on a data folder and write an HTML report",
-        description="Execute the numbered notebooks with papermill and write executed notebooks plus a "
-        "self-contained HTML report.",
+        help="run the notebook suite on your files and write an HTML report",
+        description="Execute the numbered notebooks with papermill on your data and write the executed "
+        "notebooks plus one self-contained HTML report (no code, figures embedded) to --out. Give a folder "
+        "laid out like data/sample/ (--data), files one by one, or both (files replace the folder's). Raw "
+        "survey exports (--survey, repeatable) are read, cleaned (codebook inferred, or --codebook) and "
+        "stacked into the responses table; PII columns are left out. With no input at all the bundled "
+        "sample data is used. A notebook that needs an input you did not give is skipped with a note in "
+        "the report; a notebook that fails is reported with its cell, and the others still run.",
+        epilog="Exit codes: 0 ok; 2 bad input (a file missing or malformed, or a notebook stopped by a "
+        "cxanalytics data error); 1 a notebook failed otherwise (internal error).",
     )
-    r.add_argument("--data", type=Path, default=None, help="data folder (default: the bundled sample data)")
-    r.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports/)")
-    r.add_argument("--notebooks", type=Path, default=None, help="folder of the numbered notebooks")
-    r.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell")
+    r.add_argument("--data", type=Path, default=None, metavar="DIR",
+                   help="folder laid out like data/sample/ (default: the bundled sample data)")
+    r.add_argument("--survey", action="append", type=Path, default=[], metavar="EXPORT",
+                   help="raw survey export (Qualtrics, SurveyMonkey, Google Forms, SPSS, CSV/XLSX); repeatable")
+    r.add_argument("--codebook", action="append", type=Path, default=[], metavar="CSV",
+                   help="codebook CSV: once for all exports, or once per --survey in the same order")
+    for name, what in (("customers", "one row per customer"), ("transactions", "one row per purchase"),
+                       ("interactions", "one row per service contact"), ("branches", "branch names"),
+                       ("responses", "already cleaned survey responses")):
+        r.add_argument(f"--{name}", type=Path, default=None, metavar="FILE",
+                       help=f"{name} table, CSV or Parquet ({what}; columns as in data/sample/README.md)")
+    r.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                   help="output folder: report.html and notebooks/ (default: reports/)")
+    r.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
+                   help="folder of the numbered notebooks (default: the repository's notebooks/)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
+    r.add_argument("--no-progress", action="store_true", help="do not show a progress bar per notebook")
 
     c = sub.add_parser(
         "clean",
@@ -109,10 +131,26 @@ def _run_sample(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from .report import run_report
+    from .report import ReportError, run_report
 
-    index = run_report(data_dir=args.data, out_dir=args.out, notebooks_dir=args.notebooks, timeout=args.timeout)
-    print(f"Report written: {index}")
+    try:
+        result = run_report(
+            data_dir=args.data, out_dir=args.out, surveys=args.survey, codebooks=args.codebook,
+            customers=args.customers, transactions=args.transactions, interactions=args.interactions,
+            branches=args.branches, responses=args.responses, notebooks_dir=args.notebooks,
+            timeout=args.timeout, progress=not args.no_progress,
+        )
+    except ReportError as exc:
+        if not exc.failures:
+            raise
+        print(f"cxanalytics: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT if exc.bad_input else EXIT_INTERNAL
+    counts = result.summary()["status"].value_counts()
+    print(f"Notebooks: {int(counts.get('ran', 0))} ran, {int(counts.get('skipped', 0))} skipped")
+    for run in result.notebooks:
+        if run.status == "skipped":
+            print(f"  {run.name} skipped: {run.detail}")
+    print(f"Report written: {result.report}")
     return EXIT_OK
 
 

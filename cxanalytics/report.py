@@ -1,29 +1,108 @@
-"""Run the numbered notebook suite on a data folder and write an HTML report.
+"""Run the numbered notebook suite on an analyst's files and write one HTML report.
 
-The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has a
-papermill ``parameters`` cell whose ``data_dir`` defaults to the bundled sample data;
-:func:`run_report` executes them in order with another ``data_dir`` injected, keeps the
-executed notebooks, and converts them into one self-contained HTML page (no code cells,
-figures embedded) that a person can open in a browser.
+The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has a papermill
+``parameters`` cell whose ``data_dir`` defaults to the bundled sample data. :func:`run_report`
+
+1. assembles a *data folder* laid out like ``data/sample/`` from what the user gave
+   (:func:`assemble_data`): a folder (``--data``), tables given one by one
+   (``--customers``, ``--transactions``, ``--interactions``, ``--branches``) under their
+   canonical names, and raw survey exports (``--survey``, any number) read with
+   :func:`cxanalytics.read_export`, cleaned with :func:`cxanalytics.clean_responses`
+   (codebook inferred, or ``--codebook``) and stacked into ``responses.csv``;
+2. works out which inputs each notebook reads (its ``load_sample("name")`` calls and
+   ``"name.csv"`` literals, or ``metadata["cxanalytics"]["requires"]``) and skips, with a
+   note in the report, a notebook whose inputs were not given;
+3. executes the others in order with papermill, injecting ``data_dir`` (and
+   ``survey_files`` / ``codebook_files`` into notebooks that declare them), with a progress
+   bar per notebook;
+4. converts the executed notebooks into one self-contained HTML page: no code cells,
+   figures embedded as PNG, a contents table with each notebook's status first.
+
+A cell that fails stops its notebook only: the rest still run, the report says which
+notebook and cell failed, and :class:`ReportError` is raised at the end.
 """
 
 from __future__ import annotations
 
+import html
+import json
+import logging
 import re
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CxError, describe
+import pandas as pd
 
-__all__ = ["ReportError", "find_notebooks", "run_report"]
+from ._reportdata import DataFolder, assemble_data, present_inputs
+from .errors import CxError, ParameterError, describe
+
+__all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble_data", "find_notebooks",
+           "notebook_inputs", "run_report"]
 
 _NOTEBOOK_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
 
 
 class ReportError(CxError):
-    """A notebook of the suite failed while building the report."""
+    """A notebook of the suite could not run, or the suite itself was not found.
+
+    ``failures`` lists the notebooks that failed (empty for other problems) and
+    ``report`` the HTML page written before the error was raised (None if none was).
+    """
+
+    def __init__(self, message: str, failures: Sequence[NotebookRun] = (), report: Path | None = None):
+        super().__init__(message)
+        self.failures = tuple(failures)
+        self.report = report
+
+    @property
+    def bad_input(self) -> bool:
+        """True when every failure is a :class:`CxError` raised by the library (bad data)."""
+        return all(f.bad_input for f in self.failures)
 
 
+@dataclass(frozen=True)
+class NotebookRun:
+    """What happened to one notebook: ``status`` 'ran', 'skipped' or 'failed', and why."""
+
+    name: str
+    title: str
+    status: str
+    detail: str = ""
+    output: Path | None = None
+    error_name: str = ""
+
+    @property
+    def bad_input(self) -> bool:
+        return self.error_name in _cx_error_names()
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Result of :func:`run_report`: the HTML ``report``, one :class:`NotebookRun` per notebook."""
+
+    report: Path
+    notebooks: tuple[NotebookRun, ...]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per notebook: ``notebook``, ``title``, ``status``, ``detail``."""
+        return pd.DataFrame([(r.name, r.title, r.status, r.detail) for r in self.notebooks],
+                            columns=["notebook", "title", "status", "detail"])
+
+
+def _cx_error_names() -> set[str]:
+    from . import errors
+
+    found, todo = set(), [errors.CxError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+# --------------------------------------------------------------------------- notebooks
 def default_notebooks_dir() -> Path:
     """The ``notebooks/`` folder of the repository this package was installed from."""
     return Path(__file__).resolve().parents[1] / "notebooks"
@@ -48,6 +127,45 @@ def find_notebooks(notebooks_dir: Path | str | None = None) -> list[Path]:
     return found
 
 
+def notebook_inputs(path: Path | str) -> frozenset[str]:
+    """The data-folder inputs a notebook reads: names of :data:`cxanalytics.datasets.SAMPLES`.
+
+    Taken from ``metadata["cxanalytics"]["requires"]`` when the notebook states it,
+    otherwise from its code: ``load_sample("name" ...)`` calls, ``"name.csv"`` /
+    ``"name.parquet"`` literals and, when ``load_sample`` is called with a variable, every
+    tidy table named by a string literal. ``TRUTH.json`` is never required (notebooks
+    guard it with ``exists()``).
+    """
+    from .datasets import SAMPLES
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    stated = nb.get("metadata", {}).get("cxanalytics", {}).get("requires")
+    if stated is not None:
+        return frozenset(stated)
+    code = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
+    names = set(re.findall(r"load_sample\(\s*[\"']([A-Za-z0-9_]+)[\"']", code))
+    # load_sample(name) with a variable: every tidy table named by a string literal counts
+    indirect = re.search(r"load_sample\(\s*[A-Za-z_]", code) is not None
+    for name, spec in SAMPLES.items():
+        stem = Path(spec.file).stem
+        if re.search(rf"[\"']{re.escape(stem)}\.(csv|parquet)[\"']", code):
+            names.add(name)
+        elif indirect and not spec.raw and re.search(rf"[\"']{re.escape(name)}[\"']", code):
+            names.add(name)
+    return frozenset(names)
+
+
+def _title(path: Path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            first = "".join(cell.get("source", "")).strip().splitlines()
+            if first and first[0].startswith("#"):
+                return first[0].lstrip("#").strip()
+    return path.stem
+
+
+# --------------------------------------------------------------------------- execution
 def _require(module: str):
     import importlib
 
@@ -60,93 +178,234 @@ def _require(module: str):
         ) from None
 
 
-def _execute(path: Path, output: Path, parameters: dict, timeout: int) -> None:
+def _section(path: Path, cell_index: int) -> str:
+    """The last markdown heading at or before a cell (where in the notebook it failed)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    heading = ""
+    for cell in nb.get("cells", [])[: cell_index + 1]:
+        if cell.get("cell_type") == "markdown":
+            for line in "".join(cell.get("source", "")).splitlines():
+                if line.startswith("#"):
+                    heading = line.lstrip("#").strip()
+    return heading
+
+
+def _declared_parameters(path: Path) -> set[str]:
+    """Names assigned at the top level of the notebook's ``parameters`` cell."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = next((c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    source = "".join(cell.get("source", "")) if cell is not None else ""
+    return set(re.findall(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)", source, flags=re.MULTILINE))
+
+
+def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress: bool) -> NotebookRun:
     papermill = _require("papermill")
+    declared = _declared_parameters(path)
+    params = {k: v for k, v in parameters.items() if k in declared}
+    title = _title(path)
+    quiet = logging.getLogger("papermill.translators")  # "Unable to parse line" on comments with ';'
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
     try:
         papermill.execute_notebook(
             str(path),
             str(output),
-            parameters=parameters,
+            parameters=params,
             cwd=str(path.parent),
             kernel_name="python3",
-            progress_bar=True,
+            progress_bar={"desc": path.stem, "leave": True} if progress else False,
             execution_timeout=timeout,
             request_save_on_cell_execute=False,
         )
     except papermill.PapermillExecutionError as exc:
-        raise ReportError(
-            describe(
-                f"Notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}",
-                file=path.name,
-                expected="every cell to run; open the executed copy to see the traceback",
-                received=str(output),
-            )
-        ) from None
+        first = next((line for line in str(exc.source).splitlines() if line.strip()), "")
+        where = _section(path, exc.cell_index)
+        detail = (f"{path.name}, cell {exc.cell_index + 1} (In [{exc.exec_count}])"
+                  + (f" in section '{where}'" if where else "")
+                  + f", starting {first[:60]!r}: {exc.ename}: {str(exc.evalue)[:300]}")
+        return NotebookRun(path.name, title, "failed", detail, output, exc.ename)
+    finally:
+        quiet.setLevel(level)
+    return NotebookRun(path.name, title, "ran", "", output)
 
 
-def _combined_html(executed: Sequence[Path], title: str) -> str:
+# --------------------------------------------------------------------------- HTML
+_CSS = """<style>
+/* cxanalytics report: right-to-left text (Arabic, Persian) takes its direction from its content */
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li {
+  unicode-bidi: plaintext;
+}
+.cx-note { border-left: 4px solid #c0504d; padding: 0.3em 0.8em; background: #fbeeee; }
+</style>
+"""
+
+
+_EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>\n?"
+                              r"|<script type=\"module\">(?:(?!</script>).)*?https://(?:(?!</script>).)*</script>\n?",
+                              flags=re.DOTALL)
+
+
+def _md_escape(text: str) -> str:
+    return html.escape(str(text)).replace("|", "&#124;")
+
+
+def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str) -> str:
+    lines = [f"# {_md_escape(title)}", "",
+             "Produced by `cxanalytics report`: the numbered notebooks, run on the data below. Code is left out; "
+             "the executed notebooks (with code) are in `notebooks/` beside this page.", "",
+             "| notebook | section | status |", "|---|---|---|"]
+    for r in runs:
+        status = {"ran": "ran", "skipped": f"skipped: {r.detail}", "failed": "**failed**: see its section"}[r.status]
+        lines.append(f"| {_md_escape(r.name)} | {_md_escape(r.title)} | {_md_escape(status)} |")
+    lines += ["", "**Inputs found:** " + (", ".join(f"`{n}`" for n in sorted(data.inputs)) or "none") + "."]
+    if not data.surveys.empty:
+        lines += ["", "**Survey exports cleaned** (kept responses are stacked into `responses.csv`; names, e-mails, "
+                  "IP addresses and comments are left out):", "",
+                  "| export | platform | encoding | read | kept | quarantined | codebook |", "|---|---|---|---|---|---|---|"]
+        for row in data.surveys.itertuples(index=False):
+            lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
+    if data.notes:
+        lines += ["", "**Notes from cleaning:**", ""] + [f"- {_md_escape(n)}" for n in data.notes]
+    return "\n".join(lines)
+
+
+def _combined_html(runs: Sequence[NotebookRun], data: DataFolder, title: str) -> str:
     nbformat = _require("nbformat")
     nbconvert = _require("nbconvert")
+    new_md = nbformat.v4.new_markdown_cell
     merged = nbformat.v4.new_notebook()
     merged.metadata["title"] = title
-    for path in executed:
-        nb = nbformat.read(str(path), as_version=4)
-        merged.cells.extend(c for c in nb.cells if "parameters" not in c.metadata.get("tags", []))
-        merged.metadata.setdefault("kernelspec", nb.metadata.get("kernelspec", {}))
-        merged.metadata.setdefault("language_info", nb.metadata.get("language_info", {}))
+    merged.cells.append(new_md(_front_matter(runs, data, title)))
+    hidden = {"parameters", "injected-parameters"}
+    for run in runs:
+        if run.status == "ran":
+            nb = nbformat.read(str(run.output), as_version=4)
+            merged.cells.extend(c for c in nb.cells if not hidden & set(c.metadata.get("tags", [])))
+            merged.metadata.setdefault("kernelspec", nb.metadata.get("kernelspec", {}))
+            merged.metadata.setdefault("language_info", nb.metadata.get("language_info", {}))
+        elif run.status == "skipped":
+            merged.cells.append(new_md(f"# {_md_escape(run.title)}\n\n<p class=\"cx-note\">Not run: {_md_escape(run.detail)}. "
+                                       f"This notebook ({_md_escape(run.name)}) reads inputs that were not given.</p>"))
+        else:
+            merged.cells.append(new_md(f"# {_md_escape(run.title)}\n\n<p class=\"cx-note\">This notebook failed: "
+                                       f"{_md_escape(run.detail)}. The executed copy, with the traceback, is "
+                                       f"notebooks/{_md_escape(run.name)}.</p>"))
     exporter = nbconvert.HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(merged)
-    return body
+    body = _EXTERNAL_SCRIPT.sub("", body)  # self-contained: nothing is fetched (MathJax, require.js)
+    return body.replace("</head>", _CSS + "</head>", 1)
 
 
+# --------------------------------------------------------------------------- runner
 def run_report(
     data_dir: Path | str | None = None,
     out_dir: Path | str = "reports",
     *,
+    surveys: Sequence[Path | str] = (),
+    codebooks: Sequence[Path | str] = (),
+    customers: Path | str | None = None,
+    transactions: Path | str | None = None,
+    interactions: Path | str | None = None,
+    branches: Path | str | None = None,
+    responses: Path | str | None = None,
     notebooks_dir: Path | str | None = None,
     timeout: int = 600,
     title: str = "cxanalytics report",
-) -> Path:
-    """Execute the notebook suite and write ``report.html`` plus the executed notebooks.
+    progress: bool = True,
+) -> ReportResult:
+    """Execute the notebook suite on the user's data; write ``report.html`` and the executed notebooks.
 
     Parameters
     ----------
     data_dir : path, optional
-        Folder with the data (same layout as ``data/sample/``). ``None`` keeps each
+        Folder laid out like ``data/sample/``. ``None`` with no other input keeps each
         notebook's default, the bundled sample data.
     out_dir : path, default "reports"
         Where ``report.html`` and ``notebooks/NN_name.ipynb`` (executed copies) go.
+    surveys, codebooks, customers, transactions, interactions, branches, responses
+        Files given one by one, as in :func:`assemble_data`; with any of them the data
+        folder is assembled in a temporary folder (removed afterwards) from ``data_dir``
+        and these files.
     notebooks_dir : path, optional
         Folder of the numbered notebooks; defaults to the repository's ``notebooks/``.
     timeout : int, default 600
         Seconds allowed per cell.
     title : str
         Title of the HTML page.
+    progress : bool, default True
+        Show a progress bar per notebook.
 
     Returns
     -------
-    pathlib.Path
-        The HTML report.
+    ReportResult
+        The HTML report's path and what happened to each notebook (``.summary()``).
 
     Raises
     ------
+    ParameterError
+        Missing or malformed input files (see :func:`assemble_data`).
     ReportError
-        A notebook is missing or a cell fails; the message names the notebook and cell.
+        The notebook folder is missing, or a notebook failed: the message names the
+        notebook, the cell (its position, execution count, section and first line) and
+        the error. The report is still written, with the failure in place of that
+        notebook (``ReportError.report``).
+
+    Notes
+    -----
+    Parameters injected into a notebook's ``parameters`` cell, when it declares them:
+    ``data_dir`` (the data folder), ``survey_files`` (list of the raw exports) and
+    ``codebook_files`` (list of codebooks). A notebook is skipped, with a note in the
+    report, when it reads an input (see :func:`notebook_inputs`) the data folder lacks.
     """
     notebooks = find_notebooks(notebooks_dir)
     out = Path(out_dir)
     executed_dir = out / "notebooks"
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    parameters = {} if data_dir is None else {"data_dir": str(Path(data_dir).resolve())}
-    executed = []
-    for i, nb in enumerate(notebooks, start=1):
-        print(f"[{i}/{len(notebooks)}] {nb.name}", flush=True)
-        target = executed_dir / nb.name
-        _execute(nb, target, parameters, timeout)
-        executed.append(target)
-    html = _combined_html(executed, title)
+    tables = {"customers": customers, "transactions": transactions, "interactions": interactions,
+              "branches": branches, "responses": responses}
+    explicit = bool(surveys) or bool(codebooks) or any(v is not None for v in tables.values())
+    with tempfile.TemporaryDirectory(prefix="cxanalytics-report-") as tmp:
+        if explicit:
+            data = assemble_data(Path(tmp) / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks, **tables)
+        elif data_dir is not None:
+            if not Path(data_dir).is_dir():
+                raise ParameterError(describe("Data folder not found", file=data_dir,
+                                              expected="a folder laid out like data/sample/"))
+            data = DataFolder(Path(data_dir), present_inputs(Path(data_dir)))
+        else:
+            from .datasets import sample_dir
+
+            data = DataFolder(sample_dir(), present_inputs(sample_dir()))
+        parameters: dict[str, object] = {}
+        if explicit or data_dir is not None:
+            parameters["data_dir"] = str(data.path.resolve())
+        if surveys:
+            parameters["survey_files"] = [str(Path(s).resolve()) for s in surveys]
+        if codebooks:
+            parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
+        executed_dir.mkdir(parents=True, exist_ok=True)
+        runs = []
+        for i, nb in enumerate(notebooks, start=1):
+            missing = sorted(notebook_inputs(nb) - data.inputs)
+            if missing:
+                from .datasets import SAMPLES
+
+                detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else m for m in missing)
+                print(f"[{i}/{len(notebooks)}] {nb.name}: skipped ({detail})", flush=True)
+                runs.append(NotebookRun(nb.name, _title(nb), "skipped", detail))
+                continue
+            print(f"[{i}/{len(notebooks)}] {nb.name}", flush=True)
+            run = _execute(nb, executed_dir / nb.name, parameters, timeout, progress)
+            if run.status == "failed":
+                print(f"  failed: {run.detail}", flush=True)
+            runs.append(run)
+        page = _combined_html(runs, data, title)
     index = out / "report.html"
-    tmp = index.with_suffix(".html.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(index)
-    return index.resolve()
+    tmp_file = index.with_suffix(".html.tmp")
+    tmp_file.write_text(page, encoding="utf-8")
+    tmp_file.replace(index)
+    index = index.resolve()
+    failures = [r for r in runs if r.status == "failed"]
+    if failures:
+        raise ReportError(f"{len(failures)} notebook(s) failed; report with the failures written to {index}. "
+                          + " | ".join(f.detail for f in failures), failures, index)
+    return ReportResult(index, tuple(runs))
