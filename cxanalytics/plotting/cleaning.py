@@ -155,7 +155,7 @@ def plot_quarantine(
     table = quarantine_table(result_or_table, by=by, show_zero=show_zero)
     if ax is None:
         n_reasons = max(1, table["reason"].nunique())
-        _, ax = plt.subplots(figsize=(7.0, max(2.5, 0.45 * n_reasons * max(1, table[by].nunique()) + 1.0)))
+        _, ax = plt.subplots(figsize=(7.0, max(2.5, 0.22 * n_reasons * max(1, table[by].nunique()) + 1.2)))
     ax.set_xlabel("Responses quarantined")
     if title is not None:
         ax.set_title(display_text(title))
@@ -183,5 +183,5 @@ def plot_quarantine(
     ax.set_yticks(y, reasons)
     ax.set_ylim(len(reasons) - 0.5, -0.5)  # first reason on top
     ax.set_xlim(0, max(top, 1.0) * 1.12)
-    ax.legend(title=by, loc="lower right", fontsize=8)
+    ax.legend(title=by, loc="best", fontsize=8)
     return ax
