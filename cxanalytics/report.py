@@ -13,7 +13,8 @@ The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has
    ``"name.csv"`` literals, or ``metadata["cxanalytics"]["requires"]``) and skips, with a
    note in the report, a notebook whose inputs were not given;
 3. executes the others in order with papermill, injecting ``data_dir`` (and
-   ``survey_files`` / ``codebook_files`` into notebooks that declare them), with a progress
+   ``survey_files`` / ``<platform>_file`` / ``codebook_files`` into notebooks that declare
+   them), with a progress
    bar per notebook;
 4. converts the executed notebooks into one self-contained HTML page: no code cells,
    figures embedded as PNG, a contents table with each notebook's status first.
@@ -353,7 +354,9 @@ def run_report(
     Notes
     -----
     Parameters injected into a notebook's ``parameters`` cell, when it declares them:
-    ``data_dir`` (the data folder), ``survey_files`` (list of the raw exports) and
+    ``data_dir`` (the data folder), ``survey_files`` (list of the raw exports),
+    ``<platform>_file`` (the first export of each platform, e.g. ``surveymonkey_file``; it
+    stands in for that platform's sample export, e.g. ``surveymonkey_ar.csv``) and
     ``codebook_files`` (list of codebooks). A notebook is skipped, with a note in the
     report, when it reads an input (see :func:`notebook_inputs`) the data folder lacks.
     """
@@ -380,15 +383,22 @@ def run_report(
             parameters["data_dir"] = str(data.path.resolve())
         if surveys:
             parameters["survey_files"] = [str(Path(s).resolve()) for s in surveys]
+            for path, platform in zip(surveys, data.surveys["platform"], strict=True):
+                parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))
         if codebooks:
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
         executed_dir.mkdir(parents=True, exist_ok=True)
         runs = []
         for i, nb in enumerate(notebooks, start=1):
-            missing = sorted(notebook_inputs(nb) - data.inputs)
-            if missing:
-                from .datasets import SAMPLES
+            from .datasets import SAMPLES
 
+            declared = _declared_parameters(nb)
+            # a raw sample export (e.g. qualtrics_en) is provided by an injected <platform>_file parameter
+            given = {name for name, spec in SAMPLES.items() if spec.raw and any(
+                key in declared and spec.file.startswith(key.removesuffix("file")) for key in parameters
+                if key.endswith("_file"))}
+            missing = sorted(notebook_inputs(nb) - data.inputs - given)
+            if missing:
                 detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else m for m in missing)
                 print(f"[{i}/{len(notebooks)}] {nb.name}: skipped ({detail})", flush=True)
                 runs.append(NotebookRun(nb.name, _title(nb), "skipped", detail))
