@@ -350,7 +350,8 @@ def _multi(r: dict, values: pd.Series) -> None:
         suffix = _table_match(words(choice), K.TOPICS) or _slug(choice, f"c{r['column']}")
         r.update(kind="multi", item=f"topic_{suffix}", grid=r.get("_grid") or r["_text"])
         return
-    tokens = values.dropna().str.split(",").explode().str.strip()
+    # tokens of the distinct answers, in order of first appearance (same order as over all rows)
+    tokens = pd.Series(pd.unique(values.dropna()), dtype="str").str.split(",").explode().str.strip()
     choices = [c for c in pd.unique(tokens) if isinstance(c, str) and c]
     pairs, used = [], set()
     for k, c in enumerate(choices, start=1):
