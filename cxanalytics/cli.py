@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
                    help="folder of the numbered notebooks (default: the repository's notebooks/)")
     r.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
+    r.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="notebooks executed at once, each in its own kernel (default 2)")
     r.add_argument("--no-progress", action="store_true", help="do not show a progress bar per notebook")
 
     c = sub.add_parser(
@@ -138,7 +140,7 @@ def _run_report(args: argparse.Namespace) -> int:
             data_dir=args.data, out_dir=args.out, surveys=args.survey, codebooks=args.codebook,
             customers=args.customers, transactions=args.transactions, interactions=args.interactions,
             branches=args.branches, responses=args.responses, notebooks_dir=args.notebooks,
-            timeout=args.timeout, progress=not args.no_progress,
+            timeout=args.timeout, progress=not args.no_progress, jobs=args.jobs,
         )
     except ReportError as exc:
         if not exc.failures:

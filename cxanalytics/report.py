@@ -28,9 +28,11 @@ from __future__ import annotations
 import html
 import json
 import logging
+import queue
 import re
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,7 +201,7 @@ def _declared_parameters(path: Path) -> set[str]:
     return set(re.findall(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)", source, flags=re.MULTILINE))
 
 
-def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress: bool) -> NotebookRun:
+def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress: bool, slot: int = 0) -> NotebookRun:
     papermill = _require("papermill")
     declared = _declared_parameters(path)
     params = {k: v for k, v in parameters.items() if k in declared}
@@ -214,7 +216,7 @@ def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress:
             parameters=params,
             cwd=str(path.parent),
             kernel_name="python3",
-            progress_bar={"desc": path.stem, "leave": True} if progress else False,
+            progress_bar={"desc": path.stem, "leave": True, "position": slot} if progress else False,
             execution_timeout=timeout,
             request_save_on_cell_execute=False,
         )
@@ -313,6 +315,7 @@ def run_report(
     timeout: int = 600,
     title: str = "cxanalytics report",
     progress: bool = True,
+    jobs: int = 2,
 ) -> ReportResult:
     """Execute the notebook suite on the user's data; write ``report.html`` and the executed notebooks.
 
@@ -335,6 +338,9 @@ def run_report(
         Title of the HTML page.
     progress : bool, default True
         Show a progress bar per notebook.
+    jobs : int, default 2
+        Notebooks executed at once (each in its own kernel process). The notebooks run
+        standalone, so the order does not change any result; the report keeps their order.
 
     Returns
     -------
@@ -388,8 +394,9 @@ def run_report(
         if codebooks:
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
         executed_dir.mkdir(parents=True, exist_ok=True)
-        runs = []
-        for i, nb in enumerate(notebooks, start=1):
+        runs: list[NotebookRun | None] = [None] * len(notebooks)
+        todo = []
+        for i, nb in enumerate(notebooks):
             from .datasets import SAMPLES
 
             declared = _declared_parameters(nb)
@@ -400,14 +407,28 @@ def run_report(
             missing = sorted(notebook_inputs(nb) - data.inputs - given)
             if missing:
                 detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else m for m in missing)
-                print(f"[{i}/{len(notebooks)}] {nb.name}: skipped ({detail})", flush=True)
-                runs.append(NotebookRun(nb.name, _title(nb), "skipped", detail))
-                continue
-            print(f"[{i}/{len(notebooks)}] {nb.name}", flush=True)
-            run = _execute(nb, executed_dir / nb.name, parameters, timeout, progress)
+                print(f"[{i + 1}/{len(notebooks)}] {nb.name}: skipped ({detail})", flush=True)
+                runs[i] = NotebookRun(nb.name, _title(nb), "skipped", detail)
+            else:
+                todo.append(i)
+        slots = queue.SimpleQueue()
+        for slot in range(max(1, int(jobs))):
+            slots.put(slot)
+
+        def work(i: int) -> NotebookRun:
+            slot = slots.get()
+            try:
+                print(f"[{i + 1}/{len(notebooks)}] {notebooks[i].name}", flush=True)
+                run = _execute(notebooks[i], executed_dir / notebooks[i].name, parameters, timeout, progress, slot)
+            finally:
+                slots.put(slot)
             if run.status == "failed":
                 print(f"  failed: {run.detail}", flush=True)
-            runs.append(run)
+            return run
+
+        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:  # kernels are processes: threads suffice
+            for i, run in zip(todo, pool.map(work, todo), strict=True):
+                runs[i] = run
         page = _combined_html(runs, data, title)
     index = out / "report.html"
     tmp_file = index.with_suffix(".html.tmp")
