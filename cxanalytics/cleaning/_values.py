@@ -285,13 +285,17 @@ def _parse_stamps(texts: pd.Series | list[pd.Series], *, calendar: str, tz: str,
 
 
 def number(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
-    """A plain number (duration, progress); unreadable text logged and missing."""
-    values, reasons = parse_number(s, return_reason=True)
-    bad = (reasons.to_numpy(dtype=object) != None) & (reasons.to_numpy(dtype=object) != "missing")  # noqa: E711
+    """A plain number (duration, progress), read over distinct values; unreadable text logged and missing."""
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    u_values, u_reasons = parse_number(pd.Series(np.asarray(uniq, dtype=object), dtype=object), return_reason=True)
+    u_reasons = u_reasons.to_numpy(dtype=object)
+    u_bad = np.append((u_reasons != None) & (u_reasons != "missing"), False)  # noqa: E711
+    bad = u_bad[codes]
     if bad.any():
         ctx.log.add(ctx.rows[bad], column=row["column"], item=row["item"], rule="unreadable",
-                    before=s[bad].to_numpy(dtype=object), after=None, reason=reasons[bad].to_numpy(dtype=object))  # fmt: skip
-    return pd.Series(values.to_numpy(dtype=float), index=ctx.index, name=row["item"])
+                    before=s[bad].to_numpy(dtype=object), after=None, reason=u_reasons[codes[bad]])  # fmt: skip
+    values = np.append(u_values.to_numpy(dtype=float), np.nan)[codes]
+    return pd.Series(values, index=ctx.index, name=row["item"], copy=False)
 
 
 def flag(s: pd.Series, row: dict) -> pd.Series:
