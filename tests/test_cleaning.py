@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import warnings
 
@@ -19,6 +20,7 @@ from cxanalytics.errors import (
     DataQualityWarning,
     ParameterError,
     ReconciliationError,
+    ScaleRangeError,
 )
 from cxanalytics.exports import read_export
 from cxanalytics.text import recode_labels
@@ -377,3 +379,20 @@ def test_other_real_qualtrics_files_clean_and_reconcile(realdata):
             res = clean_responses(export, pii_key="k")
         s = res.summary()
         assert s["n"].iloc[0] == len(export.frame) == len(res.data) + len(res.quarantine)
+
+
+def test_columns_sharing_answers_are_recoded_alike_and_each_answer_set_is_checked_whole():
+    # q1 and q3 offer the same answers (recoded once, reused); q2 mixes "Agree" with "Somewhat
+    # agree" on a 5-point scale, which must still raise although "Agree" was seen in q1.
+    rows = [("Agree", "Agree", "Disagree"), ("Disagree", "Somewhat agree", "Agree")] * 3
+    csv = "id,q1,q2,q3\n" + "\n".join(f"r{i},{a},{b},{c}" for i, (a, b, c) in enumerate(rows)) + "\n"
+    export = read_export(io.BytesIO(csv.encode("utf-8")))
+    book = Codebook(pd.DataFrame({"column": ["id", "q1", "q2", "q3"], "item": ["response_id", "q1", "q2", "q3"],
+                                  "kind": ["id", "likert", "likert", "likert"], "scale": [None, "agree5", "agree5", "agree5"],
+                                  "scale_min": [None, 1, 1, 1], "scale_max": [None, 5, 5, 5]}))  # fmt: skip
+    with pytest.raises(ScaleRangeError, match="7-point"):
+        clean_responses(export, book, pii_key="k", timezone="UTC", min_completion=None)
+    fine = book.with_overrides({"q2": {"kind": "segment", "scale": None, "scale_min": None, "scale_max": None}})
+    res = clean_responses(export, fine, pii_key="k", timezone="UTC", min_completion=None)
+    both = pd.concat([res.data, res.quarantine])
+    assert both["q1"].tolist() == [4.0, 2.0] * 3 and both["q3"].tolist() == [2.0, 4.0] * 3

@@ -58,6 +58,7 @@ class Context:
     filled: dict[str, np.ndarray] = field(default_factory=dict)  # column -> non-blank cells
     out_of_range: dict[str, np.ndarray] = field(default_factory=dict)
     key_codes: dict[str, np.ndarray] = field(default_factory=dict)  # column -> match-key codes (PII)
+    recode_memo: dict[tuple, dict] = field(default_factory=dict)  # (scale, answer set) -> recodes
     unknown: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -143,16 +144,12 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     codes, uniq = _factor(s)
     explicit = {"".join(ch for ch in normalize_text(k) if ch.isalnum()): v
                 for k, v in parse_labels(row.get("labels"), scored=True).items()}  # fmt: skip
-    keys = uniq.map(lambda u: "".join(ch for ch in normalize_text(u) if ch.isalnum()) if isinstance(u, str) else None)
-    by_codebook = keys.isin(list(explicit)).to_numpy(dtype=bool) if explicit else np.zeros(len(uniq), dtype=bool)
+    by_codebook = np.zeros(len(uniq), dtype=bool)
+    if explicit:
+        keys = uniq.map(lambda u: "".join(ch for ch in normalize_text(u) if ch.isalnum()) if isinstance(u, str) else None)
+        by_codebook = keys.isin(list(explicit)).to_numpy(dtype=bool)
     scale = row["scale"] if has(row, "scale") else (lo, hi)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        res = recode_labels(uniq, scale=scale, sentinels=ctx.sentinels)
-    u_score = res.scores.to_numpy(dtype=float).copy()
-    u_reason = res.reasons.to_numpy(dtype=object).copy()
-    u_match = res.report.set_index("value")["matched_by"] if len(res.report) else pd.Series(dtype=object)
-    matched = np.array([u_match.get(u) if u in u_match.index else None for u in uniq], dtype=object)
+    u_score, u_reason, matched = _recode_distinct(ctx, uniq, scale)
     if by_codebook.any():
         u_score[by_codebook] = keys[by_codebook].map(explicit).to_numpy(dtype=float)
         u_reason[by_codebook] = None
@@ -194,6 +191,31 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
                            after=f"{lo + hi:g} - x", reason=f"negatively worded: {lo:g} + {hi:g} - x")  # fmt: skip
         values = flipped
     return pd.Series(values, index=ctx.index, name=item, dtype="float64", copy=False)
+
+
+def _recode_distinct(ctx: Context, uniq: pd.Series, scale: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Score, reason and ``matched_by`` of each distinct answer (fresh arrays).
+
+    Columns of one questionnaire share their answer sets (every item of a grid offers the same
+    labels), so :func:`recode_labels` runs once per (scale, set of distinct answers) and the
+    result is reused; a whole set is always recoded together, so its checks (e.g. 7-point labels
+    on a 5-point scale) see exactly the answers of the column.
+    """
+    memo_key = (scale if isinstance(scale, str) else tuple(scale), frozenset(uniq.tolist()))
+    known = ctx.recode_memo.get(memo_key)
+    if known is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            res = recode_labels(uniq, scale=scale, sentinels=ctx.sentinels)
+        u_match = res.report.set_index("value")["matched_by"] if len(res.report) else pd.Series(dtype=object)
+        matched = [u_match.get(u) if u in u_match.index else None for u in uniq]
+        known = dict(zip(uniq.tolist(), zip(res.scores.to_numpy(dtype=float).tolist(),
+                                                res.reasons.to_numpy(dtype=object).tolist(), matched, strict=True),
+                         strict=True))  # fmt: skip
+        ctx.recode_memo[memo_key] = known
+    triples = [known[u] for u in uniq.tolist()]
+    return (np.array([t[0] for t in triples], dtype=float), np.array([t[1] for t in triples], dtype=object),
+            np.array([t[2] for t in triples], dtype=object))  # fmt: skip
 
 
 def dates(ctx: Context, frame: pd.DataFrame, rows: list[dict], *, tz: str, calendar: str,
