@@ -335,7 +335,11 @@ def key_codes(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     Computed over the column's distinct raw values, so the text work is done once per value.
     """
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
-    keys = match_key(pd.Series(uniq))
+    raw = pd.Series(uniq)
+    keys = match_key(raw)
+    if pd.api.types.is_string_dtype(raw.dtype) and keys.notna().all() and \
+            pc.all(pc.equal(pa.array(keys), pa.array(raw))).as_py() is not False:  # fmt: skip
+        return codes, keys.reset_index(drop=True)  # already keys (distinct): no second pass
     kcodes, kuniq = pd.factorize(keys, use_na_sentinel=True)
     return np.append(kcodes, -1)[codes], pd.Series(kuniq, dtype="str")
 
