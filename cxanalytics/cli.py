@@ -9,8 +9,10 @@ Sub-commands
 [--interactions F] [--branches F] [--codebook CSV ...] [--out DIR]``
     Execute the numbered notebook suite on the user's files and write an HTML report;
     notebooks whose inputs were not given are skipped with a note.
-``cxanalytics clean EXPORT --out DIR [--codebook CSV] [--timezone TZ] [--test-filter COL=VALUE]``
+``cxanalytics clean EXPORT --out DIR [--codebook CSV] [--timezone TZ] [--test-filter COL=VALUE] [--chunksize N]``
     Clean a raw survey export: data, quarantine, audit log and codebook written to DIR.
+    With ``--chunksize`` the export is streamed in chunks of N responses (exports larger
+    than memory; Parquet output; progress by bytes read).
 
 Exit codes: 0 success; 2 bad input (the message names the file and the problem);
 1 internal error.
@@ -119,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--pii-key", default=None, help="secret key for PII pseudonyms (default: $CXANALYTICS_PII_KEY, else random)")
     c.add_argument("--format", dest="fmt", choices=["csv", "parquet"], default="csv", help="output format")
     c.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
+    c.add_argument("--chunksize", type=int, default=None, metavar="N",
+                   help="stream the export in chunks of N responses (for exports larger than memory); "
+                   "writes Parquet and shows progress by bytes read")
+    c.add_argument("--engine", choices=["pandas"], default="pandas",
+                   help="engine (pandas; large exports are streamed with --chunksize)")
     return parser
 
 
@@ -176,6 +183,8 @@ def _run_clean(args: argparse.Namespace) -> int:
 
     if not args.export.is_file():
         raise ParameterError(describe("Export file not found", file=args.export, expected="an existing file"))
+    if args.chunksize is not None:
+        return _run_clean_chunked(args)
     big = args.export.stat().st_size > CLEAN_PROGRESS_BYTES
     export = read_export(args.export, platform=args.platform)
     key = args.pii_key or os.environ.get("CXANALYTICS_PII_KEY")
@@ -200,6 +209,33 @@ def _run_clean(args: argparse.Namespace) -> int:
     for w in caught:
         print(f"  warning: {w.message}")
     print(f"Wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
+
+
+def _run_clean_chunked(args: argparse.Namespace) -> int:
+    import os
+    import warnings
+
+    from .streaming import clean_export_in_chunks
+
+    key = args.pii_key or os.environ.get("CXANALYTICS_PII_KEY")
+    rules = {"pii_key": key} if key else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = clean_export_in_chunks(args.export, args.codebook, out_dir=args.out, chunksize=args.chunksize,
+                                     platform=args.platform, progress=not args.no_progress, timezone=args.timezone,
+                                     test_filter=_test_filter(args.test_filter) or None, **rules)  # fmt: skip
+    s = res.summary()
+    n = dict(zip(s["outcome"], s["n"], strict=False))
+    print(f"{res.source}: cleaned in {res.n_chunks} chunk(s) of up to {args.chunksize:,} responses")
+    print(f"  {'read':<16}{n['read']:>12,}")
+    print(f"  {'kept':<16}{n['kept']:>12,}")
+    print(f"  {'quarantined':<16}{int(s.loc[s['outcome'] == 'quarantined', 'n'].sum()):>12,}")
+    for _, row in s[(s["outcome"] == "quarantined") & (s["n"] > 0)].iterrows():
+        print(f"    {row['reason']:<14}{row['n']:>12,}")
+    for w in caught:
+        print(f"  warning: {w.message}")
+    print(f"Wrote {len(res.paths)} Parquet files to {args.out}")
     return EXIT_OK
 
 

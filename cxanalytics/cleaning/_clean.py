@@ -133,6 +133,8 @@ def clean_responses(
     sentinels: Sequence[float] = DEFAULT_SENTINELS,
     pii_key: str | bytes | None = None,
     progress: bool = False,
+    speeder_baseline: tuple[float, float] | None = None,
+    duplicate_firsts: Mapping[str, pd.Series] | None = None,
 ) -> CleanResult:
     """Clean a survey export: recode, normalise, pseudonymise, flag and quarantine, with an audit.
 
@@ -182,6 +184,14 @@ def clean_responses(
         be linked across runs); pass a secret key to get stable pseudonyms.
     progress : bool, default False
         Show a progress bar over columns (tqdm).
+    speeder_baseline : (float, float), optional
+        For cleaning a file in chunks (:func:`cxanalytics.streaming.clean_export_in_chunks`):
+        the median and SD of the durations of the whole file's candidate responses, used
+        instead of this export's.  NaN values mean "fewer than 2 durations".
+    duplicate_firsts : mapping, optional
+        For cleaning in chunks: ``{key column: Series}`` mapping each match key (trimmed,
+        lower-cased text) to the row number of the earliest candidate submission in the
+        whole file; a row whose key maps to another row is a duplicate of it.
 
     Returns
     -------
@@ -265,10 +275,10 @@ def clean_responses(
     early = np.logical_or.reduce([f.mask for f in findings]) if len(frame) else np.zeros(0, dtype=bool)
     keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if respondent_key is None else (
         [] if respondent_key is False else ([respondent_key] if isinstance(respondent_key, str) else list(respondent_key)))  # fmt: skip
-    findings.append(R.duplicates(ruled, frame, book, keys, ~early, ctx.key_codes))
+    findings.append(R.duplicates(ruled, frame, book, keys, ~early, ctx.key_codes, duplicate_firsts))
     ctx.key_codes.clear()
     early = early | findings[-1].mask
-    findings.append(R.speeders(ruled, ~early, speeder_fraction, speeder_sd))
+    findings.append(R.speeders(ruled, ~early, speeder_fraction, speeder_sd, speeder_baseline))
     findings.append(R.straightliners(ctx, book, straightline_min_items, straightline))
     findings.append(R.out_of_range(ctx, book))
     ctx.raw_scores.clear()

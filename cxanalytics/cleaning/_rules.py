@@ -117,8 +117,13 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
 
 
 def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list[str],
-               candidates: np.ndarray, known: dict[str, np.ndarray] | None = None) -> Finding:  # fmt: skip
-    """Later submissions of a respondent key (first submission kept); any key column may match."""
+               candidates: np.ndarray, known: dict[str, np.ndarray] | None = None,
+               firsts: Mapping[str, pd.Series] | None = None) -> Finding:  # fmt: skip
+    """Later submissions of a respondent key (first submission kept); any key column may match.
+
+    ``firsts`` (streaming): ``{column: Series mapping match key -> row number of the first
+    submission}`` worked out over a whole file; a key column found there is judged by it.
+    """
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
     why = pd.Series("", index=idx, dtype="str")
@@ -134,6 +139,14 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
     row_numbers = idx.to_numpy()
     for key in keys:
         column = _resolve_column(key, raw, book, parameter="respondent_key")
+        if firsts is not None and column in firsts:
+            codes, uniq = key_codes(raw[column])
+            first_of = np.append(uniq.map(firsts[column]).to_numpy(dtype=float), np.nan)[codes]
+            dup = candidates & (codes >= 0) & ~np.isnan(first_of) & (first_of != row_numbers)
+            new = dup & ~mask
+            why[new] = f"same {column} as row " + pd.Series(first_of[new].astype(np.int64)).astype(str).to_numpy()
+            mask |= dup
+            continue
         value = (known or {}).get(column)
         value = key_codes(raw[column])[0] if value is None else value  # match-key codes, -1 missing
         use = candidates & (value >= 0)
@@ -150,18 +163,27 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
     return Finding("duplicate", mask, _detail(idx, mask, why), True, f"keys {keys}; earliest submission kept")
 
 
-def speeders(data: pd.DataFrame, candidates: np.ndarray, fraction: float | None, sd: float | None) -> Finding:
-    """Duration below ``fraction`` x median, or more than ``sd`` SDs below the median."""
+def speeders(data: pd.DataFrame, candidates: np.ndarray, fraction: float | None, sd: float | None,
+             baseline: tuple[float, float] | None = None) -> Finding:  # fmt: skip
+    """Duration below ``fraction`` x median, or more than ``sd`` SDs below the median.
+
+    ``baseline`` (streaming): the ``(median, SD)`` of a whole file, used instead of this frame's.
+    """
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
     if "duration_s" not in data.columns or (fraction is None and sd is None):
         note = "no duration column" if "duration_s" not in data.columns else "disabled"
         return Finding("speeder", mask, _detail(idx, mask, ""), False, note)
     d = data["duration_s"].to_numpy(dtype=float)
-    base = d[candidates & ~np.isnan(d)]
-    if len(base) < 2:
-        return Finding("speeder", mask, _detail(idx, mask, ""), False, "fewer than 2 durations")
-    med, s = float(np.median(base)), float(np.std(base, ddof=1))
+    if baseline is not None:
+        med, s = float(baseline[0]), float(baseline[1])
+        if np.isnan(med) or np.isnan(s):
+            return Finding("speeder", mask, _detail(idx, mask, ""), False, "fewer than 2 durations")
+    else:
+        base = d[candidates & ~np.isnan(d)]
+        if len(base) < 2:
+            return Finding("speeder", mask, _detail(idx, mask, ""), False, "fewer than 2 durations")
+        med, s = float(np.median(base)), float(np.std(base, ddof=1))
     cuts = [c for c in ((fraction * med) if fraction is not None else None, (med - sd * s) if sd is not None else None)
             if c is not None]  # fmt: skip
     cut = max(cuts)

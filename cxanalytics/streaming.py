@@ -1,0 +1,417 @@
+"""Cleaning survey exports larger than memory: :func:`clean_export_in_chunks`.
+
+The export is cut into chunks of whole records (a newline outside double quotes ends a
+record, so multi-line answers stay whole), each chunk is read with the export's own header
+rows by :func:`cxanalytics.read_export` and cleaned by :func:`cxanalytics.clean_responses`,
+and the kept rows, the quarantined rows and the audit log are appended to Parquet files
+(one row group per chunk).  Only one chunk is in memory at a time, plus a few small arrays
+per row (row number, submission time, duration, respondent-key text) for the whole-file rules.
+
+Two rules need the whole file, and get it from a first, cheaper pass over the chunks that
+cleans only the columns those rules read (status, finished/progress, timestamps, duration,
+scored and segment items): the duplicate rule (the earliest candidate submission of each
+respondent key in the whole file is kept) and the speeder rule (median and SD of the
+durations of the whole file's candidate responses).  Both are handed to ``clean_responses``
+(``duplicate_firsts=``, ``speeder_baseline=``), so every chunk is judged as in one pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import secrets
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .cleaning import REASONS, clean_responses
+from .cleaning._rules import _resolve_column
+from .cleaning._values import key_codes
+from .codebook import Codebook
+from .errors import ParameterError, ReconciliationError, describe
+from .exports import read_export
+
+__all__ = ["ChunkedCleanResult", "clean_export_in_chunks"]
+
+_BLOCK = 8 << 20  # bytes read from disk at a time
+_HEAD_BYTES = 1 << 20  # bytes used to detect platform, encoding and header rows
+_PASS1_SKIP = ("text", "pii", "multi")  # kinds no row rule reads
+_EARLY = ("preview", "test", "incomplete")
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ChunkedCleanResult:
+    """What :func:`clean_export_in_chunks` wrote, and the counts that reconcile.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        ``outcome`` (read, kept, quarantined), ``reason`` and ``n``, as
+        :meth:`cxanalytics.cleaning.CleanResult.summary`.
+    rules : pandas.DataFrame
+        ``rule``, ``applied``, ``quarantines``, ``n_flagged`` (summed over chunks) and ``note``.
+    paths : dict of str to pathlib.Path
+        The Parquet files written (data, quarantine, log, recodes, rules, summary, codebook).
+    n_chunks : int
+    source : str
+    """
+
+    counts: pd.DataFrame
+    rules: pd.DataFrame
+    paths: dict[str, Path]
+    n_chunks: int
+    source: str = ""
+
+    def summary(self) -> pd.DataFrame:
+        """Row counts: ``outcome``, ``reason``, ``n`` (read = kept + quarantined)."""
+        return self.counts.copy()
+
+    def __repr__(self) -> str:
+        n = dict(zip(self.counts["outcome"], self.counts["n"], strict=False))
+        q = int(self.counts.loc[self.counts["outcome"] == "quarantined", "n"].sum())
+        return (f"ChunkedCleanResult(source={self.source!r}, read={n.get('read')}, kept={n.get('kept')}, "
+                f"quarantined={q}, chunks={self.n_chunks})")  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        return f"<div><strong>{html.escape(repr(self))}</strong>{self.counts.to_html(index=False)}</div>"
+
+
+
+def _record_ends(block: bytes, in_quote: bool) -> tuple[np.ndarray, bool, int]:
+    """Offsets (exclusive) of record ends in ``block``, the quote state after it, newline count."""
+    arr = np.frombuffer(block, dtype=np.uint8)
+    quotes = np.cumsum(arr == 34) + int(in_quote)
+    nl = arr == 10
+    ends = np.flatnonzero(nl & (quotes % 2 == 0)) + 1
+    return ends, bool(quotes[-1] % 2) if len(arr) else in_quote, int(nl.sum())
+
+
+def _chunks(path: Path, start: int, first_line: int, chunksize: int) -> Iterator[tuple[bytes, int, int]]:
+    """Yield ``(body bytes, file line of its first line, bytes consumed)`` of ``chunksize`` records."""
+    pending: list[bytes] = []
+    n_pending = 0
+    line = first_line
+    in_quote = False
+    with path.open("rb") as fh:
+        fh.seek(start)
+        while True:
+            block = fh.read(_BLOCK)
+            if not block:
+                break
+            ends, in_quote_after, _ = _record_ends(block, in_quote)
+            pos = 0
+            while n_pending + len(ends) >= chunksize:
+                cut = int(ends[chunksize - n_pending - 1])
+                body = b"".join([*pending, block[pos:cut]])
+                yield body, line, len(body)
+                line += body.count(b"\n")
+                ends = ends[chunksize - n_pending:]
+                pending, n_pending, pos = [], 0, cut
+            pending.append(block[pos:])
+            n_pending += len(ends)
+            in_quote = in_quote_after
+    body = b"".join(pending)
+    if body.strip():
+        yield body, line, len(body)
+
+
+def _header(path: Path, platform: str, encoding: str | None, delimiter: str | None):
+    """Read the file's head: the export's header bytes, where the body starts, and the reader's choices."""
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    ends, _, _ = _record_ends(head, False)
+    if len(head) == _HEAD_BYTES and len(ends):
+        head = head[: int(ends[-1])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        probe = read_export(head, platform=platform, encoding=encoding, delimiter=delimiter)
+    n_header = len(probe.header_rows)
+    ends, _, _ = _record_ends(head, False)
+    if len(ends) < n_header:
+        raise ParameterError(describe("Header rows longer than the first megabyte", file=path.name,
+                                      expected="an export whose header rows fit in 1 MiB"))  # fmt: skip
+    cut = int(ends[n_header - 1]) if n_header else 0
+    header = head[:cut]
+    return probe, header, cut, header.count(b"\n") + 1
+
+
+def _read_chunk(header: bytes, body: bytes, line: int, header_lines: int, probe, source: str):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*header rows but no responses")
+        ex = read_export(header + body, platform=probe.platform, encoding=probe.encoding, delimiter=probe.delimiter)
+    frame = ex.frame.set_axis(pd.Index(ex.frame.index.to_numpy() + (line - header_lines), name="row_number"), axis=0)
+    return dataclasses.replace(ex, frame=frame, source=source)
+
+
+def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    cols = []
+    for field, col in zip(table.schema, table.columns, strict=True):
+        if pa.types.is_dictionary(field.type):
+            col = col.cast(field.type.value_type)
+        if pa.types.is_string(col.type):
+            col = col.cast(pa.large_string())
+        cols.append(col)
+    table = pa.table(cols, names=table.column_names, metadata=table.schema.metadata)
+    if schema is not None:
+        if table.schema.names != schema.names:
+            raise ReconciliationError(describe("A chunk produced different columns", received=table.schema.names,
+                                               expected=schema.names))  # fmt: skip
+        table = table.cast(schema)
+    return table
+
+
+class _Sink:
+    """One Parquet file written a row group at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.writer, self.schema = path, None, None
+
+    def write(self, frame: pd.DataFrame, hint: pd.DataFrame | None = None) -> None:
+        if self.writer is None and hint is not None:  # an all-missing column of the first chunk takes hint's type
+            odd = {c: hint[c].dtype for c in frame.columns if c in hint.columns and frame[c].dtype == object
+                   and hint[c].dtype != object and frame[c].isna().all()}  # fmt: skip
+            frame = frame.astype(odd) if odd else frame
+        table = _arrow(frame, self.schema)
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.path, self.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _key_columns(book: Codebook, raw: pd.DataFrame, respondent_key) -> list[str]:
+    if respondent_key is False:
+        return []
+    if respondent_key is None:
+        keys = book.table.loc[book.table["respondent_key"], "item"].tolist()
+    else:
+        keys = [respondent_key] if isinstance(respondent_key, str) else list(respondent_key)
+    return [_resolve_column(k, raw, book, parameter="respondent_key") for k in keys]
+
+
+def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, Any]):
+    """Whole-file state of the duplicate and speeder rules: ``(duplicate_firsts, (median, SD))``."""
+    skip = book.table["kind"].isin(_PASS1_SKIP)
+    small = Codebook(book.table[~skip].reset_index(drop=True)) if skip.any() else book
+    light = {k: v for k, v in rules.items() if k not in ("respondent_key", "speeder_fraction", "speeder_sd",
+                                                         "straightline_min_items", "quarantine", "pii_key")}  # fmt: skip
+    parts: list[pd.DataFrame] = []
+    for ex in chunks:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = clean_responses(ex, small, respondent_key=False, speeder_fraction=None, speeder_sd=None,
+                                  straightline_min_items=None, quarantine=REASONS, pii_key=b"pass-1", **light)  # fmt: skip
+        early = pd.Series(False, index=ex.frame.index)
+        reasons = res.quarantine["reasons"].fillna("")
+        early.loc[res.quarantine.index] = np.logical_or.reduce([reasons.str.contains(r, regex=False) for r in _EARLY])
+        both = pd.concat([res.data, res.quarantine])
+        part = pd.DataFrame({"row": ex.frame.index.to_numpy(), "early": early.to_numpy(dtype=bool)})
+        t = both["submitted_at"].reindex(ex.frame.index) if "submitted_at" in both else None
+        if t is not None:
+            stamp = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64).copy()
+            stamp[t.isna().to_numpy()] = np.iinfo(np.int64).max
+            part["stamp"] = stamp
+        else:
+            part["stamp"] = np.zeros(len(part), dtype=np.int64)
+        part["duration"] = (both["duration_s"].reindex(ex.frame.index).to_numpy(dtype=float)
+                            if "duration_s" in both else np.nan)  # fmt: skip
+        for c in key_cols:
+            codes, uniq = key_codes(ex.frame[c])
+            part[f"key:{c}"] = pd.Series(np.append(uniq.to_numpy(dtype=object), None)[codes], dtype="str").to_numpy()
+        parts.append(part)
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"row": [], "early": [], "stamp": [],
+                                                                          "duration": []})  # fmt: skip
+    rows = rows.sort_values(["stamp", "row"], kind="stable")
+    cand = rows[~rows["early"].astype(bool)]
+    firsts: dict[str, pd.Series] = {}
+    dup = pd.Series(False, index=cand.index)
+    for c in key_cols:
+        have = cand[cand[f"key:{c}"].notna()]
+        first = have.drop_duplicates(f"key:{c}", keep="first")
+        firsts[c] = pd.Series(first["row"].to_numpy(), index=first[f"key:{c}"].to_numpy())
+        dup |= (have[f"key:{c}"].map(firsts[c]) != have["row"]).reindex(cand.index, fill_value=False)
+    d = cand.loc[~dup.to_numpy(), "duration"].to_numpy(dtype=float)
+    d = d[~np.isnan(d)]
+    base = (float(np.median(d)), float(np.std(d, ddof=1))) if len(d) >= 2 else (np.nan, np.nan)
+    return firsts, base
+
+
+def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100_000, platform: str = "auto",
+                           encoding: str | None = None, delimiter: str | None = None, progress: bool = False,
+                           **rules: Any) -> ChunkedCleanResult:  # fmt: skip
+    """Clean a text survey export in chunks, writing the results to Parquet as it goes.
+
+    Parameters
+    ----------
+    path : str or path
+        A CSV/TSV export (Qualtrics, SurveyMonkey, Google Forms or plain) in a one-byte-per-ASCII
+        encoding (UTF-8, cp1256, cp1252); workbooks and SPSS files are read whole by
+        :func:`cxanalytics.read_export` instead.
+    codebook : Codebook, DataFrame, CSV path or None
+        As in :func:`cxanalytics.clean_responses`.  ``None`` infers it from the first chunk
+        (pass one inferred from the whole file, or a saved one, for results identical to
+        the in-memory path whatever the chunk size).
+    out_dir : str or path
+        Folder for ``data.parquet``, ``quarantine.parquet``, ``log.parquet``,
+        ``recodes.parquet``, ``rules.parquet``, ``summary.parquet``, ``codebook.parquet``.
+    chunksize : int, default 100_000
+        Responses (records) per chunk; one Parquet row group per chunk.
+    platform, encoding, delimiter : passed to :func:`cxanalytics.read_export` (detected from
+        the first mebibyte when omitted).
+    progress : bool, default False
+        Show progress by bytes read (tqdm), for each of the two passes.
+    **rules
+        Any keyword of :func:`cxanalytics.clean_responses` (``timezone``, ``test_filter``,
+        ``respondent_key``, ``pii_key``, ...).  Without ``pii_key`` one random key is drawn
+        for the whole file.
+
+    Returns
+    -------
+    ChunkedCleanResult
+        ``counts`` (``outcome``, ``reason``, ``n``), ``rules``, ``paths``, ``n_chunks``.
+
+    Raises
+    ------
+    ParameterError
+        A missing file, a bad ``chunksize``, or a rule keyword ``clean_responses`` rejects.
+    ReconciliationError
+        If the rows read differ from kept + quarantined, or a row number repeats.
+
+    Notes
+    -----
+    Pass 1 cleans only the rule columns of each chunk to find, for every respondent-key
+    column, the row of the earliest candidate submission (by ``submitted_at``, then file
+    order) and the median and SD of candidate durations (duplicates excluded), exactly as
+    :func:`cxanalytics.clean_responses` does on the whole table.  Pass 2 cleans each chunk
+    with that state.  Row numbers are the file's line numbers, as with ``read_export``.
+    Log rows: cell-level rows in file order per chunk; column-level rows (``row`` missing:
+    pseudonymise, reverse_code) summed over chunks and written last.  ``recodes`` counts
+    are summed over chunks.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cxanalytics.datasets import load_sample
+    >>> src = load_sample("qualtrics_en")
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     res = clean_export_in_chunks(src, out_dir=out, chunksize=500, pii_key="k")
+    >>> s = res.summary()
+    >>> int(s["n"].iloc[0]) == int(s["n"].iloc[1:].sum())
+    True
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(describe("No such file", parameter="path", received=str(path),
+                                      expected="the path of an existing export file"))  # fmt: skip
+    if isinstance(chunksize, bool) or not isinstance(chunksize, int | np.integer) or chunksize < 1:
+        raise ParameterError(describe("chunksize must be a positive integer", parameter="chunksize",
+                                      received=chunksize, expected="e.g. 100_000"))  # fmt: skip
+    if "progress" in rules or "export" in rules:
+        raise ParameterError(describe("Unsupported keyword", parameter="rules", received=sorted(rules),
+                                      expected="keywords of clean_responses except export/progress"))  # fmt: skip
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    probe, header, start, header_lines = _header(path, platform, encoding, delimiter)
+    source, size = path.name, path.stat().st_size
+
+    def chunks(desc: str):
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=size, initial=start, unit="B", unit_scale=True, desc=desc)
+        try:
+            for body, line, nbytes in _chunks(path, start, header_lines, int(chunksize)):
+                yield _read_chunk(header, body, line, header_lines, probe, source)
+                if bar is not None:
+                    bar.update(nbytes)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    rules = dict(rules)
+    rules.setdefault("pii_key", secrets.token_bytes(16))
+    book = None
+    if codebook is not None:
+        book = codebook if isinstance(codebook, Codebook) else (
+            Codebook.from_csv(codebook) if isinstance(codebook, str | Path) else Codebook(codebook))  # fmt: skip
+    first = next(iter(chunks("reading")), None)
+    if first is None:
+        raise ParameterError(describe("The export has no responses", file=source, expected="at least one response"))
+    if book is None:
+        book = Codebook.infer(first)
+    book.check(first)
+    key_cols = _key_columns(book, first.frame, rules.get("respondent_key"))
+    del first
+    firsts, base = _first_pass(chunks("pass 1: rules"), book, key_cols, rules)
+    sinks = {name: _Sink(out / f"{name}.parquet") for name in ("data", "quarantine", "log")}
+    column_rows: list[pd.DataFrame] = []
+    recodes: list[pd.DataFrame] = []
+    rule_parts: list[pd.DataFrame] = []
+    caught_all: dict[str, warnings.WarningMessage] = {}
+    n_read = n_kept = n_chunks = 0
+    reasons = pd.Series(0, index=list(REASONS), dtype="int64")
+    try:
+        for ex in chunks("pass 2: cleaning"):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                res = clean_responses(ex, book, speeder_baseline=base, duplicate_firsts=firsts, **rules)
+            for w in caught:
+                caught_all.setdefault(str(w.message).split(":")[0], w)
+            n_chunks += 1
+            n_read += res.n_read
+            n_kept += len(res.data)
+            reasons = reasons.add(res.quarantine["reason"].value_counts(), fill_value=0).astype("int64")
+            kept, held = res.data.reset_index(), res.quarantine.reset_index()
+            sinks["data"].write(kept, hint=held)
+            sinks["quarantine"].write(held, hint=kept)
+            cell = res.log["row"].notna()
+            column_rows.append(res.log[~cell])
+            sinks["log"].write(res.log[cell])
+            recodes.append(res.recodes)
+            rule_parts.append(res.rules)
+            del res, ex
+        log_cols = pd.concat(column_rows, ignore_index=True)
+        keys = [c for c in log_cols.columns if c not in ("n", "row")]
+        log_cols = log_cols.groupby(keys, sort=False, dropna=False, observed=True)["n"].sum().reset_index()
+        template = column_rows[0]
+        log_cols.insert(0, "row", pd.Series(pd.NA, index=log_cols.index).astype(template["row"].dtype))
+        log_cols = log_cols[list(template.columns)].astype(template.dtypes.to_dict())
+        if len(log_cols):
+            sinks["log"].write(log_cols)
+    finally:
+        for s in sinks.values():
+            s.close()
+    reasons = reasons.reindex(list(REASONS) + [r for r in reasons.index if r not in REASONS])
+    n_q = int(reasons.sum())
+    if n_read != n_kept + n_q:
+        raise ReconciliationError(describe("Rows do not reconcile", file=source,
+                                           received=f"read {n_read}, kept {n_kept}, quarantined {n_q}",
+                                           expected="read = kept + quarantined"))  # fmt: skip
+    for w in caught_all.values():
+        warnings.warn(w.message, w.category, stacklevel=2)
+    counts = pd.DataFrame([("read", None, n_read), ("kept", None, n_kept)]
+                          + [("quarantined", r, int(n)) for r, n in reasons.items()],
+                          columns=["outcome", "reason", "n"]).astype({"n": "int64"})  # fmt: skip
+    rc = pd.concat(recodes, ignore_index=True)
+    rkeys = [c for c in rc.columns if c != "count"]
+    rc = rc.groupby(rkeys, sort=False, dropna=False, observed=True)["count"].sum().reset_index()[list(recodes[0].columns)]
+    rl = pd.concat(rule_parts, ignore_index=True)
+    rl = rl.groupby("rule", sort=False).agg(applied=("applied", "any"), quarantines=("quarantines", "first"),
+                                            n_flagged=("n_flagged", "sum"), note=("note", "first")).reset_index()  # fmt: skip
+    paths = {name: s.path for name, s in sinks.items()}
+    for name, frame in (("recodes", rc), ("rules", rl), ("summary", counts), ("codebook", book.table)):
+        frame.astype({c: "str" for c in frame.columns if frame[c].dtype == object}).to_parquet(
+            out / f"{name}.parquet", index=False)
+        paths[name] = out / f"{name}.parquet"
+    return ChunkedCleanResult(counts=counts, rules=rl, paths=paths, n_chunks=n_chunks, source=source)
