@@ -86,10 +86,10 @@ class ChunkedCleanResult:
 def _record_ends(block: bytes, in_quote: bool) -> tuple[np.ndarray, bool, int]:
     """Offsets (exclusive) of record ends in ``block``, the quote state after it, newline count."""
     arr = np.frombuffer(block, dtype=np.uint8)
-    quotes = np.cumsum(arr == 34) + int(in_quote)
-    nl = arr == 10
-    ends = np.flatnonzero(nl & (quotes % 2 == 0)) + 1
-    return ends, bool(quotes[-1] % 2) if len(arr) else in_quote, int(nl.sum())
+    quotes = np.flatnonzero(arr == 34)
+    nl = np.flatnonzero(arr == 10)
+    outside = (np.searchsorted(quotes, nl) + int(in_quote)) % 2 == 0  # even number of quotes before it
+    return nl[outside] + 1, bool((len(quotes) + int(in_quote)) % 2), len(nl)
 
 
 def _chunks(path: Path, start: int, first_line: int, chunksize: int) -> Iterator[tuple[bytes, int, int]]:
@@ -199,14 +199,18 @@ def _key_columns(book: Codebook, raw: pd.DataFrame, respondent_key) -> list[str]
     return [_resolve_column(k, raw, book, parameter="respondent_key") for k in keys]
 
 
-def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, Any]):
-    """Whole-file state of the duplicate and speeder rules: ``(duplicate_firsts, (median, SD))``."""
+def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, Any], cache: _Sink):
+    """Whole-file state of the duplicate and speeder rules: ``(duplicate_firsts, (median, SD))``.
+
+    Each raw chunk is also appended to ``cache`` (Parquet), so pass 2 does not parse the text again.
+    """
     skip = book.table["kind"].isin(_PASS1_SKIP)
     small = Codebook(book.table[~skip].reset_index(drop=True)) if skip.any() else book
     light = {k: v for k, v in rules.items() if k not in ("respondent_key", "speeder_fraction", "speeder_sd",
                                                          "straightline_min_items", "quarantine", "pii_key")}  # fmt: skip
     parts: list[pd.DataFrame] = []
     for ex in chunks:
+        cache.write(ex.frame.reset_index())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = clean_responses(ex, small, respondent_key=False, speeder_fraction=None, speeder_sd=None,
@@ -353,7 +357,32 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     book.check(first)
     key_cols = _key_columns(book, first.frame, rules.get("respondent_key"))
     del first
-    firsts, base = _first_pass(chunks("pass 1: rules"), book, key_cols, rules)
+    cache = _Sink(out / f".{source}.chunks.parquet")
+    try:
+        firsts, base = _first_pass(chunks("pass 1: rules"), book, key_cols, rules, cache)
+    except BaseException:
+        cache.close()
+        cache.path.unlink(missing_ok=True)
+        raise
+    cache.close()
+
+    def cached(desc: str):
+        reader = pq.ParquetFile(cache.path)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=reader.metadata.num_rows, unit="rows", desc=desc)
+        try:
+            for g in range(reader.num_row_groups):
+                frame = reader.read_row_group(g).to_pandas().set_index("row_number")
+                yield dataclasses.replace(probe, frame=frame, source=source)
+                if bar is not None:
+                    bar.update(len(frame))
+        finally:
+            if bar is not None:
+                bar.close()
+
     sinks = {name: _Sink(out / f"{name}.parquet") for name in ("data", "quarantine", "log")}
     column_rows: list[pd.DataFrame] = []
     recodes: list[pd.DataFrame] = []
@@ -362,7 +391,7 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     n_read = n_kept = n_chunks = 0
     reasons = pd.Series(0, index=list(REASONS), dtype="int64")
     try:
-        for ex in chunks("pass 2: cleaning"):
+        for ex in cached("pass 2: cleaning"):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 res = clean_responses(ex, book, speeder_baseline=base, duplicate_firsts=firsts, **rules)
@@ -392,6 +421,7 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     finally:
         for s in sinks.values():
             s.close()
+        cache.path.unlink(missing_ok=True)
     reasons = reasons.reindex(list(REASONS) + [r for r in reasons.index if r not in REASONS])
     n_q = int(reasons.sum())
     if n_read != n_kept + n_q:
