@@ -229,9 +229,11 @@ def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, An
             part["stamp"] = np.zeros(len(part), dtype=np.int64)
         part["duration"] = (both["duration_s"].reindex(ex.frame.index).to_numpy(dtype=float)
                             if "duration_s" in both else np.nan)  # fmt: skip
-        for c in key_cols:
+        for c in key_cols:  # 64-bit hashes of the match keys, not their text: 8 bytes a row
             codes, uniq = key_codes(ex.frame[c])
-            part[f"key:{c}"] = pd.Series(np.append(uniq.to_numpy(dtype=object), None)[codes], dtype="str").to_numpy()
+            hashed = pd.util.hash_array(uniq.to_numpy(dtype=object)) if len(uniq) else np.zeros(0, np.uint64)
+            part[f"key:{c}"] = np.append(hashed, np.uint64(0))[codes]
+            part[f"has:{c}"] = codes >= 0
         parts.append(part)
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"row": [], "early": [], "stamp": [],
                                                                           "duration": []})  # fmt: skip
@@ -240,7 +242,7 @@ def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, An
     firsts: dict[str, pd.Series] = {}
     dup = pd.Series(False, index=cand.index)
     for c in key_cols:
-        have = cand[cand[f"key:{c}"].notna()]
+        have = cand[cand[f"has:{c}"].to_numpy(dtype=bool)]
         first = have.drop_duplicates(f"key:{c}", keep="first")
         firsts[c] = pd.Series(first["row"].to_numpy(), index=first[f"key:{c}"].to_numpy())
         dup |= (have[f"key:{c}"].map(firsts[c]) != have["row"]).reindex(cand.index, fill_value=False)

@@ -191,7 +191,8 @@ def clean_responses(
     duplicate_firsts : mapping, optional
         For cleaning in chunks: ``{key column: Series}`` mapping each match key (trimmed,
         lower-cased text) to the row number of the earliest candidate submission in the
-        whole file; a row whose key maps to another row is a duplicate of it.
+        whole file; a row whose key maps to another row is a duplicate of it.  The index may
+        instead hold ``pandas.util.hash_array`` of the keys (uint64), to save memory.
 
     Returns
     -------

@@ -122,7 +122,8 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
     """Later submissions of a respondent key (first submission kept); any key column may match.
 
     ``firsts`` (streaming): ``{column: Series mapping match key -> row number of the first
-    submission}`` worked out over a whole file; a key column found there is judged by it.
+    submission}`` worked out over a whole file; a key column found there is judged by it.  The
+    index may hold the keys' ``pandas.util.hash_array`` (uint64) instead of their text.
     """
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
@@ -141,7 +142,10 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
         column = _resolve_column(key, raw, book, parameter="respondent_key")
         if firsts is not None and column in firsts:
             codes, uniq = key_codes(raw[column])
-            first_of = np.append(uniq.map(firsts[column]).to_numpy(dtype=float), np.nan)[codes]
+            lookup = firsts[column]
+            if lookup.index.dtype == np.uint64:  # keyed by pandas.util.hash_array of the match keys
+                uniq = pd.Series(pd.util.hash_array(uniq.to_numpy(dtype=object)), dtype=np.uint64)
+            first_of = np.append(uniq.map(lookup).to_numpy(dtype=float), np.nan)[codes]
             dup = candidates & (codes >= 0) & ~np.isnan(first_of) & (first_of != row_numbers)
             new = dup & ~mask
             why[new] = f"same {column} as row " + pd.Series(first_of[new].astype(np.int64)).astype(str).to_numpy()
