@@ -5,12 +5,15 @@ record, so multi-line answers stay whole), each chunk is read with the export's 
 rows by :func:`cxanalytics.read_export` and cleaned by :func:`cxanalytics.clean_responses`,
 and the kept rows, the quarantined rows and the audit log are appended to Parquet files
 (one row group per chunk).  Only one chunk is in memory at a time, plus a few small arrays
-per row (row number, submission time, duration, respondent-key text) for the whole-file rules.
+per row for the whole-file rules (row number, submission time, duration and a 64-bit hash of
+each respondent key: about 40 bytes a response).  The parsed chunks of the first pass are kept
+in a temporary Parquet file in ``out_dir`` (deleted at the end), so the text is parsed once.
 
 Two rules need the whole file, and get it from a first, cheaper pass over the chunks that
 cleans only the columns those rules read (status, finished/progress, timestamps, duration,
 scored and segment items): the duplicate rule (the earliest candidate submission of each
-respondent key in the whole file is kept) and the speeder rule (median and SD of the
+respondent key in the whole file is kept; keys are compared by 64-bit hash, whose chance of
+a collision among a million keys is about 3e-8) and the speeder rule (median and SD of the
 durations of the whole file's candidate responses).  Both are handed to ``clean_responses``
 (``duplicate_firsts=``, ``speeder_baseline=``), so every chunk is judged as in one pass.
 """
