@@ -354,17 +354,23 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     if codebook is not None:
         book = codebook if isinstance(codebook, Codebook) else (
             Codebook.from_csv(codebook) if isinstance(codebook, str | Path) else Codebook(codebook))  # fmt: skip
-    first = next(iter(chunks("reading")), None)
+    reading = chunks("pass 1: reading")
+    first = next(reading, None)
     if first is None:
         raise ParameterError(describe("The export has no responses", file=source, expected="at least one response"))
     if book is None:
         book = Codebook.infer(first)
     book.check(first)
     key_cols = _key_columns(book, first.frame, rules.get("respondent_key"))
+    head = [first]  # handed on without a second read; popped so only pass 1 holds it
     del first
+
+    def feed():
+        yield head.pop()
+        yield from reading
     cache = _Sink(out / f".{source}.chunks.parquet")
     try:
-        firsts, base = _first_pass(chunks("pass 1: rules"), book, key_cols, rules, cache)
+        firsts, base = _first_pass(feed(), book, key_cols, rules, cache)
     except BaseException:
         cache.close()
         cache.path.unlink(missing_ok=True)
