@@ -396,3 +396,12 @@ def test_columns_sharing_answers_are_recoded_alike_and_each_answer_set_is_checke
     res = clean_responses(export, fine, pii_key="k", timezone="UTC", min_completion=None)
     both = pd.concat([res.data, res.quarantine])
     assert both["q1"].tolist() == [4.0, 2.0] * 3 and both["q3"].tolist() == [2.0, 4.0] * 3
+
+
+def test_test_filter_on_a_pii_column_never_echoes_the_value(cleaned):
+    """Google Forms test rows are found by e-mail; the reason must not repeat the address."""
+    _, res, _ = cleaned["google_forms"]
+    tests = res.quarantine[res.quarantine["reason"] == "test"]
+    assert len(tests) == TRUTH["exports"]["google_forms"]["rows_by_kind"]["test"]
+    for frame in (res.quarantine.astype("str"), res.log.astype("str")):
+        assert not frame.apply(lambda col: col.str.contains("qa.team@example.com", regex=False)).any().any()

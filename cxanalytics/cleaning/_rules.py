@@ -69,7 +69,10 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
         codes, keys = key_codes(raw[column])
         hit = np.append(keys.isin(targets).to_numpy(dtype=bool), False)[codes]
         new = hit & ~test
-        why_test[new] = f"test_filter: {column} = " + clean_text(raw[column][new])
+        if column in set(book.of_kind("pii")["column"]):  # never echo personal data into the audit trail
+            why_test[new] = f"test_filter: {column} matched (personal data, value withheld)"
+        else:
+            why_test[new] = f"test_filter: {column} = " + clean_text(raw[column][new])
         test |= hit
         sources.append(f"test_filter {column}")
     note = ", ".join(sources) if sources else "no status column and no test_filter"
