@@ -75,6 +75,7 @@ from .retention_costs import retention_vs_acquisition
 from .scales import cronbach_alpha, cronbach_alpha_from_covariance, item_statistics
 from .sensitivity import break_even, break_even_curve, sensitivity
 from .servqual import pillar_composite, pillar_scores, servqual_gaps
+from .streaming import ChunkedCleanResult, clean_export_in_chunks
 from .survival import SurvivalResult, cox, kaplan_meier, logrank, rmst, rmst_difference
 from .text import RecodeResult, normalize_digits, normalize_text, parse_number, recode_labels
 from .weights import RakeResult, rake
@@ -85,6 +86,7 @@ __all__ = [
     "__version__",
     "Baseline",
     "BGNBDFit",
+    "ChunkedCleanResult",
     "ClaimResult",
     "CleanResult",
     "Codebook",
@@ -117,6 +119,7 @@ __all__ = [
     "claim_satisfaction_retention",
     "claim_service_standards",
     "claim_silent_customers",
+    "clean_export_in_chunks",
     "clean_responses",
     "clv",
     "clv_by_segment",

@@ -9,6 +9,7 @@ are shaped and reordered for right-to-left display before drawing
 from __future__ import annotations
 
 from ._rtl import display_labels, display_text
+from .cleaning import plot_quarantine, quarantine_table
 from .clv import plot_expected_vs_actual, plot_sbg_projection
 from .cohorts import plot_cohort_heatmap
 from .drivers import (
@@ -33,6 +34,7 @@ __all__ = [
     "plot_nps_bars",
     "plot_outcome_by_group",
     "plot_pillars",
+    "plot_quarantine",
     "plot_relative_weights",
     "plot_sbg_projection",
     "plot_servqual_gaps",
@@ -40,4 +42,5 @@ __all__ = [
     "plot_tornado",
     "plot_trend",
     "plot_value_distribution",
+    "quarantine_table",
 ]
