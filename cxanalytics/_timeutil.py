@@ -205,3 +205,18 @@ def days(series: pd.Series, column: str) -> tuple[np.ndarray, object]:
 
 def day_of(ts: pd.Timestamp) -> int:
     return int(np.datetime64(ts.tz_localize(None) if ts.tz is not None else ts, "D").astype(np.int64))
+
+
+def holdout_stats(codes: np.ndarray, ticks: np.ndarray, values: np.ndarray | None, g: int) -> dict:
+    """Holdout purchase days per customer (``frequency_holdout``) and, with values, mean spend per day.
+
+    Shared by the pandas and the Dask paths of :func:`cxanalytics.customer_summary`.
+    """
+    out = {"frequency_holdout": distinct_per_group(codes, ticks, g)}
+    if values is not None:
+        fin = ~np.isnan(values)
+        total = np.bincount(codes[fin], weights=values[fin], minlength=g)
+        days = distinct_per_group(codes[fin], ticks[fin], g)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["monetary_value_holdout"] = np.where(days > 0, total / np.maximum(days, 1), np.nan)
+    return out

@@ -255,15 +255,7 @@ def customer_summary(
         ids = pd.Index(uniques)
         hc = ids.get_indexer(cust.to_numpy()[holdout])
         inside = hc >= 0
-        hc, ht = hc[inside], ticks[holdout][inside]
-        out["frequency_holdout"] = tu.distinct_per_group(hc, ht, g)
-        if v is not None:
-            hv = v[holdout][inside]
-            hfin = ~np.isnan(hv)
-            hsum = np.bincount(hc[hfin], weights=hv[hfin], minlength=g)
-            hdays = tu.distinct_per_group(hc[hfin], ht[hfin], g)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out["monetary_value_holdout"] = np.where(hdays > 0, hsum / np.maximum(hdays, 1), np.nan)
+        out.update(tu.holdout_stats(hc[inside], ticks[holdout][inside], None if v is None else v[holdout][inside], g))
         out["duration_holdout"] = np.full(g, (as_of_tick - end) * (ticks_ns / unit_ns))
     return pd.DataFrame(out)
 

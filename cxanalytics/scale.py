@@ -208,15 +208,7 @@ def _summary_part(part, customer, time, value, same_day, end, hold_end, meta):
         hold = keep & (ticks > end)
         hc = np.where(present, remap, -1)[codes[hold]]
         inside = hc >= 0
-        hc, ht = hc[inside], ticks[hold][inside]
-        out["frequency_holdout"] = tu.distinct_per_group(hc, ht, g)
-        if v is not None:
-            hv = v[hold][inside]
-            fin = ~np.isnan(hv)
-            hsum = np.bincount(hc[fin], weights=hv[fin], minlength=g)
-            hdays = tu.distinct_per_group(hc[fin], ht[fin], g)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out["monetary_value_holdout"] = np.where(hdays > 0, hsum / np.maximum(hdays, 1), np.nan)
+        out.update(tu.holdout_stats(hc[inside], ticks[hold][inside], None if v is None else v[hold][inside], g))
     return pd.DataFrame(out).astype(meta.dtypes.to_dict())
 
 
