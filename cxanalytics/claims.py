@@ -326,6 +326,13 @@ def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
     return ClaimResult(_verdict(rows), ev)
 
 
+def _standard_text(threshold) -> str:
+    """``"wait <= 60 s"``, or per channel ``"phone <= 60 s, chat <= 30 s, other <= 120 s"``."""
+    if isinstance(threshold, Mapping):
+        return ", ".join(f"{'other' if k == 'default' else k} <= {v:g} s" for k, v in threshold.items())
+    return f"wait <= {threshold:g} s"
+
+
 def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
                             wait: str = "last_wait_s", threshold: float | Mapping[str, float] = 60,
                             channel: str = "channel", satisfaction: str = "ces",
@@ -403,7 +410,7 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
         iok = ~np.isnan(iw) & ~np.isnan(il) & ~np.isnan(res)
         imet = iw[iok] <= il[iok]
         p, lo, hi = _wilson(float(imet.sum()), int(iok.sum()), alpha)
-        rows.append(_row(f"Share of contacts meeting the standard ({threshold} s)", "share met",
+        rows.append(_row(f"Share of contacts meeting the standard ({_standard_text(threshold)})", "share met",
                          p, lo, hi, iok.sum(), alpha, None, "descriptive"))
         r = res[iok]
         est, lo, hi = _prop_diff(r[imet].sum(), imet.sum(), r[~imet].sum(), (~imet).sum(), alpha)
@@ -416,7 +423,7 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
         fcr = np.array([_wilson(a, b, alpha) if b else (np.nan,) * 3 for a, b in zip(hit, cnt, strict=True)])
     else:
         p = float(met.mean()) if len(met) else np.nan
-        rows.append(_row(f"Share of rated contacts meeting the standard ({threshold} s)", "share met",
+        rows.append(_row(f"Share of rated contacts meeting the standard ({_standard_text(threshold)})", "share met",
                          *(_wilson(float(met.sum()), len(met), alpha) if len(met) else (p, p, p)),
                          len(met), alpha, None, "descriptive"))
         cnt, fcr = np.zeros(len(labels), dtype=int), np.full((len(labels), 3), np.nan)

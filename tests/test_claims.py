@@ -163,3 +163,10 @@ def test_ibm_telco_churn_falls_with_satisfaction(realdata):
     out = claim_satisfaction_retention(status, satisfaction="Satisfaction Score", churned="Churn Value")
     assert out.verdict["supported"].item() == "yes"
     assert out.evidence["estimate"].is_monotonic_decreasing
+
+
+def test_service_standard_labels_read_as_sentences(linked, sample):
+    per_channel = claim_service_standards(linked, sample["interactions"], threshold={"phone": 60, "default": 120})
+    assert "(phone <= 60 s, other <= 120 s)" in per_channel.verdict["claim"].iloc[0]
+    single = claim_service_standards(linked, sample["interactions"], threshold=90)
+    assert "(wait <= 90 s)" in single.verdict["claim"].iloc[0]
