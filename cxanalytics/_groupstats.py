@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_list, check_alpha, require_columns
+from ._validate import answer_values, as_list, check_alpha, require_columns
 from .errors import ColumnError, ParameterError, ScaleRangeError, describe
 
 
@@ -54,24 +54,12 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _as_float(s: pd.Series, column: str) -> np.ndarray:
-    """Numeric answers (or a categorical of numeric answer codes) as float64, NaN for missing."""
-    if isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(s.cat.categories):
-        values = np.r_[s.cat.categories.to_numpy(dtype="float64"), np.nan]
-        return values[s.cat.codes.to_numpy()]  # code -1 (missing) picks the trailing NaN
-    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise ColumnError(describe("Scores must be numeric (recode text answers first)",
-                                   column=column, received=str(s.dtype),
-                                   expected="a numeric dtype or numeric categories"))
-    return s.to_numpy(dtype="float64", na_value=np.nan)
-
-
 def _scores(data: pd.DataFrame, column: str, scale: tuple[float, float] | None,
             integer: bool) -> np.ndarray:
     """The answers as float64 with NaN for missing; raise on values outside the scale."""
     require_columns(data, [column])
     s = data[column]
-    x = _as_float(s, column)
+    x = answer_values(s, column)
     if scale is None:
         bad = np.isinf(x)
         expected = "finite numbers"

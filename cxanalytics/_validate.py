@@ -67,3 +67,22 @@ def finite_numeric(data: pd.DataFrame, name: str) -> np.ndarray:
         raise ColumnError(describe("Column has missing or infinite values", column=name,
                                    received=f"{int((~np.isfinite(arr)).sum())} such value(s)", expected="finite numbers"))
     return arr
+
+
+def answer_values(s: pd.Series, column: str) -> np.ndarray:
+    """Numeric answers, or a categorical of numeric answer codes, as float64 (NaN for missing).
+
+    :class:`ColumnError` for text, boolean or text-categorical answers (recode labels first).
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        if not pd.api.types.is_numeric_dtype(s.cat.categories.dtype):
+            raise ColumnError(describe("Answers must be numeric codes (recode text labels first)",
+                                       column=column, received=f"categories {list(s.cat.categories)[:5]}",
+                                       expected="numeric categories"))
+        codes = np.r_[s.cat.categories.to_numpy(dtype="float64"), np.nan]
+        return codes[s.cat.codes.to_numpy()]  # code -1 (missing) takes the trailing NaN
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        raise ColumnError(describe("Answers must be numeric (recode text labels first)",
+                                   column=column, received=str(s.dtype),
+                                   expected="a numeric dtype or numeric categories"))
+    return s.to_numpy(dtype="float64", na_value=np.nan)

@@ -20,9 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_list, check_alpha, require_columns, require_frame
+from ._validate import answer_values, as_list, check_alpha, require_columns, require_frame
 from .errors import ColumnError, ParameterError, describe
-from .servqual import _numeric
 
 __all__ = ["consistency", "icc", "funnel_table", "funnel_limits"]
 
@@ -35,7 +34,7 @@ def _values(data: pd.DataFrame, column: str, keys: list[str]) -> pd.DataFrame:
     require_columns(data, [column, *keys])
     s = data[column]
     x = (s.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-         if pd.api.types.is_bool_dtype(s) else _numeric(s, column))
+         if pd.api.types.is_bool_dtype(s) else answer_values(s, column))
     frame = pd.DataFrame({k: data[k] for k in keys}, index=data.index).assign(_x=x)
     return frame[~np.isnan(x)]
 

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._groupstats import _as_float
-from ._validate import check_alpha, require_columns, require_frame
+from ._validate import answer_values, check_alpha, require_columns, require_frame
 from .errors import DataQualityWarning, ParameterError, describe
 
 __all__ = ["cronbach_alpha", "cronbach_alpha_from_covariance", "item_statistics"]
@@ -32,7 +31,7 @@ def _items(data: pd.DataFrame, items: Sequence[str] | None) -> list[str]:
         raise ParameterError(describe("A scale needs at least two items", parameter="items",
                                       received=cols, expected="two or more item columns"))
     for c in cols:
-        _as_float(data[c], c)  # raises ColumnError for text or boolean items
+        answer_values(data[c], c)  # raises ColumnError for text or boolean items
     return cols
 
 
@@ -41,7 +40,7 @@ def _moments(data, items, missing):
     if missing not in MISSING:
         raise ParameterError(describe("Unknown missing-value handling", parameter="missing",
                                       received=missing, expected="'listwise' or 'pairwise'"))
-    x = pd.DataFrame({c: _as_float(data[c], c) for c in items})
+    x = pd.DataFrame({c: answer_values(data[c], c) for c in items})
     if missing == "listwise":
         x = x.dropna()
         counts = np.full((len(items), len(items)), len(x))

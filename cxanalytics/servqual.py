@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_list, check_alpha, require_columns, require_frame
+from ._validate import answer_values, as_list, check_alpha, require_columns, require_frame
 from .errors import ColumnError, ParameterError, ScaleRangeError, describe
 
 __all__ = ["servqual_gaps", "pillar_scores", "pillar_composite"]
@@ -27,22 +27,6 @@ _STEM = re.compile(r"^(?P<dimension>.+)_(?P<k>\d+)$")
 
 
 # ----------------------------------------------------------------------------- shared helpers
-def _numeric(s: pd.Series, column: str) -> np.ndarray:
-    """Numeric answers or a categorical of numeric codes as float64 (NaN for missing)."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        if not pd.api.types.is_numeric_dtype(s.cat.categories.dtype):
-            raise ColumnError(describe("Answers must be numeric codes (recode text labels first)",
-                                       column=column, received=f"categories {list(s.cat.categories)[:5]}",
-                                       expected="numeric categories"))
-        codes = np.r_[s.cat.categories.to_numpy(dtype="float64"), np.nan]
-        return codes[s.cat.codes.to_numpy()]  # code -1 (missing) takes the trailing NaN
-    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise ColumnError(describe("Answers must be numeric (recode text labels first)",
-                                   column=column, received=str(s.dtype),
-                                   expected="a numeric dtype or numeric categories"))
-    return s.to_numpy(dtype="float64", na_value=np.nan)
-
-
 def _check_scale(scale: object) -> tuple[float, float]:
     ok = (isinstance(scale, tuple | list) and len(scale) == 2
           and all(isinstance(v, int | float) and not isinstance(v, bool) for v in scale)
@@ -240,7 +224,7 @@ def servqual_gaps(data: pd.DataFrame, *, items=None, dimensions=None,
                                       expected="SERVQUAL item names or their e_/p_ columns"))
 
     def column(name: str, item: str) -> np.ndarray:
-        x = _in_scale(_numeric(data[name], name), name, (lo, hi))
+        x = _in_scale(answer_values(data[name], name), name, (lo, hi))
         return lo + hi - x if item in flip or name in flip else x
 
     names = list(pairs)
@@ -304,7 +288,7 @@ def _pillar_columns(data: pd.DataFrame, pillars) -> dict[str, str]:
 def _pillar_matrix(data, pillars, scale) -> tuple[dict[str, str], np.ndarray]:
     cols = _pillar_columns(require_frame(data), pillars)
     lo_hi = _check_scale(scale)
-    x = np.column_stack([_in_scale(_numeric(data[c], c), c, lo_hi) for c in cols.values()])
+    x = np.column_stack([_in_scale(answer_values(data[c], c), c, lo_hi) for c in cols.values()])
     return cols, x
 
 
