@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ParameterError, describe
+from .errors import CxError, ParameterError, describe
 
-__all__ = ["TABLES", "DataFolder", "assemble_data", "present_inputs"]
+__all__ = ["ENGINES", "TABLES", "DataFolder", "assemble_data", "check_engine", "present_inputs"]
 
 #: Tidy tables a user can give one by one, by their canonical name.
 TABLES = ("responses", "customers", "transactions", "interactions", "branches")
 _TABLE_SUFFIXES = (".csv", ".parquet")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
 _PERSIAN_LETTERS = re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc]")
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 
@@ -33,27 +34,45 @@ class DataFolder:
 
 
 def present_inputs(folder: Path) -> frozenset[str]:
-    """Names of :data:`cxanalytics.datasets.SAMPLES` whose file is in ``folder`` (CSV or Parquet)."""
+    """Names of :data:`cxanalytics.datasets.SAMPLES` whose file is in ``folder`` (CSV, Parquet, Parquet folder)."""
     from .datasets import SAMPLES
 
     return frozenset(name for name, spec in SAMPLES.items()
                      if (folder / spec.file).exists() or (not spec.raw and (folder / spec.file).with_suffix(".parquet").exists()))
 
 
+def _parquet_parts(folder: Path) -> list[Path]:
+    """The Parquet files of a folder (searched recursively, as Spark, Dask or pyarrow write them)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in _PARQUET_SUFFIXES
+                  and not p.name.startswith(("_", ".")))
+
+
 def _check_table(path: Path, name: str) -> None:
-    """The file exists, has a known format and carries every column the loader needs."""
+    """The file (or folder of Parquet files) exists and carries every column the loader needs.
+
+    Only the header of a CSV file or the schema of a Parquet file is read, never the rows.
+    """
     from .datasets import SAMPLES
 
-    if not path.is_file():
-        raise ParameterError(describe(f"{name} file not found", file=path, expected="an existing CSV or Parquet file"))
-    if path.suffix.lower() not in _TABLE_SUFFIXES:
+    if path.is_dir():
+        parts = _parquet_parts(path)
+        if not parts:
+            raise ParameterError(describe(f"No Parquet file in the {name} folder", file=path,
+                                          expected="a folder of .parquet files (e.g. part.0.parquet, part.1.parquet)"))
+        schema_of = parts[0]
+    elif not path.is_file():
+        raise ParameterError(describe(f"{name} file not found", file=path,
+                                      expected="an existing CSV or Parquet file, or a folder of Parquet files"))
+    elif path.suffix.lower() not in _TABLE_SUFFIXES:
         raise ParameterError(describe(f"Unsupported {name} file", file=path, received=path.suffix or "no suffix",
                                       expected="a .csv or .parquet file"))
+    else:
+        schema_of = path
     try:
-        if path.suffix.lower() == ".parquet":
+        if schema_of.suffix.lower() in _PARQUET_SUFFIXES:
             import pyarrow.parquet as pq
 
-            columns = list(pq.read_schema(path).names)
+            columns = list(pq.read_schema(schema_of).names)
         else:
             columns = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
@@ -65,12 +84,51 @@ def _check_table(path: Path, name: str) -> None:
                                       expected=f"the columns of {SAMPLES[name].file} (see data/sample/README.md)"))
 
 
+ENGINES = ("pandas", "dask")
+
+
+def check_engine(engine: str, scheduler: str | None) -> None:
+    """ParameterError for an unknown engine or a scheduler without Dask; CxError when Dask is missing."""
+    import importlib
+
+    if engine not in ENGINES:
+        raise ParameterError(describe("Unknown engine", parameter="engine", received=engine,
+                                      expected="'pandas' or 'dask'"))
+    if scheduler is not None and engine != "dask":
+        raise ParameterError(describe("A Dask scheduler needs engine='dask'", parameter="scheduler",
+                                      received=f"{scheduler!r} with engine={engine!r}",
+                                      expected="engine='dask', or no scheduler"))
+    if scheduler is not None and not (isinstance(scheduler, str) and scheduler.strip()):
+        raise ParameterError(describe("Malformed Dask scheduler address", parameter="scheduler", received=scheduler,
+                                      expected="an address such as 'tcp://10.0.0.5:8786'"))
+    needed = [] if engine != "dask" else ["dask.dataframe"] + (["distributed"] if scheduler is not None else [])
+    for module in needed:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise CxError(describe(f"engine='dask' needs the optional package {module.split('.')[0]!r}",
+                                   parameter="engine", received=engine,
+                                   expected='pip install "cxanalytics[scale]" (Dask and dask.distributed)')) from None
+
+
+def _remove(target: Path) -> None:
+    """Remove a file, a link or a copied folder from the assembled folder (never what a link points to)."""
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+
+
 def _link(source: Path, target: Path) -> None:
-    target.unlink(missing_ok=True)
+    """Link ``target`` to ``source`` (a file or a folder); nothing is read or held in memory."""
+    _remove(target)
     try:
-        target.symlink_to(source.resolve())
-    except OSError:  # pragma: no cover - file systems without symlinks
-        shutil.copyfile(source, target)
+        target.symlink_to(source.resolve(), target_is_directory=source.is_dir())
+    except OSError:  # pragma: no cover - file systems without symlinks: a copy on disk
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copyfile(source, target)
 
 
 def _language(texts: pd.Series) -> str:
@@ -149,7 +207,8 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
     Parameters
     ----------
     folder : path
-        An empty folder to fill (files are linked, not copied, where possible).
+        An empty folder to fill (files and folders are linked, not copied, where the
+        file system allows symbolic links; otherwise copied on disk).
     data_dir : path, optional
         A folder laid out like ``data/sample/``; its files are taken first.
     surveys : sequence of paths
@@ -160,7 +219,12 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         One codebook CSV for every export, or one per export (default: inferred).
     **tables : path
         ``customers=``, ``transactions=``, ``interactions=``, ``branches=``,
-        ``responses=``: CSV or Parquet files, replacing those of ``data_dir``.
+        ``responses=``: CSV or Parquet files, or folders of Parquet files (e.g. the part
+        files written by Spark or Dask), replacing those of ``data_dir``. They are linked
+        as ``<name>.csv`` / ``<name>.parquet`` (a folder keeps being a folder); only a
+        CSV header or a Parquet schema is read to check the columns, so a log larger
+        than memory is never loaded here. A ``data_dir`` may hold such folders too
+        (``transactions.parquet/``).
 
     Returns
     -------
@@ -186,8 +250,9 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         src = Path(data_dir)
         if not src.is_dir():
             raise ParameterError(describe("Data folder not found", file=src, expected="a folder laid out like data/sample/"))
+        tables_as_folders = {f"{name}.parquet" for name in TABLES}  # folders of Parquet part files
         for item in sorted(src.iterdir()):
-            if item.is_file():
+            if item.is_file() or (item.is_dir() and item.name in tables_as_folders):
                 _link(item, out / item.name)
     for name, path in tables.items():
         if path is None:
@@ -195,8 +260,8 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         path = Path(path)
         _check_table(path, name)
         for suffix in _TABLE_SUFFIXES:
-            (out / f"{name}{suffix}").unlink(missing_ok=True)
-        _link(path, out / f"{name}{path.suffix.lower()}")
+            _remove(out / f"{name}{suffix}")
+        _link(path, out / (f"{name}.parquet" if path.is_dir() else f"{name}{path.suffix.lower()}"))
     notes: list[str] = []
     summary = pd.DataFrame()
     if surveys:
@@ -205,8 +270,8 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
 
         branches = load_sample("branches", folder=out) if branch_file is not None else None
         responses, summary = _clean_surveys([Path(s) for s in surveys], [Path(c) for c in codebooks], branches, notes)
-        (out / "responses.parquet").unlink(missing_ok=True)
-        (out / "responses.csv").unlink(missing_ok=True)
+        _remove(out / "responses.parquet")
+        _remove(out / "responses.csv")
         responses.to_csv(out / "responses.csv", index=False)
     for name in TABLES:
         present = [out / f"{name}{s}" for s in _TABLE_SUFFIXES if (out / f"{name}{s}").exists()]

@@ -6,9 +6,11 @@ Sub-commands
     Write the seeded synthetic sample data (raw survey exports, customers, transactions,
     interactions, ``TRUTH.json``).
 ``cxanalytics report [--data DIR] [--survey EXPORT ...] [--customers F] [--transactions F]
-[--interactions F] [--branches F] [--codebook CSV ...] [--out DIR]``
+[--interactions F] [--branches F] [--codebook CSV ...] [--out DIR] [--engine pandas|dask] [--scheduler ADDRESS]``
     Execute the numbered notebook suite on the user's files and write an HTML report;
-    notebooks whose inputs were not given are skipped with a note.
+    notebooks whose inputs were not given are skipped with a note. ``--engine dask`` reads a
+    transactions log larger than memory (a Parquet file or folder of part files) lazily in the
+    notebooks that support it, on the dask.distributed cluster at ``--scheduler`` if given.
 ``cxanalytics clean EXPORT --out DIR [--codebook CSV] [--timezone TZ] [--test-filter COL=VALUE] [--chunksize N]``
     Clean a raw survey export: data, quarantine, audit log and codebook written to DIR.
     With ``--chunksize`` the export is streamed in chunks of N responses (exports larger
@@ -94,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("interactions", "one row per service contact"), ("branches", "branch names"),
                        ("responses", "already cleaned survey responses")):
         r.add_argument(f"--{name}", type=Path, default=None, metavar="FILE",
-                       help=f"{name} table, CSV or Parquet ({what}; columns as in data/sample/README.md)")
+                       help=f"{name} table, CSV or Parquet file or folder of Parquet files ({what}; "
+                       "columns as in data/sample/README.md)")
     r.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="output folder: report.html and notebooks/ (default: reports/)")
     r.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
@@ -103,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=2, metavar="N",
                    help="notebooks executed at once, each in its own kernel (default 2)")
     r.add_argument("--no-progress", action="store_true", help="do not show a progress bar per notebook")
+    r.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
+                   help="dask: notebooks that support it (04) read the transactions log lazily with Dask, for "
+                   "logs larger than memory; same numbers as pandas (default pandas; needs cxanalytics[scale])")
+    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --engine dask: address of a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+                   "(default: Dask's local threads)")
 
     c = sub.add_parser(
         "clean",
@@ -148,6 +157,7 @@ def _run_report(args: argparse.Namespace) -> int:
             customers=args.customers, transactions=args.transactions, interactions=args.interactions,
             branches=args.branches, responses=args.responses, notebooks_dir=args.notebooks,
             timeout=args.timeout, progress=not args.no_progress, jobs=args.jobs,
+            engine=args.engine, scheduler=args.scheduler,
         )
     except ReportError as exc:
         if not exc.failures:

@@ -13,14 +13,20 @@ The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has
    ``"name.csv"`` literals, or ``metadata["cxanalytics"]["requires"]``) and skips, with a
    note in the report, a notebook whose inputs were not given;
 3. executes the others in order with papermill, injecting ``data_dir`` (and
-   ``survey_files`` / ``<platform>_file`` / ``codebook_files`` into notebooks that declare
-   them), with a progress
-   bar per notebook;
+   ``survey_files`` / ``<platform>_file`` / ``codebook_files`` / ``engine`` /
+   ``dask_scheduler`` into notebooks that declare them), with a progress bar per notebook;
 4. converts the executed notebooks into one self-contained HTML page: no code cells,
    figures embedded as PNG, a contents table with each notebook's status first.
 
 A cell that fails stops its notebook only: the rest still run, the report says which
 notebook and cell failed, and :class:`ReportError` is raised at the end.
+
+``engine="dask"`` is for transactions logs larger than memory: the log (a Parquet file or a
+folder of Parquet part files, given with ``--transactions`` or as ``transactions.parquet``
+in the data folder) is linked, never loaded, and the notebooks that declare an ``engine``
+parameter read it lazily with :func:`cxanalytics.logs.read_transactions` and reduce it with
+Dask (optionally on a ``dask.distributed`` cluster, ``scheduler=``). Notebooks without that
+parameter read their inputs with pandas, as before.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._reportdata import DataFolder, assemble_data, present_inputs
+from ._reportdata import DataFolder, assemble_data, check_engine, present_inputs
 from .errors import CxError, ParameterError, describe
 
 __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble_data", "find_notebooks",
@@ -252,7 +258,7 @@ def _md_escape(text: str) -> str:
     return html.escape(str(text)).replace("|", "&#124;")
 
 
-def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str) -> str:
+def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str, engine_note: str = "") -> str:
     lines = [f"# {_md_escape(title)}", "",
              "Produced by `cxanalytics report`: the numbered notebooks, run on the data below. Code is left out; "
              "the executed notebooks (with code) are in `notebooks/` beside this page.", "",
@@ -261,6 +267,8 @@ def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str) -> 
         status = {"ran": "ran", "skipped": f"skipped: {r.detail}", "failed": "**failed**: see its section"}[r.status]
         lines.append(f"| {_md_escape(r.name)} | {_md_escape(r.title)} | {_md_escape(status)} |")
     lines += ["", "**Inputs found:** " + (", ".join(f"`{n}`" for n in sorted(data.inputs)) or "none") + "."]
+    if engine_note:
+        lines += ["", engine_note]
     if not data.surveys.empty:
         lines += ["", "**Survey exports cleaned** (kept responses are stacked into `responses.csv`; names, e-mails, "
                   "IP addresses and comments are left out):", "",
@@ -272,13 +280,13 @@ def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str) -> 
     return "\n".join(lines)
 
 
-def _combined_html(runs: Sequence[NotebookRun], data: DataFolder, title: str) -> str:
+def _combined_html(runs: Sequence[NotebookRun], data: DataFolder, title: str, engine_note: str = "") -> str:
     nbformat = _require("nbformat")
     nbconvert = _require("nbconvert")
     new_md = nbformat.v4.new_markdown_cell
     merged = nbformat.v4.new_notebook()
     merged.metadata["title"] = title
-    merged.cells.append(new_md(_front_matter(runs, data, title)))
+    merged.cells.append(new_md(_front_matter(runs, data, title, engine_note)))
     hidden = {"parameters", "injected-parameters"}
     for run in runs:
         if run.status == "ran":
@@ -316,6 +324,8 @@ def run_report(
     title: str = "cxanalytics report",
     progress: bool = True,
     jobs: int = 2,
+    engine: str = "pandas",
+    scheduler: str | None = None,
 ) -> ReportResult:
     """Execute the notebook suite on the user's data; write ``report.html`` and the executed notebooks.
 
@@ -341,6 +351,19 @@ def run_report(
     jobs : int, default 2
         Notebooks executed at once (each in its own kernel process). The notebooks run
         standalone, so the order does not change any result; the report keeps their order.
+    engine : {'pandas', 'dask'}, default 'pandas'
+        How notebooks that declare an ``engine`` parameter (``04_repeat_business``) read
+        the transactions log. ``'dask'``: lazily, with
+        :func:`cxanalytics.logs.read_transactions` (``engine="dask"``), so that the
+        customer summaries and cohort counts are computed partition by partition on a
+        log larger than memory (a Parquet file or a folder of Parquet part files; CSV
+        works too), with the same numbers as ``'pandas'``. Other notebooks read their
+        inputs with pandas whatever the engine.
+    scheduler : str, optional
+        Address of a running ``dask.distributed`` scheduler (e.g.
+        ``'tcp://10.0.0.5:8786'``), injected as ``dask_scheduler``: the notebooks connect a
+        :class:`dask.distributed.Client` to it, so the Dask work runs on that cluster
+        (its workers must be able to read the log's path). Default: Dask's local threads.
 
     Returns
     -------
@@ -350,7 +373,11 @@ def run_report(
     Raises
     ------
     ParameterError
-        Missing or malformed input files (see :func:`assemble_data`).
+        Missing or malformed input files (see :func:`assemble_data`); an unknown
+        ``engine``; a ``scheduler`` without ``engine='dask'``.
+    CxError
+        ``engine='dask'`` but Dask (or, with ``scheduler``, dask.distributed) is not
+        installed (``pip install "cxanalytics[scale]"``).
     ReportError
         The notebook folder is missing, or a notebook failed: the message names the
         notebook, the cell (its position, execution count, section and first line) and
@@ -363,9 +390,18 @@ def run_report(
     ``data_dir`` (the data folder), ``survey_files`` (list of the raw exports),
     ``<platform>_file`` (the first export of each platform, e.g. ``surveymonkey_file``; it
     stands in for that platform's sample export, e.g. ``surveymonkey_ar.csv``) and
-    ``codebook_files`` (list of codebooks). A notebook is skipped, with a note in the
-    report, when it reads an input (see :func:`notebook_inputs`) the data folder lacks.
+    ``codebook_files`` (list of codebooks), ``engine`` (always) and ``dask_scheduler``
+    (with ``scheduler``). A notebook is skipped, with a note in the report, when it
+    reads an input (see :func:`notebook_inputs`) the data folder lacks.
+
+    Examples
+    --------
+    >>> run_report(engine="spark")
+    Traceback (most recent call last):
+    ...
+    cxanalytics.errors.ParameterError: Unknown engine [parameter 'engine']: received 'spark'; expected 'pandas' or 'dask'
     """
+    check_engine(engine, scheduler)
     notebooks = find_notebooks(notebooks_dir)
     out = Path(out_dir)
     executed_dir = out / "notebooks"
@@ -393,6 +429,9 @@ def run_report(
                 parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))
         if codebooks:
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
+        parameters["engine"] = engine
+        if scheduler is not None:
+            parameters["dask_scheduler"] = scheduler
         executed_dir.mkdir(parents=True, exist_ok=True)
         runs: list[NotebookRun | None] = [None] * len(notebooks)
         todo = []
@@ -429,7 +468,15 @@ def run_report(
         with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:  # kernels are processes: threads suffice
             for i, run in zip(todo, pool.map(work, todo), strict=True):
                 runs[i] = run
-        page = _combined_html(runs, data, title)
+        engine_note = ""
+        if engine == "dask":
+            lazy = [r.name for r, nb in zip(runs, notebooks, strict=True)
+                    if r.status == "ran" and "engine" in _declared_parameters(nb)]
+            engine_note = ("**Engine:** Dask" + (f" (scheduler {_md_escape(scheduler)})" if scheduler else "")
+                           + ". The transactions log was read lazily by "
+                           + (", ".join(_md_escape(n) for n in lazy) or "no notebook that ran")
+                           + "; the other notebooks read their inputs into memory with pandas.")
+        page = _combined_html(runs, data, title, engine_note)
     index = out / "report.html"
     tmp_file = index.with_suffix(".html.tmp")
     tmp_file.write_text(page, encoding="utf-8")
