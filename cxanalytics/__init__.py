@@ -1,8 +1,10 @@
 """cxanalytics: customer-feedback analytics, from raw exports to retention economics.
 
 The public API is re-exported here by name, so ``import cxanalytics as cx`` reaches every
-documented function.  Importing the package never imports matplotlib: plotting lives in
-:mod:`cxanalytics.plotting`.
+documented function.  Importing the package is cheap: each name is imported from its module
+on first use (PEP 562), so a script that only cleans exports never loads SciPy or
+statsmodels, and matplotlib is never imported (plotting lives in
+:mod:`cxanalytics.plotting`).
 
 The modules, in the order an analysis uses them:
 
@@ -18,166 +20,145 @@ The modules, in the order an analysis uses them:
 
 from __future__ import annotations
 
-from .behaviour import cohort_matrix, cohort_retention, customer_summary
-from .calendars import ParsedDates, parse_dates
-from .churn import churn_labels_contractual, churn_labels_noncontractual
-from .claims import (
-    ClaimResult,
-    claim_consistency,
-    claim_negative_encounters,
-    claim_recovery_paradox,
-    claim_satisfaction_retention,
-    claim_service_standards,
-    claim_silent_customers,
-)
-from .cleaning import CleanResult, clean_responses
-from .clv import (
-    BGNBDFit,
-    GammaGammaFit,
-    SBGFit,
-    customer_lifetime_value,
-    fit_bgnbd,
-    fit_gamma_gamma,
-    fit_sbg,
-)
-from .codebook import Codebook
-from .comparisons import compare_means, compare_nps, compare_proportions
-from .consistency import consistency, funnel_limits, funnel_table, icc
-from .drivers import (
-    LogitResult,
-    importance_performance,
-    relative_weights,
-    relative_weights_from_correlation,
-    repurchase_model,
-)
-from .economics import clv, clv_by_segment, clv_from_bgnbd, clv_from_sbg, profit_from_retention_gain
-from .errors import (
-    ConvergenceWarning,
-    CxError,
-    DataQualityWarning,
-    SmallSampleWarning,
-)
-from .exports import SurveyExport, read_export
-from .improvement import (
-    Baseline,
-    EffectEstimate,
-    ImprovementValue,
-    detractors_to_passives,
-    fewer_negative_encounters,
-    value_of_improvement,
-)
-from .linking import LinkResult, encounter_landmarks, link_responses
-from .logs import read_customers, read_interactions, read_transactions
-from .metrics import ces, csat, mean_score, nps, top_box
-from .outcomes import nps_group, outcome_by_group, quantile_band
-from .retention import bgnbd_frequency_table, bgnbd_holdout_table, bgnbd_pmf, cohort_survivors
-from .retention_costs import retention_vs_acquisition
-from .scales import cronbach_alpha, cronbach_alpha_from_covariance, item_statistics
-from .sensitivity import break_even, break_even_curve, sensitivity
-from .servqual import pillar_composite, pillar_scores, servqual_gaps
-from .streaming import ChunkedCleanResult, clean_export_in_chunks
-from .survival import SurvivalResult, cox, kaplan_meier, logrank, rmst, rmst_difference
-from .text import RecodeResult, normalize_digits, normalize_text, parse_number, recode_labels
-from .weights import RakeResult, rake
+import importlib
+import sys
+import types
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "__version__",
-    "Baseline",
-    "BGNBDFit",
-    "ChunkedCleanResult",
-    "ClaimResult",
-    "CleanResult",
-    "Codebook",
-    "ConvergenceWarning",
-    "CxError",
-    "DataQualityWarning",
-    "EffectEstimate",
-    "GammaGammaFit",
-    "ImprovementValue",
-    "LinkResult",
-    "LogitResult",
-    "ParsedDates",
-    "RakeResult",
-    "RecodeResult",
-    "SBGFit",
-    "SmallSampleWarning",
-    "SurveyExport",
-    "SurvivalResult",
-    "bgnbd_frequency_table",
-    "bgnbd_holdout_table",
-    "bgnbd_pmf",
-    "break_even",
-    "break_even_curve",
-    "ces",
-    "churn_labels_contractual",
-    "churn_labels_noncontractual",
-    "claim_consistency",
-    "claim_negative_encounters",
-    "claim_recovery_paradox",
-    "claim_satisfaction_retention",
-    "claim_service_standards",
-    "claim_silent_customers",
-    "clean_export_in_chunks",
-    "clean_responses",
-    "clv",
-    "clv_by_segment",
-    "clv_from_bgnbd",
-    "clv_from_sbg",
-    "cohort_matrix",
-    "cohort_retention",
-    "cohort_survivors",
-    "compare_means",
-    "compare_nps",
-    "compare_proportions",
-    "consistency",
-    "cox",
-    "cronbach_alpha",
-    "cronbach_alpha_from_covariance",
-    "csat",
-    "customer_lifetime_value",
-    "customer_summary",
-    "detractors_to_passives",
-    "encounter_landmarks",
-    "fewer_negative_encounters",
-    "fit_bgnbd",
-    "fit_gamma_gamma",
-    "fit_sbg",
-    "funnel_limits",
-    "funnel_table",
-    "icc",
-    "importance_performance",
-    "item_statistics",
-    "kaplan_meier",
-    "link_responses",
-    "logrank",
-    "mean_score",
-    "normalize_digits",
-    "normalize_text",
-    "nps",
-    "nps_group",
-    "outcome_by_group",
-    "parse_dates",
-    "parse_number",
-    "pillar_composite",
-    "pillar_scores",
-    "profit_from_retention_gain",
-    "quantile_band",
-    "rake",
-    "read_customers",
-    "read_export",
-    "read_interactions",
-    "read_transactions",
-    "recode_labels",
-    "relative_weights",
-    "relative_weights_from_correlation",
-    "repurchase_model",
-    "retention_vs_acquisition",
-    "rmst",
-    "rmst_difference",
-    "sensitivity",
-    "servqual_gaps",
-    "top_box",
-    "value_of_improvement",
-]
+#: Public name -> the module (relative to this package) that defines it.
+_EXPORTS: dict[str, str] = {
+    "cohort_matrix": "behaviour",
+    "cohort_retention": "behaviour",
+    "customer_summary": "behaviour",
+    "parse_dates": "calendars",
+    "ParsedDates": "calendars",
+    "churn_labels_contractual": "churn",
+    "churn_labels_noncontractual": "churn",
+    "claim_consistency": "claims",
+    "claim_negative_encounters": "claims",
+    "claim_recovery_paradox": "claims",
+    "claim_satisfaction_retention": "claims",
+    "claim_service_standards": "claims",
+    "claim_silent_customers": "claims",
+    "ClaimResult": "claims",
+    "clean_responses": "cleaning",
+    "CleanResult": "cleaning",
+    "BGNBDFit": "clv",
+    "customer_lifetime_value": "clv",
+    "fit_bgnbd": "clv",
+    "fit_gamma_gamma": "clv",
+    "fit_sbg": "clv",
+    "GammaGammaFit": "clv",
+    "SBGFit": "clv",
+    "Codebook": "codebook",
+    "compare_means": "comparisons",
+    "compare_nps": "comparisons",
+    "compare_proportions": "comparisons",
+    "consistency": "consistency",
+    "funnel_limits": "consistency",
+    "funnel_table": "consistency",
+    "icc": "consistency",
+    "importance_performance": "drivers",
+    "LogitResult": "drivers",
+    "relative_weights": "drivers",
+    "relative_weights_from_correlation": "drivers",
+    "repurchase_model": "drivers",
+    "clv": "economics",
+    "clv_by_segment": "economics",
+    "clv_from_bgnbd": "economics",
+    "clv_from_sbg": "economics",
+    "profit_from_retention_gain": "economics",
+    "ConvergenceWarning": "errors",
+    "CxError": "errors",
+    "DataQualityWarning": "errors",
+    "SmallSampleWarning": "errors",
+    "read_export": "exports",
+    "SurveyExport": "exports",
+    "Baseline": "improvement",
+    "detractors_to_passives": "improvement",
+    "EffectEstimate": "improvement",
+    "fewer_negative_encounters": "improvement",
+    "ImprovementValue": "improvement",
+    "value_of_improvement": "improvement",
+    "encounter_landmarks": "linking",
+    "link_responses": "linking",
+    "LinkResult": "linking",
+    "read_customers": "logs",
+    "read_interactions": "logs",
+    "read_transactions": "logs",
+    "ces": "metrics",
+    "csat": "metrics",
+    "mean_score": "metrics",
+    "nps": "metrics",
+    "top_box": "metrics",
+    "nps_group": "outcomes",
+    "outcome_by_group": "outcomes",
+    "quantile_band": "outcomes",
+    "bgnbd_frequency_table": "retention",
+    "bgnbd_holdout_table": "retention",
+    "bgnbd_pmf": "retention",
+    "cohort_survivors": "retention",
+    "retention_vs_acquisition": "retention_costs",
+    "cronbach_alpha": "scales",
+    "cronbach_alpha_from_covariance": "scales",
+    "item_statistics": "scales",
+    "break_even": "sensitivity",
+    "break_even_curve": "sensitivity",
+    "sensitivity": "sensitivity",
+    "pillar_composite": "servqual",
+    "pillar_scores": "servqual",
+    "servqual_gaps": "servqual",
+    "ChunkedCleanResult": "streaming",
+    "clean_export_in_chunks": "streaming",
+    "cox": "survival",
+    "kaplan_meier": "survival",
+    "logrank": "survival",
+    "rmst": "survival",
+    "rmst_difference": "survival",
+    "SurvivalResult": "survival",
+    "normalize_digits": "text",
+    "normalize_text": "text",
+    "parse_number": "text",
+    "recode_labels": "text",
+    "RecodeResult": "text",
+    "rake": "weights",
+    "RakeResult": "weights",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first access and cache it here."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cxanalytics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+class _Package(types.ModuleType):
+    """The package module; a public function wins over a submodule of the same name.
+
+    Three public functions share their name with a submodule (``clv``, ``consistency``,
+    ``sensitivity``).  Importing a submodule normally binds it as an attribute of its
+    package, which would hide the function; here that binding is skipped (the submodule
+    stays in ``sys.modules``), so ``cx.clv`` is always the function.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
