@@ -25,8 +25,10 @@ notebook and cell failed, and :class:`ReportError` is raised at the end.
 folder of Parquet part files, given with ``--transactions`` or as ``transactions.parquet``
 in the data folder) is linked, never loaded, and the notebooks that declare an ``engine``
 parameter read it lazily with :func:`cxanalytics.logs.read_transactions` and reduce it with
-Dask (optionally on a ``dask.distributed`` cluster, ``scheduler=``). Notebooks without that
-parameter read their inputs with pandas, as before.
+Dask (optionally on a ``dask.distributed`` cluster, ``scheduler=``), with the same numbers
+as pandas. Notebooks without that parameter (05-08 today) read their inputs into memory
+with pandas whatever the engine, so a full report still needs the log to fit in memory;
+the report's front page names the notebooks that read it with Dask.
 """
 
 from __future__ import annotations
