@@ -184,12 +184,44 @@ class _Sink:
         table = _arrow(frame, self.schema)
         if self.writer is None:
             self.schema = table.schema
-            self.writer = pq.ParquetWriter(self.path, self.schema)
+            # min/max statistics of text columns are useless for filtering and are held in
+            # memory for every row group until the file is closed: keep them for the others
+            stats = [f.name for f in self.schema if not pa.types.is_large_string(f.type)
+                     and not pa.types.is_string(f.type)]  # fmt: skip
+            self.writer = pq.ParquetWriter(self.path, self.schema, write_statistics=stats)
         self.writer.write_table(table)
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+
+
+_FOLD_EVERY = 32  # per-chunk summary tables are summed every this many chunks
+
+
+def _fold_log_columns(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Column-level log rows (``row`` missing) of several chunks, ``n`` summed per change."""
+    template = frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    keys = [c for c in out.columns if c not in ("n", "row")]
+    out = out.groupby(keys, sort=False, dropna=False, observed=True)["n"].sum().reset_index()
+    out.insert(0, "row", pd.Series(pd.NA, index=out.index).astype(template["row"].dtype))
+    return out[list(template.columns)].astype(template.dtypes.to_dict())
+
+
+def _fold_recodes(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Recode tables of several chunks, ``count`` summed per (column, label, ...)."""
+    out = pd.concat(frames, ignore_index=True)
+    keys = [c for c in out.columns if c != "count"]
+    out = out.groupby(keys, sort=False, dropna=False, observed=True)["count"].sum().reset_index()
+    return out[list(frames[0].columns)]
+
+
+def _fold_rules(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rule tables of several chunks: applied anywhere, flags summed, first note kept."""
+    out = pd.concat(frames, ignore_index=True)
+    return out.groupby("rule", sort=False).agg(applied=("applied", "any"), quarantines=("quarantines", "first"),
+                                               n_flagged=("n_flagged", "sum"), note=("note", "first")).reset_index()  # fmt: skip
 
 
 def _key_columns(book: Codebook, raw: pd.DataFrame, respondent_key) -> list[str]:
@@ -206,50 +238,54 @@ def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, An
     """Whole-file state of the duplicate and speeder rules: ``(duplicate_firsts, (median, SD))``.
 
     Each raw chunk is also appended to ``cache`` (Parquet), so pass 2 does not parse the text again.
+    Per candidate response only plain arrays are kept (row number, submission time, duration and a
+    64-bit hash of each key, 0 where missing): 24 + 8 x keys bytes, with no per-row Python objects.
     """
     skip = book.table["kind"].isin(_PASS1_SKIP)
     small = Codebook(book.table[~skip].reset_index(drop=True)) if skip.any() else book
     light = {k: v for k, v in rules.items() if k not in ("respondent_key", "speeder_fraction", "speeder_sd",
                                                          "straightline_min_items", "quarantine", "pii_key")}  # fmt: skip
-    parts: list[pd.DataFrame] = []
+    fields = ["row", "stamp", "duration", *(f"key:{c}" for c in key_cols)]
+    parts: dict[str, list[np.ndarray]] = {f: [] for f in fields}
     for ex in chunks:
         cache.write(ex.frame.reset_index())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = clean_responses(ex, small, respondent_key=False, speeder_fraction=None, speeder_sd=None,
                                   straightline_min_items=None, quarantine=REASONS, pii_key=b"pass-1", **light)  # fmt: skip
-        early = pd.Series(False, index=ex.frame.index)
         reasons = res.quarantine["reasons"].fillna("")
-        early.loc[res.quarantine.index] = np.logical_or.reduce([reasons.str.contains(r, regex=False) for r in _EARLY])
-        both = pd.concat([res.data, res.quarantine])
-        part = pd.DataFrame({"row": ex.frame.index.to_numpy(), "early": early.to_numpy(dtype=bool)})
-        t = both["submitted_at"].reindex(ex.frame.index) if "submitted_at" in both else None
-        if t is not None:
+        early_rows = res.quarantine.index[np.logical_or.reduce([reasons.str.contains(r, regex=False) for r in _EARLY])]
+        keep = ~ex.frame.index.isin(early_rows)  # candidates: neither preview, test nor incomplete
+        parts["row"].append(ex.frame.index.to_numpy(dtype=np.int64)[keep])
+        both = pd.concat([res.data, res.quarantine], copy=False).reindex(ex.frame.index[keep])
+        if "submitted_at" in both:
+            t = both["submitted_at"]
             stamp = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64).copy()
             stamp[t.isna().to_numpy()] = np.iinfo(np.int64).max
-            part["stamp"] = stamp
         else:
-            part["stamp"] = np.zeros(len(part), dtype=np.int64)
-        part["duration"] = (both["duration_s"].reindex(ex.frame.index).to_numpy(dtype=float)
-                            if "duration_s" in both else np.nan)  # fmt: skip
-        for c in key_cols:  # 64-bit hashes of the match keys, not their text: 8 bytes a row
+            stamp = np.zeros(int(keep.sum()), dtype=np.int64)
+        parts["stamp"].append(stamp)
+        parts["duration"].append(both["duration_s"].to_numpy(dtype=float) if "duration_s" in both
+                                 else np.full(int(keep.sum()), np.nan))  # fmt: skip
+        for c in key_cols:  # 64-bit hashes of the match keys, not their text; 0 = no key
             codes, uniq = key_codes(ex.frame[c])
             hashed = pd.util.hash_array(uniq.to_numpy(dtype=object)) if len(uniq) else np.zeros(0, np.uint64)
-            part[f"key:{c}"] = np.append(hashed, np.uint64(0))[codes]
-            part[f"has:{c}"] = codes >= 0
-        parts.append(part)
-    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"row": [], "early": [], "stamp": [],
-                                                                          "duration": []})  # fmt: skip
-    rows = rows.sort_values(["stamp", "row"], kind="stable")
-    cand = rows[~rows["early"].astype(bool)]
+            parts[f"key:{c}"].append(np.append(hashed, np.uint64(0))[codes][keep])
+        del res, both, ex
+    state = {f: np.concatenate(parts.pop(f)) if parts[f] else np.zeros(0) for f in fields}
+    order = np.lexsort((state["row"], state["stamp"]))  # submission time, then file order
+    del state["stamp"]
     firsts: dict[str, pd.Series] = {}
-    dup = pd.Series(False, index=cand.index)
+    dup = np.zeros(len(order), dtype=bool)
     for c in key_cols:
-        have = cand[cand[f"has:{c}"].to_numpy(dtype=bool)]
-        first = have.drop_duplicates(f"key:{c}", keep="first")
-        firsts[c] = pd.Series(first["row"].to_numpy(), index=first[f"key:{c}"].to_numpy())
-        dup |= (have[f"key:{c}"].map(firsts[c]) != have["row"]).reindex(cand.index, fill_value=False)
-    d = cand.loc[~dup.to_numpy(), "duration"].to_numpy(dtype=float)
+        keys = state.pop(f"key:{c}")[order]
+        have = np.flatnonzero(keys != 0)
+        uniq, first = np.unique(keys[have], return_index=True)  # first occurrence in time order
+        first_rows = state["row"][order[have[first]]]
+        firsts[c] = pd.Series(first_rows, index=pd.Index(uniq, dtype=np.uint64))  # sorted by hash
+        dup[have] |= first_rows[np.searchsorted(uniq, keys[have])] != state["row"][order[have]]
+        del keys, have, uniq, first, first_rows
+    d = state["duration"][order[~dup]]
     d = d[~np.isnan(d)]
     base = (float(np.median(d)), float(np.std(d, ddof=1))) if len(d) >= 2 else (np.nan, np.nan)
     return firsts, base
@@ -416,17 +452,14 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
             sinks["data"].write(kept, hint=held)
             sinks["quarantine"].write(held, hint=kept)
             cell = res.log["row"].notna()
-            column_rows.append(res.log[~cell])
             sinks["log"].write(res.log[cell])
-            recodes.append(res.recodes)
-            rule_parts.append(res.rules)
+            for parts, part, fold in ((column_rows, res.log[~cell], _fold_log_columns),
+                                      (recodes, res.recodes, _fold_recodes), (rule_parts, res.rules, _fold_rules)):
+                parts.append(part)
+                if len(parts) >= _FOLD_EVERY:  # small per-chunk tables summed as we go: memory stays flat
+                    parts[:] = [fold(parts)]
             del res, ex
-        log_cols = pd.concat(column_rows, ignore_index=True)
-        keys = [c for c in log_cols.columns if c not in ("n", "row")]
-        log_cols = log_cols.groupby(keys, sort=False, dropna=False, observed=True)["n"].sum().reset_index()
-        template = column_rows[0]
-        log_cols.insert(0, "row", pd.Series(pd.NA, index=log_cols.index).astype(template["row"].dtype))
-        log_cols = log_cols[list(template.columns)].astype(template.dtypes.to_dict())
+        log_cols = _fold_log_columns(column_rows)
         if len(log_cols):
             sinks["log"].write(log_cols)
     finally:
@@ -444,12 +477,7 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     counts = pd.DataFrame([("read", None, n_read), ("kept", None, n_kept)]
                           + [("quarantined", r, int(n)) for r, n in reasons.items()],
                           columns=["outcome", "reason", "n"]).astype({"n": "int64"})  # fmt: skip
-    rc = pd.concat(recodes, ignore_index=True)
-    rkeys = [c for c in rc.columns if c != "count"]
-    rc = rc.groupby(rkeys, sort=False, dropna=False, observed=True)["count"].sum().reset_index()[list(recodes[0].columns)]
-    rl = pd.concat(rule_parts, ignore_index=True)
-    rl = rl.groupby("rule", sort=False).agg(applied=("applied", "any"), quarantines=("quarantines", "first"),
-                                            n_flagged=("n_flagged", "sum"), note=("note", "first")).reset_index()  # fmt: skip
+    rc, rl = _fold_recodes(recodes), _fold_rules(rule_parts)
     paths = {name: s.path for name, s in sinks.items()}
     for name, frame in (("recodes", rc), ("rules", rl), ("summary", counts), ("codebook", book.table)):
         frame.astype({c: "str" for c in frame.columns if frame[c].dtype == object}).to_parquet(

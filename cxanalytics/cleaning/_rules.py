@@ -146,9 +146,20 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
         if firsts is not None and column in firsts:
             codes, uniq = key_codes(raw[column])
             lookup = firsts[column]
-            if lookup.index.dtype == np.uint64:  # keyed by pandas.util.hash_array of the match keys
-                uniq = pd.Series(pd.util.hash_array(uniq.to_numpy(dtype=object)), dtype=np.uint64)
-            first_of = np.append(uniq.map(lookup).to_numpy(dtype=float), np.nan)[codes]
+            if lookup.index.dtype == np.uint64 and lookup.index.is_monotonic_increasing:
+                # keyed by sorted pandas.util.hash_array of the match keys: binary search, no hash table
+                hashed = pd.util.hash_array(uniq.to_numpy(dtype=object)) if len(uniq) else np.zeros(0, np.uint64)
+                known_keys = lookup.index.to_numpy()
+                pos = np.minimum(np.searchsorted(known_keys, hashed), max(len(known_keys) - 1, 0))
+                if len(known_keys):
+                    mapped = np.where(known_keys[pos] == hashed, lookup.to_numpy(dtype=float)[pos], np.nan)
+                else:
+                    mapped = np.full(len(hashed), np.nan)
+            else:
+                if lookup.index.dtype == np.uint64:  # hashed keys in any order
+                    uniq = pd.Series(pd.util.hash_array(uniq.to_numpy(dtype=object)), dtype=np.uint64)
+                mapped = uniq.map(lookup).to_numpy(dtype=float)
+            first_of = np.append(mapped, np.nan)[codes]
             dup = candidates & (codes >= 0) & ~np.isnan(first_of) & (first_of != row_numbers)
             new = dup & ~mask
             why[new] = f"same {column} as row " + pd.Series(first_of[new].astype(np.int64)).astype(str).to_numpy()
