@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import secrets
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -234,19 +235,36 @@ def _key_columns(book: Codebook, raw: pd.DataFrame, respondent_key) -> list[str]
     return [_resolve_column(k, raw, book, parameter="respondent_key") for k in keys]
 
 
-def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, Any], cache: _Sink):
+_BUCKETS = 64  # key hashes are spilled to this many files per key column, by their top bits
+_KEY_RECORD = np.dtype([("key", "<u8"), ("stamp", "<i8"), ("row", "<i8")])
+_DURATION_RECORD = np.dtype([("row", "<i8"), ("duration", "<f8")])
+_READ_RECORDS = 1 << 20  # spilled durations are read back this many at a time
+
+
+def _spill(path: Path, records: np.ndarray) -> None:
+    with path.open("ab") as fh:
+        records.tofile(fh)
+
+
+def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, Any], cache: _Sink,
+                spill: Path):  # fmt: skip
     """Whole-file state of the duplicate and speeder rules: ``(duplicate_firsts, (median, SD))``.
 
-    Each raw chunk is also appended to ``cache`` (Parquet), so pass 2 does not parse the text again.
-    Per candidate response only plain arrays are kept (row number, submission time, duration and a
-    64-bit hash of each key, 0 where missing): 24 + 8 x keys bytes, with no per-row Python objects.
+    Each raw chunk is appended to ``cache`` (Parquet), so pass 2 does not parse the text again.
+    The per-response state is not held in memory: for every candidate response (neither
+    preview, test nor incomplete) a record (64-bit hash of each key, submission time, row
+    number) is appended to one of :data:`_BUCKETS` files in ``spill`` chosen by the hash's top
+    bits, and (row, duration) to another.  At the end each bucket is sorted on its own (a
+    64th of the keys in memory at a time) to find every key submitted more than once and its
+    earliest submission; only those keys are returned (a key seen once is its own first).
+    The durations of the candidates that are not duplicates are then read back for the
+    speeder rule's median and SD: the one whole-file array (8 bytes a response).
     """
     skip = book.table["kind"].isin(_PASS1_SKIP)
     small = Codebook(book.table[~skip].reset_index(drop=True)) if skip.any() else book
     light = {k: v for k, v in rules.items() if k not in ("respondent_key", "speeder_fraction", "speeder_sd",
                                                          "straightline_min_items", "quarantine", "pii_key")}  # fmt: skip
-    fields = ["row", "stamp", "duration", *(f"key:{c}" for c in key_cols)]
-    parts: dict[str, list[np.ndarray]] = {f: [] for f in fields}
+    shift = np.uint64(64 - int(np.log2(_BUCKETS)))
     for ex in chunks:
         cache.write(ex.frame.reset_index())
         with warnings.catch_warnings():
@@ -256,39 +274,70 @@ def _first_pass(chunks, book: Codebook, key_cols: list[str], rules: dict[str, An
         reasons = res.quarantine["reasons"].fillna("")
         early_rows = res.quarantine.index[np.logical_or.reduce([reasons.str.contains(r, regex=False) for r in _EARLY])]
         keep = ~ex.frame.index.isin(early_rows)  # candidates: neither preview, test nor incomplete
-        parts["row"].append(ex.frame.index.to_numpy(dtype=np.int64)[keep])
+        rows = ex.frame.index.to_numpy(dtype=np.int64)[keep]
         both = pd.concat([res.data, res.quarantine], copy=False).reindex(ex.frame.index[keep])
         if "submitted_at" in both:
             t = both["submitted_at"]
             stamp = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64).copy()
             stamp[t.isna().to_numpy()] = np.iinfo(np.int64).max
         else:
-            stamp = np.zeros(int(keep.sum()), dtype=np.int64)
-        parts["stamp"].append(stamp)
-        parts["duration"].append(both["duration_s"].to_numpy(dtype=float) if "duration_s" in both
-                                 else np.full(int(keep.sum()), np.nan))  # fmt: skip
-        for c in key_cols:  # 64-bit hashes of the match keys, not their text; 0 = no key
+            stamp = np.zeros(len(rows), dtype=np.int64)
+        durations = np.empty(len(rows), dtype=_DURATION_RECORD)
+        durations["row"] = rows
+        durations["duration"] = both["duration_s"].to_numpy(dtype=float) if "duration_s" in both else np.nan
+        _spill(spill / "durations.bin", durations)
+        for i, c in enumerate(key_cols):  # 64-bit hashes of the match keys, not their text; 0 = no key
             codes, uniq = key_codes(ex.frame[c])
             hashed = pd.util.hash_array(uniq.to_numpy(dtype=object)) if len(uniq) else np.zeros(0, np.uint64)
-            parts[f"key:{c}"].append(np.append(hashed, np.uint64(0))[codes][keep])
+            key = np.append(hashed, np.uint64(0))[codes][keep]
+            have = key != 0
+            records = np.empty(int(have.sum()), dtype=_KEY_RECORD)
+            records["key"], records["stamp"], records["row"] = key[have], stamp[have], rows[have]
+            bucket = (records["key"] >> shift).astype(np.int64)
+            order = np.argsort(bucket, kind="stable")
+            bounds = np.searchsorted(bucket[order], np.arange(_BUCKETS + 1))
+            for b in np.flatnonzero(np.diff(bounds)):
+                _spill(spill / f"key{i}-{b}.bin", records[order[bounds[b]:bounds[b + 1]]])
         del res, both, ex
-    state = {f: np.concatenate(parts.pop(f)) if parts[f] else np.zeros(0) for f in fields}
-    order = np.lexsort((state["row"], state["stamp"]))  # submission time, then file order
-    del state["stamp"]
     firsts: dict[str, pd.Series] = {}
-    dup = np.zeros(len(order), dtype=bool)
-    for c in key_cols:
-        keys = state.pop(f"key:{c}")[order]
-        have = np.flatnonzero(keys != 0)
-        uniq, first = np.unique(keys[have], return_index=True)  # first occurrence in time order
-        first_rows = state["row"][order[have[first]]]
-        firsts[c] = pd.Series(first_rows, index=pd.Index(uniq, dtype=np.uint64))  # sorted by hash
-        dup[have] |= first_rows[np.searchsorted(uniq, keys[have])] != state["row"][order[have]]
-        del keys, have, uniq, first, first_rows
-    d = state["duration"][order[~dup]]
-    d = d[~np.isnan(d)]
-    base = (float(np.median(d)), float(np.std(d, ddof=1))) if len(d) >= 2 else (np.nan, np.nan)
-    return firsts, base
+    dup_rows: list[np.ndarray] = []
+    for i, c in enumerate(key_cols):
+        keys, first_rows = [], []
+        for b in range(_BUCKETS):
+            path = spill / f"key{i}-{b}.bin"
+            if not path.exists():
+                continue
+            rec = np.fromfile(path, dtype=_KEY_RECORD)
+            path.unlink()
+            rec = rec[np.lexsort((rec["row"], rec["stamp"], rec["key"]))]  # by key, then time, then file order
+            starts = np.flatnonzero(np.r_[True, rec["key"][1:] != rec["key"][:-1]])
+            sizes = np.diff(np.r_[starts, len(rec)])
+            repeated = starts[sizes > 1]
+            keys.append(rec["key"][repeated])
+            first_rows.append(rec["row"][repeated])
+            later = np.ones(len(rec), dtype=bool)
+            later[starts] = False
+            dup_rows.append(rec["row"][later])
+            del rec
+        uniq = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+        order = np.argsort(uniq)  # buckets are in hash order already; sorting keeps that certain
+        rows = np.concatenate(first_rows)[order] if first_rows else np.zeros(0, np.int64)
+        firsts[c] = pd.Series(rows, index=pd.Index(uniq[order], dtype=np.uint64))
+    dups = np.unique(np.concatenate(dup_rows)) if dup_rows else np.zeros(0, np.int64)
+    path = spill / "durations.bin"
+    kept: list[np.ndarray] = []
+    n_records = path.stat().st_size // _DURATION_RECORD.itemsize if path.exists() else 0
+    for start in range(0, n_records, _READ_RECORDS):  # read back in blocks: 8 bytes a response kept
+        rec = np.fromfile(path, dtype=_DURATION_RECORD, count=_READ_RECORDS, offset=start * _DURATION_RECORD.itemsize)
+        pos = np.minimum(np.searchsorted(dups, rec["row"]), max(len(dups) - 1, 0))
+        is_dup = (dups[pos] == rec["row"]) if len(dups) else np.zeros(len(rec), dtype=bool)
+        kept.append(rec["duration"][~is_dup & ~np.isnan(rec["duration"])])
+    d = np.concatenate(kept) if kept else np.zeros(0)
+    del kept
+    if len(d) < 2:
+        return firsts, (np.nan, np.nan)
+    sd = float(np.std(d, ddof=1))
+    return firsts, (float(np.median(d, overwrite_input=True)), sd)
 
 
 def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100_000, platform: str = "auto",
@@ -406,7 +455,8 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
         yield from reading
     cache = _Sink(out / f".{source}.chunks.parquet")
     try:
-        firsts, base = _first_pass(feed(), book, key_cols, rules, cache)
+        with tempfile.TemporaryDirectory(prefix=f".{source}.pass1.", dir=out) as spill:
+            firsts, base = _first_pass(feed(), book, key_cols, rules, cache, Path(spill))
     except BaseException:
         cache.close()
         cache.path.unlink(missing_ok=True)
