@@ -213,3 +213,38 @@ def test_dask_report_on_parquet_parts_gives_notebook_04_the_pandas_numbers(tmp_p
     assert first_print.endswith("4,000 customers (2,233 on contract), 45,077 purchases\n")
     differing = [i for i, (a, b) in enumerate(zip(dask_outputs, pandas_outputs, strict=True)) if a != b]
     assert differing == []
+
+
+NOTEBOOK_08 = next(p for p in find_notebooks() if p.name.startswith("08_"))
+
+
+@pytest.mark.slow
+def test_report_runs_notebook_08_on_parquet_parts_with_the_csv_outputs(tmp_path):
+    """Notebook 08 on a log given as Parquet part files (and customers as Parquet): identical paths, same outputs.
+
+    The data folder then holds transactions.parquet/ and customers.parquet but no CSV of either, so a
+    notebook that reads only the CSV files fails ("Log not found").
+    """
+    suite = tmp_path / "nbs"
+    suite.mkdir()
+    (suite / NOTEBOOK_08.name).write_bytes(NOTEBOOK_08.read_bytes())
+    parts = _parquet_parts(tmp_path / "tx", load_sample("transactions"))
+    customers = tmp_path / "customers.parquet"
+    load_sample("customers").to_parquet(customers, index=False)
+    result = run_report(SAMPLE, tmp_path / "out", transactions=parts, customers=customers, notebooks_dir=suite,
+                        progress=False)
+    assert result.summary()["status"].tolist() == ["ran"]
+    executed = tmp_path / "out" / "notebooks" / NOTEBOOK_08.name
+    cells = [c for c in nbformat.read(str(executed), as_version=4).cells if c.cell_type == "code"]
+    assert not any(o.get("name") == "stderr" for c in cells for o in c.outputs)
+    # the differences table: one row per column of each result, every one identical
+    differences = next(c for c in cells if c.source.startswith("differences = pd.concat"))
+    rows = differences.outputs[0]["data"]["text/plain"].splitlines()[2:]
+    assert len(rows) == 32 and all(row.rstrip().endswith("True") for row in rows), rows
+    overview = cells[-1].outputs[0]["data"]["text/plain"].splitlines()[2:]
+    assert [row.split()[0] for row in overview] == ["cohort_retention", "customer_summary", "kaplan_meier",
+                                                     "kaplan_meier"]
+    assert all(row.split()[-1] == "True" for row in overview)
+    # and every text output is the committed one, computed from the sample's CSV files
+    parquet_outputs, csv_outputs = _text_outputs(executed), _text_outputs(NOTEBOOK_08)
+    assert parquet_outputs == csv_outputs
