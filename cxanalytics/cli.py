@@ -11,10 +11,13 @@ Sub-commands
     notebooks whose inputs were not given are skipped with a note. ``--engine dask`` reads a
     transactions log larger than memory (a Parquet file or folder of part files) lazily in the
     notebooks that support it, on the dask.distributed cluster at ``--scheduler`` if given.
-``cxanalytics clean EXPORT --out DIR [--codebook CSV] [--timezone TZ] [--test-filter COL=VALUE] [--chunksize N]``
+``cxanalytics clean EXPORT --out DIR [--codebook CSV] [--timezone TZ] [--test-filter COL=VALUE] [--chunksize N]
+[--engine pandas|dask] [--scheduler ADDRESS]``
     Clean a raw survey export: data, quarantine, audit log and codebook written to DIR.
     With ``--chunksize`` the export is streamed in chunks of N responses (exports larger
-    than memory; Parquet output; progress by bytes read).
+    than memory; Parquet output; progress by bytes read).  With ``--engine dask`` the
+    chunks are cleaned in parallel as Dask tasks, on local processes or on the
+    ``dask.distributed`` cluster at ``--scheduler`` (same tables, as folders of parts).
 
 Exit codes: 0 success; 2 bad input (the message names the file and the problem);
 1 internal error.
@@ -133,8 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--chunksize", type=int, default=None, metavar="N",
                    help="stream the export in chunks of N responses (for exports larger than memory); "
                    "writes Parquet and shows progress by bytes read")
-    c.add_argument("--engine", choices=["pandas"], default="pandas",
-                   help="engine (pandas; large exports are streamed with --chunksize)")
+    c.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
+                   help="pandas (default): in this process, streamed with --chunksize; dask: the chunks "
+                   "(--chunksize, default 100000) cleaned in parallel as Dask tasks, on local processes or "
+                   "on the cluster given by --scheduler; writes folders of Parquet parts")
+    c.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --engine dask: address of a dask.distributed scheduler (tcp://host:8786); "
+                   "the export and --out must be on storage every worker can read and write")
     return parser
 
 
@@ -193,7 +201,10 @@ def _run_clean(args: argparse.Namespace) -> int:
 
     if not args.export.is_file():
         raise ParameterError(describe("Export file not found", file=args.export, expected="an existing file"))
-    if args.chunksize is not None:
+    if args.scheduler is not None and args.engine != "dask":
+        raise ParameterError(describe("--scheduler needs --engine dask", parameter="--scheduler",
+                                      received=args.scheduler, expected="--engine dask --scheduler tcp://host:8786"))
+    if args.chunksize is not None or args.engine == "dask":
         return _run_clean_chunked(args)
     big = args.export.stat().st_size > CLEAN_PROGRESS_BYTES
     export = read_export(args.export, platform=args.platform)
@@ -230,14 +241,31 @@ def _run_clean_chunked(args: argparse.Namespace) -> int:
 
     key = args.pii_key or os.environ.get("CXANALYTICS_PII_KEY")
     rules = {"pii_key": key} if key else {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = clean_export_in_chunks(args.export, args.codebook, out_dir=args.out, chunksize=args.chunksize,
-                                     platform=args.platform, progress=not args.no_progress, timezone=args.timezone,
-                                     test_filter=_test_filter(args.test_filter) or None, **rules)  # fmt: skip
+    chunksize = args.chunksize or 100_000
+    engine = {"engine": "dask", "scheduler": "processes"} if args.engine == "dask" else {}
+    client = None
+    if args.scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise CxError(describe("--scheduler needs dask.distributed", parameter="--scheduler",
+                                   expected='pip install "cxanalytics[scale]"')) from None  # fmt: skip
+        client = Client(args.scheduler)
+        engine["scheduler"] = None  # the connected client runs the tasks
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = clean_export_in_chunks(args.export, args.codebook, out_dir=args.out, chunksize=chunksize,
+                                         platform=args.platform, progress=not args.no_progress,
+                                         timezone=args.timezone, test_filter=_test_filter(args.test_filter) or None,
+                                         **engine, **rules)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
     s = res.summary()
     n = dict(zip(s["outcome"], s["n"], strict=False))
-    print(f"{res.source}: cleaned in {res.n_chunks} chunk(s) of up to {args.chunksize:,} responses")
+    where = f" as Dask tasks ({args.scheduler or 'local processes'})" if args.engine == "dask" else ""
+    print(f"{res.source}: cleaned in {res.n_chunks} chunk(s) of up to {chunksize:,} responses{where}")
     print(f"  {'read':<16}{n['read']:>12,}")
     print(f"  {'kept':<16}{n['kept']:>12,}")
     print(f"  {'quarantined':<16}{int(s.loc[s['outcome'] == 'quarantined', 'n'].sum()):>12,}")
