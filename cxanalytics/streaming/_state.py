@@ -95,7 +95,7 @@ def pass1_chunk(ex, small: Codebook, key_cols: list[str], light: dict[str, Any],
     early_rows = res.quarantine.index[np.logical_or.reduce([reasons.str.contains(r, regex=False) for r in _EARLY])]
     keep = ~ex.frame.index.isin(early_rows)
     rows = ex.frame.index.to_numpy(dtype=np.int64)[keep]
-    both = pd.concat([res.data, res.quarantine], copy=False).reindex(ex.frame.index[keep])
+    both = pd.concat([res.data, res.quarantine]).reindex(ex.frame.index[keep])
     if "submitted_at" in both:
         t = both["submitted_at"]
         stamp = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64).copy()
