@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import pyarrow.parquet as pq
 
-from ..cleaning import REASONS
 from ..codebook import Codebook
 from ..errors import ParameterError, describe
 from ._io import _chunks, _header, _read_chunk, _Sink
-from ._result import ChunkedCleanResult, finish
-from ._state import (
-    _FOLD_EVERY,
-    _fold_log_columns,
-    _fold_recodes,
-    _fold_rules,
-    _key_columns,
-    finish_pass1,
-    pass1_chunk,
-    pass1_setup,
-    pass2_chunk,
-)
+from ._result import ChunkedCleanResult, Totals
+from ._state import _key_columns, finish_pass1, pass1_chunk, pass2_chunk
 
 ENGINES = ("pandas", "dask")
 
@@ -157,7 +144,7 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
     source, size = path.name, path.stat().st_size
 
     def chunks():
-        bar = _bar(progress, total=size, initial=start, unit="B", unit_scale=True, desc="pass 1: reading")
+        bar = _bar(progress, total=size, initial=start, unit="B", unit_scale=True, desc="pass 1: cleaning")
         try:
             for body, line, nbytes in _chunks(path, start, header_lines, chunksize):
                 yield _read_chunk(header, body, line, header_lines, probe, source)
@@ -175,7 +162,6 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
         book = Codebook.infer(first)
     book.check(first)
     key_cols = _key_columns(book, first.frame, rules.get("respondent_key"))
-    small, light = pass1_setup(book, rules)
     head = [first]  # handed on without a second read; popped so only pass 1 holds it
     del first
 
@@ -183,63 +169,36 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
         yield head.pop()
         yield from reading
 
-    cache = _Sink(out / f".{source}.chunks.parquet")
-    try:
-        with tempfile.TemporaryDirectory(prefix=f".{source}.pass1.", dir=out) as spill:
-            for ex in feed():
-                cache.write(ex.frame.reset_index())  # pass 2 reads the parsed chunks, not the text
-                pass1_chunk(ex, small, key_cols, light, Path(spill))
-                del ex
-            firsts, base = finish_pass1(Path(spill), key_cols)
-    except BaseException:
-        cache.close()
-        cache.path.unlink(missing_ok=True)
-        raise
-    cache.close()
-
+    totals = Totals()
     sinks = {name: _Sink(out / f"{name}.parquet") for name in ("data", "quarantine", "log")}
-    column_rows: list[pd.DataFrame] = []
-    recodes: list[pd.DataFrame] = []
-    rule_parts: list[pd.DataFrame] = []
-    caught_all: dict = {}
-    n_read = n_kept = n_chunks = 0
-    reasons = pd.Series(0, index=list(REASONS), dtype="int64")
+    work = Path(tempfile.mkdtemp(prefix=f".{source}.work.", dir=out))  # spilled state and cleaned chunks
     try:
-        reader = pq.ParquetFile(cache.path)
-        bar = _bar(progress, total=reader.metadata.num_rows, unit="rows", desc="pass 2: cleaning")
-        for g in range(reader.num_row_groups):
-            frame = reader.read_row_group(g).to_pandas().set_index("row_number")
-            res, caught = pass2_chunk(dataclasses.replace(probe, frame=frame, source=source), book, base, firsts,
-                                      rules)  # fmt: skip
-            del frame
-            for w in caught:
-                caught_all.setdefault(str(w.message).split(":")[0], w)
-            n_chunks += 1
-            n_read += res.n_read
-            n_kept += len(res.data)
-            reasons = reasons.add(res.quarantine["reason"].value_counts(), fill_value=0).astype("int64")
-            kept, held = res.data.reset_index(), res.quarantine.reset_index()
+        n = 0
+        for ex in feed():
+            totals.add_pass1(pass1_chunk(ex, book, key_cols, rules, work, work / f"chunk-{n:06d}.pkl"), source)
+            n += 1
+            del ex
+        firsts, base = finish_pass1(work, key_cols)
+        bar = _bar(progress, total=totals.n_read, unit="rows", desc="pass 2: duplicates, speeders")
+        for i in range(n):
+            cache = work / f"chunk-{i:06d}.pkl"
+            part = pass2_chunk(cache, book, base, firsts, rules, totals.order, totals.goes)
+            cache.unlink()
+            totals.add_pass2(part)
+            kept, held = part["data"].reset_index(), part["quarantine"].reset_index()
             sinks["data"].write(kept, hint=held)
             sinks["quarantine"].write(held, hint=kept)
-            cell = res.log["row"].notna()
-            sinks["log"].write(res.log[cell])
-            for parts, part, fold in ((column_rows, res.log[~cell], _fold_log_columns),
-                                      (recodes, res.recodes, _fold_recodes), (rule_parts, res.rules, _fold_rules)):
-                parts.append(part)
-                if len(parts) >= _FOLD_EVERY:  # small per-chunk tables summed as we go: memory stays flat
-                    parts[:] = [fold(parts)]
+            sinks["log"].write(part["log"])
             if bar is not None:
-                bar.update(res.n_read)
-            del res, kept, held
+                bar.update(len(kept) + len(held))
+            del part, kept, held
         if bar is not None:
             bar.close()
-        log_cols = _fold_log_columns(column_rows)
+        log_cols = totals.log_columns()
         if len(log_cols):
             sinks["log"].write(log_cols)
     finally:
         for s in sinks.values():
             s.close()
-        cache.path.unlink(missing_ok=True)
-    paths = {name: s.path for name, s in sinks.items()}
-    return finish(out, source, book, n_read, n_kept, reasons, _fold_recodes(recodes), _fold_rules(rule_parts),
-                  paths, n_chunks, caught_all)  # fmt: skip
+        shutil.rmtree(work, ignore_errors=True)
+    return totals.finish(out, source, book, {name: s.path for name, s in sinks.items()})

@@ -21,28 +21,14 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from ..cleaning import REASONS
 from ..codebook import Codebook
 from ..errors import CxError, ParameterError, describe
 from ._io import _chunk_ranges, _read_chunk, _read_range, _Sink
-from ._result import ChunkedCleanResult, finish
-from ._state import (
-    _FOLD_EVERY,
-    _fold_log_columns,
-    _fold_recodes,
-    _fold_rules,
-    _key_columns,
-    finish_pass1,
-    pass1_chunk,
-    pass1_setup,
-    pass2_chunk,
-)
+from ._result import ChunkedCleanResult, Totals
+from ._state import _key_columns, finish_pass1, pass1_chunk, pass2_chunk
 
 _OUTPUTS = ("data", "quarantine", "log")
 
@@ -57,30 +43,34 @@ def _dask():
 
 
 def _pass1_task(path: str, offset: int, nbytes: int, line: int, index: int, header: bytes, header_lines: int,
-                probe, small: Codebook, key_cols: list[str], light: dict[str, Any], spill: str, cache: str) -> int:  # fmt: skip
+                probe, book: Codebook, key_cols: list[str], rules: dict[str, Any], work: str) -> dict[str, Any]:  # fmt: skip
     ex = _read_chunk(header, _read_range(Path(path), offset, nbytes), line, header_lines, probe, probe.source)
-    sink = _Sink(Path(cache) / f"part-{index:06d}.parquet")
-    sink.write(ex.frame.reset_index())
-    sink.close()
-    pass1_chunk(ex, small, key_cols, light, Path(spill), suffix=f".{index:06d}")
-    return len(ex.frame)
+    return pass1_chunk(ex, book, key_cols, rules, Path(work), Path(work) / f"chunk-{index:06d}.pkl",
+                       suffix=f".{index:06d}")  # fmt: skip
 
 
-def _pass2_task(index: int, cache: str, probe, book: Codebook, base, firsts, rules: dict[str, Any], out: str,
-                schemas: dict | None) -> dict[str, Any]:  # fmt: skip
-    frame = pd.read_parquet(Path(cache) / f"part-{index:06d}.parquet").set_index("row_number")
-    res, caught = pass2_chunk(dataclasses.replace(probe, frame=frame), book, base, firsts, rules)
-    kept, held = res.data.reset_index(), res.quarantine.reset_index()
-    cell = res.log["row"].notna()
+def _pass2_task(index: int, work: str, book: Codebook, base, firsts, rules: dict[str, Any], order: list[str],
+                goes: dict[str, bool], out: str, schemas: dict | None) -> dict[str, Any]:  # fmt: skip
+    cache = Path(work) / f"chunk-{index:06d}.pkl"
+    part = pass2_chunk(cache, book, base, firsts, rules, order, goes)
+    cache.unlink()
+    kept, held = part["data"].reset_index(), part["quarantine"].reset_index()
     written = {}
-    for name, table, hint in (("data", kept, held), ("quarantine", held, kept), ("log", res.log[cell], None)):
+    for name, table, hint in (("data", kept, held), ("quarantine", held, kept), ("log", part["log"], None)):
         sink = _Sink(Path(out) / f"{name}.parquet" / f"part-{index:06d}.parquet", (schemas or {}).get(name))
         sink.write(table, hint=hint)
         sink.close()
         written[name] = sink.schema
-    return {"n_read": res.n_read, "n_kept": len(res.data), "reasons": res.quarantine["reason"].value_counts(),
-            "log_columns": res.log[~cell], "recodes": res.recodes, "rules": res.rules,
-            "warnings": [(w.message, w.category) for w in caught], "schemas": written}  # fmt: skip
+    # only what the driver sums goes back: no table of rows
+    return {"data": part["data"].iloc[:0], "quarantine": part["quarantine"][["reason"]], "findings": part["findings"],
+            "n_kept": len(kept), "schemas": written}  # fmt: skip
+
+
+def _compute(dask, tasks, bar, kw):
+    if bar is None:
+        return dask.compute(*tasks, **kw)
+    with bar:
+        return dask.compute(*tasks, **kw)
 
 
 def clean_with_dask(path: Path, book: Codebook | None, out: Path, chunksize: int, probe, header: bytes, start: int,
@@ -105,56 +95,30 @@ def clean_with_dask(path: Path, book: Codebook | None, out: Path, chunksize: int
     book.check(first)
     key_cols = _key_columns(book, first.frame, rules.get("respondent_key"))
     del first
-    small, light = pass1_setup(book, rules)
-    compute_kw = {"scheduler": scheduler} if scheduler is not None else {}
+    kw = {"scheduler": scheduler} if scheduler is not None else {}
     bar = None
     if progress:
         from dask.diagnostics import ProgressBar
 
         bar = ProgressBar()
-    cache = Path(tempfile.mkdtemp(prefix=f".{source}.chunks.", dir=out))
+    totals = Totals()
+    work = Path(tempfile.mkdtemp(prefix=f".{source}.work.", dir=out))  # spilled state and cleaned chunks
     try:
-        with tempfile.TemporaryDirectory(prefix=f".{source}.pass1.", dir=out) as spill:
-            tasks = [dask.delayed(_pass1_task)(str(path), o, n, ln, i, header, header_lines, light_probe, small,
-                                               key_cols, light, spill, str(cache))
-                     for i, (o, n, ln) in enumerate(ranges)]  # fmt: skip
-            if bar is not None:
-                with bar:
-                    dask.compute(*tasks, **compute_kw)
-            else:
-                dask.compute(*tasks, **compute_kw)
-            firsts, base = finish_pass1(Path(spill), key_cols)
-        head = _pass2_task(0, str(cache), light_probe, book, base, firsts, rules, str(out), None)
-        tasks = [dask.delayed(_pass2_task)(i, str(cache), light_probe, book, base, firsts, rules, str(out),
-                                           head["schemas"]) for i in range(1, len(ranges))]  # fmt: skip
-        if bar is not None:
-            with bar:
-                rest = dask.compute(*tasks, **compute_kw)
-        else:
-            rest = dask.compute(*tasks, **compute_kw)
+        tasks = [dask.delayed(_pass1_task)(str(path), o, n, ln, i, header, header_lines, light_probe, book,
+                                           key_cols, rules, str(work)) for i, (o, n, ln) in enumerate(ranges)]  # fmt: skip
+        for part in _compute(dask, tasks, bar, kw):
+            totals.add_pass1(part, source)
+        firsts, base = finish_pass1(work, key_cols)
+        args = (str(work), book, base, firsts, rules, totals.order, totals.goes, str(out))
+        head = _pass2_task(0, *args, None)  # on the driver first: it fixes each output's schema
+        tasks = [dask.delayed(_pass2_task)(i, *args, head["schemas"]) for i in range(1, len(ranges))]
+        for part in [head, *_compute(dask, tasks, bar, kw)]:
+            totals.add_pass2(part)
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
-    parts = [head, *rest]
-    column_rows, recodes, rule_parts = [], [], []
-    caught: dict[str, warnings.WarningMessage] = {}
-    reasons = pd.Series(0, index=list(REASONS), dtype="int64")
-    for part in parts:
-        for w_message, w_category in part["warnings"]:
-            caught.setdefault(str(w_message).split(":")[0],
-                              warnings.WarningMessage(w_message, w_category, source, 0))  # fmt: skip
-        reasons = reasons.add(part["reasons"], fill_value=0).astype("int64")
-        for acc, key, fold in ((column_rows, "log_columns", _fold_log_columns), (recodes, "recodes", _fold_recodes),
-                               (rule_parts, "rules", _fold_rules)):  # fmt: skip
-            acc.append(part[key])
-            if len(acc) >= _FOLD_EVERY:
-                acc[:] = [fold(acc)]
-    log_cols = _fold_log_columns(column_rows)
+        shutil.rmtree(work, ignore_errors=True)
+    log_cols = totals.log_columns()
     if len(log_cols):
         sink = _Sink(out / "log.parquet" / f"part-{len(ranges):06d}.parquet", head["schemas"]["log"])
         sink.write(log_cols)
         sink.close()
-    paths = {name: out / f"{name}.parquet" for name in _OUTPUTS}
-    n_read = sum(p["n_read"] for p in parts)
-    n_kept = sum(p["n_kept"] for p in parts)
-    return finish(out, source, book, n_read, n_kept, reasons, _fold_recodes(recodes), _fold_rules(rule_parts),
-                  paths, len(ranges), caught)  # fmt: skip
+    return totals.finish(out, source, book, {name: out / f"{name}.parquet" for name in _OUTPUTS})

@@ -72,3 +72,62 @@ def finish(out: Path, source: str, book: Codebook, n_read: int, n_kept: int, rea
             out / f"{name}.parquet", index=False)
         paths[name] = out / f"{name}.parquet"
     return ChunkedCleanResult(counts=counts, rules=rules, paths=paths, n_chunks=n_chunks, source=source)
+
+
+class Totals:
+    """The small per-chunk tables of both passes, summed in chunk order (memory stays flat)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[pd.DataFrame]] = {"log_columns": [], "recodes": [], "rules": [], "findings": []}
+        self.caught: dict[str, warnings.WarningMessage] = {}
+        self.n_read = self.n_kept = self.n_chunks = 0
+        self.reasons = pd.Series(0, index=list(REASONS), dtype="int64")
+        self.order: list[str] = []
+        self.goes: dict[str, bool] = {}
+
+    def _append(self, name: str, frame: pd.DataFrame) -> None:
+        from ._state import _FOLD_EVERY, _fold_log_columns, _fold_recodes, _fold_rules
+
+        parts = self.parts[name]
+        parts.append(frame)
+        if len(parts) >= _FOLD_EVERY:
+            fold = {"log_columns": _fold_log_columns, "recodes": _fold_recodes}.get(name, _fold_rules)
+            parts[:] = [fold(parts)]
+
+    def add_pass1(self, out: dict, source: str) -> None:
+        """A chunk's pass-1 tables (recodes, rules, column-level log rows, warnings)."""
+        if not self.order:
+            self.order = list(out["rules"]["rule"])
+            self.goes = dict(zip(out["rules"]["rule"], out["rules"]["quarantines"], strict=True))
+        self.n_read += out["n_read"]
+        for name in ("log_columns", "recodes", "rules"):
+            self._append(name, out[name])
+        for message, category in out["warnings"]:
+            self.caught.setdefault(str(message).split(":")[0], warnings.WarningMessage(message, category, source, 0))
+
+    def add_pass2(self, out: dict) -> None:
+        """A chunk's verdicts: kept/quarantined counts and the two whole-file rules' findings."""
+        self.n_chunks += 1
+        self.n_kept += out.get("n_kept", len(out["data"]))
+        self.reasons = self.reasons.add(out["quarantine"]["reason"].value_counts(), fill_value=0).astype("int64")
+        f = out["findings"].values()
+        self._append("findings", pd.DataFrame({"rule": [x.reason for x in f], "applied": [x.applied for x in f],
+                                               "quarantines": False, "n_flagged": [int(x.mask.sum()) for x in f],
+                                               "note": [x.note for x in f]}))  # fmt: skip
+
+    def log_columns(self) -> pd.DataFrame:
+        from ._state import _fold_log_columns
+
+        return _fold_log_columns(self.parts["log_columns"])
+
+    def finish(self, out: Path, source: str, book: Codebook, paths: dict[str, Path]) -> ChunkedCleanResult:
+        from ._state import _fold_recodes, _fold_rules
+
+        rules = _fold_rules(self.parts["rules"]).set_index("rule")
+        if self.parts["findings"]:
+            found = _fold_rules(self.parts["findings"]).set_index("rule")
+            for col in ("applied", "n_flagged", "note"):
+                rules.loc[found.index, col] = found[col]
+        rules = rules.reset_index().astype({"applied": bool, "quarantines": bool, "n_flagged": "int64"})
+        return finish(out, source, book, self.n_read, self.n_kept, self.reasons, _fold_recodes(self.parts["recodes"]),
+                      rules, paths, self.n_chunks, self.caught)  # fmt: skip

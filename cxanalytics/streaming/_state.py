@@ -6,6 +6,8 @@ is cleaned the same way whichever process runs it.
 
 from __future__ import annotations
 
+import inspect
+import pickle
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,13 +16,13 @@ import numpy as np
 import pandas as pd
 
 from ..cleaning import REASONS, clean_responses
+from ..cleaning import _rules as R
+from ..cleaning._audit import LogBuilder, reconcile
 from ..cleaning._rules import _resolve_column
 from ..cleaning._values import key_codes
 from ..codebook import Codebook
 
-_PASS1_SKIP = ("text", "pii", "multi")  # kinds no row rule reads
 _EARLY = ("preview", "test", "incomplete")
-_PASS1_DROP = ("respondent_key", "speeder_fraction", "speeder_sd", "straightline_min_items", "quarantine", "pii_key")
 _BUCKETS = 64  # key hashes are spilled to this many files per key column, by their top bits
 _SHIFT = np.uint64(64 - 6)  # top 6 bits of a hash pick its bucket (2**6 = _BUCKETS)
 _KEY_RECORD = np.dtype([("key", "<u8"), ("stamp", "<i8"), ("row", "<i8")])
@@ -66,45 +68,69 @@ def _key_columns(book: Codebook, raw: pd.DataFrame, respondent_key) -> list[str]
     return [_resolve_column(k, raw, book, parameter="respondent_key") for k in keys]
 
 
-def pass1_setup(book: Codebook, rules: dict[str, Any]) -> tuple[Codebook, dict[str, Any]]:
-    """The codebook and rules of pass 1: only the columns and rules the whole-file state needs."""
-    skip = book.table["kind"].isin(_PASS1_SKIP)
-    small = Codebook(book.table[~skip].reset_index(drop=True)) if skip.any() else book
-    return small, {k: v for k, v in rules.items() if k not in _PASS1_DROP}
-
-
 def _spill(path: Path, records: np.ndarray) -> None:
     with path.open("ab") as fh:
         records.tofile(fh)
 
 
-def pass1_chunk(ex, small: Codebook, key_cols: list[str], light: dict[str, Any], spill: Path,
-                suffix: str = "") -> None:  # fmt: skip
-    """Clean the rule columns of one chunk and spill its candidates' state to ``spill``.
+def _listed(both: pd.DataFrame) -> pd.Series:
+    """Each row's rule hits as pass 1 wrote them: ``reasons`` if quarantined, else ``flags``."""
+    quarantined = both["reason"].notna() if "reason" in both else pd.Series(False, index=both.index)
+    listed = both["reasons"].where(quarantined, both["flags"]) if "reasons" in both else both["flags"]
+    return ";" + listed.fillna("").astype("str") + ";"
 
-    For every candidate response (neither preview, test nor incomplete) a record (64-bit hash
-    of each key, submission time, row number) is appended to one of :data:`_BUCKETS` files
-    chosen by the hash's top bits, and (row, duration) to ``durations*.bin``.  ``suffix``
-    names the files of one chunk apart (chunks cleaned in parallel each write their own).
+
+def _has(listed: pd.Series, name: str) -> np.ndarray:
+    return listed.str.contains(f";{name};", regex=False).to_numpy(dtype=bool)
+
+
+def _pattern_text(bits: np.ndarray, order: list[str], use: np.ndarray, index: pd.Index) -> pd.Series:
+    """``;``-joined names of each row's hits among ``use`` (via its few distinct bit patterns)."""
+    codes, uniq = pd.factorize(bits)
+    text = pd.Series([";".join(n for j, n in enumerate(order) if b >> j & 1 and use[j]) or None for b in uniq.tolist()],
+                     dtype="str")  # fmt: skip
+    return pd.Series(text.array.take(codes), index=index, dtype="str") if len(uniq) else \
+        pd.Series(None, index=index, dtype="str")  # fmt: skip
+
+
+def _rule_defaults() -> dict[str, Any]:
+    sig = inspect.signature(clean_responses).parameters
+    return {k: sig[k].default for k in ("speeder_fraction", "speeder_sd", "respondent_key", "quarantine")}
+
+
+def pass1_chunk(ex, book: Codebook, key_cols: list[str], rules: dict[str, Any], spill: Path, cache: Path,
+                suffix: str = "") -> dict[str, Any]:  # fmt: skip
+    """Clean one chunk fully except for the two whole-file rules; cache it and spill its state.
+
+    The chunk is cleaned by :func:`cxanalytics.clean_responses` with the duplicate and speeder
+    rules off.  Its kept and quarantined rows (one table, rule columns included), its raw
+    respondent-key columns and its cell-level log are pickled to ``cache`` for pass 2, which
+    adds the two rules' verdicts (:func:`pass2_chunk`).  For every candidate response
+    (neither preview, test nor incomplete) a record (64-bit hash of each key, submission time,
+    row number) is appended to one of :data:`_BUCKETS` files chosen by the hash's top bits,
+    and (row, duration) to ``durations*.bin``.  ``suffix`` names the files of one chunk apart
+    (chunks cleaned in parallel each write their own).  Returns the chunk's small tables
+    (recodes, rules, column-level log rows, warnings).
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = clean_responses(ex, small, respondent_key=False, speeder_fraction=None, speeder_sd=None,
-                              straightline_min_items=None, quarantine=REASONS, pii_key=b"pass-1", **light)  # fmt: skip
-    reasons = res.quarantine["reasons"].fillna("")
-    early_rows = res.quarantine.index[np.logical_or.reduce([reasons.str.contains(r, regex=False) for r in _EARLY])]
-    keep = ~ex.frame.index.isin(early_rows)
-    rows = ex.frame.index.to_numpy(dtype=np.int64)[keep]
-    both = pd.concat([res.data, res.quarantine]).reindex(ex.frame.index[keep])
-    if "submitted_at" in both:
-        t = both["submitted_at"]
+    first = {k: v for k, v in rules.items() if k not in ("respondent_key", "speeder_fraction", "speeder_sd")}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = clean_responses(ex, book, respondent_key=False, speeder_fraction=None, speeder_sd=None, **first)
+    both = pd.concat([res.data, res.quarantine]).sort_index()
+    listed = _listed(both)
+    early = np.logical_or.reduce([_has(listed, r) for r in _EARLY])  # preview, test, incomplete: not candidates
+    keep = ~early
+    rows = both.index.to_numpy(dtype=np.int64)[keep]
+    cand = both.loc[keep]
+    if "submitted_at" in cand:
+        t = cand["submitted_at"]
         stamp = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64).copy()
         stamp[t.isna().to_numpy()] = np.iinfo(np.int64).max
     else:
         stamp = np.zeros(len(rows), dtype=np.int64)
     durations = np.empty(len(rows), dtype=_DURATION_RECORD)
     durations["row"] = rows
-    durations["duration"] = both["duration_s"].to_numpy(dtype=float) if "duration_s" in both else np.nan
+    durations["duration"] = cand["duration_s"].to_numpy(dtype=float) if "duration_s" in cand else np.nan
     _spill(spill / f"durations{suffix}.bin", durations)
     for i, c in enumerate(key_cols):  # 64-bit hashes of the match keys, not their text; 0 = no key
         codes, uniq = key_codes(ex.frame[c])
@@ -118,6 +144,13 @@ def pass1_chunk(ex, small: Codebook, key_cols: list[str], light: dict[str, Any],
         bounds = np.searchsorted(bucket[order], np.arange(_BUCKETS + 1))
         for b in np.flatnonzero(np.diff(bounds)):
             _spill(spill / f"key{i}-{b:02d}{suffix}.bin", records[order[bounds[b]:bounds[b + 1]]])
+    cell = res.log["row"].notna()
+    with cache.open("wb") as fh:  # written and read by this library only, in a private folder
+        pickle.dump({"data_columns": list(res.data.columns), "quarantine_columns": list(res.quarantine.columns),
+                     "both": both, "early": early, "raw_keys": ex.frame.loc[both.index, key_cols],
+                     "log": res.log[cell]}, fh, protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
+    return {"n_read": res.n_read, "recodes": res.recodes, "rules": res.rules, "log_columns": res.log[~cell],
+            "warnings": [(w.message, w.category) for w in caught]}  # fmt: skip
 
 
 def _read_all(paths: list[Path], dtype: np.dtype) -> np.ndarray:
@@ -178,9 +211,60 @@ def finish_pass1(spill: Path, key_cols: list[str]) -> tuple[dict[str, pd.Series]
     return firsts, (float(np.median(d, overwrite_input=True)), sd)
 
 
-def pass2_chunk(ex, book: Codebook, base, firsts, rules: dict[str, Any]):
-    """Clean one chunk with the whole-file state: ``(CleanResult, warnings caught)``."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = clean_responses(ex, book, speeder_baseline=base, duplicate_firsts=firsts, **rules)
-    return res, list(caught)
+def pass2_chunk(cache: Path, book: Codebook, base, firsts, rules: dict[str, Any], order: list[str],
+                goes: dict[str, bool]) -> dict[str, Any]:  # fmt: skip
+    """Add the duplicate and speeder verdicts to a chunk cached by :func:`pass1_chunk`.
+
+    The two rules run as in :func:`cxanalytics.clean_responses` (same functions, with the
+    whole-file state), and each row's reason, reasons, flags and detail are recomputed from
+    all its rule hits exactly as the in-memory path combines them: ``order`` is the rules'
+    order, ``goes`` whether each quarantines.  Returns the kept and quarantined tables, the
+    cell-level log (the two rules' rows merged in the in-memory order) and both findings.
+    """
+    with cache.open("rb") as fh:
+        part = pickle.load(fh)
+    both: pd.DataFrame = part["both"]
+    idx = both.index
+    early = part["early"]
+    opts = {**_rule_defaults(), **rules}
+    keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if opts["respondent_key"] is None else (
+        [] if opts["respondent_key"] is False else
+        ([opts["respondent_key"]] if isinstance(opts["respondent_key"], str) else list(opts["respondent_key"])))  # fmt: skip
+    rule_cols = [c for c in ("submitted_at", "duration_s") if c in both.columns]
+    ruled = both[rule_cols]
+    dup = R.duplicates(ruled, part["raw_keys"], book, keys, ~early, None, firsts)
+    fast = R.speeders(ruled, ~(early | dup.mask), opts["speeder_fraction"], opts["speeder_sd"], base)
+    new = {"duplicate": dup, "speeder": fast}
+    # every row's rule hits: pass 1's (from reasons / flags) and the two new ones
+    listed = _listed(both)
+    hits = np.column_stack([new[name].mask if name in new else _has(listed, name) for name in order]) if len(idx) \
+        else np.zeros((0, len(order)), dtype=bool)  # fmt: skip
+    go = np.array([goes[n] for n in order], dtype=bool)
+    quarantined = (hits & go).any(axis=1)
+    first = np.argmax(hits & go, axis=1)
+    names = np.asarray(order, dtype=object)
+    bits = hits.astype(np.int64) @ (1 << np.arange(len(order), dtype=np.int64))
+    joined = _pattern_text(bits, order, np.ones(len(order), dtype=bool), idx)
+    flag_only = _pattern_text(bits, order, ~go, idx)
+    detail = both["detail"].copy() if "detail" in both else pd.Series(None, index=idx, dtype="str")
+    for name, f in new.items():
+        sel = quarantined & (names[first] == name)
+        detail[sel] = f.detail.reindex(idx[sel]).to_numpy(dtype=object)
+    data = both.loc[~quarantined, part["data_columns"]].copy()
+    data["flags"] = flag_only[~quarantined]
+    held = both.loc[quarantined, part["quarantine_columns"]].copy()
+    held["reason"] = pd.Series(names[first[quarantined]], index=held.index, dtype="str")
+    held["reasons"] = joined[quarantined]
+    held["detail"] = detail[quarantined].astype("str")
+    reconcile(idx, data.index, held.index)
+    extra = LogBuilder()
+    for name, f in new.items():
+        extra.add(idx.to_numpy()[f.mask], column=None, item=None, rule=name, before=None,
+                  after="quarantined" if goes[name] else "flagged",
+                  reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
+    log = part["log"]
+    if len(extra):
+        log = pd.concat([log, extra.frame()], ignore_index=True)
+        rank = log["rule"].map({r: k + 1 for k, r in enumerate(REASONS)}).astype("float").fillna(0).to_numpy()
+        log = log.iloc[np.lexsort((rank, log["row"].to_numpy(dtype=np.int64)))].reset_index(drop=True)
+    return {"data": data, "quarantine": held, "log": log, "findings": new}
