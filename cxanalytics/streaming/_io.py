@@ -86,7 +86,7 @@ def _read_chunk(header: bytes, body: bytes, line: int, header_lines: int, probe,
 
 
 def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)  # a pool per call costs more than it saves
     cols = []
     for field, col in zip(table.schema, table.columns, strict=True):
         if pa.types.is_dictionary(field.type):
