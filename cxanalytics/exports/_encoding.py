@@ -26,7 +26,9 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -49,6 +51,51 @@ class EncodingInfo:
     evidence: str
 
 
+class FileBytes:
+    """The bytes of a file on disk, read a piece at a time (never all held in memory).
+
+    Supports what the reader needs of ``bytes``: ``len``, slicing (each slice read from disk),
+    ``startswith``; :func:`pieces` iterates it and :func:`whole` reads it all (error paths,
+    workbooks).  The CSV parser reads the file itself (:attr:`path`).
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.size = path.stat().st_size
+        with open(path, "rb") as fh:
+            self.head = fh.read(_HEAD)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, key: slice) -> bytes:
+        start, stop, _ = key.indices(self.size)
+        if stop <= len(self.head):
+            return self.head[start:stop]
+        with open(self.path, "rb") as fh:
+            fh.seek(start)
+            return fh.read(max(0, stop - start))
+
+    def startswith(self, prefix: bytes) -> bool:
+        return self[: len(prefix)] == prefix
+
+
+def pieces(data: bytes | FileBytes, size: int = _CHUNK) -> Iterator[bytes]:
+    """Consecutive pieces of ``size`` bytes (the last one shorter; none for empty data)."""
+    if isinstance(data, FileBytes):
+        with open(data.path, "rb") as fh:
+            while piece := fh.read(size):
+                yield piece
+        return
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def whole(data: bytes | FileBytes) -> bytes:
+    """All the bytes (reads a :class:`FileBytes` from disk)."""
+    return data.path.read_bytes() if isinstance(data, FileBytes) else data
+
+
 def _line_of_offset(data: bytes, offset: int, codec: str) -> int:
     return data[:offset].decode(codec, errors="replace").count("\n") + 1
 
@@ -57,30 +104,44 @@ def _n_nonascii(text: str) -> int:
     return len(text) - len(text.encode("ascii", errors="ignore"))
 
 
-def check_decodes(data: bytes, codec: str, *, source: str, reported: str) -> None:
-    """Decode ``data`` strictly in chunks; raise :class:`EncodingError` at the first bad byte."""
+def check_decodes(data: bytes | FileBytes, codec: str, *, source: str, reported: str) -> bool:
+    """Decode ``data`` strictly in pieces; raise :class:`EncodingError` at the first bad byte.
+
+    Returns whether every byte is ASCII.  For UTF-8, an ASCII piece read while no multi-byte
+    sequence is pending is valid as it stands and is not decoded.
+    """
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    for start in range(0, max(len(data), 1), _CHUNK):
-        chunk = data[start : start + _CHUNK]
-        final = start + _CHUNK >= len(data)
-        try:
-            decoder.decode(chunk, final=final)
-        except UnicodeDecodeError as exc:
-            offset = start + exc.start
-            # errors in the incremental decoder may refer to bytes buffered from the
-            # previous chunk; clamp to the file.
-            offset = max(0, min(offset, len(data) - 1))
-            bad = data[offset : offset + 4]
-            raise EncodingError(
-                describe(
-                    f"Bytes cannot be decoded as {reported}",
-                    file=source,
-                    row=_line_of_offset(data, offset, codec),
-                    received=f"bytes {bad.hex(' ')} at byte offset {offset}",
-                    expected=f"valid {reported} text (pass encoding=... to read it with another "
-                    "encoding)",
-                )
-            ) from None
+    skip_ascii = codec in ("utf-8", "utf-8-sig")
+    ascii_only = True
+    start = 0
+    size = len(data)
+    for chunk in pieces(data):
+        final = start + len(chunk) >= size
+        is_ascii = chunk.isascii()
+        ascii_only = ascii_only and is_ascii
+        if not (skip_ascii and is_ascii and not decoder.getstate()[0]):
+            try:
+                decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as exc:
+                offset = start + exc.start
+                # errors in the incremental decoder may refer to bytes buffered from the
+                # previous chunk; clamp to the file.
+                offset = max(0, min(offset, size - 1))
+                bad = data[offset : offset + 4]
+                raise EncodingError(
+                    describe(
+                        f"Bytes cannot be decoded as {reported}",
+                        file=source,
+                        row=_line_of_offset(data, offset, codec),
+                        received=f"bytes {bad.hex(' ')} at byte offset {offset}",
+                        expected=f"valid {reported} text (pass encoding=... to read it with another "
+                        "encoding)",
+                    )
+                ) from None
+        start += len(chunk)
+    if not size:
+        decoder.decode(b"", final=True)
+    return ascii_only
 
 
 def normalise_encoding_name(encoding: str) -> str:
@@ -108,7 +169,7 @@ def _bom(data: bytes) -> EncodingInfo | None:
     return None
 
 
-def resolve_encoding(data: bytes, encoding: str | None, *, source: str) -> EncodingInfo:
+def resolve_encoding(data: bytes | FileBytes, encoding: str | None, *, source: str) -> EncodingInfo:
     """Detect (or check the user's) encoding of ``data``; see the module notes for the rules."""
     bom = _bom(data)
     if encoding is not None:
@@ -127,7 +188,7 @@ def resolve_encoding(data: bytes, encoding: str | None, *, source: str) -> Encod
     if b"\x00" in head:
         info = _utf16_without_bom(head)
         if info is None:
-            offset = data.index(b"\x00")
+            offset = head.index(b"\x00")
             raise ExportFormatError(
                 describe(
                     "The file is binary, not a text export",
@@ -139,11 +200,10 @@ def resolve_encoding(data: bytes, encoding: str | None, *, source: str) -> Encod
         check_decodes(data, info.codec, source=source, reported=info.encoding)
         return info
     try:
-        check_decodes(data, "utf-8", source=source, reported="utf-8")
+        ascii_only = check_decodes(data, "utf-8", source=source, reported="utf-8")
     except EncodingError:
-        return _not_utf8(data, source=source)
-    nonascii = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80))
-    evidence = "strict UTF-8 decode succeeded" if nonascii else "ASCII only (read as UTF-8)"
+        return _not_utf8(whole(data), source=source)
+    evidence = "ASCII only (read as UTF-8)" if ascii_only else "strict UTF-8 decode succeeded"
     return EncodingInfo("utf-8", "utf-8", evidence)
 
 

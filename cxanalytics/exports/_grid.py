@@ -24,10 +24,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import ExportFormatError, ParameterError, describe
-from ._encoding import EncodingInfo
+from ._encoding import EncodingInfo, FileBytes, whole
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
-_NEWLINE = r"\r\n|\r|\n"
 _BLOCK = 4 << 20
 _BIG_BLOCK = 256 << 20
 N_HEADER_PEEK = 4
@@ -98,30 +97,90 @@ def _ragged_error(text: str, delimiter: str, width: int, source: str, hint: tupl
 
 
 def _parse(data, names, codec, delimiter, on_bad_row, block_size) -> pa.Table:
+    source = pa.OSFile(str(data.path)) if isinstance(data, FileBytes) else pa.BufferReader(data)
     return pacsv.read_csv(
-        pa.BufferReader(data),
+        source,
         read_options=pacsv.ReadOptions(column_names=names, encoding=codec, block_size=block_size),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
             invalid_row_handler=on_bad_row,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.large_string()), null_values=[""],
+            column_types=dict.fromkeys(names, pa.string()), null_values=[""],
             strings_can_be_null=True, quoted_strings_can_be_null=True,
         ),
     )
 
 
-def _one_line_per_record(data: bytes, enc: EncodingInfo, n_records: int) -> bool:
-    """True when every line break of the file ends a record (so none is inside a cell)."""
-    if "16" in enc.codec:
-        return False  # UTF-16 code units: count inside the cells instead
-    n_breaks = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
-    trailing = 1 if data.endswith((b"\n", b"\r")) else 0
-    return n_breaks == n_records - 1 + trailing
+def _offsets(chunk: pa.Array) -> np.ndarray:
+    """The ``len(chunk) + 1`` value offsets of a string chunk (a view of its buffer)."""
+    dtype = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    return np.frombuffer(chunk.buffers()[1], dtype=dtype)[chunk.offset : chunk.offset + len(chunk) + 1]
 
 
-def read_text_grid(data: bytes, enc: EncodingInfo, delimiter: str, head: str, *, source: str) -> Grid:
+def _compact(parsed: list[pa.Table]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The parsed table (taken out of ``parsed``, so it is freed here) as one contiguous ``large_string`` array per column, and the number of
+    line breaks inside each record.
+
+    pandas keeps ``str`` columns as Arrow ``large_string``; the parser's blocks are copied,
+    block by block, into one buffer per column (owned by NumPy, so freed memory goes back to
+    the system) and each block is released as soon as it is copied: the file is never held
+    twice and the columns are single chunks (no per-chunk overhead downstream).  Bytes ``\n``
+    and ``\r`` are looked for while copying; only columns that hold one are counted by Arrow.
+    """
+    table = parsed.pop()
+    n, width = table.num_rows, table.num_columns
+    chunks = [list(table.column(j).chunks) for j in range(width)]
+    del table
+    offsets = [np.empty(n + 1, dtype=np.int64) for _ in range(width)]
+    sizes = [sum(int(o[-1] - o[0]) for o in map(_offsets, cs)) for cs in chunks]
+    values = [np.empty(size, dtype=np.uint8) for size in sizes]
+    valid: list[np.ndarray | None] = [None] * width
+    nulls = [0] * width
+    rows, used = [0] * width, [0] * width
+    lf, cr = [False] * width, [False] * width
+    pool = pa.default_memory_pool()
+    for k in range(max((len(cs) for cs in chunks), default=0)):
+        for j, cs in enumerate(chunks):
+            if k >= len(cs):
+                continue
+            chunk, cs[k] = cs[k], None
+            m, r, b = len(chunk), rows[j], used[j]
+            o = _offsets(chunk)
+            lo, hi = int(o[0]), int(o[-1])
+            if hi > lo:
+                part = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[lo:hi]
+                values[j][b : b + hi - lo] = part
+                lf[j] = lf[j] or bool((part == 10).any())
+                cr[j] = cr[j] or bool((part == 13).any())
+            offsets[j][r + 1 : r + m + 1] = o[1:] + (b - lo)
+            if chunk.null_count:
+                if valid[j] is None:
+                    valid[j] = np.ones(n, dtype=bool)
+                valid[j][r : r + m] = chunk.is_valid().to_numpy(zero_copy_only=False)
+                nulls[j] += chunk.null_count
+            rows[j], used[j] = r + m, b + hi - lo
+            del chunk
+        if k % 8 == 7:
+            pool.release_unused()  # the copied blocks' memory, back to the system
+    pool.release_unused()
+    breaks = np.zeros(n, dtype=np.int64)
+    cells = {}
+    for j in range(width):
+        offsets[j][0] = 0
+        mask = None if valid[j] is None else pa.py_buffer(np.packbits(valid[j], bitorder="little"))
+        arr = pa.Array.from_buffers(pa.large_string(), n, [mask, pa.py_buffer(offsets[j]), pa.py_buffer(values[j])],
+                                    null_count=nulls[j])  # fmt: skip
+        for pattern, sign, present in (("\n", 1, lf[j]), ("\r", 1, cr[j]), ("\r\n", -1, lf[j] and cr[j])):
+            if present:  # "\r\n" is one break: \n + \r - \r\n
+                counts = pc.fill_null(pc.count_substring(arr, pattern), 0)
+                breaks += sign * counts.to_numpy(zero_copy_only=False).astype(np.int64)
+        cells[j] = pd.Series(arr, dtype=STR_DTYPE, copy=False)
+    offsets = values = valid = None
+    return pd.DataFrame(cells, copy=False), breaks
+
+
+def read_text_grid(data: bytes | FileBytes, enc: EncodingInfo, delimiter: str, head: str, *, source: str) -> Grid:
     """Parse delimited text into a :class:`Grid` of string cells."""
     width = _first_record_width(head, delimiter)
     names = [f"c{i}" for i in range(width)]
@@ -144,26 +203,19 @@ def read_text_grid(data: bytes, enc: EncodingInfo, delimiter: str, head: str, *,
                 exc = None
         if exc is not None:
             if bad:
-                text = data.decode(enc.codec, errors="replace")
+                text = whole(data).decode(enc.codec, errors="replace")
                 raise _ragged_error(text, delimiter, width, source, bad[0]) from None
             raise ExportFormatError(
                 describe("The file could not be parsed as delimited text", file=source,
                          received=str(exc)[:200], expected=f"{delimiter!r}-delimited records")
             ) from None
-    breaks = np.zeros(table.num_rows, dtype=np.int64)
-    if not _one_line_per_record(data, enc, table.num_rows):
-        for col in table.columns:
-            if col.null_count == len(col):
-                continue
-            if pc.any(pc.match_substring(col, "\n")).as_py() or pc.any(
-                pc.match_substring(col, "\r")
-            ).as_py():
-                counts = pc.fill_null(pc.count_substring_regex(col, _NEWLINE), 0)
-                breaks += counts.to_numpy(zero_copy_only=False).astype(np.int64)
+    parsed = [table]
+    del table
+    cells, breaks = _compact(parsed)
     span = 1 + breaks
     lines = np.concatenate([[1], 1 + np.cumsum(span)[:-1]]).astype(np.int64)
-    cells = table.to_pandas(types_mapper={pa.large_string(): STR_DTYPE}.get)
-    cells.columns = range(width)
+    del breaks, span
+    pa.default_memory_pool().release_unused()
     return Grid(cells, lines, "text")
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataQualityWarning, ExportFormatError, ParameterError, describe
-from ._encoding import resolve_encoding, sniff_delimiter
+from ._encoding import FileBytes, pieces, resolve_encoding, sniff_delimiter, whole
 from ._grid import STR_DTYPE, Grid, cell_text, read_text_grid, read_workbook_grid
 from ._model import SurveyExport, questions_frame
 from ._platforms import PLATFORMS, Layout, detect, layout_for
@@ -22,8 +22,9 @@ _HEAD = 1 << 16
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _load(path_or_buffer) -> tuple[bytes, str, Path | None, bool]:
-    """Return ``(data, source name, path or None, came_from_text)``."""
+def _load(path_or_buffer) -> tuple[bytes | FileBytes, str, Path | None, bool]:
+    """Return ``(data, source name, path or None, came_from_text)``; a file's bytes are read
+    from disk as they are needed (:class:`FileBytes`), not all at once."""
     if isinstance(path_or_buffer, str | os.PathLike):
         path = Path(path_or_buffer)
         if not path.is_file():
@@ -31,7 +32,7 @@ def _load(path_or_buffer) -> tuple[bytes, str, Path | None, bool]:
                 describe("No such file", parameter="path_or_buffer", received=str(path),
                          expected="the path of an existing export file")
             )
-        return path.read_bytes(), path.name, path, False
+        return FileBytes(path), path.name, path, False
     if isinstance(path_or_buffer, bytes | bytearray | memoryview):
         return bytes(path_or_buffer), "<bytes>", None, False
     if hasattr(path_or_buffer, "read"):
@@ -211,7 +212,7 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
     """
     platform = _check_platform(platform)
     data, source, path, from_text = _load(path_or_buffer)
-    if not data.strip():
+    if all(piece.isspace() for piece in pieces(data)):  # empty or only whitespace
         raise _empty_error(source)
     if data[:4] in (b"$FL2", b"$FL3"):
         if platform not in ("auto", "spss"):
@@ -228,7 +229,7 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
                                          file=source, expected="re-save the workbook as .xlsx"))
     notes: list[str] = []
     if data[:4] == b"PK\x03\x04":
-        grid = read_workbook_grid(data, sheet, source=source)
+        grid = read_workbook_grid(whole(data), sheet, source=source)
         enc_name, delim = None, None
     else:
         if sheet is not None:
