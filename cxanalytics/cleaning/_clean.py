@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..codebook import SCORED_KINDS, Codebook
 from ..errors import CodebookError, DataQualityWarning, ParameterError, describe
@@ -108,6 +109,8 @@ def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calenda
             raise CodebookError(describe("Two codebook rows produce the same output column", column=r["column"],
                                          received=clash, expected="unique item names"))  # fmt: skip
         out.update(new)
+        if kind not in SCORED_KINDS:
+            _release()  # text work (pseudonyms, trimming) leaves freed Arrow memory behind
     if "duration_s" not in out and {"started_at", "submitted_at"} <= set(out):
         out["duration_s"] = (out["submitted_at"] - out["started_at"]).dt.total_seconds().rename("duration_s")
         ctx.notes.append("duration_s derived as submitted_at - started_at")
@@ -266,16 +269,17 @@ def clean_responses(
         tz = "UTC"
     source = str(getattr(export, "source", ""))
     key = pii_key if pii_key is not None else secrets.token_bytes(16)
-    ctx = V.Context(frame.index, LogBuilder(), V.pii_key(key), tuple(sentinels))
+    keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if respondent_key is None else (
+        [] if respondent_key is False else ([respondent_key] if isinstance(respondent_key, str) else list(respondent_key)))  # fmt: skip
+    ctx = V.Context(frame.index, LogBuilder(), V.pii_key(key), tuple(sentinels), key_columns=_key_columns(keys, frame, book))
     cols = _columns(ctx, frame, book, tz, calendar, dayfirst, progress)
+    _release()
     # the row rules read a few columns; the full table is only built once, split into kept/quarantined
     ruled = pd.DataFrame({k: cols[k] for k in _RULE_ITEMS if k in cols}, index=frame.index, copy=False)
     findings = R.preview_and_test(ruled, frame, book, test_filter)
     findings.append(R.incomplete(ruled, frame, book, min_completion, use_finished, ctx.filled))
     ctx.filled.clear()
     early = np.logical_or.reduce([f.mask for f in findings]) if len(frame) else np.zeros(0, dtype=bool)
-    keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if respondent_key is None else (
-        [] if respondent_key is False else ([respondent_key] if isinstance(respondent_key, str) else list(respondent_key)))  # fmt: skip
     findings.append(R.duplicates(ruled, frame, book, keys, ~early, ctx.key_codes, duplicate_firsts))
     ctx.key_codes.clear()
     early = early | findings[-1].mask
@@ -285,6 +289,20 @@ def clean_responses(
     ctx.raw_scores.clear()
     del ruled
     return _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz)
+
+
+def _key_columns(keys: list, frame: pd.DataFrame, book: Codebook) -> frozenset:
+    """Export columns the duplicate rule reads (keys named by column or item; unknown names are
+    left to the rule, which reports them)."""
+    items: dict = {}
+    for item, column in zip(book.table["item"], book.table["column"], strict=True):
+        items.setdefault(item, column)  # the first row naming an item, as the rule resolves it
+    return frozenset(k if k in frame.columns else items.get(k) for k in keys if isinstance(k, str))
+
+
+def _release() -> None:
+    """Hand memory Arrow's allocator holds but no longer uses back to the system."""
+    pa.default_memory_pool().release_unused()
 
 
 def _texts(bits: np.ndarray, text: dict[int, str | None], index: pd.Index) -> pd.Series:
@@ -303,7 +321,10 @@ def _split(cols: dict[str, pd.Series], index: pd.Index, quarantined: np.ndarray)
     for name in list(cols):
         values = cols.pop(name).array
         kept[name], held[name] = values[keep], values[quarantined]  # boolean filters (Arrow: pc.filter)
+        arrow = hasattr(values, "_pa_array")
         del values
+        if arrow:
+            _release()  # the full-length Arrow column just freed
     data = pd.DataFrame(kept, index=index[keep], copy=False)
     qt = pd.DataFrame(held, index=index[quarantined], copy=False)
     return data, qt
@@ -349,5 +370,6 @@ def _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz) -
                       stacklevel=3)  # fmt: skip
     log = ctx.log.frame()
     ctx.log = LogBuilder()
+    _release()
     return CleanResult(data=data, quarantine=qt, log=log, recodes=recodes, rules=rules, codebook=book,
                        n_read=len(frame), source=source, platform=str(getattr(export, "platform", "")), timezone=tz)  # fmt: skip

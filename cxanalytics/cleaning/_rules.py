@@ -33,10 +33,20 @@ class Finding:
     note: str
 
 
-def _detail(index: pd.Index, mask: np.ndarray, text: pd.Series | str) -> pd.Series:
+def _detail(index: pd.Index, mask: np.ndarray, text: pd.Series | np.ndarray | str) -> pd.Series:
     if isinstance(text, str):
         return pd.Series(text, index=index[mask], dtype="str")
-    return pd.Series(text[mask].to_numpy(dtype=object), index=index[mask], dtype="str")
+    picked = text[mask] if isinstance(text, np.ndarray) else text[mask].to_numpy(dtype=object)
+    return pd.Series(picked, index=index[mask], dtype="str")
+
+
+def _why(n: int) -> np.ndarray:
+    """Per-row reason texts, filled in place for flagged rows (one array, no copy per rule)."""
+    return np.full(n, "", dtype=object)
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype=object)
 
 
 def _fmt_num(x: pd.Series) -> pd.Series:
@@ -49,7 +59,7 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
     idx = data.index
     preview = np.zeros(len(idx), dtype=bool)
     test = np.zeros(len(idx), dtype=bool)
-    why_test = pd.Series("", index=idx, dtype="str")
+    why_test = _why(len(idx))
     sources = []
     for item in ("status", "distribution_channel"):
         if item in data.columns:
@@ -60,7 +70,7 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
             t = np.append(key.isin(STATUS_TEST if item == "status" else ("test",)).to_numpy(dtype=bool), False)[codes]
             preview |= p
             test |= t & ~test
-            why_test[t] = f"{item} = " + data[item][t]
+            why_test[t] = _texts(f"{item} = " + data[item][t])
             sources.append(item)
     for key, wanted in (test_filter or {}).items():
         column = _resolve_column(key, raw, book, parameter="test_filter")
@@ -72,7 +82,7 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
         if column in set(book.of_kind("pii")["column"]):  # never echo personal data into the audit trail
             why_test[new] = f"test_filter: {column} matched (personal data, value withheld)"
         else:
-            why_test[new] = f"test_filter: {column} = " + clean_text(raw[column][new])
+            why_test[new] = _texts(f"test_filter: {column} = " + clean_text(raw[column][new]))
         test |= hit
         sources.append(f"test_filter {column}")
     note = ", ".join(sources) if sources else "no status column and no test_filter"
@@ -95,7 +105,7 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
     """Not finished (Qualtrics), progress below 100, or too few substantive items answered."""
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
-    why = pd.Series("", index=idx, dtype="str")
+    why = _why(len(idx))
     notes = []
     if use_finished and "finished" in data.columns:
         f = data["finished"].eq(False).fillna(False).to_numpy(dtype=bool)
@@ -104,16 +114,18 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
         notes.append("finished = False")
     if use_finished and "progress" in data.columns:
         p = (data["progress"] < 100).to_numpy(dtype=bool) & ~mask
-        why[p] = "progress " + _fmt_num(data["progress"][p]) + " %"
+        why[p] = _texts("progress " + _fmt_num(data["progress"][p]) + " %")
         mask |= p
         notes.append("progress < 100")
     needed = book.table[book.table["kind"].isin(SCORED_KINDS | {"segment"})]["column"].tolist()
     if min_completion is not None and needed:
         known = known or {}
-        answered = np.column_stack([known[c] if c in known else filled(raw[c]) for c in needed]).sum(axis=1)
+        answered = np.zeros(len(idx), dtype=np.int64)
+        for c in needed:  # summed column by column (no rows x items table)
+            answered += known[c] if c in known else filled(raw[c])
         share = answered / len(needed)
         low = (share < min_completion) & ~mask
-        why[low] = "answered " + pd.Series(answered[low], index=idx[low]).astype(str) + f" of {len(needed)} items"
+        why[low] = _texts("answered " + pd.Series(answered[low], index=idx[low]).astype(str) + f" of {len(needed)} items")
         mask |= low
         notes.append(f"answered share < {min_completion:g} of {len(needed)} scored/segment items")
     return Finding("incomplete", mask, _detail(idx, mask, why), bool(notes), "; ".join(notes) or "nothing to check")
@@ -130,14 +142,14 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
     """
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
-    why = pd.Series("", index=idx, dtype="str")
+    why = _why(len(idx))
     if not keys:
         return Finding("duplicate", mask, _detail(idx, mask, why), False, "no respondent key")
     if "submitted_at" in data.columns:
         t = data["submitted_at"]
         stamp = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64).copy()
         stamp[t.isna().to_numpy()] = np.iinfo(np.int64).max
-        order = np.lexsort((np.arange(len(idx)), stamp))
+        order = np.argsort(stamp, kind="stable")  # by time, ties in row order
     else:
         order = np.arange(len(idx))
     row_numbers = idx.to_numpy()
@@ -176,7 +188,7 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
         new = dup & ~mask[ordered]
         hit = ordered[new]
         first_rows = row_numbers[ordered[first_pos[codes[new]]]]
-        why.iloc[hit] = f"same {column} as row " + pd.Series(first_rows).astype(str).to_numpy()
+        why[hit] = f"same {column} as row " + pd.Series(first_rows).astype(str).to_numpy()
         mask[hit] = True
     return Finding("duplicate", mask, _detail(idx, mask, why), True, f"keys {keys}; earliest submission kept")
 
@@ -246,7 +258,7 @@ def out_of_range(ctx: Context, book: Codebook) -> Finding:
     """Any scored answer outside its scale (and not a sentinel): quarantined, never clipped."""
     idx = ctx.index
     mask = np.zeros(len(idx), dtype=bool)
-    why = pd.Series("", index=idx, dtype="str")
+    why = _why(len(idx))
     for item, m in ctx.out_of_range.items():
         why[m & ~mask] = f"{item} outside its scale"
         mask |= m

@@ -58,9 +58,14 @@ class Context:
     filled: dict[str, np.ndarray] = field(default_factory=dict)  # column -> non-blank cells
     out_of_range: dict[str, np.ndarray] = field(default_factory=dict)
     key_codes: dict[str, np.ndarray] = field(default_factory=dict)  # column -> match-key codes (PII)
+    key_columns: frozenset | None = None  # columns whose key codes the duplicate rule reads (None: all)
     recode_memo: dict[tuple, dict] = field(default_factory=dict)  # (scale, answer set) -> recodes
     unknown: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def wants_key(self, column: str) -> bool:
+        """Whether the duplicate rule will read ``column``'s match-key codes."""
+        return self.key_columns is None or column in self.key_columns
 
     @property
     def rows(self) -> np.ndarray:
@@ -349,8 +354,9 @@ def identifier(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     out over distinct values; its match-key codes are kept for the duplicate rule."""
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
     text = clean_text(pd.Series(uniq), digits=True)
-    kcodes, _ = pd.factorize(match_key(text), use_na_sentinel=True)
-    ctx.key_codes[row["column"]] = np.append(kcodes, -1)[codes]
+    if ctx.wants_key(row["column"]):
+        kcodes, _ = pd.factorize(match_key(text), use_na_sentinel=True)
+        ctx.key_codes[row["column"]] = np.append(kcodes, -1)[codes]
     out = pa.array(text).take(pa.array(codes, mask=codes < 0))
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
 
@@ -371,7 +377,8 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     key codes are kept in ``ctx.key_codes`` for the duplicate rule.
     """
     codes, keys = key_codes(s)
-    ctx.key_codes[row["column"]] = codes
+    if ctx.wants_key(row["column"]):
+        ctx.key_codes[row["column"]] = codes
     hexes = _hex(_keyed_hash(keys, ctx.hash_key))
     n = int((codes >= 0).sum())
     if n:
