@@ -80,8 +80,10 @@ class FileBytes:
         return self[: len(prefix)] == prefix
 
 
-def pieces(data: bytes | FileBytes, size: int = _CHUNK) -> Iterator[bytes]:
-    """Consecutive pieces of ``size`` bytes (the last one shorter; none for empty data)."""
+def pieces(data: bytes | FileBytes, size: int | None = None) -> Iterator[bytes]:
+    """Consecutive pieces of ``size`` bytes (default 8 MiB; the last one shorter; none for
+    empty data)."""
+    size = size or _CHUNK
     if isinstance(data, FileBytes):
         with open(data.path, "rb") as fh:
             while piece := fh.read(size):
