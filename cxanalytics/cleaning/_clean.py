@@ -277,8 +277,10 @@ def clean_responses(
     # the row rules read a few columns; the full table is only built once, split into kept/quarantined
     ruled = pd.DataFrame({k: cols[k] for k in _RULE_ITEMS if k in cols}, index=frame.index, copy=False)
     findings = R.preview_and_test(ruled, frame, book, test_filter)
-    findings.append(R.incomplete(ruled, frame, book, min_completion, use_finished, ctx.filled))
+    findings.append(R.incomplete(ruled, frame, book, min_completion, use_finished, ctx.filled,
+                                 (ctx.answered, ctx.answered_from)))  # fmt: skip
     ctx.filled.clear()
+    ctx.answered = None
     early = np.logical_or.reduce([f.mask for f in findings]) if len(frame) else np.zeros(0, dtype=bool)
     findings.append(R.duplicates(ruled, frame, book, keys, ~early, ctx.key_codes, duplicate_firsts))
     ctx.key_codes.clear()

@@ -6,6 +6,7 @@ The rules are vectorised over rows; the few loops run over columns, grids or key
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -101,8 +102,13 @@ def _resolve_column(key: str, raw: pd.DataFrame, book: Codebook, *, parameter: s
 
 
 def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_completion: float | None,
-               use_finished: bool, known: dict[str, np.ndarray] | None = None) -> Finding:  # fmt: skip
-    """Not finished (Qualtrics), progress below 100, or too few substantive items answered."""
+               use_finished: bool, known: dict[str, np.ndarray] | None = None,
+               counted: tuple[np.ndarray | None, list[str]] | None = None) -> Finding:  # fmt: skip
+    """Not finished (Qualtrics), progress below 100, or too few substantive items answered.
+
+    ``known`` maps columns to their non-blank cells; ``counted`` is ``(count, columns)``, the
+    non-blank cells per row already summed over ``columns`` (one entry per codebook row).
+    """
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
     why = _why(len(idx))
@@ -121,7 +127,13 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
     if min_completion is not None and needed:
         known = known or {}
         answered = np.zeros(len(idx), dtype=np.int64)
+        done = Counter(counted[1]) if counted is not None and counted[0] is not None else Counter()
+        if done:
+            answered += counted[0]
         for c in needed:  # summed column by column (no rows x items table)
+            if done[c]:
+                done[c] -= 1
+                continue
             answered += known[c] if c in known else filled(raw[c])
         share = answered / len(needed)
         low = (share < min_completion) & ~mask

@@ -56,6 +56,8 @@ class Context:
     recodes: list[pd.DataFrame] = field(default_factory=list)
     raw_scores: dict[str, np.ndarray] = field(default_factory=dict)
     filled: dict[str, np.ndarray] = field(default_factory=dict)  # column -> non-blank cells
+    answered: np.ndarray | None = None  # non-blank answers per row, summed over the scored columns
+    answered_from: list[str] = field(default_factory=list)  # the columns summed (one per scored row)
     out_of_range: dict[str, np.ndarray] = field(default_factory=dict)
     key_codes: dict[str, np.ndarray] = field(default_factory=dict)  # column -> match-key codes (PII)
     key_columns: frozenset | None = None  # columns whose key codes the duplicate rule reads (None: all)
@@ -163,7 +165,10 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
         u_score[outside], u_reason[outside] = np.nan, OUT_OF_RANGE
     counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
     blank_u = np.array([isinstance(u, str) and not u.strip() for u in uniq] + [True], dtype=bool)
-    ctx.filled[column] = ~blank_u[codes]
+    if ctx.answered is None:
+        ctx.answered = np.zeros(len(codes), dtype=np.int64)
+    ctx.answered += ~blank_u[codes]  # a running count instead of one mask per column
+    ctx.answered_from.append(column)
     ctx.recodes.append(pd.DataFrame({"column": column, "item": item, "value": uniq.map(lambda u: None if u is None else str(u)),
                                      "count": counts, "score": u_score, "reason": u_reason, "matched_by": matched}))  # fmt: skip
     n_out = int(counts[u_reason == OUT_OF_RANGE].sum())
