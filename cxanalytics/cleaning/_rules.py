@@ -150,7 +150,8 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
 
     ``firsts`` (streaming): ``{column: Series mapping match key -> row number of the first
     submission}`` worked out over a whole file; a key column found there is judged by it.  The
-    index may hold the keys' ``pandas.util.hash_array`` (uint64) instead of their text.
+    index may hold the keys' ``pandas.util.hash_array`` (uint64) instead of their text, and
+    then ``raw``'s key column may hold each row's hash already (uint64, 0 for no key).
     """
     idx = data.index
     mask = np.zeros(len(idx), dtype=bool)
@@ -168,22 +169,29 @@ def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list
     for key in keys:
         column = _resolve_column(key, raw, book, parameter="respondent_key")
         if firsts is not None and column in firsts:
-            codes, uniq = key_codes(raw[column])
             lookup = firsts[column]
+            if raw[column].dtype == np.uint64:  # per-row hashes of the match keys (0: none), from a first pass
+                hashed, codes = raw[column].to_numpy(), None
+            else:
+                codes, uniq = key_codes(raw[column])
+                hashed = pd.util.hash_array(uniq.to_numpy(dtype=object)) if len(uniq) else np.zeros(0, np.uint64)
             if lookup.index.dtype == np.uint64 and lookup.index.is_monotonic_increasing:
                 # keyed by sorted pandas.util.hash_array of the match keys: binary search, no hash table
-                hashed = pd.util.hash_array(uniq.to_numpy(dtype=object)) if len(uniq) else np.zeros(0, np.uint64)
                 known_keys = lookup.index.to_numpy()
                 pos = np.minimum(np.searchsorted(known_keys, hashed), max(len(known_keys) - 1, 0))
                 if len(known_keys):
                     mapped = np.where(known_keys[pos] == hashed, lookup.to_numpy(dtype=float)[pos], np.nan)
                 else:
                     mapped = np.full(len(hashed), np.nan)
+            elif lookup.index.dtype == np.uint64:  # hashed keys in any order
+                mapped = pd.Series(hashed, dtype=np.uint64).map(lookup).to_numpy(dtype=float)
             else:
-                if lookup.index.dtype == np.uint64:  # hashed keys in any order
-                    uniq = pd.Series(pd.util.hash_array(uniq.to_numpy(dtype=object)), dtype=np.uint64)
                 mapped = uniq.map(lookup).to_numpy(dtype=float)
-            first_of = np.append(mapped, np.nan)[codes]
+            if codes is None:
+                mapped[hashed == 0] = np.nan
+                first_of, codes = mapped, np.where(hashed == 0, -1, 0)
+            else:
+                first_of = np.append(mapped, np.nan)[codes]
             dup = candidates & (codes >= 0) & ~np.isnan(first_of) & (first_of != row_numbers)
             new = dup & ~mask
             why[new] = f"same {column} as row " + pd.Series(first_of[new].astype(np.int64)).astype(str).to_numpy()

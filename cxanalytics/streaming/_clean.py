@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from ..codebook import Codebook
 from ..errors import ParameterError, describe
@@ -175,9 +176,11 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
     try:
         n = 0
         for ex in feed():
-            totals.add_pass1(pass1_chunk(ex, book, key_cols, rules, work, work / f"chunk-{n:06d}.pkl"), source)
+            holder = [ex]
+            del ex  # pass1_chunk takes the chunk out of the list: its raw text is freed once cleaned
+            totals.add_pass1(pass1_chunk(holder, book, key_cols, rules, work, work / f"chunk-{n:06d}.pkl"), source)
             n += 1
-            del ex
+            pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed chunks otherwise
         firsts, base = finish_pass1(work, key_cols)
         bar = _bar(progress, total=totals.n_read, unit="rows", desc="pass 2: duplicates, speeders")
         for i in range(n):
@@ -192,6 +195,7 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
             if bar is not None:
                 bar.update(len(kept) + len(held))
             del part, kept, held
+            pa.default_memory_pool().release_unused()
         if bar is not None:
             bar.close()
         log_cols = totals.log_columns()

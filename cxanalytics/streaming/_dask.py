@@ -44,8 +44,8 @@ def _dask():
 
 def _pass1_task(path: str, offset: int, nbytes: int, line: int, index: int, header: bytes, header_lines: int,
                 probe, book: Codebook, key_cols: list[str], rules: dict[str, Any], work: str) -> dict[str, Any]:  # fmt: skip
-    ex = _read_chunk(header, _read_range(Path(path), offset, nbytes), line, header_lines, probe, probe.source)
-    return pass1_chunk(ex, book, key_cols, rules, Path(work), Path(work) / f"chunk-{index:06d}.pkl",
+    chunk = [_read_chunk(header, _read_range(Path(path), offset, nbytes), line, header_lines, probe, probe.source)]
+    return pass1_chunk(chunk, book, key_cols, rules, Path(work), Path(work) / f"chunk-{index:06d}.pkl",
                        suffix=f".{index:06d}")  # fmt: skip
 
 

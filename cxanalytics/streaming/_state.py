@@ -73,13 +73,6 @@ def _spill(path: Path, records: np.ndarray) -> None:
         records.tofile(fh)
 
 
-def _listed(both: pd.DataFrame) -> pd.Series:
-    """Each row's rule hits as pass 1 wrote them: ``reasons`` if quarantined, else ``flags``."""
-    quarantined = both["reason"].notna() if "reason" in both else pd.Series(False, index=both.index)
-    listed = both["reasons"].where(quarantined, both["flags"]) if "reasons" in both else both["flags"]
-    return ";" + listed.fillna("").astype("str") + ";"
-
-
 def _has(listed: pd.Series, name: str) -> np.ndarray:
     return listed.str.contains(f";{name};", regex=False).to_numpy(dtype=bool)
 
@@ -98,30 +91,38 @@ def _rule_defaults() -> dict[str, Any]:
     return {k: sig[k].default for k in ("speeder_fraction", "speeder_sd", "respondent_key", "quarantine")}
 
 
-def pass1_chunk(ex, book: Codebook, key_cols: list[str], rules: dict[str, Any], spill: Path, cache: Path,
+def pass1_chunk(chunk: list, book: Codebook, key_cols: list[str], rules: dict[str, Any], spill: Path, cache: Path,
                 suffix: str = "") -> dict[str, Any]:  # fmt: skip
     """Clean one chunk fully except for the two whole-file rules; cache it and spill its state.
 
-    The chunk is cleaned by :func:`cxanalytics.clean_responses` with the duplicate and speeder
-    rules off.  Its kept and quarantined rows (one table, rule columns included), its raw
-    respondent-key columns and its cell-level log are pickled to ``cache`` for pass 2, which
-    adds the two rules' verdicts (:func:`pass2_chunk`).  For every candidate response
-    (neither preview, test nor incomplete) a record (64-bit hash of each key, submission time,
-    row number) is appended to one of :data:`_BUCKETS` files chosen by the hash's top bits,
-    and (row, duration) to ``durations*.bin``.  ``suffix`` names the files of one chunk apart
-    (chunks cleaned in parallel each write their own).  Returns the chunk's small tables
-    (recodes, rules, column-level log rows, warnings).
+    ``chunk`` is a one-element list holding the chunk's :class:`cxanalytics.SurveyExport`; it
+    is taken out of the list so the raw text can be freed as soon as it is cleaned.  The chunk
+    is cleaned by :func:`cxanalytics.clean_responses` with the duplicate and speeder rules
+    off.  Its kept and quarantined rows, a small table of every row's rule columns and rule
+    hits, its respondent keys as 64-bit hashes (no raw text) and its cell-level log are pickled
+    to ``cache`` for
+    pass 2, which adds the two rules' verdicts (:func:`pass2_chunk`).  For every candidate
+    response (neither preview, test nor incomplete) a record (64-bit hash of each key,
+    submission time, row number) is appended to one of :data:`_BUCKETS` files chosen by the
+    hash's top bits, and (row, duration) to ``durations*.bin``.  ``suffix`` names the files
+    of one chunk apart (chunks cleaned in parallel each write their own).  Returns the
+    chunk's small tables (recodes, rules, column-level log rows, warnings).
     """
+    ex = chunk.pop()
     first = {k: v for k, v in rules.items() if k not in ("respondent_key", "speeder_fraction", "speeder_sd")}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = clean_responses(ex, book, respondent_key=False, speeder_fraction=None, speeder_sd=None, **first)
-    both = pd.concat([res.data, res.quarantine]).sort_index()
-    listed = _listed(both)
-    early = np.logical_or.reduce([_has(listed, r) for r in _EARLY])  # preview, test, incomplete: not candidates
+    raw_keys = ex.frame[key_cols]
+    del ex  # the raw chunk (respondent keys aside) is not needed any more
+    rule_cols = [c for c in ("submitted_at", "duration_s") if c in res.data.columns]
+    ruled = pd.concat([res.data[rule_cols].assign(listed=res.data["flags"]),
+                       res.quarantine[rule_cols].assign(listed=res.quarantine["reasons"])]).sort_index()  # fmt: skip
+    ruled["listed"] = ";" + ruled["listed"].fillna("").astype("str") + ";"
+    early = np.logical_or.reduce([_has(ruled["listed"], r) for r in _EARLY])  # preview, test, incomplete
     keep = ~early
-    rows = both.index.to_numpy(dtype=np.int64)[keep]
-    cand = both.loc[keep]
+    rows = ruled.index.to_numpy(dtype=np.int64)[keep]
+    cand = ruled.loc[keep]
     if "submitted_at" in cand:
         t = cand["submitted_at"]
         stamp = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]").view(np.int64).copy()
@@ -132,10 +133,13 @@ def pass1_chunk(ex, book: Codebook, key_cols: list[str], rules: dict[str, Any], 
     durations["row"] = rows
     durations["duration"] = cand["duration_s"].to_numpy(dtype=float) if "duration_s" in cand else np.nan
     _spill(spill / f"durations{suffix}.bin", durations)
+    raw_keys = raw_keys.loc[ruled.index]
+    hashes = pd.DataFrame(index=ruled.index)  # the keys as pass 2 sees them: hashes, never the text
     for i, c in enumerate(key_cols):  # 64-bit hashes of the match keys, not their text; 0 = no key
-        codes, uniq = key_codes(ex.frame[c])
+        codes, uniq = key_codes(raw_keys[c])
         hashed = pd.util.hash_array(uniq.to_numpy(dtype=object)) if len(uniq) else np.zeros(0, np.uint64)
-        key = np.append(hashed, np.uint64(0))[codes][keep]
+        hashes[c] = np.append(hashed, np.uint64(0))[codes]
+        key = hashes[c].to_numpy()[keep]
         have = key != 0
         records = np.empty(int(have.sum()), dtype=_KEY_RECORD)
         records["key"], records["stamp"], records["row"] = key[have], stamp[have], rows[have]
@@ -146,9 +150,8 @@ def pass1_chunk(ex, book: Codebook, key_cols: list[str], rules: dict[str, Any], 
             _spill(spill / f"key{i}-{b:02d}{suffix}.bin", records[order[bounds[b]:bounds[b + 1]]])
     cell = res.log["row"].notna()
     with cache.open("wb") as fh:  # written and read by this library only, in a private folder
-        pickle.dump({"data_columns": list(res.data.columns), "quarantine_columns": list(res.quarantine.columns),
-                     "both": both, "early": early, "raw_keys": ex.frame.loc[both.index, key_cols],
-                     "log": res.log[cell]}, fh, protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
+        for piece in (res.data, res.quarantine, ruled, early, hashes, res.log[cell]):
+            pickle.dump(piece, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return {"n_read": res.n_read, "recodes": res.recodes, "rules": res.rules, "log_columns": res.log[~cell],
             "warnings": [(w.message, w.category) for w in caught]}  # fmt: skip
 
@@ -218,53 +221,49 @@ def pass2_chunk(cache: Path, book: Codebook, base, firsts, rules: dict[str, Any]
     The two rules run as in :func:`cxanalytics.clean_responses` (same functions, with the
     whole-file state), and each row's reason, reasons, flags and detail are recomputed from
     all its rule hits exactly as the in-memory path combines them: ``order`` is the rules'
-    order, ``goes`` whether each quarantines.  Returns the kept and quarantined tables, the
-    cell-level log (the two rules' rows merged in the in-memory order) and both findings.
+    order, ``goes`` whether each quarantines.  The two rules only add hits, so rows move from
+    kept to quarantined, never back.  Returns the kept and quarantined tables, the cell-level
+    log (the two rules' rows merged in the in-memory order) and both findings.
     """
     with cache.open("rb") as fh:
-        part = pickle.load(fh)
-    both: pd.DataFrame = part["both"]
-    idx = both.index
-    early = part["early"]
+        data, held, ruled, early, hashes, log = (pickle.load(fh) for _ in range(6))
+    idx = ruled.index
     opts = {**_rule_defaults(), **rules}
     keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if opts["respondent_key"] is None else (
         [] if opts["respondent_key"] is False else
         ([opts["respondent_key"]] if isinstance(opts["respondent_key"], str) else list(opts["respondent_key"])))  # fmt: skip
-    rule_cols = [c for c in ("submitted_at", "duration_s") if c in both.columns]
-    ruled = both[rule_cols]
-    dup = R.duplicates(ruled, part["raw_keys"], book, keys, ~early, None, firsts)
+    dup = R.duplicates(ruled, hashes, book, keys, ~early, None, firsts)
     fast = R.speeders(ruled, ~(early | dup.mask), opts["speeder_fraction"], opts["speeder_sd"], base)
     new = {"duplicate": dup, "speeder": fast}
-    # every row's rule hits: pass 1's (from reasons / flags) and the two new ones
-    listed = _listed(both)
-    hits = np.column_stack([new[name].mask if name in new else _has(listed, name) for name in order]) if len(idx) \
-        else np.zeros((0, len(order)), dtype=bool)  # fmt: skip
+    hits = np.column_stack([new[name].mask if name in new else _has(ruled["listed"], name) for name in order]) \
+        if len(idx) else np.zeros((0, len(order)), dtype=bool)  # fmt: skip
     go = np.array([goes[n] for n in order], dtype=bool)
     quarantined = (hits & go).any(axis=1)
     first = np.argmax(hits & go, axis=1)
     names = np.asarray(order, dtype=object)
     bits = hits.astype(np.int64) @ (1 << np.arange(len(order), dtype=np.int64))
-    joined = _pattern_text(bits, order, np.ones(len(order), dtype=bool), idx)
-    flag_only = _pattern_text(bits, order, ~go, idx)
-    detail = both["detail"].copy() if "detail" in both else pd.Series(None, index=idx, dtype="str")
+    moved = data.index.isin(idx[quarantined])
+    if moved.any():  # kept in pass 1, quarantined now: carried over with the quarantine's columns
+        extra = data.loc[moved].drop(columns="flags").reindex(columns=held.columns)
+        held = pd.concat([held, extra.astype(held.dtypes.to_dict())]).sort_index()
+        data = data.loc[~moved]
+    at = idx.get_indexer(held.index)
+    held["reason"] = pd.Series(names[first[at]], index=held.index, dtype="str")
+    held["reasons"] = _pattern_text(bits[at], order, np.ones(len(order), dtype=bool), held.index)
+    detail = held["detail"].to_numpy(dtype=object)
     for name, f in new.items():
-        sel = quarantined & (names[first] == name)
-        detail[sel] = f.detail.reindex(idx[sel]).to_numpy(dtype=object)
-    data = both.loc[~quarantined, part["data_columns"]].copy()
-    data["flags"] = flag_only[~quarantined]
-    held = both.loc[quarantined, part["quarantine_columns"]].copy()
-    held["reason"] = pd.Series(names[first[quarantined]], index=held.index, dtype="str")
-    held["reasons"] = joined[quarantined]
-    held["detail"] = detail[quarantined].astype("str")
+        sel = names[first[at]] == name
+        detail[sel] = f.detail.reindex(held.index[sel]).to_numpy(dtype=object)
+    held["detail"] = pd.Series(detail, index=held.index, dtype="str")
+    data["flags"] = _pattern_text(bits[idx.get_indexer(data.index)], order, ~go, data.index)
     reconcile(idx, data.index, held.index)
-    extra = LogBuilder()
+    extra_log = LogBuilder()
     for name, f in new.items():
-        extra.add(idx.to_numpy()[f.mask], column=None, item=None, rule=name, before=None,
-                  after="quarantined" if goes[name] else "flagged",
-                  reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
-    log = part["log"]
-    if len(extra):
-        log = pd.concat([log, extra.frame()], ignore_index=True)
+        extra_log.add(idx.to_numpy()[f.mask], column=None, item=None, rule=name, before=None,
+                      after="quarantined" if goes[name] else "flagged",
+                      reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
+    if len(extra_log):
+        log = pd.concat([log, extra_log.frame()], ignore_index=True)
         rank = log["rule"].map({r: k + 1 for k, r in enumerate(REASONS)}).astype("float").fillna(0).to_numpy()
         log = log.iloc[np.lexsort((rank, log["row"].to_numpy(dtype=np.int64)))].reset_index(drop=True)
     return {"data": data, "quarantine": held, "log": log, "findings": new}
