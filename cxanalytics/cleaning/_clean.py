@@ -307,6 +307,22 @@ def _release() -> None:
     pa.default_memory_pool().release_unused()
 
 
+def _recode_table(parts: list[dict]) -> pd.DataFrame:
+    """One row per (column, distinct answer), from the scored columns' arrays (one frame built)."""
+    if not parts:
+        return pd.DataFrame(columns=list(V.RECODE_COLUMNS))
+    sizes = [len(p["count"]) for p in parts]
+    return pd.DataFrame({
+        "column": pd.Series(np.repeat([p["column"] for p in parts], sizes), dtype="str"),
+        "item": pd.Series(np.repeat([p["item"] for p in parts], sizes), dtype="str"),
+        "value": pd.Series([v for p in parts for v in p["value"]], dtype="str"),
+        "count": np.concatenate([p["count"] for p in parts]).astype(np.int64),
+        "score": np.concatenate([p["score"] for p in parts]).astype(float),
+        "reason": pd.Series(np.concatenate([p["reason"] for p in parts]).astype(object), dtype="str"),
+        "matched_by": pd.Series(np.concatenate([p["matched_by"] for p in parts]).astype(object), dtype="str"),
+    })  # fmt: skip
+
+
 def _texts(bits: np.ndarray, text: dict[int, str | None], index: pd.Index) -> pd.Series:
     """The text of each row's rule pattern (few distinct patterns: mapped through their codes)."""
     codes, uniq = pd.factorize(bits)
@@ -363,7 +379,7 @@ def _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz) -
                           "quarantines": [f.reason in q_reasons for f in findings],
                           "n_flagged": [int(f.mask.sum()) for f in findings],
                           "note": [f.note for f in findings]})  # fmt: skip
-    recodes = pd.concat(ctx.recodes, ignore_index=True) if ctx.recodes else pd.DataFrame(columns=list(V.RECODE_COLUMNS))
+    recodes = _recode_table(ctx.recodes)
     if ctx.unknown:
         warnings.warn(describe("Answer labels not in the lexicon were left missing (reason 'unknown_label'); "
                                "add them to the codebook's labels", file=source or None,

@@ -53,7 +53,7 @@ class Context:
     log: LogBuilder
     hash_key: str
     sentinels: tuple
-    recodes: list[pd.DataFrame] = field(default_factory=list)
+    recodes: list[dict] = field(default_factory=list)  # one dict of arrays per scored column
     raw_scores: dict[str, np.ndarray] = field(default_factory=dict)
     filled: dict[str, np.ndarray] = field(default_factory=dict)  # column -> non-blank cells
     answered: np.ndarray | None = None  # non-blank answers per row, summed over the scored columns
@@ -61,7 +61,6 @@ class Context:
     out_of_range: dict[str, np.ndarray] = field(default_factory=dict)
     key_codes: dict[str, np.ndarray] = field(default_factory=dict)  # column -> match-key codes (PII)
     key_columns: frozenset | None = None  # columns whose key codes the duplicate rule reads (None: all)
-    recode_memo: dict[tuple, dict] = field(default_factory=dict)  # (scale, answer set) -> recodes
     unknown: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -169,8 +168,8 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
         ctx.answered = np.zeros(len(codes), dtype=np.int64)
     ctx.answered += ~blank_u[codes]  # a running count instead of one mask per column
     ctx.answered_from.append(column)
-    ctx.recodes.append(pd.DataFrame({"column": column, "item": item, "value": uniq.map(lambda u: None if u is None else str(u)),
-                                     "count": counts, "score": u_score, "reason": u_reason, "matched_by": matched}))  # fmt: skip
+    ctx.recodes.append({"column": column, "item": item, "value": [None if u is None else str(u) for u in uniq.tolist()],
+                        "count": counts, "score": u_score, "reason": u_reason, "matched_by": matched})  # fmt: skip
     n_out = int(counts[u_reason == OUT_OF_RANGE].sum())
     n_in = int(counts[~np.isnan(u_score)].sum())
     if n_out >= 5 and n_out > n_in:
@@ -203,16 +202,22 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     return pd.Series(values, index=ctx.index, name=item, dtype="float64", copy=False)
 
 
+#: (scale, sentinels, distinct answers) -> {answer: (score, reason, matched_by)}: recode_labels
+#: is a pure function of these, so its results are shared by every clean in the process.
+_RECODE_MEMO: dict[tuple, dict] = {}
+_RECODE_MEMO_SIZE = 1024
+
+
 def _recode_distinct(ctx: Context, uniq: pd.Series, scale: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Score, reason and ``matched_by`` of each distinct answer (fresh arrays).
 
     Columns of one questionnaire share their answer sets (every item of a grid offers the same
-    labels), so :func:`recode_labels` runs once per (scale, set of distinct answers) and the
-    result is reused; a whole set is always recoded together, so its checks (e.g. 7-point labels
+    labels), so :func:`recode_labels` runs once per (scale, sentinels, set of distinct answers)
+    and the result is reused, across calls too (the chunks of a streamed export); a whole set is always recoded together, so its checks (e.g. 7-point labels
     on a 5-point scale) see exactly the answers of the column.
     """
-    memo_key = (scale if isinstance(scale, str) else tuple(scale), frozenset(uniq.tolist()))
-    known = ctx.recode_memo.get(memo_key)
+    memo_key = (scale if isinstance(scale, str) else tuple(scale), ctx.sentinels, frozenset(uniq.tolist()))
+    known = _RECODE_MEMO.get(memo_key)
     if known is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)
@@ -222,7 +227,9 @@ def _recode_distinct(ctx: Context, uniq: pd.Series, scale: object) -> tuple[np.n
         known = dict(zip(uniq.tolist(), zip(res.scores.to_numpy(dtype=float).tolist(),
                                                 res.reasons.to_numpy(dtype=object).tolist(), matched, strict=True),
                          strict=True))  # fmt: skip
-        ctx.recode_memo[memo_key] = known
+        if len(_RECODE_MEMO) >= _RECODE_MEMO_SIZE:
+            _RECODE_MEMO.clear()
+        _RECODE_MEMO[memo_key] = known
     triples = [known[u] for u in uniq.tolist()]
     return (np.array([t[0] for t in triples], dtype=float), np.array([t[1] for t in triples], dtype=object),
             np.array([t[2] for t in triples], dtype=object))  # fmt: skip
