@@ -1,24 +1,25 @@
 """Cleaning survey exports larger than memory: :func:`clean_export_in_chunks`.
 
 The export is cut into chunks of whole records (a newline outside double quotes ends a
-record, so multi-line answers stay whole), each chunk is read with the export's own header
-rows by :func:`cxanalytics.read_export` and cleaned by :func:`cxanalytics.clean_responses`,
-and the kept rows, the quarantined rows and the audit log are appended to Parquet files
-(one row group per chunk).  Only one chunk is in memory at a time.  The per-response state
-of the whole-file rules (submission time, duration and a 64-bit hash of each respondent key)
-is spilled to disk in ``out_dir`` and read back a 64th at a time, so memory does not grow
-with the file beyond what the Parquet writers keep per row group (a few hundred bytes per
-column and chunk) and one array of durations (8 bytes a response) at the end of pass 1.
-The parsed chunks of the first pass are kept in a temporary Parquet file in ``out_dir``
-(deleted at the end), so the text is parsed once.
+record, so multi-line answers stay whole); each chunk is read with the export's own header
+rows by :func:`cxanalytics.read_export` and cleaned once by
+:func:`cxanalytics.clean_responses`, and the kept rows, the quarantined rows and the audit
+log are appended to Parquet files (one row group per chunk).  Only one chunk is in memory
+at a time.
 
-Two rules need the whole file, and get it from a first, cheaper pass over the chunks that
-cleans only the columns those rules read (status, finished/progress, timestamps, duration,
-scored and segment items): the duplicate rule (the earliest candidate submission of each
-respondent key in the whole file is kept; keys are compared by 64-bit hash, whose chance of
-a collision among a million keys is about 3e-8) and the speeder rule (median and SD of the
-durations of the whole file's candidate responses).  Both are handed to ``clean_responses``
-(``duplicate_firsts=``, ``speeder_baseline=``), so every chunk is judged as in one pass.
+Two rules need the whole file: the duplicate rule (the earliest candidate submission of
+each respondent key in the whole file is kept) and the speeder rule (median and SD of the
+durations of the whole file's candidate responses).  Pass 1 cleans every chunk with all
+the other rules, caches the cleaned chunk in ``out_dir`` (pseudonymised data; respondent
+keys only as 64-bit hashes) and spills each candidate response's submission time, duration
+and key hashes to disk.  The whole-file state is then worked out a 64th of the keys at a
+time: the keys submitted more than once with their first row, and the median and SD of
+the durations (keys are compared by 64-bit hash, whose chance of a collision among a
+million keys is about 3e-8).  Pass 2 adds the two rules' verdicts to each cached chunk with
+the same rule functions and recombines every row's reasons as the in-memory path does, so
+the tables are the in-memory path's.  Memory does not grow with the file beyond what the
+Parquet writers keep per row group (a few hundred bytes per column and chunk) and one
+array of durations (8 bytes a response) at the end of pass 1.
 
 The chunks can also be cleaned in parallel as Dask tasks (``engine="dask"``, module
 :mod:`._dask`), on local processes or a ``dask.distributed`` cluster, with the same results.

@@ -86,15 +86,20 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
 
     Notes
     -----
-    Pass 1 cleans only the rule columns of each chunk and spills, for each candidate
-    response, its submission time, duration and respondent-key hashes to disk; from them
-    it finds every key submitted more than once with the row of its earliest candidate
-    submission (by ``submitted_at``, then file order) and the median and SD of candidate
-    durations (duplicates excluded), exactly as :func:`cxanalytics.clean_responses` does on
-    the whole table.  Pass 2 cleans each chunk with that state.  Row numbers are the
-    file's line numbers, as with ``read_export``.  Log rows: cell-level rows in file order
-    per chunk; column-level rows (``row`` missing: pseudonymise, reverse_code) summed over
-    chunks and written last.  ``recodes`` counts are summed over chunks.
+    Pass 1 cleans each chunk with every rule except the two that need the whole file
+    (duplicates, speeders), caches the result and spills, for each candidate response, its
+    submission time, duration and respondent-key hashes to disk; from them it finds every
+    key submitted more than once with the row of its earliest candidate submission (by
+    ``submitted_at``, then file order) and the median and SD of candidate durations
+    (duplicates excluded), exactly as :func:`cxanalytics.clean_responses` does on the whole
+    table.  Pass 2 adds those two rules' verdicts to each cached chunk and writes it.  Row
+    numbers are the file's line numbers, as with ``read_export``.  Log rows: in the
+    in-memory order within each chunk; column-level rows (``row`` missing: pseudonymise,
+    reverse_code) summed over chunks and written last.  ``recodes`` counts are summed over
+    chunks.  Memory: one chunk, plus what the Parquet writers keep per row group (a few
+    hundred bytes a column) and 8 bytes a response at the end of pass 1; on a 2-core
+    machine a 1.2 GiB export (3.16 million responses) is cleaned in chunks of 50,000 with
+    a peak resident size under 400 MiB, interpreter included (``benchmarks/bench_streaming.py``).
 
     Examples
     --------

@@ -2,14 +2,15 @@
 
 The driver finds the chunks' byte ranges (one scan for record ends), reads the first chunk
 to infer or check the codebook, and hands Dask one task per chunk and pass.  A pass-1 task
-reads its byte range, writes the parsed chunk to ``.<export>.chunks/part-N.parquet`` and
+reads its byte range, cleans it (:func:`._state.pass1_chunk`), caches the cleaned chunk and
 spills its candidates' state with its own file suffix; the driver then works out the
-whole-file state (:func:`._state.finish_pass1`) and a pass-2 task cleans chunk N from its
-cached part with that state and writes ``data.parquet/part-N.parquet`` (and quarantine,
-log).  Chunk 0 of pass 2 runs first, on the driver, to fix each output's Arrow schema; every
-other part is cast to it.  The small per-chunk tables (counts, recodes, rules, column-level
-log rows, warnings) come back to the driver and are summed in chunk order, so the result
-is the sequential engine's, table for table.
+whole-file state (:func:`._state.finish_pass1`) and a pass-2 task adds the duplicate and
+speeder verdicts to chunk N (:func:`._state.pass2_chunk`) and writes
+``data.parquet/part-N.parquet`` (and quarantine, log).  Chunk 0 of pass 2 runs first, on the
+driver, to fix each output's Arrow schema; every other part is cast to it.  The small
+per-chunk tables (counts, recodes, rules, column-level log rows, warnings) come back to the
+driver and are summed in chunk order, so the result is the sequential engine's, table for
+table.
 
 Tasks take plain arguments (paths, byte offsets, the codebook, the rules, the state), so they
 run on threads, local processes or the workers of a ``dask.distributed`` cluster; on a
