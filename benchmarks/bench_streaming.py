@@ -25,7 +25,7 @@ process:
 
 Results (2-core machine, 2026-11-23, ``--small`` scale 500, ``--large`` scale 4200, fastest of 3):
 
-* Large export: 1,219 MiB, 3,161,000 responses; cap 406 MiB resident for the whole process
+* Large export: 1,219 MiB, about 3.16 million responses; cap 406 MiB resident for the whole process
   (the file is 3x the cap).  In memory: killed at 409 MiB after 1.2 s.  Streaming in chunks of
   40,000: completes in 51.7 s, peak 380 MiB (111 MiB of it the interpreter and libraries),
   61,100 responses/s.  (Chunks of 50,000 peaked at 399-403 MiB: too close to the cap.)
