@@ -25,7 +25,8 @@ The chunks can also be cleaned in parallel as Dask tasks (``engine="dask"``, mod
 :mod:`._dask`), on local processes or a ``dask.distributed`` cluster, with the same results.
 
 Modules: :mod:`._io` (chunks of records, Parquet sinks), :mod:`._state` (the per-chunk steps
-of both passes and the whole-file state), :mod:`._result` (:class:`ChunkedCleanResult`),
+of both passes and the whole-file state), :mod:`._result` (:class:`ChunkedCleanResult`, the
+per-chunk tables summed),
 :mod:`._clean` (the function and its sequential engine), :mod:`._dask` (the Dask engine).
 """
 

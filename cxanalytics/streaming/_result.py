@@ -51,6 +51,34 @@ class ChunkedCleanResult:
         return f"<div><strong>{html.escape(repr(self))}</strong>{self.counts.to_html(index=False)}</div>"
 
 
+_FOLD_EVERY = 32  # per-chunk summary tables are summed every this many chunks
+
+
+def _fold_log_columns(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Column-level log rows (``row`` missing) of several chunks, ``n`` summed per change."""
+    template = frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    keys = [c for c in out.columns if c not in ("n", "row")]
+    out = out.groupby(keys, sort=False, dropna=False, observed=True)["n"].sum().reset_index()
+    out.insert(0, "row", pd.Series(pd.NA, index=out.index).astype(template["row"].dtype))
+    return out[list(template.columns)].astype(template.dtypes.to_dict())
+
+
+def _fold_recodes(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Recode tables of several chunks, ``count`` summed per (column, label, ...)."""
+    out = pd.concat(frames, ignore_index=True)
+    keys = [c for c in out.columns if c != "count"]
+    out = out.groupby(keys, sort=False, dropna=False, observed=True)["count"].sum().reset_index()
+    return out[list(frames[0].columns)]
+
+
+def _fold_rules(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rule tables of several chunks: applied anywhere, flags summed, first note kept."""
+    out = pd.concat(frames, ignore_index=True)
+    return out.groupby("rule", sort=False).agg(applied=("applied", "any"), quarantines=("quarantines", "first"),
+                                               n_flagged=("n_flagged", "sum"), note=("note", "first")).reset_index()  # fmt: skip
+
+
 def finish(out: Path, source: str, book: Codebook, n_read: int, n_kept: int, reasons: pd.Series,
            recodes: pd.DataFrame, rules: pd.DataFrame, paths: dict[str, Path], n_chunks: int,
            caught: dict[str, warnings.WarningMessage]) -> ChunkedCleanResult:  # fmt: skip
@@ -86,8 +114,6 @@ class Totals:
         self.goes: dict[str, bool] = {}
 
     def _append(self, name: str, frame: pd.DataFrame) -> None:
-        from ._state import _FOLD_EVERY, _fold_log_columns, _fold_recodes, _fold_rules
-
         parts = self.parts[name]
         parts.append(frame)
         if len(parts) >= _FOLD_EVERY:
@@ -116,13 +142,9 @@ class Totals:
                                                "note": [x.note for x in f]}))  # fmt: skip
 
     def log_columns(self) -> pd.DataFrame:
-        from ._state import _fold_log_columns
-
         return _fold_log_columns(self.parts["log_columns"])
 
     def finish(self, out: Path, source: str, book: Codebook, paths: dict[str, Path]) -> ChunkedCleanResult:
-        from ._state import _fold_recodes, _fold_rules
-
         rules = _fold_rules(self.parts["rules"]).set_index("rule")
         if self.parts["findings"]:
             found = _fold_rules(self.parts["findings"]).set_index("rule")

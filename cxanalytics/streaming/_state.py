@@ -30,34 +30,6 @@ _DURATION_RECORD = np.dtype([("row", "<i8"), ("duration", "<f8")])
 _READ_RECORDS = 1 << 20  # spilled durations are read back this many at a time
 
 
-_FOLD_EVERY = 32  # per-chunk summary tables are summed every this many chunks
-
-
-def _fold_log_columns(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Column-level log rows (``row`` missing) of several chunks, ``n`` summed per change."""
-    template = frames[0]
-    out = pd.concat(frames, ignore_index=True)
-    keys = [c for c in out.columns if c not in ("n", "row")]
-    out = out.groupby(keys, sort=False, dropna=False, observed=True)["n"].sum().reset_index()
-    out.insert(0, "row", pd.Series(pd.NA, index=out.index).astype(template["row"].dtype))
-    return out[list(template.columns)].astype(template.dtypes.to_dict())
-
-
-def _fold_recodes(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Recode tables of several chunks, ``count`` summed per (column, label, ...)."""
-    out = pd.concat(frames, ignore_index=True)
-    keys = [c for c in out.columns if c != "count"]
-    out = out.groupby(keys, sort=False, dropna=False, observed=True)["count"].sum().reset_index()
-    return out[list(frames[0].columns)]
-
-
-def _fold_rules(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Rule tables of several chunks: applied anywhere, flags summed, first note kept."""
-    out = pd.concat(frames, ignore_index=True)
-    return out.groupby("rule", sort=False).agg(applied=("applied", "any"), quarantines=("quarantines", "first"),
-                                               n_flagged=("n_flagged", "sum"), note=("note", "first")).reset_index()  # fmt: skip
-
-
 def _key_columns(book: Codebook, raw: pd.DataFrame, respondent_key) -> list[str]:
     if respondent_key is False:
         return []
