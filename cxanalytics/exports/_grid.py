@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import ExportFormatError, ParameterError, describe
-from ._encoding import EncodingInfo, FileBytes, whole
+from ._encoding import EncodingInfo, FileBytes, pieces, whole
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 _BLOCK = 4 << 20
@@ -94,6 +94,58 @@ def _ragged_error(text: str, delimiter: str, width: int, source: str, hint: tupl
         describe("Ragged row: wrong number of fields", file=source, row=line,
                  received=received, expected=expected)
     )
+
+
+def _crlf_breaks(data: bytes | FileBytes, codec: str) -> np.ndarray | None:
+    """Offsets, in the UTF-8 stream the parser reads, of every "\n" that follows a "\r".
+
+    For a one-byte codec (cp1256, cp1252) the parser transcodes: each byte's UTF-8 length is
+    summed.  ``None`` for codecs of wider units (UTF-16), whose stream is not worked out.
+    """
+    try:
+        widths = np.array([len(bytes([b]).decode(codec, errors="replace").encode("utf-8")) for b in range(256)])
+        if "\r\n".encode(codec) != b"\r\n":
+            return None
+    except LookupError:
+        return None
+    widths = widths.astype(np.uint8)
+    out, done, after_cr = [], 0, False  # done: stream offset of the piece's first character
+    for piece in pieces(data):
+        arr = np.frombuffer(piece, dtype=np.uint8)
+        hit = np.flatnonzero((arr == 10) & np.r_[after_cr, arr[:-1] == 13])
+        after_cr = bool(len(arr)) and arr[-1] == 13
+        if not len(hit):
+            done += int(widths[arr].sum(dtype=np.int64))
+            continue
+        # the stream offset of each hit: the UTF-8 lengths summed between consecutive hits
+        between = np.add.reduceat(widths[arr], np.r_[0, hit], dtype=np.int64)
+        out.append(np.cumsum(between[:-1]) + done)
+        done += int(between.sum())
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def _block_size(data: bytes | FileBytes, codec: str, block_size: int) -> int:
+    """A parser block size at least ``block_size`` whose block boundaries split no "\r\n".
+
+    pyarrow (26) drops the "\n" of a "\r\n" inside a quoted cell when one of its parse
+    blocks ends between the two bytes (the cell's line break silently becomes "\r").  Blocks
+    end at multiples of the block size in the stream it parses, so a size is chosen for
+    which no multiple falls on such a "\n" (every "\r\n" is avoided, quoted or not: the
+    first few sizes tried usually do).  UTF-8 is parsed as it is stored, so only the bytes
+    at the block ends are read; one-byte codecs are scanned once; wider codecs (UTF-16)
+    keep ``block_size``.
+    """
+    n = len(data)
+    if n <= block_size:
+        return block_size
+    sizes = range(block_size, block_size + 4096)
+    if codec == "utf8":
+        return next((size for size in sizes if all(data[k - 1 : k + 1] != b"\r\n" for k in range(size, n, size))),
+                    block_size)  # fmt: skip
+    breaks = _crlf_breaks(data, codec)
+    if breaks is None or not len(breaks):
+        return block_size
+    return next((size for size in sizes if not np.any(breaks % size == 0)), block_size)
 
 
 def _parse(data, names, codec, delimiter, on_bad_row, block_size) -> pa.Table:
@@ -192,11 +244,11 @@ def read_text_grid(data: bytes | FileBytes, enc: EncodingInfo, delimiter: str, h
 
     codec = "utf8" if enc.codec in ("utf-8", "utf-8-sig") else enc.codec
     try:
-        table = _parse(data, names, codec, delimiter, on_bad_row, _BLOCK)
+        table = _parse(data, names, codec, delimiter, on_bad_row, _block_size(data, codec, _BLOCK))
     except pa.ArrowInvalid as exc:
         if "straddl" in str(exc):  # one record longer than a block: retry with big blocks
             try:
-                table = _parse(data, names, codec, delimiter, on_bad_row, _BIG_BLOCK)
+                table = _parse(data, names, codec, delimiter, on_bad_row, _block_size(data, codec, _BIG_BLOCK))
             except pa.ArrowInvalid as exc2:
                 exc = exc2
             else:
