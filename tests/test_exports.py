@@ -385,6 +385,23 @@ def test_cp1252_german_and_french_are_not_taken_for_arabic():
     assert ex.frame["Qualität"].tolist() == ["sehr gut, schön", "mäßig"]
 
 
+def test_code_page_detection_reads_a_sample_but_scans_for_undefined_bytes(monkeypatch, tmp_path):
+    from cxanalytics.exports import _encoding
+
+    monkeypatch.setattr(_encoding, "_SAMPLE", 64)  # the evidence: the first 64 bytes only
+    rows = [["Größe", "Qualität"]] + [["Länge", "sehr gut, schön"]] * 20
+    path = tmp_path / "western.csv"
+    path.write_bytes(to_csv_text(rows).encode("cp1252"))
+    assert read_export(path).encoding == "cp1252"
+    # a Persian letter (byte 0x81, undefined in cp1252) far beyond the sample still decides cp1256
+    rows = [["q", "note"]] + [["1", "ok"]] * 200 + [["2", "پاسخ"]]
+    path = tmp_path / "persian.csv"
+    path.write_bytes(to_csv_text(rows).encode("cp1256"))
+    ex = read_export(path)
+    assert ex.encoding == "cp1256" and "undefined in cp1252" in ex.notes[0]
+    assert ex.frame["note"].iloc[-1] == "پاسخ"
+
+
 def test_encoding_override_and_unknown_encoding():
     raw = to_csv_text([["q"], ["é"]]).encode("cp1252")
     assert read_export(raw, encoding="latin-1").encoding == "iso8859-1"

@@ -37,6 +37,7 @@ from ..errors import EncodingError, ExportFormatError, ParameterError, describe
 DELIMITERS = (",", "\t", ";")
 _CHUNK = 8 << 20
 _HEAD = 1 << 16
+_SAMPLE = 16 << 20  # bytes that decide between cp1256, cp1252 and damaged UTF-8
 _NEAR = r"A-Za-z\u00c0-\u024f\u0600-\u06ff"  # Latin letters, or more Arabic (keeps runs maximal)
 _ARABIC_RUN = re.compile(rf"(?<![{_NEAR}])[\u0600-\u06ff]+(?![{_NEAR}])")
 _UNDEFINED_IN_CP1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
@@ -204,7 +205,7 @@ def resolve_encoding(data: bytes | FileBytes, encoding: str | None, *, source: s
     try:
         ascii_only = check_decodes(data, "utf-8", source=source, reported="utf-8")
     except EncodingError:
-        return _not_utf8(whole(data), source=source)
+        return _not_utf8(data, source=source)
     evidence = "ASCII only (read as UTF-8)" if ascii_only else "strict UTF-8 decode succeeded"
     return EncodingInfo("utf-8", "utf-8", evidence)
 
@@ -222,8 +223,17 @@ def _utf16_without_bom(head: bytes) -> EncodingInfo | None:
     return None
 
 
-def _not_utf8(data: bytes, *, source: str) -> EncodingInfo:
-    text = data.decode("utf-8", errors="replace")
+def _not_utf8(data: bytes | FileBytes, *, source: str) -> EncodingInfo:
+    """cp1256, cp1252 or damaged UTF-8, judged on the first :data:`_SAMPLE` bytes.
+
+    The evidence (valid multi-byte UTF-8 against invalid sequences; the share of non-ASCII
+    characters that read as Arabic words in cp1256) is taken from the sample, so a large
+    export is neither held whole nor decoded whole; bytes undefined in cp1252 are looked
+    for in the whole file, a piece at a time.
+    """
+    sample = data[:_SAMPLE]
+    # final=False: a character cut at the sample's end is left undecoded, not counted as invalid
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(sample, final=len(sample) == len(data))
     n_bad = text.count("\ufffd")
     n_multibyte = _n_nonascii(text) - n_bad
     del text
@@ -231,11 +241,15 @@ def _not_utf8(data: bytes, *, source: str) -> EncodingInfo:
         # Mostly valid UTF-8: a damaged UTF-8 file, not a code-page file.
         check_decodes(data, "utf-8", source=source, reported="utf-8 (damaged: "
                       f"{n_multibyte} valid multi-byte characters, {n_bad} invalid sequences)")
-    undefined = [b.hex() for b in _UNDEFINED_IN_CP1252 if b in data]
-    text = data.decode("cp1256")
+    seen: set[bytes] = set()
+    for piece in pieces(data):
+        seen.update(b for b in _UNDEFINED_IN_CP1252 if b not in seen and b in piece)
+    undefined = [b.hex() for b in _UNDEFINED_IN_CP1252 if b in seen]
+    text = sample.decode("cp1256")
     nonascii = _n_nonascii(text)
     arabic = len(text) - len(_ARABIC_RUN.sub("", text))
     share = arabic / nonascii if nonascii else 0.0
+    del text
     if undefined:
         return EncodingInfo(
             "cp1256",
