@@ -9,13 +9,13 @@ Detection order (each step names its evidence):
    cp1256 Arabic text is never valid UTF-8 once two base Arabic letters (bytes
    >= 0xC1) stand side by side, but a tiny file such as the word "اپ" can be: such a
    file needs ``encoding="cp1256"``;
-4. mostly valid UTF-8 with a few invalid sequences is treated as *damaged
-   UTF-8* and rejected with the byte offset, rather than silently decoded as
-   a single-byte code page;
+4. mostly valid UTF-8 with a few invalid sequences (judged on the first 16 MiB) is
+   treated as *damaged UTF-8* and rejected with the byte offset, rather than silently
+   decoded as a single-byte code page;
 5. otherwise a single-byte Windows code page: cp1256 (Arabic Windows) when
-   bytes undefined in cp1252 occur, or when at least half of the non-ASCII
-   characters decoded as cp1256 are Arabic letters in runs (words) that do not
-   touch a Latin letter; cp1252 otherwise.  (cp1256 keeps the
+   bytes undefined in cp1252 occur anywhere in the file, or when at least half of the
+   non-ASCII characters of the first 16 MiB decoded as cp1256 are Arabic letters in
+   runs (words) that do not touch a Latin letter; cp1252 otherwise.  (cp1256 keeps the
    French letters of cp1252 and maps German umlauts to isolated Arabic letters
    wedged between Latin ones, which the run rule ignores.)
 """
