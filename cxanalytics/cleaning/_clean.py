@@ -269,8 +269,7 @@ def clean_responses(
         tz = "UTC"
     source = str(getattr(export, "source", ""))
     key = pii_key if pii_key is not None else secrets.token_bytes(16)
-    keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if respondent_key is None else (
-        [] if respondent_key is False else ([respondent_key] if isinstance(respondent_key, str) else list(respondent_key)))  # fmt: skip
+    keys = R.key_items(book, respondent_key)
     ctx = V.Context(frame.index, LogBuilder(), V.pii_key(key), tuple(sentinels), key_columns=_key_columns(keys, frame, book))
     cols = _columns(ctx, frame, book, tz, calendar, dayfirst, progress)
     _release()

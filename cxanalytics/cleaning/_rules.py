@@ -91,6 +91,16 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
             Finding("test", test, _detail(idx, test, why_test), bool(sources), note)]  # fmt: skip
 
 
+def key_items(book: Codebook, respondent_key) -> list[str]:
+    """The respondent keys the duplicate rule compares: the codebook's (``None``), none
+    (``False``), or the column / item names given."""
+    if respondent_key is None:
+        return book.table.loc[book.table["respondent_key"], "item"].tolist()
+    if respondent_key is False:
+        return []
+    return [respondent_key] if isinstance(respondent_key, str) else list(respondent_key)
+
+
 def _resolve_column(key: str, raw: pd.DataFrame, book: Codebook, *, parameter: str) -> str:
     if key in raw.columns:
         return key

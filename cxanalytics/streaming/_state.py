@@ -31,13 +31,8 @@ _READ_RECORDS = 1 << 20  # spilled durations are read back this many at a time
 
 
 def _key_columns(book: Codebook, raw: pd.DataFrame, respondent_key) -> list[str]:
-    if respondent_key is False:
-        return []
-    if respondent_key is None:
-        keys = book.table.loc[book.table["respondent_key"], "item"].tolist()
-    else:
-        keys = [respondent_key] if isinstance(respondent_key, str) else list(respondent_key)
-    return [_resolve_column(k, raw, book, parameter="respondent_key") for k in keys]
+    """The export columns of the respondent keys (as the duplicate rule resolves them)."""
+    return [_resolve_column(k, raw, book, parameter="respondent_key") for k in R.key_items(book, respondent_key)]
 
 
 def _spill(path: Path, records: np.ndarray) -> None:
@@ -201,10 +196,7 @@ def pass2_chunk(cache: Path, book: Codebook, base, firsts, rules: dict[str, Any]
         data, held, ruled, early, hashes, log = (pickle.load(fh) for _ in range(6))
     idx = ruled.index
     opts = {**_rule_defaults(), **rules}
-    keys = book.table.loc[book.table["respondent_key"], "item"].tolist() if opts["respondent_key"] is None else (
-        [] if opts["respondent_key"] is False else
-        ([opts["respondent_key"]] if isinstance(opts["respondent_key"], str) else list(opts["respondent_key"])))  # fmt: skip
-    dup = R.duplicates(ruled, hashes, book, keys, ~early, None, firsts)
+    dup = R.duplicates(ruled, hashes, book, R.key_items(book, opts["respondent_key"]), ~early, None, firsts)
     fast = R.speeders(ruled, ~(early | dup.mask), opts["speeder_fraction"], opts["speeder_sd"], base)
     new = {"duplicate": dup, "speeder": fast}
     hits = np.column_stack([new[name].mask if name in new else _has(ruled["listed"], name) for name in order]) \
