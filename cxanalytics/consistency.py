@@ -233,7 +233,8 @@ def funnel_limits(n, *, target: float, level: float, kind: str = "mean",
         Standard deviation of one response (required for means; for proportions
         sqrt(target (1 - target)) by default).
     method : {"normal", "exact"}, default "normal"
-        ``"exact"`` (proportions only): interpolated binomial limits.
+        ``"exact"`` (proportions only): interpolated binomial limits; needs every ``n``
+        to be a whole number >= 1.
     phi : float, default 1
         Overdispersion factor; normal limits are widened by sqrt(max(phi, 1)).
 
@@ -241,6 +242,15 @@ def funnel_limits(n, *, target: float, level: float, kind: str = "mean",
     -------
     tuple of numpy.ndarray
         ``(lower, upper)``.
+
+    Raises
+    ------
+    ParameterError
+        If ``sigma`` is missing for means, or ``method="exact"`` gets a group size that
+        is not a whole number >= 1 (e.g. a weighted count such as 12.4).  The binomial
+        distribution, and so its quantiles, exists only for whole numbers of trials;
+        for weighted data use ``method="normal"`` with an effective sample size
+        (Kish 1965: (sum w)^2 / sum w^2) as ``n``.
 
     Notes
     -----
@@ -253,11 +263,20 @@ def funnel_limits(n, *, target: float, level: float, kind: str = "mean",
     exact limits are clipped to [0, target] and [target, 1]; normal limits of a
     proportion are clipped to [0, 1].
 
+    References
+    ----------
+    Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance.
+    *Statistics in Medicine* 24(8), 1185-1202.
+    Kish, L. (1965). *Survey Sampling*. Wiley.
+
     Examples
     --------
     >>> lo, hi = funnel_limits([100], target=0.5, level=0.95, kind="proportion")
     >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
     (0.402, 0.598)
+    >>> lo, hi = funnel_limits([40], target=0.3, level=0.95, kind="proportion", method="exact")
+    >>> round(float(lo[0]), 4), round(float(hi[0]), 4)
+    (0.151, 0.4351)
     """
     n = np.asarray(n, dtype="float64")
     z = stats.norm.ppf((1 + level) / 2)
@@ -267,6 +286,14 @@ def funnel_limits(n, *, target: float, level: float, kind: str = "mean",
         raise ParameterError(describe("sigma is required for means", parameter="sigma",
                                       expected="the standard deviation of one response"))
     if method == "exact":
+        whole = np.round(n)
+        bad = ~(np.abs(n - whole) <= 1e-9 * np.maximum(whole, 1)) | (whole < 1)
+        if bad.any():
+            raise ParameterError(describe("Exact binomial limits need whole numbers of responses",
+                                          parameter="n", received=n[bad][:5].tolist(),
+                                          expected="whole numbers >= 1, or method='normal' for "
+                                                   "weighted (effective) sizes"))
+        n = whole
         tails = []
         for p in ((1 - level) / 2, (1 + level) / 2):
             r = stats.binom.ppf(p, n, target)

@@ -196,6 +196,34 @@ def test_funnel_exact_binomial_limits_by_hand():
                                                                                    abs=2e-4)
 
 
+@pytest.mark.parametrize("n", [[40, 12.4], [0.5], [0], [-3], [np.nan]])
+def test_funnel_exact_rejects_sizes_that_are_not_whole_numbers(n):
+    # Binomial(n, theta) exists only for whole n >= 1; before, weighted counts gave NaN limits.
+    with pytest.raises(ParameterError, match=r"\[parameter 'n'\]: received") as err:
+        funnel_limits(n, target=0.3, level=0.95, kind="proportion", method="exact")
+    assert "whole numbers" in str(err.value) and "method='normal'" in str(err.value)
+    # the normal approximation accepts weighted (effective) sizes
+    if n == [40, 12.4]:
+        lo, hi = funnel_limits(n, target=0.3, level=0.95, kind="proportion")
+        assert np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))
+
+
+def test_funnel_exact_accepts_float_whole_numbers_up_to_rounding_noise():
+    ref = funnel_limits([40, 1000], target=0.3, level=0.95, kind="proportion", method="exact")
+    got = funnel_limits(np.array([40.0, 1000.0]) * (1 + 1e-13), target=0.3, level=0.95,
+                        kind="proportion", method="exact")
+    np.testing.assert_array_equal(got, ref)
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.floats(1.0, 5000.0).filter(lambda v: abs(v - round(v)) > 1e-6))
+def test_funnel_exact_never_returns_nan_silently(n):
+    with pytest.raises(ParameterError):
+        funnel_limits([n], target=0.4, level=0.998, kind="proportion", method="exact")
+    lo, hi = funnel_limits([round(n)], target=0.4, level=0.998, kind="proportion", method="exact")
+    assert 0 <= lo[0] <= 0.4 <= hi[0] <= 1
+
+
 def test_funnel_sample_flags_planted_low_branch_not_the_tiny_one(responses):
     # TRUTH.json: BR06 has the lowest planted quality (-0.45); BR08 is tiny (share 0.03) with the
     # highest quality (+0.35, a real but modest advantage). Its limits are the widest; once the
