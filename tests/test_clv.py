@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,7 +72,7 @@ def test_sbg_matches_fader_hardie_2007():
     # years 1-7 -> alpha = 0.704, beta = 1.182, LL = -1680.27; projected survivors for
     # years 8-12 about 220, 204, 191, 180, 170.
     fit = fit_sbg(REGULAR[:8])
-    assert fit.converged
+    assert fit.converged and not fit.homogeneous
     assert fit.alpha == pytest.approx(0.704, abs=5e-4)
     assert fit.beta == pytest.approx(1.182, abs=5e-4)
     assert fit.loglik == pytest.approx(-1680.27, abs=5e-3)
@@ -151,6 +153,85 @@ def test_sbg_survival_monotone_and_retention_in_unit_interval(a, b):
     assert np.all(np.diff(s) <= 1e-15) and s[0] == pytest.approx(1.0)
     r = fit.retention(t[1:])
     assert np.all((r > 0) & (r < 1)) and np.all(np.diff(r) >= -1e-15)
+
+
+def sbg_loglik_betaln(a, b, counts):
+    """sBG log-likelihood of one cohort straight from Fader & Hardie (2007), eqs 1-3 (beta functions)."""
+    n = np.asarray(counts, dtype=float)
+    t, k = np.arange(1, len(n)), len(n) - 1
+    return np.sum(-np.diff(n) * (special.betaln(a + 1, b + t - 1) - special.betaln(a, b))) + n[-1] * (
+        special.betaln(a, b + k) - special.betaln(a, b))
+
+
+@pytest.mark.parametrize("cohorts", [
+    [1000, 800, 640, 512, 410, 328],                           # the review's case (rounded counts)
+    [1000 * 0.8**k for k in range(6)],                         # exactly geometric
+    [1e6 * 0.9**k for k in range(8)],                          # large cohort: used to report converged at a=49, b=439
+    {"2020": [1000, 900, 800, 700, 600], "2021": [500, 450]},  # retention falling with tenure
+])
+def test_sbg_homogeneous_cohort_is_the_geometric_curve_with_pooled_churn(cohorts):
+    groups = list(cohorts.values()) if isinstance(cohorts, dict) else [cohorts]
+    lost = sum(g[0] - g[-1] for g in groups)
+    at_risk = sum(sum(g[:-1]) for g in groups)
+    p = lost / at_risk  # MLE of a constant churn probability (binomial in customer-periods)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # the limit is reported, not warned about
+        fit = fit_sbg(cohorts)
+    assert fit.homogeneous and fit.converged and np.isinf(fit.alpha) and np.isinf(fit.beta)
+    churn = fit.params.set_index("parameter").loc["churn"]
+    assert churn["estimate"] == pytest.approx(p, rel=1e-12)
+    assert churn["std_error"] == pytest.approx(np.sqrt(p * (1 - p) / at_risk), rel=1e-12)
+    assert fit.loglik == pytest.approx(lost * np.log(p) + (at_risk - lost) * np.log1p(-p), rel=1e-12)
+    # no finite (alpha, beta) on the ridge alpha / (alpha + beta) = p does better: the sup is the limit
+    for kappa in (1e-1, 1e-2, 1e-3):
+        assert sum(sbg_loglik_betaln(p / kappa, (1 - p) / kappa, g) for g in groups) < fit.loglik
+    t = np.arange(0, 25)
+    proj = fit.project(t, n0=1000)
+    np.testing.assert_allclose(proj["survival"], (1 - p) ** t, rtol=1e-12)
+    np.testing.assert_allclose(proj["expected_survivors"], 1000 * (1 - p) ** t, rtol=1e-12)
+    np.testing.assert_allclose(proj["retention"].iloc[1:], 1 - p, rtol=1e-12)
+    np.testing.assert_allclose(fit.churn_probability(t[1:]), p * (1 - p) ** (t[1:] - 1), rtol=1e-12)
+    k = np.arange(0, 5000)  # DERL: the defining sum of discounted survival, memoryless here
+    for renewals in (0, 3):
+        assert fit.derl(0.1, renewals=renewals) == pytest.approx(np.sum((1 - p) ** (k + 1) / 1.1**k), rel=1e-12)
+
+
+def test_sbg_homogeneous_interval_matches_statsmodels_wilson():
+    from statsmodels.stats.proportion import proportion_confint
+
+    fit = fit_sbg([1000, 800, 640, 512, 410, 328], alpha=0.1)
+    row = fit.params.set_index("parameter").loc["churn"]
+    lo, hi = proportion_confint(672, 3362, alpha=0.1, method="wilson")  # 672 lost in 3362 customer-periods
+    assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((lo, hi), rel=1e-10)
+
+
+def test_sbg_keeps_a_shallow_interior_maximum():
+    # Retention 0.8, 0.8, 0.797, 0.804: the sBG likelihood peaks at alpha ~ 107 slightly above the
+    # geometric limit, so the heterogeneous fit is kept (no boundary warning).
+    counts = [100, 80, 64, 51, 41]
+    fit = fit_sbg(counts)
+    assert not fit.homogeneous and fit.converged and len(fit.params) == 2
+    assert fit.loglik > 59 * np.log(59 / 295) + 236 * np.log(236 / 295)
+    assert fit.loglik == pytest.approx(sbg_loglik_betaln(fit.alpha, fit.beta, counts), rel=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n0=st.integers(50, 10**6), rates=st.lists(st.floats(0.05, 0.99), min_size=1, max_size=8))
+def test_sbg_fit_never_below_the_homogeneous_limit(n0, rates):
+    counts = np.round(n0 * np.cumprod([1.0, *rates]))
+    if counts[-1] == counts[0]:
+        counts[-1] -= 1
+    lost, at_risk = counts[0] - counts[-1], counts[:-1].sum()
+    p = lost / at_risk
+    ll0 = special.xlogy(lost, p) + special.xlog1py(at_risk - lost, -p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = fit_sbg(counts)
+    assert fit.loglik >= ll0 - 1e-9 * abs(ll0)
+    s = fit.survival(np.arange(0, 30))
+    assert s[0] == 1 and np.all(np.isfinite(s)) and np.all(np.diff(s) <= 1e-15) and s[-1] >= 0
+    if fit.homogeneous:
+        np.testing.assert_allclose(s, (1 - p) ** np.arange(0, 30), rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- BG/NBD
