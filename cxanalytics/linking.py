@@ -92,6 +92,19 @@ def _times(frame: pd.DataFrame, column: str, what: str) -> tuple[np.ndarray, obj
     return values, tz
 
 
+def _log_events(log: pd.DataFrame, what: str, customers: pd.DataFrame, on: str, tz: object, time: str,
+                end_ns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, object]:  # fmt: skip
+    """A log's customer codes (-1 unknown), times (ns), the rows to use (known customer, time
+    present, not after the end of observation) and its time zone, whose awareness must match
+    the responses'."""
+    ns, log_tz = _times(log, "occurred_at", what)
+    if (log_tz is None) != (tz is None):
+        raise ColumnError(describe(f"{what.capitalize()} and response times differ in time-zone awareness",
+                                   column="occurred_at", received=str(log_tz), expected=f"like {time!r}: {tz}"))
+    code = pd.Index(customers[on]).get_indexer(log[on])
+    return code, ns, (code >= 0) & (ns != np.iinfo(np.int64).min) & (ns <= end_ns), log_tz
+
+
 def _span(text: object, parameter: str) -> float:
     """A positive duration ('180D', a Timedelta or a number of days) in days."""
     try:
@@ -314,13 +327,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     last_seen = s.astype(np.float64)
     if transactions is not None:
         transactions = require_frame(transactions, parameter="transactions")
-        t_ns, t_tz = _times(transactions, "occurred_at", "transactions")
-        if (t_tz is None) != (tz is None):
-            raise ColumnError(describe("Transaction and response times differ in time-zone "
-                                       "awareness", column="occurred_at", received=str(t_tz),
-                                       expected=f"like {time!r}: {tz}"))
-        t_code = pd.Index(customers[on]).get_indexer(transactions[on])
-        keep = (t_code >= 0) & (t_ns != nat) & (t_ns <= end_ns)
+        t_code, t_ns, keep, t_tz = _log_events(transactions, "transactions", customers, on, tz, time, end_ns)
         tc, tt = t_code[keep], t_ns[keep]
         grid = np.unique(np.r_[tt, s, s + h_ns])
         ix = _Index(tc, tt, grid)
@@ -388,13 +395,8 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     # --- service history strictly before the response
     if interactions is not None:
         interactions = require_frame(interactions, parameter="interactions")
-        i_ns, i_tz = _times(interactions, "occurred_at", "interactions")
-        if (i_tz is None) != (tz is None):
-            raise ColumnError(describe("Interaction and response times differ in time-zone "
-                                       "awareness", column="occurred_at", received=str(i_tz),
-                                       expected=f"like {time!r}: {tz}"))
-        i_code = pd.Index(customers[on]).get_indexer(interactions[on])
-        keep_i = np.flatnonzero((i_code >= 0) & (i_ns != nat) & (i_ns <= end_ns))
+        i_code, i_ns, use, _ = _log_events(interactions, "interactions", customers, on, tz, time, end_ns)
+        keep_i = np.flatnonzero(use)
         inter = interactions.iloc[keep_i]
         ix = _Index(i_code[keep_i], i_ns[keep_i], np.unique(np.r_[i_ns[keep_i], s]))
         lo, before = ix.start(code), ix.pos(code, s, "left")
