@@ -192,7 +192,7 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
             cache = work / f"chunk-{i:06d}.pkl"
             part = pass2_chunk(cache, book, base, firsts, rules, totals.order, totals.goes)
             cache.unlink()
-            totals.add_pass2(part)
+            totals.add_pass2(len(part["data"]), part["quarantine"]["reason"].value_counts(), part["findings"])
             kept, held = part["data"].reset_index(), part["quarantine"].reset_index()
             sinks["data"].write(kept, hint=held)
             sinks["quarantine"].write(held, hint=kept)

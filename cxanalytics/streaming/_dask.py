@@ -26,21 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from ..codebook import Codebook
-from ..errors import CxError, ParameterError, describe
+from ..errors import ParameterError, describe
+from ..scale import _dask
 from ._io import _chunk_ranges, _read_chunk, _read_range, _Sink
 from ._result import ChunkedCleanResult, Totals
 from ._state import _key_columns, finish_pass1, pass1_chunk, pass2_chunk
 
 _OUTPUTS = ("data", "quarantine", "log")
-
-
-def _dask():
-    try:
-        import dask
-    except ImportError as exc:  # pragma: no cover - only without the extra
-        raise CxError(describe("engine='dask' needs Dask", parameter="engine",
-                               expected='pip install "cxanalytics[scale]"')) from exc  # fmt: skip
-    return dask
 
 
 def _pass1_task(path: str, offset: int, nbytes: int, line: int, index: int, header: bytes, header_lines: int,
@@ -63,8 +55,8 @@ def _pass2_task(index: int, work: str, book: Codebook, base, firsts, rules: dict
         sink.close()
         written[name] = sink.schema
     # only what the driver sums goes back: no table of rows
-    return {"data": part["data"].iloc[:0], "quarantine": part["quarantine"][["reason"]], "findings": part["findings"],
-            "n_kept": len(kept), "schemas": written}  # fmt: skip
+    return {"n_kept": len(kept), "reasons": held["reason"].value_counts(), "findings": part["findings"],
+            "schemas": written}  # fmt: skip
 
 
 def _compute(dask, tasks, bar, kw):
@@ -77,7 +69,7 @@ def _compute(dask, tasks, bar, kw):
 def clean_with_dask(path: Path, book: Codebook | None, out: Path, chunksize: int, probe, header: bytes, start: int,
                     header_lines: int, rules: dict[str, Any], *, progress: bool, scheduler: Any) -> ChunkedCleanResult:  # fmt: skip
     """Clean ``path`` in chunks of ``chunksize`` records as Dask tasks (see the module notes)."""
-    dask = _dask()
+    dask, _ = _dask()  # the scale extra's check: a clear CxError without Dask
     source = path.name
     for name in _OUTPUTS:
         if (out / f"{name}.parquet").is_file():
@@ -114,7 +106,7 @@ def clean_with_dask(path: Path, book: Codebook | None, out: Path, chunksize: int
         head = _pass2_task(0, *args, None)  # on the driver first: it fixes each output's schema
         tasks = [dask.delayed(_pass2_task)(i, *args, head["schemas"]) for i in range(1, len(ranges))]
         for part in [head, *_compute(dask, tasks, bar, kw)]:
-            totals.add_pass2(part)
+            totals.add_pass2(part["n_kept"], part["reasons"], part["findings"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     log_cols = totals.log_columns()

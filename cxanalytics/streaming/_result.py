@@ -131,12 +131,12 @@ class Totals:
         for message, category in out["warnings"]:
             self.caught.setdefault(str(message).split(":")[0], warnings.WarningMessage(message, category, source, 0))
 
-    def add_pass2(self, out: dict) -> None:
-        """A chunk's verdicts: kept/quarantined counts and the two whole-file rules' findings."""
+    def add_pass2(self, n_kept: int, reasons: pd.Series, findings: dict) -> None:
+        """A chunk's verdicts: rows kept, quarantined rows per reason, the two whole-file rules' findings."""
         self.n_chunks += 1
-        self.n_kept += out.get("n_kept", len(out["data"]))
-        self.reasons = self.reasons.add(out["quarantine"]["reason"].value_counts(), fill_value=0).astype("int64")
-        f = out["findings"].values()
+        self.n_kept += n_kept
+        self.reasons = self.reasons.add(reasons, fill_value=0).astype("int64")
+        f = findings.values()
         self._append("findings", pd.DataFrame({"rule": [x.reason for x in f], "applied": [x.applied for x in f],
                                                "quarantines": False, "n_flagged": [int(x.mask.sum()) for x in f],
                                                "note": [x.note for x in f]}))  # fmt: skip

@@ -6,6 +6,7 @@ is cleaned the same way whichever process runs it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import pickle
 import warnings
@@ -53,7 +54,8 @@ def _pattern_text(bits: np.ndarray, order: list[str], use: np.ndarray, index: pd
         pd.Series(None, index=index, dtype="str")  # fmt: skip
 
 
-def _rule_defaults() -> dict[str, Any]:
+@functools.cache
+def _rule_defaults() -> dict[str, Any]:  # read once, not per chunk (callers copy it)
     sig = inspect.signature(clean_responses).parameters
     return {k: sig[k].default for k in ("speeder_fraction", "speeder_sd", "respondent_key", "quarantine")}
 
