@@ -10,7 +10,6 @@ intervals are computed on the log scale and are therefore positive.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +18,8 @@ from scipy import special
 
 from ._mle import _as_array, _Fit, _fit_mle
 from ._sbg import SBGFit, fit_sbg
-from ._validate import check_alpha, finite_numeric, require_columns, require_frame
-from .errors import ColumnError, DataQualityWarning, ParameterError, describe
+from ._validate import check_alpha, finite_numeric, require_columns, require_frame, warn_dropped
+from .errors import ColumnError, ParameterError, describe
 
 __all__ = [
     "SBGFit",
@@ -270,7 +269,10 @@ def fit_gamma_gamma(
     Warns
     -----
     DataQualityWarning
-        Repeat customers with zbar <= 0 or missing are left out.
+        Repeat customers with zbar <= 0 or missing are left out (the message gives their
+        number and share). Customers without a repeat purchase are not used by design
+        (the model describes repeat spend) and are not warned about; ``n`` counts the
+        customers used.
     ConvergenceWarning
         If the optimiser fails.
 
@@ -308,10 +310,8 @@ def fit_gamma_gamma(
     x = finite_numeric(data, frequency)
     z = data[monetary_value].to_numpy(dtype=np.float64, na_value=np.nan)
     rep = x > 0
-    bad = rep & ~(z > 0)
-    if bad.any():
-        warnings.warn(f"{int(bad.sum())} repeat customer(s) with {monetary_value!r} <= 0 or missing were left out",
-                      DataQualityWarning, stacklevel=2)
+    warn_dropped(int((rep & ~(z > 0)).sum()), len(z), "with a repeat purchase and a missing or non-positive value",
+                 function="fit_gamma_gamma", column=monetary_value, role="spend", what="customers")
     use = rep & (z > 0)
     if not use.any():
         raise ColumnError(describe("No customer with a repeat purchase and positive spend", column=monetary_value,

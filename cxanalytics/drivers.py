@@ -26,12 +26,11 @@ from ._relweights import (
     _moments,
     _pair_products,
 )
-from ._validate import as_list, check_alpha, require_columns, require_frame
+from ._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import (
     ColumnError,
     ConvergenceError,
     ConvergenceWarning,
-    DataQualityWarning,
     ParameterError,
     describe,
 )
@@ -142,9 +141,8 @@ def _design_columns(data: pd.DataFrame, outcome: str, drivers: list[str], kind: 
         frame[col] = s.to_numpy(dtype=float, na_value=np.nan)
     values = np.column_stack(list(frame.values()))
     complete = ~np.isnan(values).any(axis=1)
-    if not complete.all():
-        warnings.warn(f"{int((~complete).sum())} row(s) with a missing outcome or driver were left out",
-                      DataQualityWarning, stacklevel=3)
+    warn_dropped(int((~complete).sum()), len(complete), "with a missing value", function="relative_weights",
+                 column=[outcome, *drivers], role="outcome or drivers", stacklevel=4)
     values = values[complete]
     y, x = values[:, 0], values[:, 1:]
     if kind == "logistic" and not np.isin(y, (0.0, 1.0)).all():
@@ -204,7 +202,8 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     Warns
     -----
     DataQualityWarning
-        Rows left out for missing values.
+        Rows with a missing outcome or driver are left out (the message gives their
+        number and share).
     ConvergenceWarning
         Some logistic fits (e.g. of resamples with separation) did not converge.
 
@@ -341,6 +340,13 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers: Sequence[s
     ------
     ParameterError, ColumnError
         As :func:`relative_weights`; a bad ``scale``.
+
+    Warns
+    -----
+    DataQualityWarning
+        As :func:`relative_weights` (whose name the message carries): rows with a missing
+        outcome or driver are left out of the weights. ``performance`` is the mean of each
+        driver over all its answers.
 
     References
     ----------
@@ -479,7 +485,8 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     Warns
     -----
     DataQualityWarning
-        Rows with missing values are left out.
+        Rows with a missing outcome or predictor are left out (the message gives their
+        number and share).
 
     Notes
     -----
@@ -524,9 +531,8 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
                                    received=sorted(set(y[~np.isnan(y)]))[:5], expected="0/1"))
     x, terms = _logit_design(linked, preds, dict(reference or {}))
     complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
-    if not complete.all():
-        warnings.warn(f"{int((~complete).sum())} row(s) with a missing outcome or predictor were "
-                      "left out", DataQualityWarning, stacklevel=2)
+    warn_dropped(int((~complete).sum()), len(complete), "with a missing value", function="repurchase_model",
+                 column=[outcome, *preds], role="outcome or predictors")
     y, x = y[complete], sm.add_constant(x[complete], has_constant="add")
     if np.linalg.matrix_rank(x) < x.shape[1]:
         raise ConvergenceError(describe("Predictors are collinear or constant", parameter="predictors",
