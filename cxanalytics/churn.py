@@ -64,6 +64,10 @@ def churn_labels_noncontractual(
 
     Warns
     -----
+    DataQualityWarning
+        Transactions without a customer id or time, or after ``as_of``, are left out by
+        :func:`cxanalytics.behaviour.customer_summary` (whose name the message carries),
+        with their number and share.
     SmallSampleWarning
         Fewer than 30 inter-purchase gaps to choose the window from.
 
