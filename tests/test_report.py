@@ -116,10 +116,10 @@ def test_survey_exports_become_canonical_responses_without_pii(tmp_path):
 
 # --------------------------------------------------------------------------- end to end
 def _report(args, tmp_path):
-    out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "cxanalytics", "report", *map(str, args), "--out", str(out),
-                           "--no-progress"], capture_output=True, text=True, timeout=600)
-    return done, out
+    """Run the CLI from ``tmp_path`` with a relative ``--out`` (as `make demo` does), 3 notebooks at once."""
+    done = subprocess.run([sys.executable, "-m", "cxanalytics", "report", *map(str, args), "--out", "out",
+                           "--no-progress", "--jobs", "3"], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    return done, tmp_path / "out"
 
 
 def _sections(html: str) -> list[str]:
@@ -145,6 +145,10 @@ def test_report_on_the_sample_runs_every_notebook(tmp_path):
         assert _title(nb) in sections, nb.name
         assert (out / "notebooks" / nb.name).exists()
     assert f"{len(notebooks)} ran, 0 skipped" in done.stdout
+    console = done.stdout + done.stderr  # for people: progress lines, the report's path, nothing alarming
+    assert not [word for word in ALARMING if word in console], console
+    assert len(re.findall(r"^\[\d/\d\] \d\d_\w+\.ipynb: finished in \d+\.\d s$", done.stdout, re.M)) == len(notebooks)
+    assert f"Report written: {(out / 'report.html').resolve()}" in done.stdout
     assert html.count("<img") >= 20 and "data:image/png;base64," in html  # figures embedded
     assert "Finding 7" in html and "Detractors churn at" in html
     _check_html(html)
