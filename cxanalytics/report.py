@@ -223,7 +223,8 @@ def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress:
                   + f", starting {first[:60]!r}: {exc.ename}: {str(exc.evalue)[:300]}")
         return NotebookRun(path.name, title, "failed", detail, output, exc.ename)
     except Exception as exc:  # the kernel died or did not start, a cell timed out, the output was not written
-        detail = f"{path.name}: {type(exc).__name__}: {str(exc).strip()[:300]}"
+        first = next((line for line in str(exc).splitlines() if line.strip()), "")
+        detail = f"{path.name}: {type(exc).__name__}: {first.strip()[:300]}"
         return NotebookRun(path.name, title, "failed", detail, output if output.exists() else None,
                            type(exc).__name__)
     return NotebookRun(path.name, title, "ran", "", output)

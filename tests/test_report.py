@@ -258,16 +258,20 @@ def test_exit_code_is_1_when_any_notebook_fails_and_the_others_still_run(tmp_pat
     from cxanalytics.cli import EXIT_INTERNAL, main
 
     suite = _suite(tmp_path / "nbs", {"01_ok.ipynb": "print('fine')", "02_bad.ipynb": "1 / 0",
-                                      "03_dies.ipynb": "import os\nos._exit(3)"})
-    code = main(["report", "--notebooks", str(suite), "--out", str(tmp_path / "out"), "--jobs", "3",
-                 "--no-progress"])
+                                      "03_dies.ipynb": "import os\nos._exit(3)",
+                                      "04_hangs.ipynb": "import time\ntime.sleep(300)"})
+    code = main(["report", "--notebooks", str(suite), "--out", str(tmp_path / "out"), "--jobs", "4",
+                 "--timeout", "5", "--no-progress"])
     assert code == EXIT_INTERNAL
     captured = capsys.readouterr()
-    assert "2 notebook(s) failed" in captured.err
+    assert "3 notebook(s) failed" in captured.err
     assert "02_bad.ipynb, cell 3" in captured.err and "ZeroDivisionError" in captured.err
-    assert "03_dies.ipynb" in captured.err and "DeadKernelError" in captured.err  # a dead kernel is a failure too
+    # a dead kernel and a cell that times out are failures too (the busy kernel is still stopped)
+    assert "03_dies.ipynb: DeadKernelError" in captured.err
+    assert "04_hangs.ipynb: CellTimeoutError: A cell timed out while it was being executed, after 5 seconds." in captured.err
+    assert re.search(r"^\[4/4\] 04_hangs\.ipynb: failed after \d+\.\d s: ", captured.out, re.M), captured.out
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert html.count("This notebook failed") == 2 and "fine" in html
+    assert html.count("This notebook failed") == 3 and "fine" in html
 
 
 @pytest.mark.slow
