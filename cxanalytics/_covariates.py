@@ -69,6 +69,10 @@ def _examples(values: pd.Series, k: int = 3) -> str:
     return ", ".join(repr(v) for v in pd.unique(values)[:k])
 
 
+def _plain(v: object) -> object:
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def numeric_text(s: pd.Series, name: object, *, parameter: str = "covariates") -> None:
     """Refuse a text column whose non-missing cells are mostly numbers.
 
@@ -103,9 +107,9 @@ def numeric_text(s: pd.Series, name: object, *, parameter: str = "covariates") -
     found = [f"{int(number.sum()):,} of {len(cells):,} non-missing cells ({share:.2%}) are numbers"]
     if blank.any():
         rows = ", ".join(map(str, cells.index[blank][:5]))
-        found.append(f"{int(blank.sum()):,} are blank (e.g. {_examples(cells[blank])}; rows {rows})")
+        found.append(f"{int(blank.sum()):,} blank (e.g. {_examples(cells[blank])}; rows {rows})")
     if other.any():
-        found.append(f"{int(other.sum()):,} are other text (e.g. {_examples(cells[other])})")
+        found.append(f"{int(other.sum()):,} other text (e.g. {_examples(cells[other])})")
     col = f"df[{str(name)!r}]"
     fix = f"pd.to_numeric({col}.str.strip().replace('', pd.NA)"
     fix += ", errors='coerce')" if other.any() else ")"
@@ -145,7 +149,7 @@ def check_levels(data: pd.DataFrame, columns: Sequence, *, m: int, what: str,
 
 def check_constant(data: pd.DataFrame, columns: Sequence, *, parameter: str = "covariates") -> None:
     """Refuse covariates that do not vary (in the rows used), naming all of them."""
-    const = {name: data[name].dropna().iloc[0] if data[name].notna().any() else None
+    const = {name: _plain(data[name].dropna().iloc[0]) if data[name].notna().any() else None
              for name in columns if data[name].nunique(dropna=True) < 2}
     if const:
         raise CovariateError(describe(

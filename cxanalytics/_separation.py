@@ -77,8 +77,8 @@ class Finding:
                     "huge and unstable; the groups' rates (the discrete change) are what it means")
         table = self.table.rename(columns={"group": str(self.variable), "events": what}).assign(
             share=[f"{v:.2%}" for v in self.table["share"]])
-        return (f"{self.variable!r} {head} (single-predictor AUC {self.auc:.3f}; "
-                f"{self.pure_share:.1%} of rows perfectly predicted):\n"
+        pure = f"; {self.pure_share:.1%} of rows perfectly predicted" if self.pure_share else ""
+        return (f"{self.variable!r} {head} (single-predictor AUC {self.auc:.3f}{pure}):\n"
                 + table.to_string(index=False))
 
 
