@@ -226,9 +226,9 @@ def message(findings: Sequence[Finding], signs: Sequence[str], *, outcome: str,
             cox: bool = False) -> str:
     """One warning text: the cross-table of each finding, then the fitted model's signs."""
     by = ", ".join(repr(f.variable) for f in findings)
-    parts = [f"Separation of the outcome {outcome!r} " + (f"by {by}" if findings else "in the fitted model")
-             + ": the estimates involving " + ("it" if len(findings) == 1 else "them")
-             + " are unreliable"]
+    parts = [f"Separation of the outcome {outcome!r} " + (
+        f"by {by}: the estimates involving " + ("it" if len(findings) == 1 else "them") + " are unreliable"
+        if findings else "in the fitted model: the estimates named below are unreliable")]
     parts += [f.text(outcome, cox) for f in findings]
     if signs:
         parts.append("Fitted model: " + "; ".join(signs))
