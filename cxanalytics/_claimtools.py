@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,6 +136,13 @@ def _effect(data: pd.DataFrame, flag: np.ndarray, *, churned: str, duration: str
     a, b = y[ok & flag], y[ok & ~flag]
     est, lo, hi = _prop_diff(a.sum(), len(a), b.sum(), len(b), alpha)
     return "difference in share", est, lo, hi, len(a) + len(b), extra
+
+
+def _standard_text(threshold) -> str:
+    """``"wait <= 60 s"``, or per channel ``"phone <= 60 s, chat <= 30 s, other <= 120 s"``."""
+    if isinstance(threshold, Mapping):
+        return ", ".join(f"{'other' if k == 'default' else k} <= {v:g} s" for k, v in threshold.items())
+    return f"wait <= {threshold:g} s"
 
 
 def _null(measure: str) -> float:

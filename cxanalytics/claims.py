@@ -5,10 +5,8 @@ tested statement (``claim``, ``measure``, ``estimate``, ``ci_lower``, ``ci_upper
 ``alpha``, ``supported`` — "yes", "no" or "n/a" for descriptive rows — and ``note``), and
 ``evidence``, the table behind it. A claim is "supported" only when the interval excludes
 the null in the claimed direction; when the data point the *other* way the note says so
-plainly ("WRONG WAY"). When the compared group or score alone explains nearly all of the
-outcome (single-predictor AUC >= 0.98, or a threshold on it that decides the outcome of at
-least half of the rows; :func:`cxanalytics._separation.too_good`) the note says "TOO GOOD TO
-BE TRUE": real customers are never that predictable, so look for leakage or synthetic data.
+plainly ("WRONG WAY"); when the group or score alone explains nearly all of the outcome, it
+says "TOO GOOD TO BE TRUE" (rule: :func:`cxanalytics._separation.too_good`).
 
 The inputs are the frames of :mod:`cxanalytics.linking` (``link_responses(...).linked``
 or ``encounter_landmarks(...)``), or any table with the same columns. Hazard ratios come
@@ -34,6 +32,7 @@ from ._claimtools import (
     _num,
     _prop_diff,
     _row,
+    _standard_text,
     _verdict,
     _wilson,
 )
@@ -231,8 +230,8 @@ def claim_recovery_paradox(linked, *, satisfaction: str = "csat", repurchased: s
         with np.errstate(invalid="ignore", divide="ignore"):
             rep_share = np.array(hit) / rep_n
         measure, est, lo, hi, n, extra = _effect(data[pair], group[pair] == "recovered",
-                                          churned=repurchased, duration=None, strata=None,
-                                          covariates=adjust, alpha=alpha)
+                                                 churned=repurchased, duration=None, strata=None,
+                                                 covariates=adjust, alpha=alpha)
         sup, note = _direction(lo, hi, _null(measure), True)
         rows.append(_row("Recovery paradox on repurchase (recovered buy again more)",
                          measure.replace("share", "repurchase share"), est, lo, hi, n, alpha,
@@ -329,13 +328,6 @@ def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
     with np.errstate(invalid="ignore", divide="ignore"):
         ev["churn_share"] = ev["churned"] / ev["n"]
     return ClaimResult(_verdict(rows), ev)
-
-
-def _standard_text(threshold) -> str:
-    """``"wait <= 60 s"``, or per channel ``"phone <= 60 s, chat <= 30 s, other <= 120 s"``."""
-    if isinstance(threshold, Mapping):
-        return ", ".join(f"{'other' if k == 'default' else k} <= {v:g} s" for k, v in threshold.items())
-    return f"wait <= {threshold:g} s"
 
 
 def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,

@@ -506,7 +506,9 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
         raise ConvergenceError(describe("The logistic fit failed (perfect separation?)",
                                         parameter="predictors", received=list(terms["term"]),
                                         expected="predictors that do not perfectly predict the outcome")
-                               + "\n" + message(found, [], outcome=outcome)) from err
+                               + "\n" + (message(found, [], outcome=outcome) if found else
+                                          "No single predictor separates the outcome: a combination "
+                                          "of them may, or the data carry too little information")) from err
     b, se = np.asarray(fit.params), np.asarray(fit.bse)
     signs = fitted_signs(b[1:], se[1:], x[:, 1:], list(terms["term"]), fit.predict())
     if found or signs:

@@ -250,7 +250,7 @@ def test_cox_refuses_nonsense_covariates_before_fitting(leukemia):
     with pytest.raises(CovariateError, match="7 levels with 30 events"):
         cox(d, duration="weeks", event="relapse", covariates=["branch"])
     d = leukemia.assign(x=np.arange(42.0), x2=2 * np.arange(42.0) - 3)
-    with pytest.raises(CovariateError, match=r"\['x', 'x2'\]: (x2 = 2·x|x = 0\.5·x2) \(\+ a constant\)"):
+    with pytest.raises(CovariateError, match=r"\['x', 'x2'\]: x2 = 2·x \(\+ a constant\)"):
         cox(d, duration="weeks", event="relapse", covariates=["x", "group", "x2"])
 
 
