@@ -111,7 +111,8 @@ def numeric_text(s: pd.Series, name: object, *, parameter: str = "covariates") -
     if other.any():
         found.append(f"{int(other.sum()):,} other text (e.g. {_examples(cells[other])})")
     col = f"df[{str(name)!r}]"
-    fix = f"pd.to_numeric({col}.str.strip().replace('', pd.NA)"
+    as_text = "" if all(isinstance(v, str) for v in cells) else ".astype('string')"  # numbers mixed in
+    fix = f"pd.to_numeric({col}{as_text}.str.strip().replace('', pd.NA)"
     fix += ", errors='coerce')" if other.any() else ")"
     problem = (f"Text covariate {str(name)!r} is mostly numbers: as text it would become one "
                f"indicator per distinct value ({cells.nunique():,} values)")

@@ -79,6 +79,12 @@ def test_numeric_text_counts_other_text_and_suggests_coerce():
     assert "4 of 6 non-missing cells (66.67%) are numbers" in msg
     assert "1 blank (e.g. ''; rows 3); 1 other text (e.g. 'n/a')" in msg
     assert "errors='coerce'" in msg
+    mixed = pd.Series([1.5, 2, " ", None, "3"], dtype=object)  # numbers and text in one object column
+    with pytest.raises(CovariateError, match=re.escape(".astype('string').str.strip()")) as info:
+        numeric_text(mixed, "x")
+    fix = re.search(r"= (pd\.to_numeric\(.*?\)\)) \(", str(info.value)).group(1)
+    converted = eval(fix, {"pd": pd, "df": pd.DataFrame({"x": mixed})})  # the suggested code, as given
+    assert converted.iloc[[0, 1, 4]].tolist() == [1.5, 2.0, 3.0] and converted.iloc[[2, 3]].isna().all()
     numeric_text(pd.Series(["a", "b", "1"]), "x")  # mostly words: a genuine categorical
     numeric_text(pd.Series(pd.Categorical(["1", "2", "3"])), "x")  # declared categories: accepted
     numeric_text(pd.Series([1.0, 2.0]), "x")
