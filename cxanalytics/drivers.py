@@ -468,9 +468,6 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     >>> round(float(fit.odds_ratios["coef"].iloc[1]), 4)
     -0.2322
     """
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationError
-
     linked = require_frame(linked, parameter="linked")
     preds = as_list(predictors)
     if not preds:
@@ -490,6 +487,9 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     events = int(y[used].sum())
     check_covariates(linked[used], preds, m=min(events, int(used.sum()) - events),
                      what="events or non-events (the fewer)", parameter="predictors")
+    import statsmodels.api as sm  # after the checks: refusing bad input needs no statsmodels
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError
+
     x, terms = _logit_design(linked, preds, dict(reference or {}))
     complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
     if not complete.all():

@@ -141,8 +141,6 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     >>> fit["term"].iloc[0], round(float(fit["hazard_ratio"].iloc[0]), 3)
     ('tier[premium]', 0.158)
     """
-    from statsmodels.duration.hazard_regression import PHReg
-
     alpha = check_alpha(alpha)
     if ties not in ("breslow", "efron"):
         raise ParameterError(describe("Unknown ties method", parameter="ties", received=ties,
@@ -169,6 +167,8 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     # the partial likelihood ignores shifts (within strata): centre before the rank check
     require_full_rank(x, list(terms["term"]), groups=groups)
     found = scan(x, terms, e, cox=True)
+    from statsmodels.duration.hazard_regression import PHReg  # after the checks (slow first import)
+
     model = PHReg(t, x, status=e.astype(float), strata=groups, ties=ties)
     try:
         with warnings.catch_warnings(record=True) as caught:
