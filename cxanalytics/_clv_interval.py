@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._uncertain import Estimate, as_estimate, draw, working_se
+from ._uncertain import Estimate, as_estimate, draw, natural_se, scale_of
 from ._validate import check_alpha
 from .errors import ParameterError, describe
 
@@ -51,14 +51,12 @@ def dclv_dretention(margin: float, retention: float, discount: float, horizon: f
 
 def _retention_se(est: Estimate) -> float:
     """Standard error of retention on its own scale, for the delta method."""
-    if not math.isnan(est.n):
-        if est.count in (0.0, est.n):
-            raise ParameterError(describe("The delta method has no variance when all or none are retained",
-                                          parameter="retention", received=f"{est.count:g} of {est.n:g}",
-                                          expected="method='monte_carlo' (Jeffreys beta draws), or counts with "
-                                                   "0 < retained < at_risk"))
-        return math.sqrt(est.value * (1.0 - est.value) / est.n)
-    return working_se(est, "logit", "retention", stacklevel=4) * est.value * (1.0 - est.value)
+    if not math.isnan(est.n) and est.count in (0.0, est.n):
+        raise ParameterError(describe("The delta method has no variance when all or none are retained",
+                                      parameter="retention", received=f"{est.count:g} of {est.n:g}",
+                                      expected="method='monte_carlo' (Jeffreys beta draws), or counts with "
+                                               "0 < retained < at_risk"))
+    return natural_se(est, scale_of(est, "logit"), "retention", stacklevel=5)
 
 
 def clv_interval(margin, retention, discount: float, *, horizon=None, timing: str = "end", method: str = "delta",
@@ -133,8 +131,10 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
     Retention given by counts k of n has :math:`Var(\\hat r) = r(1-r)/n`; given by an
     interval, the interval is read on the logit scale (where the intervals of a
     proportion are nearly symmetric) and :math:`se(\\hat r) = r(1-r)\\, se(\\mathrm{logit}\\,\\hat r)`.
-    Margin and retention are treated as independent (they usually come from the same
-    customers; the correlation is ignored).
+    An Estimate's own ``scale`` overrides these defaults (``scale='log'`` for a margin
+    whose interval is symmetric as a ratio). Margin and retention are treated as
+    independent (they usually come from the same customers; the correlation is
+    ignored).
 
     **Delta method** (default: deterministic and instant). With
     :math:`V = CLV(m, r)`, :math:`V_m = CLV(1, r)` and :math:`V_r = dV/dr`
@@ -209,7 +209,7 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
     h = math.inf if horizon is None else float(horizon)
     z = float(special.ndtri(1 - alpha / 2))
     if method == "delta":
-        se_m = working_se(m_est, "identity", "margin")
+        se_m = natural_se(m_est, scale_of(m_est, "identity"), "margin")
         se_r = _retention_se(r_est)
         grad = np.array([clv(1.0, r, d, horizon=horizon, timing=timing), dclv_dretention(m, r, d, h, timing)])
         se = float(np.hypot(grad[0] * se_m, grad[1] * se_r))
@@ -222,8 +222,8 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
             raise ParameterError(describe("n_draws must be a whole number >= 1", parameter="n_draws", received=n_draws,
                                           expected="e.g. 100000"))
         deviates = np.random.default_rng(random_state).standard_normal((int(n_draws), 2))
-        m_draws = draw(m_est, "identity", deviates[:, 0], "margin")
-        r_draws = draw(r_est, "logit", deviates[:, 1], "retention")
+        m_draws = draw(m_est, scale_of(m_est, "identity"), deviates[:, 0], "margin")
+        r_draws = draw(r_est, scale_of(r_est, "logit"), deviates[:, 1], "retention")
         if math.isinf(h) and d == 0:  # r = 1 has infinite value: keep draws just below it
             r_draws = np.minimum(r_draws, np.nextafter(1.0, 0.0))
         values = np.asarray(clv(m_draws, r_draws, d, horizon=horizon, timing=timing))

@@ -25,6 +25,7 @@ from .errors import DataQualityWarning, ParameterError, describe
 __all__ = ["Estimate", "as_estimate"]
 
 _NAN = float("nan")
+_SCALES = ("identity", "log", "logit")
 
 
 def _given(x: float) -> bool:
@@ -49,6 +50,10 @@ class Estimate:
         For a proportion: ``count`` successes (e.g. customers retained) out of ``n``
         trials (customers at risk); used in preference to both of the above. Build it
         with :meth:`from_counts`.
+    scale : {'identity', 'log', 'logit'} or None, default None
+        Scale on which the estimate is close to normal and its interval symmetric;
+        None leaves it to the calculation (logit for a retention rate, identity
+        otherwise).
 
     Raises
     ------
@@ -60,7 +65,7 @@ class Estimate:
     Notes
     -----
     Uncertainty is read from the counts when given, else from ``std_error``, else
-    from the interval (half its width on the working scale of the calculation, over
+    from the interval (half its width on the working scale, over
     :math:`z_{1 - (1 - level)/2}`); an Estimate with none of them is exact.
 
     Examples
@@ -79,8 +84,12 @@ class Estimate:
     std_error: float = _NAN
     count: float = _NAN
     n: float = _NAN
+    scale: str | None = None
 
     def __post_init__(self) -> None:
+        if self.scale not in (None, *_SCALES):
+            raise ParameterError(describe("Unknown scale", parameter="Estimate.scale", received=self.scale,
+                                          expected="None, 'identity', 'log' or 'logit'"))
         for field in ("value", "ci_lower", "ci_upper", "level", "std_error", "count", "n"):
             raw = getattr(self, field)
             if isinstance(raw, bool) or not isinstance(raw, numbers.Real):
@@ -169,15 +178,6 @@ class Estimate:
         hi = 1.0 if k == n else float(stats.beta.ppf(1 - tail, k + 0.5, n - k + 0.5))
         return cls(p, min(lo, p), max(hi, p), level, math.sqrt(p * (1 - p) / n), k, n)
 
-    @property
-    def exact(self) -> bool:
-        """True when no uncertainty is given (or all of it is zero)."""
-        if _given(self.n):
-            return False  # counts always carry uncertainty, even at 0 or n
-        if _given(self.std_error):
-            return self.std_error == 0
-        return not _given(self.ci_lower) or self.ci_lower == self.ci_upper
-
 
 # ----------------------------------------------------------------------------- reading inputs
 def _pick(row: Mapping, keys: tuple[str, ...]):
@@ -203,8 +203,9 @@ def _from_row(row: Mapping, name: str) -> Estimate:
                 raise ParameterError(describe("Uncertainty column is missing a value", parameter=name, column=col,
                                               received=row[col], expected="a number (drop the column for an exact input)"))
             fields[field] = row[col]
-    if "level" in row:
-        fields["level"] = row["level"]
+    for field in ("level", "scale"):
+        if field in row:
+            fields[field] = row[field]
     try:
         return Estimate(**{k: float(v) if isinstance(v, numbers.Real) else v for k, v in fields.items()})
     except ParameterError as exc:
@@ -249,32 +250,45 @@ def as_estimate(x, name: str) -> Estimate:
 
 
 # ----------------------------------------------------------------------------- working scale
+_FORWARD = {"identity": lambda v: v, "log": np.log, "logit": special.logit}
+_INVERSE = {"identity": lambda v: v, "log": np.exp, "logit": special.expit}
+_SLOPE = {"identity": lambda v: 1.0, "log": lambda v: 1.0 / v, "logit": lambda v: 1.0 / (v * (1.0 - v))}
+_DOMAIN = {"identity": "finite numbers", "log": "numbers > 0", "logit": "numbers in (0, 1)"}
+
+
 def _z(level: float) -> float:
     return float(special.ndtri(0.5 + level / 2))
 
 
-def working_se(est: Estimate, scale: str, name: str, *, stacklevel: int = 3) -> float:
-    """Standard error on the working scale ('identity' or 'logit'), from std_error or the interval.
+def scale_of(est: Estimate, default: str) -> str:
+    """The working scale of an input: its own ``scale`` if set, else the calculation's default."""
+    return est.scale if est.scale is not None else default
 
-    Not for counts (see :func:`draw` and the binomial variance in the caller). Warns
-    when the interval is far from symmetric on the working scale.
+
+def working_se(est: Estimate, scale: str, name: str, *, stacklevel: int = 3) -> float:
+    """Standard error on the working scale, from ``std_error`` (delta method) or the interval.
+
+    Not for counts (see :func:`natural_se` and :func:`draw`). Warns when the interval is
+    far from symmetric on the working scale.
     """
-    g = special.logit if scale == "logit" else (lambda v: v)
-    if _given(est.std_error):
-        if scale == "logit":
-            if not 0 < est.value < 1:
-                raise ParameterError(describe("A standard error cannot be put on the logit scale at 0 or 1",
+    g = _FORWARD[scale]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if _given(est.std_error):
+            if est.std_error == 0:
+                return 0.0
+            slope = float(_SLOPE[scale](est.value)) if np.isfinite(g(est.value)) else math.inf
+            if not math.isfinite(slope):
+                raise ParameterError(describe(f"A standard error cannot be put on the {scale} scale at this value",
                                               parameter=name, received=est.value,
-                                              expected="a value in (0, 1), or the counts (Estimate.from_counts)"))
-            return est.std_error / (est.value * (1 - est.value))
-        return est.std_error
-    if not _given(est.ci_lower) or est.ci_lower == est.ci_upper:
-        return 0.0
-    lo, mid, hi = (float(g(v)) for v in (est.ci_lower, est.value, est.ci_upper))
+                                              expected=f"{_DOMAIN[scale]}, or the counts (Estimate.from_counts)"))
+            return est.std_error * abs(slope)
+        if not _given(est.ci_lower) or est.ci_lower == est.ci_upper:
+            return 0.0
+        lo, mid, hi = (float(g(v)) for v in (est.ci_lower, est.value, est.ci_upper))
     if not all(math.isfinite(v) for v in (lo, mid, hi)):
-        raise ParameterError(describe(f"The interval of {name} touches 0 or 1 and cannot be put on the logit scale",
+        raise ParameterError(describe(f"The interval of {name} cannot be put on the {scale} scale",
                                       parameter=name, received=(est.ci_lower, est.value, est.ci_upper),
-                                      expected="an interval inside (0, 1), or the counts (Estimate.from_counts)"))
+                                      expected=f"an interval of {_DOMAIN[scale]}, or the counts (Estimate.from_counts)"))
     if abs((hi - mid) - (mid - lo)) > 0.1 * (hi - lo) + 1e-12:
         warnings.warn(f"The interval of {name} ({est.ci_lower:g} to {est.ci_upper:g} around {est.value:g}) is not "
                       f"symmetric on the {scale} scale; half its width is used as {_z(est.level):.3g} standard errors",
@@ -282,17 +296,25 @@ def working_se(est: Estimate, scale: str, name: str, *, stacklevel: int = 3) -> 
     return (hi - lo) / (2 * _z(est.level))
 
 
+def natural_se(est: Estimate, scale: str, name: str, *, stacklevel: int = 4) -> float:
+    """Standard error on the input's own scale (the delta method's): binomial for counts."""
+    if _given(est.n):
+        return math.sqrt(est.value * (1.0 - est.value) / est.n)
+    if _given(est.std_error):
+        return est.std_error
+    se = working_se(est, scale, name, stacklevel=stacklevel)
+    return se / abs(float(_SLOPE[scale](est.value))) if se else 0.0
+
+
 def draw(est: Estimate, scale: str, z: np.ndarray, name: str) -> np.ndarray:
     """Monte Carlo draws of an input from standard normal deviates ``z`` (monotone in z).
 
     Counts: the Jeffreys posterior Beta(k + 1/2, n - k + 1/2) by its inverse CDF at
-    Phi(z); otherwise normal on the working scale ('identity' or 'logit').
+    Phi(z); otherwise normal on the working scale, mapped back.
     """
     if _given(est.n):
         return special.betaincinv(est.count + 0.5, est.n - est.count + 0.5, special.ndtr(z))
     se = working_se(est, scale, name, stacklevel=4)
-    if scale == "logit":
-        if se == 0:
-            return np.full(z.shape, est.value)
-        return special.expit(special.logit(est.value) + se * z)
-    return est.value + se * z
+    if se == 0:
+        return np.full(np.shape(z), est.value)
+    return _INVERSE[scale](_FORWARD[scale](est.value) + se * z)
