@@ -108,6 +108,7 @@ _EXPORTS: dict[str, str] = {
     "item_statistics": "scales",
     "break_even": "sensitivity",
     "break_even_curve": "sensitivity",
+    "break_even_interval": "sensitivity",
     "sensitivity": "sensitivity",
     "pillar_composite": "servqual",
     "pillar_scores": "servqual",
