@@ -104,7 +104,8 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
         containing its estimate, a row without the columns, several rows); a discount
         that is not a plain number; a retention interval touching 0 or 1 without
         counts; counts given for the margin; with the delta method, counts where all or
-        none were retained; an unknown method; n_draws < 1; bad alpha.
+        none were retained; with Monte Carlo, retention draws outside [0, 1] (an
+        Estimate with ``scale='identity'``); an unknown method; n_draws < 1; bad alpha.
 
     Warns
     -----
@@ -224,6 +225,10 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
         deviates = np.random.default_rng(random_state).standard_normal((int(n_draws), 2))
         m_draws = draw(m_est, scale_of(m_est, "identity"), deviates[:, 0], "margin")
         r_draws = draw(r_est, scale_of(r_est, "logit"), deviates[:, 1], "retention")
+        if np.any((r_draws < 0) | (r_draws > 1)):
+            raise ParameterError(describe("Retention draws left [0, 1] on the scale of the estimate", parameter="retention",
+                                          received=f"scale {r_est.scale!r}, {float(np.mean((r_draws < 0) | (r_draws > 1))):.2%} of draws",
+                                          expected="scale None or 'logit', or the counts (Estimate.from_counts)"))
         if math.isinf(h) and d == 0:  # r = 1 has infinite value: keep draws just below it
             r_draws = np.minimum(r_draws, np.nextafter(1.0, 0.0))
         values = np.asarray(clv(m_draws, r_draws, d, horizon=horizon, timing=timing))

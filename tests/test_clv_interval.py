@@ -286,6 +286,28 @@ def test_estimate_rejects_inconsistent_fields(kwargs, match):
         Estimate(**kwargs)
 
 
+def test_an_estimate_scale_overrides_the_working_scale():
+    # a margin whose interval is symmetric as a ratio (log scale): 100 x/÷ exp(1.96 * 0.1)
+    lo, hi = 100.0 * np.exp(-Z * 0.1), 100.0 * np.exp(Z * 0.1)
+    log_margin = Estimate(100.0, lo, hi, scale="log")
+    mc = _row(log_margin, 0.8, 0.1, method="monte_carlo", n_draws=400_000, random_state=8)
+    assert (mc["ci_lower"], mc["ci_upper"]) == pytest.approx((clv(lo, 0.8, 0.1), clv(hi, 0.8, 0.1)), rel=2e-3)
+    delta = _row(log_margin, 0.8, 0.1)  # se(m) = m se(log m) = 10, then V exp(+-z se/V): the same interval
+    assert delta["std_error"] == pytest.approx(10.0 * 0.8 / 0.3, rel=1e-12)
+    assert (delta["ci_lower"], delta["ci_upper"]) == pytest.approx((clv(lo, 0.8, 0.1), clv(hi, 0.8, 0.1)), rel=1e-12)
+    # retention on the identity scale instead of the default logit (draws 7.8 standard errors from 1)
+    ident = _row(100.0, Estimate(0.8, 0.75, 0.85, scale="identity"), 0.1, method="monte_carlo", n_draws=400_000,
+                 random_state=8)
+    assert ident["ci_lower"] == pytest.approx(clv(100.0, 0.75, 0.1), rel=3e-3)
+    assert ident["ci_upper"] == pytest.approx(clv(100.0, 0.85, 0.1), rel=3e-3)
+    with pytest.raises(ParameterError, match="left"):  # a wide identity-scale interval draws retention above 1
+        clv_interval(100.0, Estimate(0.8, 0.6, 1.0, scale="identity"), 0.1, method="monte_carlo", random_state=1)
+    with pytest.raises(ParameterError, match="scale"):
+        Estimate(1.0, scale="probit")
+    with pytest.raises(ParameterError, match="log scale"):
+        clv_interval(Estimate(10.0, -5.0, 25.0, scale="log"), 0.8, 0.1)
+
+
 def test_from_counts_rejects_bad_counts():
     for args in ((5, 3), (-1, 3), (0, 0), (np.nan, 3), (True, 3)):
         with pytest.raises(ParameterError, match="retained"):
