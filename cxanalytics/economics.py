@@ -50,9 +50,9 @@ def _broadcast(named: Mapping[str, object]) -> tuple[list[np.ndarray], pd.Index 
     arrays = []
     for name, value in named.items():
         if isinstance(value, Estimate):
-            raise ParameterError(describe("Input carries an interval: clv() takes plain numbers", parameter=name,
+            raise ParameterError(describe("Input carries an interval; plain numbers expected", parameter=name,
                                           received=f"Estimate({value.value:g}, ...)",
-                                          expected="a plain number here, or clv_interval() for the value with its interval"))
+                                          expected="a plain number here, or clv_interval() for the lifetime value with its interval"))
         if isinstance(value, pd.Series):
             if index is None:
                 index = value.index
@@ -136,7 +136,11 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
     ParameterError
         Non-finite margin, retention outside [0, 1], negative discount, a negative or
         fractional horizon, an unknown timing, or an infinite horizon with
-        retention 1 and discount 0 (infinite value).
+        retention 1 and discount 0 (infinite value), or an :class:`Estimate`.
+
+    See Also
+    --------
+    clv_interval : the same value with an interval, from inputs with their uncertainty.
 
     Notes
     -----
