@@ -1,6 +1,8 @@
 """Retention economics: what a retained customer is worth, and what keeping one costs.
 
 - :func:`clv` is the margin-multiple lifetime value (Gupta & Lehmann 2003), vectorised;
+- :func:`clv_interval` is the same value with an interval, from a margin and a retention
+  that carry their uncertainty (:class:`Estimate`: an interval or the counts behind it);
 - :func:`clv_by_segment` estimates each segment's margin and retention from the logs and
   values a customer of each segment with :func:`clv`;
 - :func:`clv_from_sbg` and :func:`clv_from_bgnbd` wrap the fitted models of
@@ -21,13 +23,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._clv_interval import clv_interval
 from ._exposure import lifetimes, period_days, segment_rates
+from ._uncertain import Estimate
 from ._validate import check_alpha, require_columns, require_frame
 from .clv import BGNBDFit, GammaGammaFit, SBGFit, customer_lifetime_value
 from .errors import ParameterError, describe
 
 __all__ = [
+    "Estimate",
     "clv",
+    "clv_interval",
     "clv_by_segment",
     "clv_from_sbg",
     "clv_from_bgnbd",
@@ -43,6 +49,10 @@ def _broadcast(named: Mapping[str, object]) -> tuple[list[np.ndarray], pd.Index 
     index = None
     arrays = []
     for name, value in named.items():
+        if isinstance(value, Estimate):
+            raise ParameterError(describe("Input carries an interval; plain numbers expected", parameter=name,
+                                          received=f"Estimate({value.value:g}, ...)",
+                                          expected="a plain number here, or clv_interval() for the lifetime value with its interval"))
         if isinstance(value, pd.Series):
             if index is None:
                 index = value.index
@@ -126,7 +136,11 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
     ParameterError
         Non-finite margin, retention outside [0, 1], negative discount, a negative or
         fractional horizon, an unknown timing, or an infinite horizon with
-        retention 1 and discount 0 (infinite value).
+        retention 1 and discount 0 (infinite value), or an :class:`Estimate`.
+
+    See Also
+    --------
+    clv_interval : the same value with an interval, from inputs with their uncertainty.
 
     Notes
     -----
