@@ -127,16 +127,20 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
 
     Returns
     -------
-    float, numpy.ndarray or pandas.Series
+    float, numpy.ndarray, pandas.Series or pandas.DataFrame
         The lifetime value, in the units of ``margin``, broadcast over the inputs (a
         Series with the index of any Series input, per customer or per segment).
+        When ``margin`` or ``retention`` is an :class:`Estimate` (a value with its
+        interval or the counts behind it), the value with its interval: the one-row
+        tidy frame of :func:`clv_interval` (delta method; call :func:`clv_interval`
+        directly for Monte Carlo or another ``alpha``).
 
     Raises
     ------
     ParameterError
         Non-finite margin, retention outside [0, 1], negative discount, a negative or
         fractional horizon, an unknown timing, or an infinite horizon with
-        retention 1 and discount 0 (infinite value), or an :class:`Estimate`.
+        retention 1 and discount 0 (infinite value).
 
     See Also
     --------
@@ -166,7 +170,16 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
     consumer     82.04
     business    147.68
     Name: clv, dtype: float64
+
+    With the counts behind the retention rate (631 of 1,000 renewed), the value comes
+    with its interval:
+
+    >>> row = clv(100.0, Estimate.from_counts(631, 1000), 0.1)
+    >>> row[["clv", "ci_lower", "ci_upper"]].round(2).to_numpy().tolist()
+    [[134.54, 120.39, 150.36]]
     """
+    if isinstance(margin, Estimate) or isinstance(retention, Estimate):
+        return clv_interval(margin, retention, discount, horizon=horizon, timing=timing)
     _check_timing(timing)
     h = np.inf if horizon is None else horizon
     (m, r, i, h), index = _broadcast({"margin": margin, "retention": retention, "discount": discount, "horizon": h})

@@ -137,8 +137,10 @@ def break_even(func: Callable[..., float], input: str | None, target: float, bra
 
     Returns
     -------
-    float
-        The input value x with func(x) = target.
+    float or pandas.DataFrame
+        The input value x with func(x) = target; when ``target`` or a base input is an
+        :class:`~cxanalytics.economics.Estimate`, the break-even with its interval (the
+        tidy frame of :func:`break_even_interval`, delta method).
 
     Raises
     ------
@@ -166,9 +168,7 @@ def break_even(func: Callable[..., float], input: str | None, target: float, bra
     uncertain = [k for k, v in (inputs or {}).items() if isinstance(v, Estimate)] + (
         ["target"] if isinstance(target, Estimate) else [])
     if uncertain:
-        raise ParameterError(describe("Input(s) carry an interval: break_even() takes plain numbers",
-                                      parameter=", ".join(uncertain), received="Estimate",
-                                      expected="plain numbers, or break_even_interval() for an interval"))
+        return break_even_interval(func, input, target, bracket, base_inputs=base_inputs, xtol=xtol)
     if inputs is not None and input not in inputs:
         raise ParameterError(describe("Input not in base_inputs", parameter="input", received=input,
                                       expected=f"one of {sorted(inputs)}"))

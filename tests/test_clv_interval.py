@@ -314,11 +314,14 @@ def test_from_counts_rejects_bad_counts():
             Estimate.from_counts(*args)
 
 
-def test_clv_itself_stays_a_float_and_points_to_clv_interval():
+def test_clv_is_a_float_on_numbers_and_an_interval_on_estimates():
     assert isinstance(clv(100.0, 0.8, 0.1), float)
     assert cx.clv_interval is clv_interval and cx.Estimate is Estimate
-    with pytest.raises(ParameterError, match="clv_interval"):
-        clv(Estimate(100.0, 90.0, 110.0), 0.8, 0.1)
+    margin, retention = Estimate(100.0, 90.0, 110.0), Estimate.from_counts(631, 1000)
+    pd.testing.assert_frame_equal(clv(margin, retention, 0.1, horizon=5),
+                                  clv_interval(margin, retention, 0.1, horizon=5))
+    row = clv(margin, 0.8, 0.1).iloc[0]
+    assert row["clv"] == pytest.approx(clv(100.0, 0.8, 0.1)) and row["ci_lower"] < row["clv"] < row["ci_upper"]
     with pytest.raises(ParameterError, match="retention"):
         cx.sensitivity(clv, {"margin": 100.0, "retention": Estimate(0.8, 0.75, 0.85), "discount": 0.1},
                        {"margin": (90.0, 110.0)})

@@ -176,11 +176,15 @@ def test_break_even_interval_contains_the_break_even(t, rel_t, rel_m, method):
         assert out["ci_lower"] == pytest.approx(out["ci_upper"], abs=1e-9)
 
 
-def test_break_even_interval_errors_and_plain_break_even_points_to_it():
-    with pytest.raises(ParameterError, match="break_even_interval"):
-        break_even(clv, "retention", Estimate(400.0, 360.0, 440.0), (0.5, 0.99), base_inputs=BASE)
-    with pytest.raises(ParameterError, match="margin"):
-        break_even(clv, "retention", 400.0, (0.5, 0.99), base_inputs={**BASE, "margin": Estimate(100.0, 90.0, 110.0)})
+def test_break_even_on_estimates_is_break_even_interval():
+    target, uncertain = Estimate(400.0, 360.0, 440.0), {**BASE, "margin": Estimate(100.0, 90.0, 110.0)}
+    pd.testing.assert_frame_equal(break_even(clv, "retention", target, (0.5, 0.99), base_inputs=BASE),
+                                  break_even_interval(clv, "retention", target, (0.5, 0.99), base_inputs=BASE))
+    pd.testing.assert_frame_equal(break_even(clv, "retention", 400.0, (0.5, 0.99), base_inputs=uncertain),
+                                  break_even_interval(clv, "retention", 400.0, (0.5, 0.99), base_inputs=uncertain))
+
+
+def test_break_even_interval_errors():
     with pytest.raises(ParameterError, match="method"):
         break_even_interval(clv, "retention", 400.0, (0.5, 0.99), base_inputs=BASE, method="bootstrap")
     with pytest.raises(ParameterError, match="n_draws"):
