@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._separation import too_good
 from ._validate import require_frame
 from .linking import LinkResult
 from .survival import cox
@@ -46,8 +47,10 @@ def _frame(data, parameter: str = "data") -> pd.DataFrame:
     return require_frame(data.linked if isinstance(data, LinkResult) else data, parameter=parameter)
 
 
-def _row(claim, measure, est, lo, hi, n, alpha, supported, note=""):
+def _row(claim, measure, est, lo, hi, n, alpha, supported, note="", extra=""):
+    """One verdict row; ``extra`` (e.g. a "TOO GOOD TO BE TRUE" note) is appended to ``note``."""
     flag = "n/a" if supported is None else ("yes" if supported else "no")
+    note = "; ".join(t for t in (note, extra) if t)
     return dict(zip(COLUMNS, [claim, measure, float(est), float(lo), float(hi), int(n), alpha, flag, note],
                     strict=True))
 
@@ -106,32 +109,40 @@ def _wilson(x, n, alpha):
 
 
 def _effect(data: pd.DataFrame, flag: np.ndarray, *, churned: str, duration: str | None,
-            strata, covariates: Sequence[str], alpha: float) -> tuple[str, float, float, float, int]:
-    """Effect of ``flag`` (True vs False) on churn.
+            strata, covariates: Sequence[str], alpha: float) -> tuple[str, float, float, float, int, str]:
+    """Effect of ``flag`` (True vs False) on churn, and a "TOO GOOD TO BE TRUE" note or ''.
 
     A hazard ratio (Cox) with durations; else an odds ratio (logistic) with covariates;
     else the difference in churn shares (Newcombe interval).
     """
     covariates = list(covariates)
+    extra = too_good(flag, _num(data, churned), "the group (1 = in it)")
     suffix = f" (adjusted for {', '.join(covariates)})" if covariates else ""
     if duration is not None:
         d = data.assign(_flag=flag.astype(float))
         fit = cox(d, duration=duration, event=churned, covariates=["_flag", *covariates],
                   strata=strata, alpha=alpha)
         r = fit.iloc[0]
-        return "hazard ratio" + suffix, r["hazard_ratio"], r["ci_lower"], r["ci_upper"], int(r["n"])
+        return "hazard ratio" + suffix, r["hazard_ratio"], r["ci_lower"], r["ci_upper"], int(r["n"]), extra
     if covariates:
         from .drivers import repurchase_model
 
         d = data.assign(_flag=flag.astype(float))
         d = d[d[churned].notna().to_numpy()]  # outcome not observed (e.g. censored horizon)
         r = repurchase_model(d, churned, ["_flag", *covariates], alpha=alpha).odds_ratios.iloc[1]
-        return "odds ratio" + suffix, r["odds_ratio"], r["ci_lower"], r["ci_upper"], int(r["n"])
+        return "odds ratio" + suffix, r["odds_ratio"], r["ci_lower"], r["ci_upper"], int(r["n"]), extra
     y = _num(data, churned)
     ok = ~np.isnan(y)
     a, b = y[ok & flag], y[ok & ~flag]
     est, lo, hi = _prop_diff(a.sum(), len(a), b.sum(), len(b), alpha)
-    return "difference in share", est, lo, hi, len(a) + len(b)
+    return "difference in share", est, lo, hi, len(a) + len(b), extra
+
+
+def _standard_text(threshold) -> str:
+    """``"wait <= 60 s"``, or per channel ``"phone <= 60 s, chat <= 30 s, other <= 120 s"``."""
+    if isinstance(threshold, Mapping):
+        return ", ".join(f"{'other' if k == 'default' else k} <= {v:g} s" for k, v in threshold.items())
+    return f"wait <= {threshold:g} s"
 
 
 def _null(measure: str) -> float:

@@ -5,7 +5,8 @@ tested statement (``claim``, ``measure``, ``estimate``, ``ci_lower``, ``ci_upper
 ``alpha``, ``supported`` — "yes", "no" or "n/a" for descriptive rows — and ``note``), and
 ``evidence``, the table behind it. A claim is "supported" only when the interval excludes
 the null in the claimed direction; when the data point the *other* way the note says so
-plainly ("WRONG WAY").
+plainly ("WRONG WAY"); when the group or score alone explains nearly all of the outcome, it
+says "TOO GOOD TO BE TRUE" (rule: :func:`cxanalytics._separation.too_good`).
 
 The inputs are the frames of :mod:`cxanalytics.linking` (``link_responses(...).linked``
 or ``encounter_landmarks(...)``), or any table with the same columns. Hazard ratios come
@@ -31,9 +32,11 @@ from ._claimtools import (
     _num,
     _prop_diff,
     _row,
+    _standard_text,
     _verdict,
     _wilson,
 )
+from ._separation import too_good
 from ._validate import check_alpha, require_columns, warn_dropped
 from .errors import ConvergenceError, ParameterError, describe
 from .linking import LinkResult, _span
@@ -149,7 +152,8 @@ def claim_negative_encounters(landmarks, *, count: str = "encounter", window="90
     hr, lo, hi = fit.loc[0, ["hazard_ratio", "ci_lower", "ci_upper"]]
     sup, note = _direction(lo, hi, 1.0, True)
     rows.append(_row("Each negative encounter raises the churn hazard", "hazard ratio per encounter",
-                     hr, lo, hi, fit.loc[0, "n"], alpha, sup, note))
+                     hr, lo, hi, fit.loc[0, "n"], alpha, sup, note,
+                     too_good(d["_k"], _num(d, "churned"), "the count of negative encounters")))
     return ClaimResult(_verdict(rows), evidence)
 
 
@@ -239,11 +243,11 @@ def claim_recovery_paradox(linked, *, satisfaction: str = "csat", repurchased: s
     pair = np.isin(group, ["recovered", "never_failed"])
     adjust = list(adjust)
     require_columns(data, adjust, what="linked")
-    measure, est, lo, hi, n = _effect(data[pair], group[pair] == "recovered", churned=churned,
-                                      duration=duration, strata=st, covariates=adjust, alpha=alpha)
+    measure, est, lo, hi, n, extra = _effect(data[pair], group[pair] == "recovered", churned=churned,
+                                             duration=duration, strata=st, covariates=adjust, alpha=alpha)
     sup, note = _direction(lo, hi, _null(measure), False)
     rows.append(_row("Recovery paradox on retention (recovered churn less)", measure, est, lo, hi,
-                     n, alpha, sup, note))
+                     n, alpha, sup, note, extra))
     rep_n = rep_share = np.full(3, np.nan)
     names = ["never_failed", "recovered", "unresolved"]
     if repurchased is not None:
@@ -255,13 +259,13 @@ def claim_recovery_paradox(linked, *, satisfaction: str = "csat", repurchased: s
         rep_n = np.array(cnt, dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
             rep_share = np.array(hit) / rep_n
-        measure, est, lo, hi, n = _effect(data[pair], group[pair] == "recovered",
-                                          churned=repurchased, duration=None, strata=None,
-                                          covariates=adjust, alpha=alpha)
+        measure, est, lo, hi, n, extra = _effect(data[pair], group[pair] == "recovered",
+                                                 churned=repurchased, duration=None, strata=None,
+                                                 covariates=adjust, alpha=alpha)
         sup, note = _direction(lo, hi, _null(measure), True)
         rows.append(_row("Recovery paradox on repurchase (recovered buy again more)",
                          measure.replace("share", "repurchase share"), est, lo, hi, n, alpha,
-                         sup, note))
+                         sup, note, extra))
     d, lo, hi, sd = _mean_diff(sat[group == "recovered"], sat[group == "unresolved"], alpha)
     sup, note = _direction(lo, hi, 0.0, True)
     rows.append(_row("Recovery beats an unresolved failure (satisfaction)",
@@ -340,18 +344,18 @@ def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
     rows.append(_row("Most unhappy customers do not complain", "share silent", p, lo, hi, nu, alpha,
                      sup1, f"unhappy: {score} <= {low:g}"))
     keep = (unhappy & silent) | ~unhappy
-    m, est, lo, hi, n = _effect(data[keep], (unhappy & silent)[keep], churned=churned,
-                                duration=duration, strata=st, covariates=[], alpha=alpha)
+    m, est, lo, hi, n, extra = _effect(data[keep], (unhappy & silent)[keep], churned=churned,
+                                       duration=duration, strata=st, covariates=[], alpha=alpha)
     sup2, note = _direction(lo, hi, _null(m), True)
     rows.append(_row("Silent unhappy customers churn more than satisfied ones", m, est, lo, hi, n,
-                     alpha, sup2, note))
-    m, est, lo, hi, n = _effect(data[unhappy], silent[unhappy], churned=churned, duration=duration,
+                     alpha, sup2, note, extra))
+    m, est, lo, hi, n, extra = _effect(data[unhappy], silent[unhappy], churned=churned, duration=duration,
                                 strata=st, covariates=[], alpha=alpha)
     sup3, note = _direction(lo, hi, _null(m), True)
     if note.startswith("WRONG WAY"):
         note = "WRONG WAY: unhappy complainers churn more than silent unhappy customers"
     rows.append(_row("Silent unhappy customers churn more than unhappy complainers", m, est, lo, hi,
-                     n, alpha, sup3, note))
+                     n, alpha, sup3, note, extra))
     rows.append(_row("Silent unhappy customers leave unnoticed (rows 1 and 2)", "combined", np.nan,
                      np.nan, np.nan, len(data), alpha, sup1 and sup2))
     y = data[churned].to_numpy(dtype=bool)
@@ -362,13 +366,6 @@ def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
     with np.errstate(invalid="ignore", divide="ignore"):
         ev["churn_share"] = ev["churned"] / ev["n"]
     return ClaimResult(_verdict(rows), ev)
-
-
-def _standard_text(threshold) -> str:
-    """``"wait <= 60 s"``, or per channel ``"phone <= 60 s, chat <= 30 s, other <= 120 s"``."""
-    if isinstance(threshold, Mapping):
-        return ", ".join(f"{'other' if k == 'default' else k} <= {v:g} s" for k, v in threshold.items())
-    return f"wait <= {threshold:g} s"
 
 
 def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
@@ -490,10 +487,10 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
     sup, note = _direction(lo, hi, 0.0, True)
     rows.append(_row(f"Long waits lower satisfaction ({satisfaction!r}, met minus missed)",
                      "difference in means", d, lo, hi, int((~np.isnan(sat)).sum()), alpha, sup, note))
-    m, est, lo, hi, n = _effect(data, ~met, churned=churned, duration=duration, strata=st,
-                                covariates=[], alpha=alpha)
+    m, est, lo, hi, n, extra = _effect(data, ~met, churned=churned, duration=duration, strata=st,
+                                       covariates=[], alpha=alpha)
     sup, note = _direction(lo, hi, _null(m), True)
-    rows.append(_row("Long waits raise churn (missed vs met)", m, est, lo, hi, n, alpha, sup, note))
+    rows.append(_row("Long waits raise churn (missed vs met)", m, est, lo, hi, n, alpha, sup, note, extra))
     d2 = data.assign(_band=band, _sat=sat)
     sat_tab = d2.groupby("_band", observed=False)["_sat"].agg(["mean", "std", "count"])
     tcrit = stats.t.ppf(1 - alpha / 2, np.maximum(sat_tab["count"] - 1, 1))
@@ -563,7 +560,8 @@ def claim_consistency(linked, *, spread: str = "sd_wait_s_before",
     hr, lo, hi, n = fit.loc[0, ["hazard_ratio", "ci_lower", "ci_upper", "n"]]
     sup, note = _direction(lo, hi, 1.0, True)
     rows = [_row(f"Inconsistent experience ({spread}) drives churn beyond its average ({level})",
-                 "hazard ratio per SD of spread", hr, lo, hi, n, alpha, sup, note)]
+                 "hazard ratio per SD of spread", hr, lo, hi, n, alpha, sup, note,
+                 too_good(sp, _num(d, churned), repr(spread)))]
     ev = outcome_by_group(d.assign(spread_band=quantile_band(pd.Series(sp, index=d.index))),
                           churned, group="spread_band", duration=duration, alpha=alpha)
     return ClaimResult(_verdict(rows), ev)
@@ -643,7 +641,8 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
     if note.startswith("WRONG WAY"):
         note = (f"WRONG WAY: churn rises with {satisfaction!r}; the naive link runs opposite to "
                 "the claim (look for confounders such as tenure or who answers the survey)")
-    rows = [_row(f"Churn falls as {satisfaction!r} rises", measure, est, lo, hi, n, alpha, sup, note)]
+    rows = [_row(f"Churn falls as {satisfaction!r} rises", measure, est, lo, hi, n, alpha, sup, note,
+                 too_good(d["_sat"], _num(d, churned), repr(satisfaction)))]
     ev = outcome_by_group(d.assign(**{satisfaction: s[~np.isnan(s)]}), churned, group=satisfaction,
                           alpha=alpha)
     return ClaimResult(_verdict(rows), ev)

@@ -107,8 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of the numbered notebooks (default: the repository's notebooks/)")
     r.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
     r.add_argument("--jobs", type=int, default=2, metavar="N",
-                   help="notebooks executed at once, each in its own kernel (default 2)")
-    r.add_argument("--no-progress", action="store_true", help="do not show a progress bar per notebook")
+                   help="notebooks executed at once, each in its own kernel (default 2; relative paths are safe)")
+    r.add_argument("--no-progress", action="store_true",
+                   help="do not show the per-cell progress bars (on a terminal); the line per notebook stays")
     r.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
                    help="dask: notebooks that support it (04) read the transactions log lazily with Dask, for "
                    "logs larger than memory; same numbers as pandas (default pandas; needs cxanalytics[scale])")

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._covariates import check_covariates, numeric_text, require_full_rank
+from ._logit import LogitResult, _logit_design, marginal_effects
 from ._relweights import (
     _corr,
     _linear_weights,
@@ -26,12 +27,14 @@ from ._relweights import (
     _moments,
     _pair_products,
 )
+from ._separation import fitted_signs, message, scan
 from ._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import (
     ColumnError,
     ConvergenceError,
     ConvergenceWarning,
     ParameterError,
+    SeparationWarning,
     describe,
 )
 
@@ -136,6 +139,7 @@ def _design_columns(data: pd.DataFrame, outcome: str, drivers: list[str], kind: 
         if isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(s.cat.categories):
             s = s.astype(float)
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+            numeric_text(s, col, parameter="drivers")
             raise ColumnError(describe("Drivers and outcome must be numeric", column=col,
                                        received=str(s.dtype), expected="numbers (or ordinal numeric codes)"))
         frame[col] = s.to_numpy(dtype=float, na_value=np.nan)
@@ -155,6 +159,9 @@ def _design_columns(data: pd.DataFrame, outcome: str, drivers: list[str], kind: 
     if const.any():
         raise ColumnError(describe("Constant column", column=[outcome, *drivers][int(np.argmax(const))],
                                    expected="a column that varies"))
+    if kind == "logistic" and (found := scan(x, pd.DataFrame(
+            {"term": drivers, "variable": drivers, "level": None, "reference": None}), y)):
+        warnings.warn(message(found, [], outcome=outcome), SeparationWarning, stacklevel=3)
     return y, x
 
 
@@ -197,7 +204,9 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     ColumnError
         Missing, non-numeric or constant columns; a non-binary logistic outcome.
     ParameterError
-        Unknown ``kind``, bad ``n_boot``, too few rows, collinear drivers.
+        Unknown ``kind``, bad ``n_boot``, too few rows; collinear drivers (a
+        :class:`~cxanalytics.errors.CovariateError` naming them); a text driver that is
+        mostly numbers (idem).
 
     Warns
     -----
@@ -206,6 +215,9 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
         number and share).
     ConvergenceWarning
         Some logistic fits (e.g. of resamples with separation) did not converge.
+    SeparationWarning
+        ``kind="logistic"`` and a driver (almost) separates the outcome (see
+        :func:`repurchase_model`).
 
     Notes
     -----
@@ -252,10 +264,7 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
                                       parameter="drivers", received=names, expected="e.g. ['speed', 'price']"))
     y, x = _design_columns(data, outcome, names, kind)
     n, p = x.shape
-    corr = np.corrcoef(np.column_stack([x, y]), rowvar=False)
-    if np.linalg.eigvalsh(corr[:p, :p])[0] <= 1e-10:
-        raise ParameterError(describe("Drivers are collinear", parameter="drivers", received=names,
-                                      expected="drivers that are not linear combinations of each other"))
+    require_full_rank(x, names, parameter="drivers")
     one = np.ones((1, n))
     xy = np.column_stack([x, y])
     pairs = _pair_products(xy)
@@ -387,67 +396,6 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers: Sequence[s
 
 
 # --------------------------------------------------------------------------- logistic model
-@dataclass(frozen=True)
-class LogitResult:
-    """Logistic regression returned by :func:`repurchase_model`.
-
-    Attributes
-    ----------
-    odds_ratios : DataFrame
-        One row per coefficient (see :func:`repurchase_model`).
-    marginal_effects : DataFrame
-        Average marginal effects on the probability.
-    n : int
-        Rows used.
-    pseudo_r2 : float
-        McFadden's pseudo-R².
-    """
-
-    odds_ratios: pd.DataFrame
-    marginal_effects: pd.DataFrame
-    n: int
-    pseudo_r2: float
-
-    def summary(self) -> pd.DataFrame:
-        """Odds ratios and average marginal effects side by side."""
-        ame = self.marginal_effects[["term", "ame", "ci_lower", "ci_upper"]].rename(
-            columns={"ci_lower": "ame_ci_lower", "ci_upper": "ame_ci_upper"})
-        return self.odds_ratios[["term", "odds_ratio", "ci_lower", "ci_upper", "p_value"]].merge(
-            ame, on="term", how="left")
-
-    def _repr_html_(self) -> str:
-        return (f"<p><b>Logistic regression</b> (n = {self.n}, McFadden R² = {self.pseudo_r2:.3f})</p>"
-                + self.summary().to_html(index=False))
-
-
-def _logit_design(data: pd.DataFrame, predictors: list[str], reference: dict):
-    blocks, rows = [], []
-    for name in predictors:
-        col = data[name]
-        if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered and \
-                pd.api.types.is_numeric_dtype(col.cat.categories):
-            col = col.astype(float)
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            blocks.append(col.to_numpy(dtype=float, na_value=np.nan)[:, None])
-            rows.append((name, name, None, None))
-            continue
-        levels = list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) \
-            else sorted(col.dropna().unique(), key=lambda v: (str(type(v)), v))
-        levels = [v for v in levels if (col == v).any()]
-        ref = reference.get(name, levels[0] if levels else None)
-        if len(levels) < 2 or ref not in levels:
-            raise ParameterError(describe("A categorical predictor needs two or more levels and a "
-                                          "valid reference", parameter="reference", column=name,
-                                          received=ref, expected=f"one of {levels}"))
-        values = col.to_numpy(dtype=object)
-        missing = col.isna().to_numpy()
-        for level in levels:
-            if level != ref:
-                blocks.append(np.where(missing, np.nan, values == level).astype(float)[:, None])
-                rows.append((f"{name}[{level}]", name, level, ref))
-    return np.hstack(blocks), pd.DataFrame(rows, columns=["term", "variable", "level", "reference"])
-
-
 def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Sequence[str], *,
                      reference: dict | None = None, alpha: float = 0.05) -> LogitResult:
     r"""Logistic regression of a binary outcome (e.g. repurchase) on predictors (statsmodels).
@@ -472,30 +420,46 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
         ``odds_ratios``: ``term``, ``variable``, ``level``, ``reference``, ``coef`` (log
         odds), ``std_error``, ``z``, ``p_value``, ``odds_ratio``, ``ci_lower``,
         ``ci_upper`` (for the odds ratio), ``n``; the intercept is the first row (its odds
-        ratio is the baseline odds). ``marginal_effects``: ``term``, ``ame``,
-        ``std_error``, ``z``, ``p_value``, ``ci_lower``, ``ci_upper``, ``n``.
+        ratio is the baseline odds). ``marginal_effects``: ``term``, ``method``
+        ("discrete change" or "derivative", see Notes), ``ame`` (average marginal effect on
+        the probability), ``std_error``, ``z``, ``p_value``, ``ci_lower``, ``ci_upper``,
+        ``n``.
 
     Raises
     ------
     ColumnError
         Missing columns, a non-binary outcome.
+    CovariateError
+        Before any fit: a text predictor that is mostly numbers, a categorical one with too
+        many levels for the events, constant or perfectly collinear predictors (the message
+        names them; rules in :mod:`cxanalytics._covariates`).
     ConvergenceError
-        Perfect separation or a singular design.
+        The fit failed, e.g. complete separation (the message shows the cross-table).
 
     Warns
     -----
     DataQualityWarning
         Rows with a missing outcome or predictor are left out (the message gives their
         number and share).
+    SeparationWarning
+        A predictor separates the outcome completely, quasi-completely or nearly
+        (single-predictor AUC >= 0.98), or the fit shows huge coefficients, standard errors
+        or fitted probabilities of 0 or 1; the message holds the cross-table (rules in
+        :mod:`cxanalytics._separation`).
 
     Notes
     -----
     :math:`\mathrm{logit}\,P(y=1) = x^\top\beta`; odds ratio :math:`e^{\beta_j}` with
     Wald interval :math:`e^{\beta_j \pm z_{1-\alpha/2}\mathrm{se}_j}`. The average marginal
     effect of a numeric predictor is :math:`\frac1n\sum_i \beta_j \hat p_i(1-\hat p_i)`
-    (statsmodels ``get_margeff(at="overall")``, delta-method standard errors); for an
-    indicator it is the same derivative (statsmodels treats dummies as continuous unless
-    asked otherwise).
+    (statsmodels ``get_margeff(at="overall")``, delta-method standard errors). For a 0/1
+    predictor and each level of a categorical one it is the *discrete change*
+    :math:`\frac1n\sum_i [\hat P(y=1 \mid x_i, \text{level}) - \hat P(y=1 \mid x_i,
+    \text{reference})]`, each row's other predictors kept, with a delta-method standard
+    error (for a 0/1 predictor, statsmodels ``get_margeff(at="overall", dummy=True)``). The
+    derivative of an indicator can be far from the change it stands for: when a 0/1
+    predictor nearly separates the outcome (churn 0.05 % without, 99.5 % with), the
+    derivative is about 0.02 while the change is 0.99.
 
     References
     ----------
@@ -511,9 +475,6 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     >>> round(float(fit.odds_ratios["coef"].iloc[1]), 4)
     -0.2322
     """
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationError
-
     linked = require_frame(linked, parameter="linked")
     preds = as_list(predictors)
     if not preds:
@@ -529,14 +490,20 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     if not np.isin(y[~np.isnan(y)], (0.0, 1.0)).all():
         raise ColumnError(describe("Outcome must be 0/1", column=outcome,
                                    received=sorted(set(y[~np.isnan(y)]))[:5], expected="0/1"))
+    used = ~np.isnan(y) & linked[preds].notna().all(axis=1).to_numpy()
+    events = int(y[used].sum())
+    check_covariates(linked[used], preds, m=min(events, int(used.sum()) - events),
+                     what="events or non-events (the fewer)", parameter="predictors")
+    import statsmodels.api as sm  # after the checks: refusing bad input needs no statsmodels
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError
+
     x, terms = _logit_design(linked, preds, dict(reference or {}))
     complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
     warn_dropped(int((~complete).sum()), len(complete), "with a missing value", function="repurchase_model",
                  column=[outcome, *preds], role="outcome or predictors")
     y, x = y[complete], sm.add_constant(x[complete], has_constant="add")
-    if np.linalg.matrix_rank(x) < x.shape[1]:
-        raise ConvergenceError(describe("Predictors are collinear or constant", parameter="predictors",
-                                        received=list(terms["term"]), expected="independent columns"))
+    require_full_rank(x[:, 1:], list(terms["term"]), parameter="predictors")
+    found = scan(x[:, 1:], terms, y)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -544,20 +511,20 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     except (PerfectSeparationError, np.linalg.LinAlgError, Warning) as err:
         raise ConvergenceError(describe("The logistic fit failed (perfect separation?)",
                                         parameter="predictors", received=list(terms["term"]),
-                                        expected="predictors that do not perfectly predict the outcome")) from err
+                                        expected="predictors that do not perfectly predict the outcome")
+                               + "\n" + (message(found, [], outcome=outcome) if found else
+                                          "No single predictor separates the outcome: a combination "
+                                          "of them may, or the data carry too little information")) from err
     b, se = np.asarray(fit.params), np.asarray(fit.bse)
+    signs = fitted_signs(b[1:], se[1:], x[:, 1:], list(terms["term"]), fit.predict())
+    if found or signs:
+        warnings.warn(message(found, signs, outcome=outcome), SeparationWarning, stacklevel=2)
     terms = pd.concat([pd.DataFrame([("intercept", "intercept", None, None)], columns=terms.columns),
                        terms], ignore_index=True)
     zval = b / se
     odds = terms.assign(coef=b, std_error=se, z=zval, p_value=2 * stats.norm.sf(np.abs(zval)),
                         odds_ratio=np.exp(b), ci_lower=np.exp(b - z_crit * se),
                         ci_upper=np.exp(b + z_crit * se), n=len(y))
-    me = fit.get_margeff(at="overall", method="dydx")
-    ame, ase = np.asarray(me.margeff), np.asarray(me.margeff_se)
-    az = ame / ase
-    margins = pd.DataFrame({"term": terms["term"].iloc[1:].to_numpy(), "ame": ame, "std_error": ase,
-                            "z": az, "p_value": 2 * stats.norm.sf(np.abs(az)),
-                            "ci_lower": ame - z_crit * ase, "ci_upper": ame + z_crit * ase,
-                            "n": len(y)})
+    margins = marginal_effects(fit, x, terms.iloc[1:], z_crit)
     return LogitResult(odds_ratios=odds, marginal_effects=margins, n=len(y),
                        pseudo_r2=float(fit.prsquared))

@@ -1,6 +1,8 @@
 """Retention economics: what a retained customer is worth, and what keeping one costs.
 
 - :func:`clv` is the margin-multiple lifetime value (Gupta & Lehmann 2003), vectorised;
+- :func:`clv_interval` is the same value with an interval, from a margin and a retention
+  that carry their uncertainty (:class:`Estimate`: an interval or the counts behind it);
 - :func:`clv_by_segment` estimates each segment's margin and retention from the logs and
   values a customer of each segment with :func:`clv`;
 - :func:`clv_from_sbg` and :func:`clv_from_bgnbd` wrap the fitted models of
@@ -21,13 +23,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._clv_interval import clv_interval
 from ._exposure import lifetimes, period_days, segment_rates
+from ._uncertain import Estimate
 from ._validate import check_alpha, require_columns, require_frame, warn_dropped
 from .clv import BGNBDFit, GammaGammaFit, SBGFit, customer_lifetime_value
 from .errors import ParameterError, describe
 
 __all__ = [
+    "Estimate",
     "clv",
+    "clv_interval",
     "clv_by_segment",
     "clv_from_sbg",
     "clv_from_bgnbd",
@@ -43,6 +49,10 @@ def _broadcast(named: Mapping[str, object]) -> tuple[list[np.ndarray], pd.Index 
     index = None
     arrays = []
     for name, value in named.items():
+        if isinstance(value, Estimate):
+            raise ParameterError(describe("Input carries an interval; plain numbers expected", parameter=name,
+                                          received=f"Estimate({value.value:g}, ...)",
+                                          expected="a plain number here, or clv_interval() for the lifetime value with its interval"))
         if isinstance(value, pd.Series):
             if index is None:
                 index = value.index
@@ -117,9 +127,13 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
 
     Returns
     -------
-    float, numpy.ndarray or pandas.Series
+    float, numpy.ndarray, pandas.Series or pandas.DataFrame
         The lifetime value, in the units of ``margin``, broadcast over the inputs (a
         Series with the index of any Series input, per customer or per segment).
+        When ``margin`` or ``retention`` is an :class:`Estimate` (a value with its
+        interval or the counts behind it), the value with its interval: the one-row
+        tidy frame of :func:`clv_interval` (delta method; call :func:`clv_interval`
+        directly for Monte Carlo or another ``alpha``).
 
     Raises
     ------
@@ -127,6 +141,10 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
         Non-finite margin, retention outside [0, 1], negative discount, a negative or
         fractional horizon, an unknown timing, or an infinite horizon with
         retention 1 and discount 0 (infinite value).
+
+    See Also
+    --------
+    clv_interval : the same value with an interval, from inputs with their uncertainty.
 
     Notes
     -----
@@ -152,7 +170,16 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
     consumer     82.04
     business    147.68
     Name: clv, dtype: float64
+
+    With the counts behind the retention rate (631 of 1,000 renewed), the value comes
+    with its interval:
+
+    >>> row = clv(100.0, Estimate.from_counts(631, 1000), 0.1)
+    >>> row[["clv", "ci_lower", "ci_upper"]].round(2).to_numpy().tolist()
+    [[134.54, 120.39, 150.36]]
     """
+    if isinstance(margin, Estimate) or isinstance(retention, Estimate):
+        return clv_interval(margin, retention, discount, horizon=horizon, timing=timing)
     _check_timing(timing)
     h = np.inf if horizon is None else horizon
     (m, r, i, h), index = _broadcast({"margin": margin, "retention": retention, "discount": discount, "horizon": h})

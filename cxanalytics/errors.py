@@ -23,7 +23,9 @@ __all__ = [
     "ColumnError",
     "ParameterError",
     "ConvergenceError",
+    "CovariateError",
     "DataQualityWarning",
+    "SeparationWarning",
     "SmallSampleWarning",
     "ConvergenceWarning",
     "describe",
@@ -124,8 +126,19 @@ class ConvergenceError(CxError):
     """An estimator could not produce any usable estimate."""
 
 
+class CovariateError(ColumnError, ParameterError):
+    """A covariate that no model can use as given (numbers stored as text, too many levels,
+    constant or perfectly collinear columns). Both a :class:`ColumnError` (the problem is in
+    a column) and a :class:`ParameterError` (the argument naming the covariates)."""
+
+
 class DataQualityWarning(UserWarning):
     """Data are usable but suspicious (e.g. many missing values, odd ranges)."""
+
+
+class SeparationWarning(DataQualityWarning):
+    """A predictor (almost) perfectly separates the outcome: its ratio and standard error are
+    huge or infinite and only the groups' rates (the discrete change) are meaningful."""
 
 
 class SmallSampleWarning(UserWarning):

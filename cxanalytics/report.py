@@ -14,12 +14,17 @@ The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has
    note in the report, a notebook whose inputs were not given;
 3. executes the others in order with papermill, injecting ``data_dir`` (and
    ``survey_files`` / ``<platform>_file`` / ``codebook_files`` / ``engine`` /
-   ``dask_scheduler`` into notebooks that declare them), with a progress bar per notebook;
+   ``dask_scheduler`` into notebooks that declare them), ``jobs`` at a time, each in a kernel
+   started in the notebook's folder; one line per notebook when it starts and ends (and
+   papermill's per-cell bars on a terminal);
 4. converts the executed notebooks into one self-contained HTML page: no code cells,
    figures embedded as PNG, a contents table with each notebook's status first.
 
-A cell that fails stops its notebook only: the rest still run, the report says which
-notebook and cell failed, and :class:`ReportError` is raised at the end.
+A cell that fails (or a kernel that dies, or a cell that times out) stops its notebook
+only: the rest still run, the report says which notebook and cell failed, and
+:class:`ReportError` is raised at the end (``cxanalytics report`` exits with 1, or 2 when
+every failure is a cxanalytics data error). Every path is made absolute first and the
+process's working directory is never changed, so ``jobs > 1`` is safe with relative paths.
 
 ``engine="dask"`` is for transactions logs larger than memory: the log (a Parquet file or a
 folder of Parquet part files, given with ``--transactions`` or as ``transactions.parquet``
@@ -35,9 +40,9 @@ from __future__ import annotations
 
 import html
 import json
-import logging
 import queue
 import re
+import sys
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +52,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._reportdata import DataFolder, assemble_data, check_engine, present_inputs
+from ._reportexec import Progress, _require, _section, kernel_manager_class, quiet_papermill
 from .errors import CxError, ParameterError, describe
 
 __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble_data", "find_notebooks",
@@ -177,30 +183,6 @@ def _title(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- execution
-def _require(module: str):
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise CxError(
-            f"The report needs the optional package {module!r}: install the notebooks extra "
-            "(pip install 'cxanalytics[notebooks]') or use the project's `make demo`."
-        ) from None
-
-
-def _section(path: Path, cell_index: int) -> str:
-    """The last markdown heading at or before a cell (where in the notebook it failed)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    heading = ""
-    for cell in nb.get("cells", [])[: cell_index + 1]:
-        if cell.get("cell_type") == "markdown":
-            for line in "".join(cell.get("source", "")).splitlines():
-                if line.startswith("#"):
-                    heading = line.lstrip("#").strip()
-    return heading
-
-
 def _declared_parameters(path: Path) -> set[str]:
     """Names assigned at the top level of the notebook's ``parameters`` cell."""
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -210,21 +192,26 @@ def _declared_parameters(path: Path) -> set[str]:
 
 
 def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress: bool, slot: int = 0) -> NotebookRun:
+    """Run one notebook (absolute ``path`` and ``output``) in a kernel started in the notebook's folder.
+
+    Safe to call from several threads at once: the process's working directory is neither used
+    nor changed (see :mod:`cxanalytics._reportexec`). Any error becomes a 'failed' run.
+    """
     papermill = _require("papermill")
     declared = _declared_parameters(path)
     params = {k: v for k, v in parameters.items() if k in declared}
     title = _title(path)
-    quiet = logging.getLogger("papermill.translators")  # "Unable to parse line" on comments with ';'
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)
+    output.unlink(missing_ok=True)  # a copy from an earlier run must not pass for this one's
     try:
         papermill.execute_notebook(
             str(path),
             str(output),
             parameters=params,
-            cwd=str(path.parent),
+            cwd=None,  # papermill's cwd= would os.chdir the whole process, under the other threads
+            resources={"metadata": {"path": str(path.parent)}},  # nbclient: start_kernel(cwd=...)
+            kernel_manager_class=kernel_manager_class(),
             kernel_name="python3",
-            progress_bar={"desc": path.stem, "leave": True, "position": slot} if progress else False,
+            progress_bar={"desc": path.stem, "leave": False, "position": slot} if progress else False,
             execution_timeout=timeout,
             request_save_on_cell_execute=False,
         )
@@ -235,8 +222,11 @@ def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress:
                   + (f" in section '{where}'" if where else "")
                   + f", starting {first[:60]!r}: {exc.ename}: {str(exc.evalue)[:300]}")
         return NotebookRun(path.name, title, "failed", detail, output, exc.ename)
-    finally:
-        quiet.setLevel(level)
+    except Exception as exc:  # the kernel died or did not start, a cell timed out, the output was not written
+        first = next((line for line in str(exc).splitlines() if line.strip()), "")
+        detail = f"{path.name}: {type(exc).__name__}: {first.strip()[:300]}"
+        return NotebookRun(path.name, title, "failed", detail, output if output.exists() else None,
+                           type(exc).__name__)
     return NotebookRun(path.name, title, "ran", "", output)
 
 
@@ -300,9 +290,10 @@ def _combined_html(runs: Sequence[NotebookRun], data: DataFolder, title: str, en
             merged.cells.append(new_md(f"# {_md_escape(run.title)}\n\n<p class=\"cx-note\">Not run: {_md_escape(run.detail)}. "
                                        f"This notebook ({_md_escape(run.name)}) reads inputs that were not given.</p>"))
         else:
+            copy = (f" The executed copy, with the traceback, is notebooks/{_md_escape(run.name)}."
+                    if run.output is not None else "")
             merged.cells.append(new_md(f"# {_md_escape(run.title)}\n\n<p class=\"cx-note\">This notebook failed: "
-                                       f"{_md_escape(run.detail)}. The executed copy, with the traceback, is "
-                                       f"notebooks/{_md_escape(run.name)}.</p>"))
+                                       f"{_md_escape(run.detail)}.{copy}</p>"))
     exporter = nbconvert.HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(merged)
     body = _EXTERNAL_SCRIPT.sub("", body)  # self-contained: nothing is fetched (MathJax, require.js)
@@ -349,10 +340,12 @@ def run_report(
     title : str
         Title of the HTML page.
     progress : bool, default True
-        Show a progress bar per notebook.
+        Show papermill's per-cell progress bar of each notebook running, when standard
+        error is a terminal. A line per notebook when it starts and ends is printed anyway.
     jobs : int, default 2
-        Notebooks executed at once (each in its own kernel process). The notebooks run
-        standalone, so the order does not change any result; the report keeps their order.
+        Notebooks executed at once, each in its own kernel process, started in the
+        notebook's folder (relative paths in a notebook are relative to it). The notebooks
+        run standalone, so the order does not change any result; the report keeps their order.
     engine : {'pandas', 'dask'}, default 'pandas'
         How notebooks that declare an ``engine`` parameter (``04_repeat_business``) read
         the transactions log. ``'dask'``: lazily, with
@@ -404,20 +397,21 @@ def run_report(
     cxanalytics.errors.ParameterError: Unknown engine [parameter 'engine']: received 'spark'; expected 'pandas' or 'dask'
     """
     check_engine(engine, scheduler)
-    notebooks = find_notebooks(notebooks_dir)
-    out = Path(out_dir)
+    # absolute paths only: notebooks run in threads, and nothing may depend on the working directory
+    notebooks = [nb.resolve() for nb in find_notebooks(notebooks_dir)]
+    out = Path(out_dir).resolve()
     executed_dir = out / "notebooks"
     tables = {"customers": customers, "transactions": transactions, "interactions": interactions,
               "branches": branches, "responses": responses}
     explicit = bool(surveys) or bool(codebooks) or any(v is not None for v in tables.values())
     with tempfile.TemporaryDirectory(prefix="cxanalytics-report-") as tmp:
         if explicit:
-            data = assemble_data(Path(tmp) / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks, **tables)
+            data = assemble_data(Path(tmp).resolve() / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks, **tables)
         elif data_dir is not None:
             if not Path(data_dir).is_dir():
                 raise ParameterError(describe("Data folder not found", file=data_dir,
                                               expected="a folder laid out like data/sample/"))
-            data = DataFolder(Path(data_dir), present_inputs(Path(data_dir)))
+            data = DataFolder(Path(data_dir).resolve(), present_inputs(Path(data_dir)))
         else:
             from .datasets import sample_dir
 
@@ -435,6 +429,8 @@ def run_report(
         if scheduler is not None:
             parameters["dask_scheduler"] = scheduler
         executed_dir.mkdir(parents=True, exist_ok=True)
+        bars = progress and sys.stderr.isatty()  # papermill's per-cell bars: only on a terminal
+        report = Progress(len(notebooks), bars=bars)
         runs: list[NotebookRun | None] = [None] * len(notebooks)
         todo = []
         for i, nb in enumerate(notebooks):
@@ -448,7 +444,7 @@ def run_report(
             missing = sorted(notebook_inputs(nb) - data.inputs - given)
             if missing:
                 detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else m for m in missing)
-                print(f"[{i + 1}/{len(notebooks)}] {nb.name}: skipped ({detail})", flush=True)
+                report.skipped(i, nb.name, detail)
                 runs[i] = NotebookRun(nb.name, _title(nb), "skipped", detail)
             else:
                 todo.append(i)
@@ -459,16 +455,16 @@ def run_report(
         def work(i: int) -> NotebookRun:
             slot = slots.get()
             try:
-                print(f"[{i + 1}/{len(notebooks)}] {notebooks[i].name}", flush=True)
-                run = _execute(notebooks[i], executed_dir / notebooks[i].name, parameters, timeout, progress, slot)
+                report.started(i, notebooks[i].name)
+                run = _execute(notebooks[i], executed_dir / notebooks[i].name, parameters, timeout, bars, slot)
             finally:
                 slots.put(slot)
-            if run.status == "failed":
-                print(f"  failed: {run.detail}", flush=True)
+            report.ended(i, notebooks[i].name, run.detail if run.status == "failed" else "")
             return run
 
-        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:  # kernels are processes: threads suffice
-            for i, run in zip(todo, pool.map(work, todo), strict=True):
+        injected = frozenset(parameters)  # papermill may call these unknown (a misparse): see _reportexec
+        with quiet_papermill(injected), ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+            for i, run in zip(todo, pool.map(work, todo), strict=True):  # kernels are processes: threads suffice
                 runs[i] = run
         engine_note = ""
         if engine == "dask":
@@ -483,7 +479,6 @@ def run_report(
     tmp_file = index.with_suffix(".html.tmp")
     tmp_file.write_text(page, encoding="utf-8")
     tmp_file.replace(index)
-    index = index.resolve()
     failures = [r for r in runs if r.status == "failed"]
     if failures:
         raise ReportError(f"{len(failures)} notebook(s) failed; report with the failures written to {index}. "

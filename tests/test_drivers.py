@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -17,7 +18,13 @@ from cxanalytics.drivers import (
     relative_weights_from_correlation,
     repurchase_model,
 )
-from cxanalytics.errors import ColumnError, ConvergenceError, DataQualityWarning, ParameterError
+from cxanalytics.errors import (
+    ColumnError,
+    ConvergenceError,
+    DataQualityWarning,
+    ParameterError,
+    SeparationWarning,
+)
 
 # REFERENCE_RESULTS.md: Johnson (2000) example; iopsych relWt output.
 JOHNSON_R = np.array([[1.0, 0.2, 0.3, 0.4, -0.4],
@@ -205,6 +212,111 @@ def test_repurchase_model_categorical_and_errors():
         repurchase_model(pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [0, 0, 1, 1]}), "y", "x")
     with pytest.raises(ColumnError):
         repurchase_model(df, "x", "grp")
+
+
+def _bank_like(seed: int = 14) -> pd.DataFrame:
+    """The shape of the bank-churn file: 10,000 customers, 2,044 complained; 2,034 of them
+    left (99.5 %) against 4 of the 7,956 who did not (0.05 %); age and balance unrelated."""
+    rng = np.random.default_rng(seed)
+    n = 10_000
+    complain = np.zeros(n, dtype=int)
+    complain[rng.choice(n, 2044, replace=False)] = 1
+    exited = np.zeros(n, dtype=int)
+    exited[rng.choice(np.flatnonzero(complain == 1), 2034, replace=False)] = 1
+    exited[rng.choice(np.flatnonzero(complain == 0), 4, replace=False)] = 1
+    return pd.DataFrame({"Exited": exited, "Complain": complain, "Age": rng.normal(39, 10, n).round(),
+                         "Balance": np.where(rng.random(n) < 0.36, 0.0,
+                                             rng.normal(76_000, 30_000, n).clip(0))})
+
+
+def test_bank_complain_separation_warned_and_effect_is_the_discrete_change():
+    df = _bank_like()
+    with pytest.warns(SeparationWarning) as caught:
+        fit = repurchase_model(df, "Exited", ["Complain", "Age", "Balance"])
+    msg = str(caught[0].message)
+    assert "'Complain' almost perfectly separates the outcome" in msg
+    assert re.search(r"0 +7956 +4 +0\.05%", msg) and re.search(r"1 +2044 +2034 +99\.51%", msg)
+    assert "Fitted model: Complain: coefficient" in msg
+    me = fit.marginal_effects.set_index("term")
+    x = sm.add_constant(df[["Complain", "Age", "Balance"]].astype(float))
+    ref = sm.Logit(df["Exited"], x).fit(disp=0)
+    # statsmodels 0.15 get_margeff(at="overall", dummy=True): Complain dy/dx 0.9945356406,
+    # SE 0.0015855795, interval 0.9914279618 to 0.9976433194; without dummy=True (the
+    # derivative this function used to report): 0.0181285368.
+    dummy = ref.get_margeff(at="overall", dummy=True).summary_frame().loc["Complain"]
+    row = me.loc["Complain"]
+    assert row["method"] == "discrete change"
+    assert row["ame"] == pytest.approx(dummy["dy/dx"], rel=1e-8)
+    assert row["std_error"] == pytest.approx(dummy["Std. Err."], rel=1e-6)
+    assert row["ci_lower"] == pytest.approx(dummy["Conf. Int. Low"], rel=1e-6)
+    assert row["ci_upper"] == pytest.approx(dummy["Cont. Int. Hi."], rel=1e-6)
+    # by hand: average predicted probability with Complain = 1 minus with Complain = 0
+    b = fit.odds_ratios["coef"].to_numpy()
+    x1, x0 = x.assign(Complain=1.0).to_numpy(), x.assign(Complain=0.0).to_numpy()
+    by_hand = np.mean(1 / (1 + np.exp(-x1 @ b)) - 1 / (1 + np.exp(-x0 @ b)))
+    assert row["ame"] == pytest.approx(by_hand, rel=1e-10)
+    assert row["ame"] > 0.99 > 0.02 > ref.get_margeff(at="overall").margeff[0]
+    # the numeric predictors keep the derivative
+    deriv = ref.get_margeff(at="overall").margeff
+    np.testing.assert_allclose(me.loc[["Age", "Balance"], "ame"], deriv[1:], rtol=1e-8)
+    assert list(me.loc[["Age", "Balance"], "method"]) == ["derivative", "derivative"]
+
+
+def test_categorical_discrete_change_is_each_level_against_the_reference():
+    rng = np.random.default_rng(11)
+    n = 600
+    df = pd.DataFrame({"plan": rng.choice(["basic", "plus", "pro"], n), "age": rng.normal(40, 10, n)})
+    eta = -0.5 + 0.8 * df["plan"].eq("plus") - 0.6 * df["plan"].eq("pro") + 0.03 * (df["age"] - 40)
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    fit = repurchase_model(df, "y", ["plan", "age"])
+    me = fit.marginal_effects.set_index("term")
+    design = np.column_stack([np.ones(n), df["plan"].eq("plus"), df["plan"].eq("pro"), df["age"]]).astype(float)
+    ref = sm.Logit(df["y"].to_numpy(), design).fit(disp=0)
+    b, cov = ref.params, ref.cov_params()
+    np.testing.assert_allclose(fit.odds_ratios["coef"], b, rtol=1e-6)
+
+    def change(beta, column):  # every row at the level minus every row at the reference
+        x0 = design.copy()
+        x0[:, 1:3] = 0
+        x1 = x0.copy()
+        x1[:, column] = 1
+        return np.mean(1 / (1 + np.exp(-x1 @ beta)) - 1 / (1 + np.exp(-x0 @ beta)))
+
+    for term, column in (("plan[plus]", 1), ("plan[pro]", 2)):
+        assert me.loc[term, "method"] == "discrete change"
+        assert me.loc[term, "ame"] == pytest.approx(change(b, column), rel=1e-6)
+        # delta method with a numerical gradient
+        grad = np.array([(change(b + h, column) - change(b - h, column)) / 2e-6
+                         for h in np.eye(4) * 1e-6])
+        assert me.loc[term, "std_error"] == pytest.approx(np.sqrt(grad @ cov @ grad), rel=1e-5)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(80, 400))
+def test_binary_discrete_change_equals_statsmodels_dummy(seed, n):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"flag": (rng.random(n) < rng.uniform(0.2, 0.8)).astype(int), "z": rng.normal(size=n)})
+    eta = rng.normal() + rng.normal() * df["flag"] + rng.normal() * df["z"]
+    df["y"] = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    if pd.crosstab(df["flag"], df["y"]).min().min() < 3:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeparationWarning)
+        fit = repurchase_model(df, "y", ["flag", "z"])
+    ref = sm.Logit(df["y"], sm.add_constant(df[["flag", "z"]].astype(float))).fit(disp=0)
+    m = ref.get_margeff(at="overall", dummy=True)
+    np.testing.assert_allclose(fit.marginal_effects["ame"], m.margeff, rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(fit.marginal_effects["std_error"], m.margeff_se, rtol=1e-5)
+
+
+def test_separation_errors_show_the_cross_table():
+    with pytest.raises(ConvergenceError, match=r"(?s)'x' completely separates.*<= 2 +2 +0 .*> 2 +2 +2"):
+        repurchase_model(pd.DataFrame({"x": [1.0, 2, 3, 4], "y": [0, 0, 1, 1]}), "y", "x")
+    rng = np.random.default_rng(0)
+    flag = np.r_[np.zeros(200), np.ones(6)]
+    y = np.r_[(rng.random(200) < 0.3).astype(float), np.ones(6)]
+    with pytest.raises(ConvergenceError, match=r"(?s)'flag' quasi-completely separates.*1 +6 +6 +100\.00%"):
+        repurchase_model(pd.DataFrame({"flag": flag, "y": y}), "y", "flag")
 
 
 def test_hbat_relative_weights_sum_to_model_r_squared(realdata):

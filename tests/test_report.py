@@ -116,10 +116,10 @@ def test_survey_exports_become_canonical_responses_without_pii(tmp_path):
 
 # --------------------------------------------------------------------------- end to end
 def _report(args, tmp_path):
-    out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "cxanalytics", "report", *map(str, args), "--out", str(out),
-                           "--no-progress"], capture_output=True, text=True, timeout=600)
-    return done, out
+    """Run the CLI from ``tmp_path`` with a relative ``--out`` (as `make demo` does), 3 notebooks at once."""
+    done = subprocess.run([sys.executable, "-m", "cxanalytics", "report", *map(str, args), "--out", "out",
+                           "--no-progress", "--jobs", "3"], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    return done, tmp_path / "out"
 
 
 def _sections(html: str) -> list[str]:
@@ -145,6 +145,10 @@ def test_report_on_the_sample_runs_every_notebook(tmp_path):
         assert _title(nb) in sections, nb.name
         assert (out / "notebooks" / nb.name).exists()
     assert f"{len(notebooks)} ran, 0 skipped" in done.stdout
+    console = done.stdout + done.stderr  # for people: progress lines, the report's path, nothing alarming
+    assert not [word for word in ALARMING if word in console], console
+    assert len(re.findall(r"^\[\d/\d\] \d\d_\w+\.ipynb: finished in \d+\.\d s$", done.stdout, re.M)) == len(notebooks)
+    assert f"Report written: {(out / 'report.html').resolve()}" in done.stdout
     assert html.count("<img") >= 20 and "data:image/png;base64," in html  # figures embedded
     assert "Finding 7" in html and "Detractors churn at" in html
     _check_html(html)
@@ -186,3 +190,109 @@ def test_report_on_one_export_and_transactions_skips_with_notes(tmp_path):
         assert _title(nb) in _sections(html) and f"This notebook ({nb.name})" in html
     assert "Not run: needs customers.csv" in html
     _check_html(html)
+
+
+# --------------------------------------------------------------------------- running in parallel
+#: What a clean run must not print: jupyter_client/ipykernel's plain-TCP warning, the kernel's log of
+#: the interrupt sent when it is shut down, and papermill's warnings for parameters it failed to parse.
+ALARMING = ("without encryption", "KeyboardInterrupt", "Passed unknown parameter", "Unable to parse", "Traceback",
+            "WARNING", "ERROR")
+
+
+def _suite(folder: Path, codes: dict[str, str], params: str = 'data_dir = "x"') -> Path:
+    folder.mkdir()
+    for name, code in codes.items():
+        nb = nbformat.v4.new_notebook()
+        p = nbformat.v4.new_code_cell(params)
+        p.metadata["tags"] = ["parameters"]
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}\ntext"), p, nbformat.v4.new_code_cell(code)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, str(folder / name))
+    return folder
+
+
+def _writes_relative_file(stem: str) -> str:
+    """A cell that waits (so that the notebooks overlap) and writes a file by a relative path."""
+    return ("import pathlib, time\ntime.sleep(0.5)\n"
+            f"pathlib.Path('written_by_{stem}.txt').write_text(str(pathlib.Path.cwd()), encoding='utf-8')\n"
+            "print('done')")
+
+
+@pytest.mark.slow
+def test_parallel_runs_with_relative_paths_never_change_the_working_directory(tmp_path, monkeypatch):
+    """`make demo` is `report --out reports` (relative) with two notebooks at once: papermill's ``cwd=``
+    chdirs the whole process, so one notebook's relative output path was resolved in another's folder."""
+    import os
+
+    from cxanalytics.cli import EXIT_OK, main
+
+    names = [f"0{i}_n{i}.ipynb" for i in range(1, 4)]
+    suite = _suite(tmp_path / "nbs", {n: _writes_relative_file(Path(n).stem) for n in names})
+    monkeypatch.chdir(tmp_path)
+    moves = []
+    real_chdir = os.chdir
+
+    def spy(path):
+        moves.append(Path(path).resolve())
+        real_chdir(path)
+
+    monkeypatch.setattr(os, "chdir", spy)
+    for attempt in range(3):
+        code = main(["report", "--notebooks", "nbs", "--out", "reports", "--jobs", "3", "--no-progress"])
+        assert code == EXIT_OK, attempt
+        assert Path.cwd() == tmp_path
+        assert (tmp_path / "reports" / "report.html").exists()
+        for name in names:
+            executed = nbformat.read(str(tmp_path / "reports" / "notebooks" / name), as_version=4)
+            assert executed.cells[-1].outputs[0]["text"] == "done\n", (attempt, name)
+            # each kernel ran in its notebook's folder: relative paths in a notebook mean what they say
+            marker = suite / f"written_by_{Path(name).stem}.txt"
+            assert marker.read_text(encoding="utf-8") == str(suite.resolve()), (attempt, name)
+            marker.unlink()
+    assert not list(tmp_path.glob("written_by_*"))
+    assert set(moves) <= {tmp_path.resolve()}  # the process never left its working directory
+
+
+@pytest.mark.slow
+def test_exit_code_is_1_when_any_notebook_fails_and_the_others_still_run(tmp_path, capsys):
+    from cxanalytics.cli import EXIT_INTERNAL, main
+
+    suite = _suite(tmp_path / "nbs", {"01_ok.ipynb": "print('fine')", "02_bad.ipynb": "1 / 0",
+                                      "03_dies.ipynb": "import os\nos._exit(3)",
+                                      "04_hangs.ipynb": "import time\ntime.sleep(300)"})
+    code = main(["report", "--notebooks", str(suite), "--out", str(tmp_path / "out"), "--jobs", "4",
+                 "--timeout", "5", "--no-progress"])
+    assert code == EXIT_INTERNAL
+    captured = capsys.readouterr()
+    assert "3 notebook(s) failed" in captured.err
+    assert "02_bad.ipynb, cell 3" in captured.err and "ZeroDivisionError" in captured.err
+    # a dead kernel and a cell that times out are failures too (the busy kernel is still stopped)
+    assert "03_dies.ipynb: DeadKernelError" in captured.err
+    assert "04_hangs.ipynb: CellTimeoutError: A cell timed out while it was being executed, after 5 seconds." in captured.err
+    assert re.search(r"^\[4/4\] 04_hangs\.ipynb: failed after \d+\.\d s: ", captured.out, re.M), captured.out
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert html.count("This notebook failed") == 3 and "fine" in html
+
+
+@pytest.mark.slow
+def test_a_clean_run_prints_progress_lines_and_nothing_alarming(tmp_path):
+    # papermill's own parser skips a parameters line with two '=' (here one in the comment) and then
+    # warned "Passed unknown parameter: data_dir" although the notebook declares it
+    params = 'data_dir = "x"  # the folder; None = the sample\nengine = "pandas"'
+    names = ["01_a.ipynb", "02_b.ipynb", "03_c.ipynb"]
+    _suite(tmp_path / "nbs", {n: "print('data from', data_dir)" for n in names}, params=params)
+    (tmp_path / "mydata").mkdir()
+    done = subprocess.run([sys.executable, "-m", "cxanalytics", "report", "--data", "mydata", "--notebooks", "nbs",
+                           "--out", "reports", "--jobs", "2"], capture_output=True, text=True, timeout=600,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    console = done.stdout + done.stderr
+    assert not [word for word in ALARMING if word in console], console
+    assert done.stderr == ""
+    for i, name in enumerate(names, start=1):
+        assert re.search(rf"^\[{i}/3\] {re.escape(name)}: started$", done.stdout, re.M), done.stdout
+        assert re.search(rf"^\[{i}/3\] {re.escape(name)}: finished in \d+\.\d s$", done.stdout, re.M), done.stdout
+    report = (tmp_path / "reports" / "report.html").resolve()
+    assert done.stdout.rstrip().endswith(f"Report written: {report}")
+    executed = nbformat.read(str(tmp_path / "reports" / "notebooks" / "01_a.ipynb"), as_version=4)
+    assert str((tmp_path / "mydata").resolve()) in executed.cells[-1].outputs[0]["text"]  # data_dir was injected

@@ -421,7 +421,7 @@ EXEMPT: dict[str, str] = {
         "ParsedDates", "ClaimResult", "CleanResult", "BGNBDFit", "GammaGammaFit", "SBGFit", "Codebook",
         "LogitResult", "SurveyExport", "Baseline", "EffectEstimate", "ImprovementValue", "LinkResult",
         "RakeResult", "RecodeResult", "SurvivalResult", "ChunkedCleanResult", "ConvergenceWarning",
-        "CxError", "DataQualityWarning", "SmallSampleWarning")},
+        "CxError", "DataQualityWarning", "SmallSampleWarning", "CovariateError", "SeparationWarning", "Estimate")},
     **{name: _SCALARS for name in (
         "clv", "clv_from_sbg", "profit_from_retention_gain", "funnel_limits", "bgnbd_pmf",
         "detractors_to_passives", "fewer_negative_encounters")},
@@ -430,6 +430,8 @@ EXEMPT: dict[str, str] = {
     "relative_weights_from_correlation": "takes a correlation matrix",
     "break_even": "takes a callable and a bracket",
     "break_even_curve": "takes a callable and a bracket",
+    "break_even_interval": "takes a callable, a bracket and estimates",
+    "clv_interval": "takes estimates (margin, retention), not rows of data",
     "sensitivity": "takes a callable and input ranges",
     "cohort_matrix": "reshapes a cohort_retention table (every row kept)",
     "read_export": "reads a file; every data row reaches SurveyExport.frame",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -11,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxanalytics.errors import ColumnError, ConvergenceWarning, DataQualityWarning, ParameterError
+from cxanalytics.errors import (
+    ColumnError,
+    ConvergenceWarning,
+    CovariateError,
+    DataQualityWarning,
+    ParameterError,
+    SeparationWarning,
+)
 from cxanalytics.survival import _km as sv
 from cxanalytics.survival import cox, kaplan_meier, logrank, rmst, rmst_difference
 
@@ -201,6 +209,49 @@ def test_cox_errors_and_missing_rows(leukemia):
     with pytest.warns(DataQualityWarning, match="dropped 6 of 42 rows"):
         fit = cox(holes, duration="weeks", event="relapse", covariates=["group", "x"])
     assert fit["n"].iloc[0] == 36
+
+
+def test_cox_warns_when_a_covariate_separates_events():
+    """A complaint flag with exits 99.5 % vs 0.05 % (the bank-churn shape): warned with the table."""
+    rng = np.random.default_rng(21)
+    n = 4000
+    complain = (np.arange(n) < 800).astype(int)
+    exited = np.zeros(n, dtype=int)
+    exited[rng.choice(800, 796, replace=False)] = 1
+    exited[800 + rng.choice(3200, 2, replace=False)] = 1
+    df = pd.DataFrame({"complain": complain, "exited": exited, "age": rng.normal(40, 10, n),
+                       "tenure": rng.uniform(0.1, 10, n)})
+    with pytest.warns(SeparationWarning) as caught:
+        fit = cox(df, duration="tenure", event="exited", covariates=["complain", "age"])
+    msg = str(caught[0].message)
+    assert "'complain' almost perfectly separates" in msg
+    assert re.search(r"0 +3200 +2 +0\.06%", msg) and re.search(r"1 +800 +796 +99\.50%", msg)
+    assert fit.set_index("term").loc["complain", "hazard_ratio"] > 100
+    # an ordinary covariate is not flagged
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SeparationWarning)
+        cox(df.assign(exited=rng.random(n) < 0.3), duration="tenure", event="exited", covariates=["complain", "age"])
+
+
+def test_cox_level_without_events_is_separation(leukemia):
+    no_events = leukemia.assign(relapse=np.where(leukemia["group"] == "6-MP", 0, 1))
+    with pytest.warns(SeparationWarning, match=r"(?s)'group' quasi-completely separates.*6-MP +21 +0 +0\.00%"), \
+            pytest.warns(ConvergenceWarning):
+        cox(no_events, duration="weeks", event="relapse", covariates="group")
+
+
+def test_cox_refuses_nonsense_covariates_before_fitting(leukemia):
+    d = leukemia.assign(charges=[f"{v:.2f}" for v in np.linspace(10, 500, 42)])
+    d.loc[[3, 9], "charges"] = " "
+    with pytest.raises(CovariateError, match=r"'charges' is mostly numbers.*40 of 42.*2 blank"):
+        cox(d, duration="weeks", event="relapse", covariates=["group", "charges"])
+    # 30 events allow min(50, max(2, 30 // 5)) = 6 levels; 7 are refused
+    d = leukemia.assign(branch=[f"b{i % 7}" for i in range(42)])
+    with pytest.raises(CovariateError, match="7 levels with 30 events"):
+        cox(d, duration="weeks", event="relapse", covariates=["branch"])
+    d = leukemia.assign(x=np.arange(42.0), x2=2 * np.arange(42.0) - 3)
+    with pytest.raises(CovariateError, match=r"\['x', 'x2'\]: x2 = 2·x \(\+ a constant\)"):
+        cox(d, duration="weeks", event="relapse", covariates=["x", "group", "x2"])
 
 
 # --------------------------------------------------------------------- against scipy

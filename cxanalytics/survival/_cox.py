@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._covariates import check_covariates, require_full_rank
+from .._separation import fitted_signs, message, scan
 from .._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import (
     ConvergenceError,
     ConvergenceWarning,
     ParameterError,
+    SeparationWarning,
     describe,
 )
 from ._km import _prepare
@@ -95,8 +98,12 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     ColumnError
         Missing columns or invalid durations / events.
     ParameterError
-        Unknown ``ties`` or reference level, a covariate with a single level, collinear
-        covariates, no events.
+        Unknown ``ties`` or reference level, no events.
+    CovariateError
+        Before any fit (a ``ParameterError`` and a ``ColumnError``): a text covariate that is
+        mostly numbers, a categorical one with more levels than ``min(50, max(2, events //
+        5))``, constant or perfectly collinear covariates (named in the message; rules in
+        :mod:`cxanalytics._covariates`).
 
     Warns
     -----
@@ -106,6 +113,12 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     ConvergenceWarning
         The score at the estimate is not close to zero (e.g. a level with no events, whose
         hazard ratio diverges).
+    SeparationWarning
+        A level with no events (monotone likelihood), a covariate that almost perfectly
+        separates subjects with events from those without (AUC >= 0.98), or a fitted
+        log hazard ratio beyond 10 (or standard error beyond 5) per 0 -> 1 change or per two
+        standard deviations; the message holds the cross-table (rules in
+        :mod:`cxanalytics._separation`).
 
     Notes
     -----
@@ -128,8 +141,6 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     >>> fit["term"].iloc[0], round(float(fit["hazard_ratio"].iloc[0]), 3)
     ('tier[premium]', 0.158)
     """
-    from statsmodels.duration.hazard_regression import PHReg
-
     alpha = check_alpha(alpha)
     if ties not in ("breslow", "efron"):
         raise ParameterError(describe("Unknown ties method", parameter="ties", received=ties,
@@ -150,15 +161,14 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     if not e.any():
         raise ParameterError(describe("No events: hazard ratios cannot be estimated",
                                       column=event, received="0 events", expected="some 1s"))
+    check_covariates(data, covs, m=int(e.sum()), what="events")
     x, terms = _design(data, covs, dict(reference or {}))
     groups = data.groupby(strata_cols, sort=True).ngroup().to_numpy() if strata_cols else None
     # the partial likelihood ignores shifts (within strata): centre before the rank check
-    centred = x - pd.DataFrame(x).groupby(
-        groups if groups is not None else np.zeros(len(x), dtype=int)).transform("mean").to_numpy()
-    if np.linalg.matrix_rank(centred) < x.shape[1]:
-        raise ParameterError(describe("Covariates are collinear (or constant within strata)",
-                                      parameter="covariates", received=list(terms["term"]),
-                                      expected="linearly independent, varying columns"))
+    require_full_rank(x, list(terms["term"]), groups=groups)
+    found = scan(x, terms, e, cox=True)
+    from statsmodels.duration.hazard_regression import PHReg  # after the checks (slow first import)
+
     model = PHReg(t, x, status=e.astype(float), strata=groups, ties=ties)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -178,6 +188,9 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
                                "with no events, or separation?)", parameter="covariates",
                                received={k: round(float(v), 3) for k, v in zip(terms["term"], params, strict=True)}),
                       ConvergenceWarning, stacklevel=2)
+    signs = fitted_signs(params, bse, x, list(terms["term"]))
+    if found or signs:
+        warnings.warn(message(found, signs, outcome=event, cox=True), SeparationWarning, stacklevel=2)
     z_crit = stats.norm.ppf(1 - alpha / 2)
     z = params / bse
     with np.errstate(over="ignore"):
