@@ -418,10 +418,15 @@ def test_undecodable_bytes_name_offset_and_encoding():
     assert f"byte offset {offset}" in msg and "utf-8" in msg and "row 3" in msg
 
 
-def test_damaged_utf8_is_reported_not_guessed():
+def test_damaged_utf8_line_is_decoded_alone_and_reported():
+    # was: refused as damaged UTF-8.  Issue 12: a UTF-8 export with a line that is not UTF-8
+    # is read line by line (that line with a code page), the line is named and a warning says so
     raw = ("q\n" + "سلام\n" * 20).encode("utf-8") + b"\xd8\n"
-    with pytest.raises(EncodingError, match="damaged"):
-        read_export(raw)
+    with pytest.warns(DataQualityWarning, match="lines 22"):
+        ex = read_export(raw)
+    assert ex.encoding == "utf-8" and "1 line(s) in another code page" in ex.notes[0]
+    assert ex.frame["q"].tolist() == ["سلام"] * 20 + ["\u0637"]  # 0xD8 in cp1256
+    assert any("decoded one by one as cp1256" in n and "lines 22" in n for n in ex.notes)
 
 
 # ----------------------------------------------------------------------------- plain tables

@@ -16,6 +16,7 @@ from ._encoding import FileBytes, pieces, resolve_encoding, sniff_delimiter, who
 from ._grid import STR_DTYPE, Grid, cell_text, read_text_grid, read_workbook_grid
 from ._model import SurveyExport, questions_frame
 from ._platforms import PLATFORMS, Layout, detect, layout_for
+from ._repair import shown
 from ._spss import read_spss
 
 _HEAD = 1 << 16
@@ -128,6 +129,17 @@ def _assemble(grid: Grid, layout: Layout, *, source: str, notes: list[str]):
     return frame, questions_frame(recs), header_rows
 
 
+def _repair_notes(repaired, starts: np.ndarray, source: str) -> list[str]:
+    """The repair notes, the responses holding a re-decoded line (by ``row_number``), and a warning."""
+    notes = list(repaired.notes)
+    if repaired.recoded_lines:
+        at = np.searchsorted(starts, np.asarray(repaired.recoded_lines), side="right") - 1
+        rows = tuple(dict.fromkeys(int(starts[i]) for i in at if i >= 0))
+        notes.append(f"records holding those lines start on lines (row_number) {shown(rows)}")
+        warnings.warn(f"{source}: {'; '.join(notes)}", DataQualityWarning, stacklevel=3)
+    return notes
+
+
 def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None = None,
                 sheet: str | int | None = None, delimiter: str | None = None) -> SurveyExport:
     """Read a raw survey-platform export: detect its platform and encoding, parse its headers.
@@ -237,6 +249,8 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
                                           parameter="sheet", received=sheet,
                                           expected="None for a text file"))
         enc = resolve_encoding(data, "utf-8" if from_text else encoding, source=source)
+        if enc.repaired is not None:
+            data = enc.repaired.data
         head = codecs.getincrementaldecoder(enc.codec)(errors="replace").decode(data[:_HEAD])
         if not head.lstrip("\ufeff").strip():
             raise _empty_error(source)
@@ -244,6 +258,8 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         notes += [f"encoding {enc.encoding}: {enc.evidence}", f"delimiter: {delim_evidence}"]
         grid = read_text_grid(data, enc, delim, head, source=source)
         enc_name = enc.encoding
+        if enc.repaired is not None:
+            notes += _repair_notes(enc.repaired, grid.lines, source)
     notes += grid.notes
     if grid.cells.empty:
         raise _empty_error(source)
