@@ -504,9 +504,15 @@ def test_wrong_delimiter():
         read_export(b"a,b,c\n1,2,3\n", delimiter=";")
 
 
-def test_duplicate_column_names():
-    with pytest.raises(ExportFormatError, match=r"Duplicate.*column 'q1'.*positions \[1, 3\]"):
-        read_export(b"q1,q2,q1\n1,2,3\n")
+def test_duplicate_column_names_are_numbered_not_refused():
+    # was: refused.  Issue 12: repeated names are normal in real exports; they are numbered
+    # in order of position, the header as written is kept, and a note says so
+    ex = read_export(b"q1,q2,q1,q1 (2),q1\n1,2,3,4,5\n")
+    # the k-th "q1" becomes "q1 (k)", or the next free number when the file has that name too
+    assert list(ex.frame.columns) == ["q1", "q2", "q1 (3)", "q1 (2)", "q1 (4)"]
+    assert ex.frame.iloc[0].tolist() == ["1", "2", "3", "4", "5"]
+    assert ex.questions["header"].tolist() == ["q1", "q2", "q1", "q1 (2)", "q1"]
+    assert any("repeated column name" in n and "positions [1, 3, 5]" in n for n in ex.notes)
 
 
 def test_qualtrics_missing_import_id_row():
@@ -536,6 +542,7 @@ def test_unknown_and_wrong_platforms(tmp_path):
         read_export(raw, platform="excel")
     assert read_export(raw, platform="csv").frame.shape == (3, 3)  # plain reading on request
     assert set(PLATFORMS) == {"qualtrics", "qualtrics_legacy", "surveymonkey", "google_forms",
+                              "microsoft_forms", "alchemer", "typeform", "limesurvey", "kobotoolbox",
                               "spss", "csv", "excel"}
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._common import QUESTION_COLUMNS
 from ._grid import STR_DTYPE
-from ._platforms import QUESTION_COLUMNS
 
 
 def questions_frame(records: list[dict]) -> pd.DataFrame:

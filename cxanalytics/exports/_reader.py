@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -20,6 +21,7 @@ from ._repair import shown
 from ._spss import read_spss
 
 _HEAD = 1 << 16
+_GRID = re.compile(r"^(.*?)\s*\[[^\[\]]*\]\s*$", re.DOTALL)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -81,6 +83,48 @@ def _typed_column(col: pd.Series) -> pd.Series:
     return text.mask(text.str.strip() == "")
 
 
+def _unique_names(names: list[str], recs: list[dict]) -> list[str]:
+    """Rename repeated column names in place: the 2nd, 3rd, ... ``name`` become ``name (2)``,
+    ``name (3)``, ... in order of position (the next free number if that name is taken too).
+    The header as written stays in ``questions.header``."""
+    counts = Counter(names)
+    dupes = [n for n, c in counts.items() if c > 1]
+    if not dupes:
+        return []
+    taken, seen, where = set(names), Counter(), {n: [] for n in dupes}
+    for i, name in enumerate(names):
+        seen[name] += 1
+        if counts[name] < 2:
+            continue
+        where[name].append(recs[i]["position"])
+        if seen[name] > 1:
+            k = seen[name]
+            while f"{name} ({k})" in taken:
+                k += 1
+            names[i] = recs[i]["column"] = f"{name} ({k})"
+            taken.add(names[i])
+    shown = "; ".join(f"{n[:60]!r} x{counts[n]} at positions {where[n]}" for n in dupes[:5])
+    more = f"; and {len(dupes) - 5} more" if len(dupes) > 5 else ""
+    return [f"{sum(counts[n] - 1 for n in dupes)} repeated column name(s) made unique with ' (2)', "
+            f"' (3)', ... in order of position (headers as written in questions.header): {shown}{more}"]
+
+
+def _fill_question_ids(recs: list[dict]) -> None:
+    """Give every answer column a ``question_id``: the platform's, else the first column of a run
+    of consecutive columns sharing one question text (``Q [row]`` grids included), else its own."""
+    prev_text, prev_id = None, None
+    for rec in recs:
+        if rec["is_metadata"] or rec["question_id"] is not None:
+            prev_text = prev_id = None
+            continue
+        text = rec["question_text"] or rec["column"]
+        m = _GRID.match(text) if rec["sub_question"] is None else None
+        key = m.group(1).strip() if m else text
+        if key != prev_text:
+            prev_text, prev_id = key, rec["column"]
+        rec["question_id"] = prev_id
+
+
 def _assemble(grid: Grid, layout: Layout, *, source: str, notes: list[str]):
     width = grid.cells.shape[1]
     n_header = layout.n_header
@@ -108,16 +152,8 @@ def _assemble(grid: Grid, layout: Layout, *, source: str, notes: list[str]):
         names.append(name)
         keep.append(j)
         recs.append(rec)
-    dupes = {n: c for n, c in Counter(names).items() if c > 1}
-    if dupes:
-        name = next(iter(dupes))
-        where = [recs[i]["position"] for i, n in enumerate(names) if n == name]
-        raise ExportFormatError(
-            describe("Duplicate column names", file=source, row=1, column=name,
-                     received=f"{dupes[name]} columns with this name at positions {where}",
-                     expected="unique column names (rename the duplicates in the file or "
-                     "read it with platform='surveymonkey' if it is a SurveyMonkey export)")
-        )
+    notes += _unique_names(names, recs)
+    _fill_question_ids(recs)
     frame = body[keep].set_axis(names, axis=1)
     if grid.kind == "workbook":
         frame = pd.DataFrame({n: _typed_column(frame[n]) for n in names}, index=frame.index)
