@@ -33,10 +33,10 @@ def arabic_share(text: str) -> float:
 def _plausible(ch: str, before: str, after: str) -> bool:
     if ch.isalpha():
         name = unicodedata.name(ch, "")
-        if not name.startswith("LATIN") or "LIGATURE" in name or ch == "\u0192":  # ƒ: the florin sign
+        if not name.startswith("LATIN") or ch >= "\ufb00" or ch == "\u0192":  # ﬁ ﬂ; ƒ: the florin sign
             return False
         return ch.islower() or not before.islower()
-    if ch in "\u2019\u2013\u2014":  # ’ – —
+    if ch in "\u2019\u2013\u2014\u2122\u2022":  # ’ – — ™ •
         return True
     if ch in "\u2018\u201c\u00bf\u00a1":  # ‘ “ ¿ ¡ open a word
         return after.isalpha()
@@ -49,8 +49,8 @@ def word_evidence(text: str) -> int:
     """Non-ASCII characters touching an ASCII letter that read as a plausible part of a word.
 
     Plausible: a Latin letter that is lower-case, or upper-case and not preceded by a
-    lower-case letter; ’ – —; ‘ “ ¿ ¡ before a letter; ” after one.  Symbols (‡ ˆ ™ ƒ),
-    non-Latin letters, ligatures and capitals inside a lower-case word are not.
+    lower-case letter; ’ – — ™ •; ‘ “ ¿ ¡ before a letter; ” after one.  Other symbols
+    (‡ ˆ ‰ ƒ ÷), non-Latin letters, the typographic ligatures ﬁ ﬂ and capitals inside a lower-case word are not.
 
     Examples
     --------

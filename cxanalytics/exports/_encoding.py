@@ -24,12 +24,14 @@ Detection order (each step names its evidence):
       isolated Arabic letters wedged between Latin ones, which the run rule ignores);
    b. Mac Roman when it reads clearly better than cp1252 (see :func:`word_evidence`): the
       non-ASCII characters that touch an ASCII letter read as lower-case Latin letters,
-      upper-case ones not preceded by a lower-case letter, or typographic quotes and
-      dashes, at least 2 more often *and* at least 1.5 times as often in Mac Roman as in
-      cp1252.  Mac Roman's accented letters sit at 0x80-0x9F, where cp1252 has
-      punctuation and ``Ž ‡ ˆ Š`` (é = 0x8E reads ``cafŽ``, á = 0x87 ``est‡``, ’ = 0xD5
-      ``donÕt``); cp1252's lower-case letters (0xE0-0xFF) read as capitals or symbols in
-      Mac Roman (``cafÈ``), so Western cp1252 text never gives Mac Roman the lead;
+      upper-case ones not preceded by a lower-case letter, or typographic quotes, dashes,
+      ™ and • where such marks stand, at least 2 more often *and* at least 1.5 times as
+      often in Mac Roman as in cp1252.  Mac Roman's accented letters sit at 0x80-0x9F,
+      where cp1252 has punctuation and ``Ž ‡ ˆ Š`` (é = 0x8E reads ``cafŽ``, á = 0x87
+      ``est‡``, ’ = 0xD5 ``donÕt``); cp1252's lower-case letters (0xE0-0xFF) read as
+      capitals or symbols in Mac Roman (``cafÈ``), and its punctuation (0x91-0x99) as
+      letters that score no better than the punctuation itself, so Western cp1252 text
+      does not give Mac Roman the lead;
    c. cp1256 when bytes undefined in cp1252 occur anywhere in the file (Persian letters);
    d. Mac Roman when the evidence of (b) is not decisive either way and the lines end in
       a carriage return only (classic Mac OS, Excel for Mac's "CSV (Macintosh)");
