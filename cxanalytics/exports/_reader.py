@@ -187,8 +187,9 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         format is recognised from the bytes (zip / SPSS signatures), not the name.
     platform : str, default "auto"
         ``"auto"``, ``"qualtrics"``, ``"qualtrics_legacy"``, ``"surveymonkey"``,
-        ``"google_forms"``, ``"spss"``, ``"csv"`` or ``"excel"`` (the last two read one
-        plain header row).  A named platform is checked against the file.
+        ``"google_forms"``, ``"microsoft_forms"``, ``"alchemer"``, ``"typeform"``,
+        ``"limesurvey"``, ``"kobotoolbox"``, ``"spss"``, ``"csv"`` or ``"excel"`` (the
+        last two read one plain header row).  A named platform is checked against the file.
     encoding : str, optional
         Text encoding; detected when omitted (see Notes).  For SPSS files it is passed
         to pyreadstat; workbooks ignore it.
@@ -203,7 +204,7 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         ``frame`` (one row per response, index ``row_number``), ``questions`` (one row
         per column: ``column``, ``position``, ``header``, ``question_id``,
         ``question_text``, ``sub_question``, ``choice``, ``answer_type``, ``import_id``,
-        ``time_zone``, ``is_metadata``, ``measure``, ``missing_codes``), ``platform``,
+        ``time_zone``, ``is_metadata``, ``measure``, ``missing_codes``, ``role``), ``platform``,
         ``encoding``, ``source``, ``timezone``, ``header_rows``, ``value_labels``,
         ``detection``, ``notes``, ``delimiter``, ``sheet``.
 
@@ -213,30 +214,47 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         Unknown ``platform``, ``encoding`` or ``sheet``; a missing file.
     ExportFormatError
         Empty or binary file, ragged row (its line is named), a delimiter that does not
-        split the header, duplicate column names, a Qualtrics file without its ImportId
-        row, or a ``platform=`` that does not match what the file holds.
+        split the header, a Qualtrics file without its ImportId row, or a ``platform=``
+        that does not match what the file holds.
     EncodingError
         Bytes that cannot be decoded (byte offset and line named).
 
     Warns
     -----
     DataQualityWarning
-        A file with header rows but no responses; a column with values but no header.
+        A file with header rows but no responses; a column with values but no header;
+        lines that are not UTF-8 in a UTF-8 file (decoded with a code page, lines and
+        responses named).
 
     Notes
     -----
-    Platforms are recognised, in this order, by: an ImportId JSON row 3 (Qualtrics);
-    ``V1, V2, ...`` in row 1 (legacy Qualtrics, 2 header rows); SurveyMonkey metadata
-    headers (``Respondent ID``, ``Collector ID``, ...) with a blank row-2 cell below;
-    a Google Sheets timestamp header (``Timestamp`` and its translations) in column 1.
-    Anything else is a plain table with one header row.  Row 1 naming Qualtrics fields
-    (``StartDate``, ``ResponseId``, ...) over a row of labels but no ImportId row is an
-    error rather than a guess.
+    Platforms are recognised, in this order, by: ImportIds in row 3 (Qualtrics; JSON, or
+    the 2016 ``{'ImportId': 'QID9-1'}``); ``V1, V2, ...`` in row 1 (legacy Qualtrics, 2
+    header rows); SurveyMonkey metadata headers (``Respondent ID``, ``RespondentID``,
+    ``Collector ID``, ...) over blank row-2 cells, or a row 2 of SurveyMonkey sub-labels
+    (``Response``, ``Open-Ended Response``) when there are no metadata columns; a Google
+    Sheets timestamp header (``Timestamp`` and its translations) in column 1; Microsoft
+    Forms' ``ID, Start time, Completion time``; Alchemer's ``Time Started`` and ``Date
+    Submitted``; Typeform's ``#`` column of 32-character tokens or its ``Submit Date
+    (UTC)`` / ``Network ID`` columns; LimeSurvey's ``id, submitdate, lastpage,
+    startlanguage`` (or, with full-text headings in any language, first columns holding
+    an id, a date, a page number and a language code); KoBoToolbox's ``_uuid``,
+    ``_submission_time``, ``_validation_status``, ... columns.  Anything else is a plain
+    table with one header row.  Row 1 naming Qualtrics fields (``StartDate``,
+    ``ResponseId``, ...) over a row of labels but no ImportId row is an error rather
+    than a guess.
 
-    Encodings are detected by byte-order mark, then a strict UTF-8 decode, then cp1256
-    when at least half of the non-ASCII characters decoded as cp1256 are Arabic letters
-    in runs that do not touch Latin letters (or bytes undefined in cp1252 occur), and
-    cp1252 otherwise.  Mostly valid UTF-8 with a few bad bytes is reported, not guessed.
+    A repeated column name is normal in real exports (the same question text twice, the
+    choices of several multiple-selection questions): the second and later ones are
+    numbered ``name (2)``, ``name (3)``, ... in order of position (the next free number
+    when the file already uses that name); ``questions.header`` keeps the name as
+    written and ``notes`` lists them.
+
+    Encodings are detected by byte-order mark, then a strict UTF-8 decode, then a UTF-8
+    file with a few lines in a code page (each such line decoded on its own, lines and
+    responses named), then cp1256 / Mac Roman / cp1252 from the evidence of the bytes
+    (Arabic words; letters that read as parts of words; lines ending in CR only): the
+    rules are in :mod:`cxanalytics.exports._encoding`.  NUL padding is removed.
 
     Text files are parsed once with pyarrow (no per-row Python); every cell stays text
     and only empty cells become missing ("N/A", "None" stay as written).  Completely
