@@ -393,3 +393,46 @@ def test_codebook_question_id_round_trips_through_csv(tmp_path):
     back = Codebook.from_csv(book.to_csv(tmp_path / "book.csv"))
     assert back.table["question_id"].tolist() == book.table["question_id"].tolist()
     assert book.table.set_index("column").loc["q2_2", "question_id"] == "q2"
+
+
+# ----------------------------------------------------------------------------- line-by-line repair
+BASE_ARABIC = "ابتثجحخدرزسشصضطظعغفقكلمنهوي"  # bytes >= 0xC1 in cp1256: two in a row are never UTF-8
+UTF8_WORD = st.text(st.sampled_from(list("abc xyz") + list("éàüßسلامپچ")), min_size=1, max_size=10)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(UTF8_WORD.map(lambda w: w.strip() + "é"), min_size=3, max_size=12), st.data())
+def test_property_only_the_lines_not_in_utf8_are_re_decoded(cells, data):
+    n_bad = data.draw(st.integers(1, max(1, (len(cells) - 1) // 2)))
+    bad_at = sorted(data.draw(st.sets(st.integers(0, len(cells) - 1), min_size=n_bad, max_size=n_bad)))
+    arabic = [data.draw(st.text(st.sampled_from(list(BASE_ARABIC)), min_size=2, max_size=8)) for _ in bad_at]
+    values = list(cells)
+    raw = b"q\n"
+    for i, cell in enumerate(cells):
+        if i in bad_at:
+            values[i] = arabic[bad_at.index(i)]
+            raw += to_csv([[values[i]]], newline="\n").encode("cp1256")
+        else:
+            raw += to_csv([[cell]], newline="\n").encode("utf-8")
+    ex = quiet(raw)
+    assert ex.encoding == "utf-8"
+    assert ex.frame["q"].tolist() == values  # the UTF-8 lines untouched, the others decoded as cp1256
+    lines = ", ".join(str(i + 2) for i in bad_at[:10])
+    assert any("decoded one by one as cp1256" in n and f"lines {lines}" in n for n in ex.notes)
+
+
+def test_line_repair_across_pieces_and_long_lines(monkeypatch):
+    from cxanalytics.exports import _repair
+
+    monkeypatch.setattr(_repair, "_PIECE", 16)  # pieces far shorter than the lines
+    good = [f"{i},{'سلام عليكم ' * (i + 1)}" for i in range(6)]
+    raw = ("id,comment\n" + "\n".join(good[:3]) + "\n").encode()
+    raw += "3,خدمة سريعة جداً\n".encode("cp1256") + ("\n".join(good[3:]) + "\n").encode()
+    spans, sep = _repair.bad_utf8_lines(raw)
+    assert sep == b"\n" and len(spans) == 1
+    start, end = spans[0]
+    assert raw[start:end] == "3,خدمة سريعة جداً\n".encode("cp1256")
+    with pytest.warns(DataQualityWarning, match="lines 5;"):
+        ex = read_export(raw)
+    assert ex.frame["comment"].tolist()[3] == "خدمة سريعة جداً"
+    assert ex.frame["comment"].tolist()[4] == "سلام عليكم " * 4

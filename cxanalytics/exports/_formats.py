@@ -169,17 +169,31 @@ def typeform_layout(header, width, evidence, body: pd.DataFrame) -> Layout:
 _LS_CODES = ["id", "submitdate", "lastpage", "startlanguage"]
 _LS_SUB = re.compile(r"^(?P<code>[A-Za-z][A-Za-z0-9_]*)\[(?P<sub>[^\[\]]+)\]$")
 _LS_TIMING = re.compile(r"^(?:\d+X\d+(?:X\d+\w*)?time|interviewtime|groupTime\d+)$", re.IGNORECASE)
-_LANG = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z]+)*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
+#: ISO 639-1 language codes (LimeSurvey's ``startlanguage``, optionally with a variant: de-informal, pt-BR)
+_ISO639 = frozenset("""aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
+cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id
+ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi
+mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd
+se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa
+wo xh yi yo za zh zu""".split())
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+def _language(cell: str) -> bool:
+    return re.split(r"[-_]", cell, maxsplit=1)[0] in _ISO639
 
 
 def _limesurvey_by_values(header, width) -> bool:
-    """Full-text headings in any language: the first four columns hold LimeSurvey's fixed fields."""
+    """Full-text headings in any language: in every response row shown, the first four columns
+    hold LimeSurvey's fixed fields (a whole number, a submission time ``YYYY-MM-DD hh:mm:ss`` or
+    nothing, a page number or nothing, an ISO 639-1 language code), at least one submitted."""
     rows = [row(header, i, width) for i in range(1, len(header))]
+
     def fits(r):
         return (r[0].isdigit() and (not r[1] or bool(_DATE.match(r[1]))) and (not r[2] or r[2].isdigit())
-                and bool(_LANG.match(r[3])))
-    return width >= 4 and len(rows) >= 1 and all(fits(r) for r in rows)
+                and _language(r[3]))
+
+    return width >= 5 and len(rows) >= 1 and all(fits(r) for r in rows) and any(r[1] for r in rows)
 
 
 def limesurvey_evidence(header, width) -> str | None:
