@@ -12,7 +12,6 @@ QUESTION_COLUMNS = (
     "column", "position", "header", "question_id", "question_text", "sub_question", "choice",
     "answer_type", "import_id", "time_zone", "is_metadata", "measure", "missing_codes", "role",
 )
-_PAD = " \t\r\n\x00\xa0"
 
 
 def question(column: str, position: int, header: str, **fields) -> dict:
@@ -41,7 +40,7 @@ class Layout:
 def row(header: list[list[str]], i: int, width: int) -> list[str]:
     """Header row ``i`` padded to ``width``, each cell stripped of spaces and NUL padding."""
     cells = header[i] if i < len(header) else []
-    return [c.strip(_PAD) if isinstance(c, str) else "" for c in cells] + [""] * (width - len(cells))
+    return [c.strip().strip("\x00").strip() if isinstance(c, str) else "" for c in cells] + [""] * (width - len(cells))
 
 
 def import_id(cell: str) -> dict | None:
