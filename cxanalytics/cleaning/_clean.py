@@ -41,8 +41,13 @@ def _codebook(export: Any, codebook: Any) -> Codebook:
     return book
 
 
+#: Names ``remove=`` accepts for the flag-only rules (plural as in the CLI, or the rule's name).
+REMOVABLE = {"speeders": "speeder", "speeder": "speeder", "straightliners": "straightliner",
+             "straightliner": "straightliner"}  # fmt: skip
+
+
 def _check_rules(min_completion, speeder_fraction, speeder_sd, straightline_min_items, straightline,
-                 quarantine, test_filter, respondent_key) -> tuple[str, ...]:  # fmt: skip
+                 quarantine, test_filter, respondent_key, remove=()) -> tuple[str, ...]:  # fmt: skip
     def prob(name: str, v: Any, lo: float, hi: float) -> None:
         if v is not None and not (isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi):
             raise ParameterError(describe("Rule threshold out of range", parameter=name, received=v,
@@ -63,6 +68,12 @@ def _check_rules(min_completion, speeder_fraction, speeder_sd, straightline_min_
     if bad:
         raise ParameterError(describe("Unknown quarantine reason", parameter="quarantine", received=bad,
                                       expected=f"a subset of {R.REASONS}"))  # fmt: skip
+    asked = (remove,) if isinstance(remove, str) else tuple(remove or ())
+    unknown = [r for r in asked if r not in REMOVABLE]
+    if unknown:
+        raise ParameterError(describe("Unknown response-quality rule to remove", parameter="remove", received=unknown,
+                                      expected="a subset of ('speeders', 'straightliners')"))  # fmt: skip
+    q = q + tuple(REMOVABLE[r] for r in asked if REMOVABLE[r] not in q)
     if test_filter is not None and not isinstance(test_filter, Mapping):
         raise ParameterError(describe("test_filter must map a column to value(s)", parameter="test_filter",
                                       received=type(test_filter).__name__, expected="{'collector_id': '431000999'}"))  # fmt: skip
@@ -132,7 +143,8 @@ def clean_responses(
     speeder_sd: float | None = 2.0,
     straightline_min_items: int | None = 5,
     straightline: str = "all",
-    quarantine: Sequence[str] = R.REASONS,
+    quarantine: Sequence[str] = R.DEFAULT_QUARANTINE,
+    remove: Sequence[str] = (),
     sentinels: Sequence[float] = DEFAULT_SENTINELS,
     pii_key: str | bytes | None = None,
     progress: bool = False,
@@ -258,7 +270,7 @@ def clean_responses(
         raise ParameterError(describe("Export rows must have unique row numbers", parameter="export",
                                       received="duplicate index values", expected="a read_export() result"))  # fmt: skip
     q_reasons = _check_rules(min_completion, speeder_fraction, speeder_sd, straightline_min_items, straightline,
-                             quarantine, test_filter, respondent_key)  # fmt: skip
+                             quarantine, test_filter, respondent_key, remove)  # fmt: skip
     book = _codebook(export, codebook)
     tz = timezone or getattr(export, "timezone", None)
     if tz is None:
@@ -275,9 +287,10 @@ def clean_responses(
     _release()
     # the row rules read a few columns; the full table is only built once, split into kept/quarantined
     ruled = pd.DataFrame({k: cols[k] for k in _RULE_ITEMS if k in cols}, index=frame.index, copy=False)
-    findings = R.preview_and_test(ruled, frame, book, test_filter)
-    findings.append(R.incomplete(ruled, frame, book, min_completion, use_finished, ctx.filled,
-                                 (ctx.answered, ctx.answered_from)))  # fmt: skip
+    platform = str(getattr(export, "platform", "") or "")
+    findings = R.preview_and_test(ruled, frame, book, test_filter, platform)
+    findings.append(R.incomplete(ruled, frame, book, min_completion, use_finished, (ctx.answered, ctx.answered_from),
+                                 questions=getattr(export, "questions", None), platform=platform, source=source))  # fmt: skip
     ctx.filled.clear()
     ctx.answered = None
     early = np.logical_or.reduce([f.mask for f in findings]) if len(frame) else np.zeros(0, dtype=bool)
@@ -368,7 +381,15 @@ def _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz) -
             detail[sel] = f.detail.reindex(q_index[sel]).to_numpy(dtype=object)
         ctx.log.add(ctx.rows[f.mask], column=None, item=None, rule=f.reason, before=None,
                     after="quarantined" if goes[j] else "flagged", reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
+        if f.kept is not None and len(f.kept):
+            ctx.log.add(f.kept.index.to_numpy(dtype=np.int64),
+                        column=None, item=None, rule=f.reason, before=None, after="kept",
+                        reason=f.kept.to_numpy(dtype=object))  # fmt: skip
     data, qt = _split(cols, idx, quarantined)
+    for j, name in enumerate(names):
+        if name in R.FLAG_ONLY:  # one boolean per response-quality rule, in both tables
+            data[f"flag_{name}"] = hits[~quarantined, j]
+            qt[f"flag_{name}"] = hits[quarantined, j]
     data["flags"] = _texts(bits[~quarantined], flag_text, data.index)
     qt["reason"] = pd.Series(np.asarray(names, dtype=object)[first[quarantined]], index=qt.index, dtype="str")
     qt["reasons"] = _texts(bits[quarantined], text, qt.index)
