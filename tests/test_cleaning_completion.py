@@ -310,14 +310,14 @@ def test_item_rule_against_the_platform_warns_when_it_disagrees_for_most_rows():
         rows.append(f"2015-12-14 10:0{k}:00,2015-12-14 10:1{k}:00,Complete,{answers}")
     text = "\n".join(rows) + "\n"
     _, trusted = _plain(text)
-    assert len(trusted.data) == 6  # the platform's "complete" wins ...
-    disputed = trusted.log[(trusted.log["rule"] == "incomplete") & (trusted.log["after"] == "kept")]
-    assert len(disputed) == 4  # ... and the rows the item rule disputes are logged
-    assert disputed["reason"].str.startswith("platform marks complete; 1 of 5 questions answered").all()
+    assert len(trusted.data) == 6  # the platform's "complete" wins, never overridden
     export = read_export(io.BytesIO(text.encode()))
     with pytest.warns(DataQualityWarning, match="calls 4 of the 6 responses the platform marks complete incomplete"):
         res = clean_responses(export, pii_key="k", timezone="UTC", use_finished=False)
-    assert (res.quarantine["reason"] == "incomplete").sum() == 4
+    held = res.quarantine[res.quarantine["reason"] == "incomplete"]
+    assert len(held) == 4 and held["detail"].str.fullmatch("1 of 5 questions answered, none of the last 1").all()
+    logged = res.log[(res.log["rule"] == "incomplete") & (res.log["after"] == "quarantined")]
+    assert set(logged["row"]) == set(held.index)  # each override logged with its reason
 
 
 def test_remove_quarantines_flagged_rules_and_flags_are_columns():

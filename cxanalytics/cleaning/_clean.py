@@ -224,8 +224,7 @@ def clean_responses(
         and ``Progress``, Alchemer ``Status`` (Complete / Partial / Disqualified), LimeSurvey
         ``submitdate``, Typeform ``Submit Date``; Google Forms, Typeform and KoBoToolbox exports
         hold submitted responses only.  The item rule then never overrides a platform's
-        "complete"; a response it disputes is kept and logged (``after`` = "kept").  ``False``
-        ignores the markers: the item rule decides every row (with a
+        "complete".  ``False`` ignores the markers: the item rule decides every row (with a
         :class:`DataQualityWarning` when it contradicts the platform for most responses).
     respondent_key : str, list, False or None
         Columns/items identifying a person for duplicates; default the codebook's
@@ -288,8 +287,9 @@ def clean_responses(
     Warns
     -----
     DataQualityWarning
-        Answer labels the lexicon does not know (left missing, listed in ``recodes``), or no
-        known time zone.
+        Answer labels the lexicon does not know (left missing, listed in ``recodes``), no
+        known time zone, or (``use_finished=False``) an item rule that contradicts the
+        platform's "complete" for most of the responses it marks complete.
 
     Notes
     -----
@@ -447,10 +447,6 @@ def _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz) -
             detail[sel] = f.detail.reindex(q_index[sel]).to_numpy(dtype=object)
         ctx.log.add(ctx.rows[f.mask], column=None, item=None, rule=f.reason, before=None,
                     after="quarantined" if goes[j] else "flagged", reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
-        if f.kept is not None and len(f.kept):
-            ctx.log.add(f.kept.index.to_numpy(dtype=np.int64),
-                        column=None, item=None, rule=f.reason, before=None, after="kept",
-                        reason=f.kept.to_numpy(dtype=object))  # fmt: skip
     data, qt = _split(cols, idx, quarantined)
     for j, name in enumerate(names):
         if name in R.FLAG_ONLY:  # one boolean per response-quality rule, in both tables

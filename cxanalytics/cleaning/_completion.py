@@ -179,7 +179,8 @@ def verdict(data: pd.DataFrame, raw: pd.DataFrame, platform: str) -> Verdict:
     if "progress" in data.columns:
         p = data["progress"].to_numpy(dtype=float)
         low = ~np.isnan(p) & (p < 100)
-        text = np.array([f"progress {v:g} %" for v in np.round(p, 1)], dtype=object) if low.any() else ""
+        text = np.full(n, "", dtype=object)
+        text[low] = [f"progress {v:g} %" for v in np.round(p[low], 1)]
         mark(low, text, complete=(p >= 100) if "finished" not in data.columns else None)
         sources.append("progress < 100")
     if "status" in data.columns:

@@ -37,7 +37,6 @@ class Finding:
     detail: pd.Series  # text for flagged rows (index = row numbers of flagged rows)
     applied: bool
     note: str
-    kept: pd.Series | None = None  # rows the rule disputes but does not quarantine, and why (logged "kept")
 
 
 def _detail(index: pd.Index, mask: np.ndarray, text: pd.Series | np.ndarray | str) -> pd.Series:
@@ -80,10 +79,11 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
         if item in data.columns:
             if item == "status":
                 hits = C.status_flags(data[item], numeric=numeric)
-            else:
-                key = data[item].astype("str").str.strip().str.casefold()
-                hits = {"preview": key.eq("preview").fillna(False).to_numpy(dtype=bool),
-                        "test": key.eq("test").fillna(False).to_numpy(dtype=bool)}  # fmt: skip
+            else:  # over the distinct values
+                codes, uniq = pd.factorize(data[item], use_na_sentinel=True)
+                key = [str(u).strip().casefold() for u in uniq]
+                hits = {k: np.append(np.array([v == k for v in key], dtype=bool), False)[codes]
+                        for k in ("preview", "test")}  # fmt: skip
             p, t = hits["preview"], hits["test"]
             why_preview[p & ~preview] = _texts(f"{item} = " + data[item][p & ~preview])
             preview |= p
@@ -106,10 +106,10 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
         sources.append(f"test_filter {column}")
     rejected, kobo = C.kobo_rejected(raw)
     note = ", ".join(sources) if sources else "no status column and no test_filter"
-    spam_text = "status = " + data["status"].astype("str") if "status" in data.columns else pd.Series("", index=idx)
+    spam_text = ("status = " + data["status"][spam].astype("str")) if spam.any() else pd.Series([], dtype="str")
     return [Finding("preview", preview, _detail(idx, preview, why_preview), bool(sources), note),
             Finding("test", test, _detail(idx, test, why_test), bool(sources), note),
-            Finding("spam", spam, _detail(idx, spam, spam_text), "status" in data.columns,
+            Finding("spam", spam, spam_text.astype("str"), "status" in data.columns,
                     "platform status marks spam" if "status" in data.columns else "no status column"),
             Finding("rejected", rejected, _detail(idx, rejected, f"{kobo} = Not Approved"), kobo is not None,
                     f"{kobo} (KoBoToolbox validation)" if kobo else "no validation status column")]  # fmt: skip
@@ -142,12 +142,13 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
 
     With ``use_finished`` the platform's verdict (:func:`._completion.verdict`) decides every row
     it covers, and the item rule (answered share of the substantive questions below
-    ``min_completion``) only the rows it does not; a row the platform marks complete that the
-    item rule would have called incomplete is kept and logged (``Finding.kept``).  Without
-    ``use_finished`` the item rule decides every row; when it then contradicts the platform's
-    "complete" for more than half of the rows the platform marks complete, a
-    :class:`DataQualityWarning` says so.  ``counted`` is ``(count, columns)``, the non-blank cells
-    per row already summed over the scored ``columns`` while they were recoded.
+    ``min_completion``, none of the last fifth answered) only the rows it does not: it never
+    overrides a platform's "complete".  Without ``use_finished`` the item rule decides every
+    row; when it then contradicts the platform's "complete" for more than half of the rows the
+    platform marks complete, a :class:`DataQualityWarning` says so (each overridden row is
+    logged as quarantined, with its count of questions answered).  ``counted`` is ``(count,
+    columns)``, the non-blank cells per row already summed over the scored ``columns`` while
+    they were recoded.
     """
     idx = data.index
     why = _why(len(idx))
@@ -157,21 +158,21 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
     why[mask] = v.why[mask]
     if use_finished and v.sources:
         notes.append("platform markers first: " + ", ".join(v.sources))
-    kept = None
     groups = C.question_groups(book, questions, raw, platform) if min_completion is not None else []
-    if groups:
+    decide = (v.code == -1) if use_finished else np.ones(len(idx), dtype=bool)
+    n_tail = max(1, -(-len(groups) // 5))
+    if groups and decide.any():
         answered, reached_end = C.answered_questions(raw, groups, counted)
-        n_tail = max(1, -(-len(groups) // 5))
         low = (answered / len(groups) < min_completion) & ~reached_end
-        text = (pd.Series(answered, index=idx).astype(str)
-                + f" of {len(groups)} questions answered, none of the last {n_tail}")  # fmt: skip
-        decide = (v.code == -1) if use_finished else np.ones(len(idx), dtype=bool)
+
+        def text(rows: np.ndarray) -> pd.Series:  # only for the rows that need it
+            return (pd.Series(answered[rows], index=idx[rows]).astype(str)
+                    + f" of {len(groups)} questions answered, none of the last {n_tail}")  # fmt: skip
+
         new = low & decide & ~mask
-        why[new] = _texts(text[new])
+        why[new] = _texts(text(new))
         mask |= new
         disputed = low & (v.code == 1)
-        if use_finished and disputed.any():
-            kept = ("platform marks complete; " + text[disputed]).astype("str")
         n_done = int((v.code == 1).sum())
         if not use_finished and n_done and disputed.sum() > n_done / 2:
             warnings.warn(describe(f"The item rule calls {int(disputed.sum())} of the {n_done} responses the platform "
@@ -180,11 +181,11 @@ def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_comple
                                    parameter="use_finished", received=False,
                                    expected="use_finished=True to trust the platform's own completion marker"),
                           DataQualityWarning, stacklevel=4)  # fmt: skip
+    if groups:
         where = "rows without a platform verdict" if use_finished and v.sources else "every row"
         notes.append(f"item rule on {where}: answered share < {min_completion:g} of {len(groups)} questions "
                      f"and none of the last {n_tail} answered")
-    return Finding("incomplete", mask, _detail(idx, mask, why), bool(notes), "; ".join(notes) or "nothing to check",
-                   kept)  # fmt: skip
+    return Finding("incomplete", mask, _detail(idx, mask, why), bool(notes), "; ".join(notes) or "nothing to check")
 
 
 def duplicates(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, keys: list[str],
