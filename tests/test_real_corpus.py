@@ -90,14 +90,6 @@ DIFFERENCES = {
 NEEDS_EXPORTS = "needs exports branch"
 #: (file, test) -> why the test fails until another helper's branch is merged.
 XFAIL = {
-    ("google_forms/gforms_r_community_2019_spanish.csv", "*"): f"{NEEDS_EXPORTS}: duplicate question texts refused",
-    ("qualtrics/qualtrics_2016_insights_3row_exhaustive.csv", "*"): f"{NEEDS_EXPORTS}: 2016 ImportId row refused",
-    ("typeform/typeform_osmi_2020_markdown_headers.csv", "*"): f"{NEEDS_EXPORTS}: duplicate question texts refused",
-    ("surveymonkey/sm_starwars_macroman_CR_original.csv", "read"): f"{NEEDS_EXPORTS}: 'Response' sub-header row read as a response",
-    ("surveymonkey/sm_starwars_macroman_CR_original.csv", "kept"): f"{NEEDS_EXPORTS}: SurveyMonkey layout not detected",
-    ("surveymonkey/sm_steak_risk.csv", "read"): f"{NEEDS_EXPORTS}: 'Response' sub-header row read as a response",
-    ("surveymonkey/sm_steak_risk.csv", "kept"): f"{NEEDS_EXPORTS}: 'Response' sub-header row kept as a response",
-    ("google_forms/gforms_jupyter_education_2016.csv", "pii"): f"{NEEDS_EXPORTS}: instructors' names not a PII role",
     ("google_forms/gforms_spack_2020.xlsx", "kept"): "needs scales branch: range answers ('500-1,000') read as a 1-10 scale",
 }
 

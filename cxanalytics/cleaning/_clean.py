@@ -119,6 +119,9 @@ def _declared_missing(ctx: V.Context, s: pd.Series, row: dict, codes: dict[float
     return s.mask(hit)
 
 
+_NOT_TEXT = frozenset({"pii", "customer_id", "timestamp", "duration", "progress", "finished", "multi"})
+
+
 def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calendar: str,
              dayfirst: bool | None, progress: bool, missing: dict[float, str] | None = None) -> dict[str, pd.Series]:  # fmt: skip
     rows = book.table.to_dict("records")
@@ -159,6 +162,15 @@ def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calenda
         out.update(new)
         if kind not in SCORED_KINDS:
             _release()  # text work (pseudonyms, trimming) leaves freed Arrow memory behind
+    known: set[str] = set()
+    for r in rows:
+        if r["kind"] == "pii":
+            known |= V.known_pii_keys(raw[r["column"]])
+    if known:  # personal data typed into other text columns (a name in "name of your course")
+        for r in rows:
+            if r["kind"] not in SCORED_KINDS and r["kind"] not in _NOT_TEXT and r["item"] in out \
+                    and pd.api.types.is_string_dtype(out[r["item"]].dtype):  # fmt: skip
+                out[r["item"]] = V.scrub_known_pii(ctx, known, out[r["item"]], r)
     if ctx.answered is not None and declared.any():
         ctx.answered += declared  # a declared missing code ("not applicable") is an answer
     if "duration_s" not in out and {"started_at", "submitted_at"} <= set(out):
