@@ -90,14 +90,8 @@ def _newton(negll, grad, hessian, x, max_iter: int = 60):
     return x, dec2, hess
 
 
-def _fit_mle(negll, x0, names, alpha, model, grad, hess=None):
-    """Minimise ``negll`` over log-parameters; estimates, tidy table, loglik, converged.
-
-    ``grad`` is the analytic gradient of ``negll``; ``hess`` its Hessian (default: central
-    differences of ``grad``).
-    """
-    x0 = np.asarray(x0, dtype=float)
-    hessian = hess if hess is not None else (lambda x: _hessian(grad, x))
+def _optimise(negll, grad, hessian, x0):
+    """BFGS from x0 then Newton; if that ends short of a clear optimum, Nelder-Mead, BFGS and Newton again."""
 
     def finite(x) -> bool:
         return bool(np.all(np.isfinite(x)) and np.isfinite(negll(x)))
@@ -117,8 +111,20 @@ def _fit_mle(negll, x0, names, alpha, model, grad, hess=None):
         y, dec2_y, h_y = _newton(negll, grad, hessian, y)
         if finite(y) and (not finite(x) or negll(y) <= negll(x)):
             x, dec2, h = y, dec2_y, h_y
-    fun = negll(x)
-    inside = finite(x) and bool(np.all(np.abs(x) < _MAX_LOG))
+    return x, dec2, h
+
+
+def _fit_mle(negll, x0, names, alpha, model, grad, hess=None):
+    """Minimise ``negll`` over log-parameters; estimates, tidy table, loglik, converged.
+
+    ``grad`` is the analytic gradient of ``negll``; ``hess`` its Hessian (default: central
+    differences of ``grad``).
+    """
+    hessian = hess if hess is not None else (lambda x: _hessian(grad, x))
+    with np.errstate(all="ignore"):  # the search may visit overflowing parameters; they are refused as inf
+        x, dec2, h = _optimise(negll, grad, hessian, np.asarray(x0, dtype=float))
+        fun = negll(x)
+    inside = bool(np.all(np.isfinite(x)) and np.isfinite(fun) and np.all(np.abs(x) < _MAX_LOG))
     positive_definite = bool(np.all(np.isfinite(h))) and bool(np.all(np.linalg.eigvalsh(h) > 0))
     converged = inside and positive_definite and dec2 < _DECREMENT_TOL**2
     if inside and not positive_definite:

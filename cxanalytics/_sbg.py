@@ -229,11 +229,8 @@ def fit_sbg(survivors, *, alpha: float = 0.05) -> SBGFit:
     cens_n = np.array([n for *_, n, _ in lost])
     cens_t = np.array([k for *_, k in lost], dtype=np.float64)
 
-    def negll(x):
-        a, b = np.exp(x)
-        base = special.betaln(a, b)
-        ll = np.sum(lost_n * (special.betaln(a + 1, b + lost_t - 1) - base))
-        ll += np.sum(cens_n * (special.betaln(a, b + cens_t) - base))
+    def negll(x):  # the retention-rate form: accurate also where alpha, beta are large (betaln differences are not)
+        ll = _sbg_loglik(*np.exp(x), lost_n, lost_t, cens_n, cens_t)
         return -ll if np.isfinite(ll) else np.inf
 
     def grad(x):
