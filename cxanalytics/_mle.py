@@ -145,15 +145,16 @@ def _fit_mle(negll, x0, names, alpha, model, grad, hess=None):
     se_log = np.sqrt(np.diag(np.linalg.inv(h))) if converged else np.full(len(x), np.nan)
     est = np.exp(x)
     z = stats.norm.ppf(1 - alpha / 2)
-    table = pd.DataFrame(
-        {
-            "parameter": list(names),
-            "estimate": est,
-            "std_error": est * se_log,
-            "ci_lower": np.exp(x - z * se_log),
-            "ci_upper": np.exp(x + z * se_log),
-        }
-    )
+    with np.errstate(over="ignore"):  # an interval beyond the float range is reported as (0, inf)
+        table = pd.DataFrame(
+            {
+                "parameter": list(names),
+                "estimate": est,
+                "std_error": est * se_log,
+                "ci_lower": np.exp(x - z * se_log),
+                "ci_upper": np.exp(x + z * se_log),
+            }
+        )
     return est, table, float(-fun), converged
 
 

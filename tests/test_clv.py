@@ -314,6 +314,15 @@ def test_bgnbd_matches_fader_hardie_lee_2005_from_raw_transactions(cdnow_summary
     assert fit.loglik == pytest.approx(-9582.4, abs=0.05)
 
 
+@pytest.mark.realdata
+def test_bgnbd_matches_reference_results_to_their_four_decimals(realdata):
+    # REFERENCE_RESULTS.md (a plain scipy ML fit of cdnow_customers_summary.csv): r = 0.2426,
+    # alpha = 4.4135, a = 0.7929, b = 2.4258, LL = -9582.4256 -- every digit given.
+    fit = fit_bgnbd(pd.read_csv(realdata / "cdnow" / "cdnow_customers_summary.csv"))
+    np.testing.assert_allclose([fit.r, fit.alpha, fit.a, fit.b], [0.2426, 4.4135, 0.7929, 2.4258], atol=5e-5)
+    assert fit.loglik == pytest.approx(-9582.4256, abs=5e-5)
+
+
 def test_bgnbd_recovers_simulated_parameters():
     truth = np.array([0.5, 5.0, 0.8, 2.5])
     fit = fit_bgnbd(simulate_bgnbd(20_000, *truth, T=52, seed=7))
@@ -409,6 +418,21 @@ def test_gamma_gamma_matches_fader_hardie_2013_from_raw_transactions(cdnow_summa
     published = GammaGammaFit(params=params_frame(["p", "q", "gamma"], [6.25, 3.74, 15.44]),
                               loglik=np.nan, n=0, converged=True)
     assert published.population_mean_spend == pytest.approx(35.22, abs=5e-3)
+
+
+@pytest.mark.realdata
+def test_gamma_gamma_matches_reference_results_to_their_digits(realdata, cdnow_summary):
+    # REFERENCE_RESULTS.md: from the raw transactions p = 6.2496, q = 3.7442, gamma = 15.4435,
+    # LL = -4055.9177; from the cent-rounded zbar column of
+    # cdnow_customers_summary_with_transactions.csv p = 6.249, q = 3.745, gamma = 15.448, LL = -4055.92.
+    raw = fit_gamma_gamma(cdnow_summary)
+    np.testing.assert_allclose([raw.p, raw.q, raw.gamma], [6.2496, 3.7442, 15.4435], atol=5e-5)
+    assert raw.loglik == pytest.approx(-4055.9177, abs=5e-5)
+    rounded = fit_gamma_gamma(pd.read_csv(realdata / "cdnow" / "cdnow_customers_summary_with_transactions.csv"),
+                              frequency="x", monetary_value="zbar")
+    assert rounded.n == 946
+    np.testing.assert_allclose([rounded.p, rounded.q, rounded.gamma], [6.249, 3.745, 15.448], atol=5e-4)
+    assert rounded.loglik == pytest.approx(-4055.92, abs=5e-3)
 
 
 def test_gamma_gamma_conditional_spend_is_a_weighted_average():
