@@ -146,8 +146,9 @@ class Profile:
         if best in ("agree5", "agree7"):
             quals = [words(q) for q in K.QUALIFIERS]
             qualified = any(any(f" {q}" in f" {words(lab)}" for q in quals) for lab in self.labels)
-            plain = any(not any(f" {q}" in f" {words(lab)}" for q in quals) and self.scale_hits["agree7"]
-                        for lab in self.labels)  # fmt: skip
+            steps = _lexicon_keys()[0]["agree7"]  # plain "agree"/"disagree" (2 and 6 of 7) beside "somewhat ..."
+            plain = any(not any(f" {q}" in f" {words(lab)}" for q in quals) and steps.get(k) in (2.0, 6.0)
+                        for lab, k in zip(self.labels, self.label_keys, strict=True))  # fmt: skip
             many = len({k for k in self.label_keys if k in _lexicon_keys()[0]["agree7"]}) > 5
             return "agree7" if (qualified and plain) or many else "agree5"
         return best
@@ -185,8 +186,10 @@ def words_digits(text: object) -> str:
 
 def _scale_for(kind: str, prof: Profile, question: str) -> tuple[str | None, float, float] | None:
     """(named scale or None, min, max) for a scored kind, or None when the answers do not fit."""
-    if kind == "nps":
-        return ("nps", 0.0, 10.0) if prof.fit("nps", 0, 10) >= FIT_SHARE else None
+    if kind == "nps":  # 0-10 answers: a "recommend" item rated 1-5 or 1-7 is no NPS
+        rng = prof.numeric_range(question)
+        short = rng is not None and rng[1] < 10 and not prof.scale_hits.get("nps")
+        return ("nps", 0.0, 10.0) if prof.fit("nps", 0, 10) >= FIT_SHARE and not short else None
     named = prof.label_scale()
     if named is not None and named != "nps":
         lo, hi = SCALES[named]
