@@ -282,12 +282,13 @@ class Codebook:
         whole numbers, at least 12 and one of them 1000 or more) is metadata, never a rating.
 
         Missing-value codes are proposed, never imposed, and each proposal is listed in
-        :attr:`notes`: codes an SPSS file declares; typical codes (-99, -98, -97, -9, -8, 98,
-        99, 999) found outside an item's scale; and 0 as "not applicable" for a whole battery
-        of 1-5 or 1-7 items (consecutive scored items of one kind) when 0 sits below the
-        scale - some items never use 0 while others do, or 0 is a lump apart from the answers
-        1-k (:func:`cxanalytics._missing.zero_apart`) - the battery then gets the scale 1-k
-        (an item scored 1-k from its anchors or labels that holds 0s gets the same proposal).
+        :attr:`notes`: codes an SPSS file declares, and 0 as "not applicable" for a whole
+        battery of 1-5 or 1-7 items (at least 3 consecutive scored items of one kind) when 0
+        sits below the scale - some items never use 0 while others do, or 0 is a lump apart
+        from the answers 1-k (:func:`cxanalytics._missing.zero_apart`) - the battery then gets
+        the scale 1-k (an item scored 1-k from its anchors or labels that holds 0s gets the
+        same proposal).  Typical codes (-99, -98, -97, -9, -8, 98, 99, 999) found outside an
+        item's scale are noted only: cleaning already makes them missing as sentinels.
 
         Examples
         --------

@@ -105,21 +105,9 @@ def test_missing_values_carry_their_reason_codes(cleaned):
     cells = TRUTH["exports"]["qualtrics"]["cells"]
     codes = res.log[res.log["rule"] == "missing_code"]
     assert (codes["reason"] == "non_substantive").sum() == cells["non_substantive"]
-    # inference proposes the sentinel -99 as the item's declared missing code (a codebook note says
-    # so): one column-level row for the item and code, n = the cells
-    declared = codes[codes["reason"] == "declared_missing"]
-    assert declared["row"].isna().all() and declared["n"].sum() == cells["sentinel"]
-    assert set(declared["before"]) == {"-99"} and set(declared["item"]) == {"ces"}
-    assert any("-99" in note and "ces" in note for note in res.codebook.notes)
-    # undeclared, the default sentinels still make it missing, cell by cell
-    export = cleaned["qualtrics"][0]
-    bare = res.codebook.with_overrides({c: {"missing_codes": None} for c in res.codebook.table["column"]})
-    plain = clean_responses(export, bare, pii_key="test-key")
-    codes = plain.log[plain.log["rule"] == "missing_code"]
     assert (codes["reason"] == "sentinel").sum() == cells["sentinel"]
     assert set(codes.loc[codes["reason"] == "sentinel", "before"]) == {"-99"}
     assert set(codes.loc[codes["reason"] == "sentinel", "item"]) == {"ces"}
-    pd.testing.assert_frame_equal(plain.data, res.data)
     # never 0: the rows whose CSAT was "N/A" hold NaN
     rows = codes.loc[codes["item"] == "csat", "row"]
     everything = pd.concat([res.data["csat"], res.quarantine["csat"]])

@@ -166,25 +166,30 @@ def test_zero_apart_needs_the_evidence_it_names():
     assert zero_apart({"a": {0: 5, 2: 30, 3: 40, 4: 30}, "b": {0: 1, 2: 30, 3: 4, 4: 3}}, 5) is None  # ends unused
 
 
-def test_inference_proposes_typical_codes_found_outside_the_scale(realdata):
+def test_inference_notes_typical_codes_found_outside_the_scale(realdata):
     export = read_export(realdata / "exports" / "limesurvey" / "limesurvey_codes_spanish_bom_crlf.csv")
     book = Codebook.infer(export)
     t = book.table.set_index("column")
     # P9S7[*]: "1. Lo pagamos ...", "4. No tuvimos ese gasto", "99. Ns/Nc" - 99 is not an anchor of the scale
     grid = t.loc[[c for c in t.index if c.startswith("P9S7[")]]
     assert (grid["scale_min"] == 1).all() and (grid["scale_max"] == 4).all()
-    assert (grid["missing_codes"] == "99 = ns/nc").all()  # the whole grid, with the label it came with
-    assert any(n.startswith("missing code 99 proposed") for n in book.notes)
+    assert grid["missing_codes"].isna().all()  # already missing as a sentinel: noted, not declared
+    [note] = [n for n in book.notes if "'99 = ns/nc'" in n]
+    assert "p9s7_a1" in note and "sentinel" in note and "missing_codes" in note
     # id-like columns are never ratings: the 700 distinct response ids, the seeds, the 8-digit codes
     for column in ("id", "seed", "P0S1"):
         assert t.loc[column, "kind"] == "metadata", column
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # Spanish labels the lexicon does not know
         res = clean_responses(export, book, timezone="UTC", pii_key="k")
-    cells = res.log[(res.log["rule"] == "missing_code") & (res.log["reason"] == "declared_missing")]
-    raw = export.frame["P9S7[A1]"]
-    assert int(cells.loc[cells["column"] == "P9S7[A1]", "n"].sum()) == int(raw.str.startswith("99.").sum())
-    assert not (res.quarantine["reason"] == "out_of_range").any()
+        declared = clean_responses(export, book.with_overrides({"P9S7[A1]": {"missing_codes": "99 = Ns/Nc"}}),
+                                   timezone="UTC", pii_key="k")  # fmt: skip
+    n99 = int(export.frame["P9S7[A1]"].str.startswith("99.").sum())
+    cells = res.log[(res.log["column"] == "P9S7[A1]") & (res.log["reason"] == "sentinel")]
+    assert len(cells) == n99 > 0 and not (res.quarantine["reason"] == "out_of_range").any()
+    row = declared.log[(declared.log["column"] == "P9S7[A1]") & (declared.log["rule"] == "missing_code")]
+    assert row[["before", "n", "reason"]].values.tolist() == [["99", n99, "declared_missing"]]
+    pd.testing.assert_frame_equal(declared.data, res.data)
 
 
 def test_spss_declared_missing_codes_reach_the_codebook(tmp_path):

@@ -1,13 +1,15 @@
 """Missing-value codes proposed by codebook inference, each with a note (internal).
 
 Used by :meth:`cxanalytics.codebook.Codebook.infer` after the roles and scales are inferred
-(:mod:`._infer`).  Three sources, in this order in an item's ``missing_codes``:
+(:mod:`._infer`).  Two sources, in this order in an item's ``missing_codes``:
 
 1. codes the export itself declares (SPSS user-missing values, ``questions.missing_codes``);
 2. 0 as "not applicable" for a battery of 1-5 or 1-7 items where 0 sits below the scale
    (:func:`cxanalytics._missing.zero_apart`), or for an item scored 1-k from its anchors or
    labels that holds 0s;
-3. typical codes (:data:`cxanalytics.text.DEFAULT_SENTINELS`) found outside an item's scale.
+Typical codes (:data:`cxanalytics.text.DEFAULT_SENTINELS`: -99, 98, 99, ...) found outside an
+item's scale are only noted: cleaning already makes them missing as sentinels (cell by cell,
+reason ``sentinel``), and the note says how to declare them instead.
 
 Nothing is imposed: every proposal is written in the codebook, where the analyst sees it (the
 returned notes become :attr:`Codebook.notes`) and can edit it before cleaning.
@@ -101,15 +103,6 @@ def _batteries(rows: list[dict]) -> list[list[int]]:
     return runs
 
 
-def _groups(rows: list[dict], scored) -> list[list[int]]:
-    """Scored rows grouped by grid (a row outside a grid is its own group), in order."""
-    groups: dict[object, list[int]] = {}
-    for i in scored:
-        grid = rows[i].get("grid")
-        groups.setdefault(grid if isinstance(grid, str) and grid else ("row", i), []).append(i)
-    return list(groups.values())
-
-
 def _span(rows: list[dict], members: list[int]) -> str:
     names = [rows[j]["item"] for j in members]
     return f"{len(names)} items {names[0]} .. {names[-1]}" if len(names) > 2 else f"items {', '.join(names)}"
@@ -159,24 +152,21 @@ def propose_missing_codes(rows: list[dict], frame: pd.DataFrame, declared: dict[
         notes.append(f"missing code 0 ({ZERO_LABEL}) proposed for {_span(rows, single)}: scored from 1 by their "
                      f"anchors or labels, yet 0 answered {n0} times")  # fmt: skip
     found: dict[str, list[tuple[str, int]]] = {}
-    for group in _groups(rows, codes):  # a grid gets its codes as one: every row the same
-        hit: dict[float, str | None] = {}
-        for i in group:
-            r = rows[i]
-            apart = sentinels_apart(counts[i], r["scale_min"], r["scale_max"])
-            labels = _labels(frame[r["column"]]) if apart else {}
-            for v, n in sorted(apart.items()):
-                if hit.get(v) is None:
-                    hit[v] = labels.get(v)
-                found.setdefault(fmt_code(v), []).append((r["item"], n))
-        for v, label in sorted(hit.items()):
-            for i in group:
-                codes[i].setdefault(fmt_code(v), label.replace(";", ",") if label else None)
+    labelled: dict[str, str] = {}
+    for i in codes:  # typical codes are already missing under clean_responses' sentinels: noted only
+        r = rows[i]
+        apart = sentinels_apart(counts[i], r["scale_min"], r["scale_max"])
+        for v, n in sorted(apart.items()):
+            found.setdefault(fmt_code(v), []).append((r["item"], n))
+            label = _labels(frame[r["column"]]).get(v) if fmt_code(v) not in labelled else None
+            if label:
+                labelled[fmt_code(v)] = label
     for code, items in found.items():
         names = ", ".join(name for name, _ in items[:8]) + (", ..." if len(items) > 8 else "")
-        notes.append(f"missing code {code} proposed for {len(items)} item(s) ({names}) and their grids: a "
-                     f"typical missing-value code, answered {sum(n for _, n in items)} times outside the "
-                     "items' scales")  # fmt: skip
+        shown = f"{code} = {labelled[code]}" if code in labelled else code
+        notes.append(f"typical missing-value code {shown!r} answered {sum(n for _, n in items)} times outside the "
+                     f"scale of {len(items)} item(s) ({names}): cleaning makes it missing as a sentinel "
+                     "(clean_responses(sentinels=...)); add it to missing_codes to declare it")  # fmt: skip
     for i, r in enumerate(rows):
         parts = [code if label is None else f"{code} = {label}" for code, label in codes.get(i, {}).items()]
         r["missing_codes"] = "; ".join(parts) or None
