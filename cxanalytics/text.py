@@ -430,9 +430,13 @@ def recode_labels(
     x : Series or scalar
         Text labels ("Somewhat satisfied", "٥ - راضٍ جدًا", "(4) Agree", "کاملاً موافقم"),
         numbers, or numbers written as text in any digits.
-    scale : {"agree5", "agree7", "satisfaction5", "nps"} or (min, max)
-        Named scales use the lexicon (see :data:`SCALES`, :func:`lexicon`); a tuple accepts
-        numbers (and numbers embedded in labels) only.
+    scale : str or (min, max)
+        A named scale of :data:`SCALES` uses the lexicon (:func:`lexicon`): ``"agree5"``,
+        ``"agree7"``, ``"satisfaction5"``, ``"nps"``, ``"extent5"`` ("Not at all" ... "A great
+        deal"), ``"likely5"``, ``"definitely5"`` ("Definitely not" ... "Definitely yes"),
+        ``"frequency5"`` (never, rarely, sometimes, often, always) and ``"frequency5_half"``
+        (never, sometimes, about half the time, most of the time, always), each scored so that
+        the positive end is high; a tuple accepts numbers (and numbers embedded in labels) only.
     sentinels : iterable of numbers, default :data:`DEFAULT_SENTINELS`
         Missing-value codes (-99, -98, -97, -9, -8, 98, 99, 999).  A sentinel is treated as
         missing only when outside the scale; inside it, it is a score.

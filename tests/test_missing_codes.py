@@ -335,3 +335,36 @@ def test_scale_check_lists_exactly_the_values_outside_the_scale(good, bad):
         csat(df, "q")
     listed = dict(re.findall(r"(-?\d+) \((\d+) answers?\)", str(err.value)))
     assert {int(v): int(n) for v, n in listed.items()} == bad
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from([1, 2, 3, 4, 5, 0, -99, 98, 99, -9]), min_size=5, max_size=60),
+       st.sets(st.sampled_from([0, -99, 98, 99, -9]), min_size=1, max_size=4))
+def test_declared_codes_become_missing_and_are_counted_exactly(answers, declared):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.csv"
+        pd.DataFrame({"rid": [f"R{i}" for i in range(len(answers))], "q": answers}).to_csv(path, index=False)
+        export = read_export(path)
+        spec = "; ".join(f"{c} = code {c}" for c in sorted(declared))
+        book = Codebook(pd.DataFrame({"column": ["rid", "q"], "item": ["response_id", "q"], "kind": ["id", "likert"],
+                                      "scale_min": [None, 1], "scale_max": [None, 5],
+                                      "missing_codes": [None, spec]}))  # fmt: skip
+        back = Codebook.from_csv(book.to_csv(Path(folder) / "book.csv"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            res = clean_responses(export, back, timezone="UTC", pii_key="k", min_completion=None)
+    raw = pd.Series(answers, index=export.frame.index, dtype=float)
+    scores = pd.concat([res.data["q"], res.quarantine["q"]]).reindex(raw.index)
+    on_scale = raw.between(1, 5)
+    np.testing.assert_array_equal(scores[on_scale].to_numpy(), raw[on_scale].to_numpy())
+    assert scores[~on_scale].isna().all()  # declared codes, default sentinels, or out of range: never a score
+    log = res.log[res.log["reason"] == "declared_missing"]
+    assert log["row"].isna().all()
+    assert {int(b): int(n) for b, n in zip(log["before"], log["n"], strict=True)} == \
+        {c: int((raw == c).sum()) for c in declared if (raw == c).any()}  # fmt: skip
+    # an undeclared 0 is out of range (row quarantined); an undeclared sentinel is missing cell by cell
+    if 0 not in declared and (raw == 0).any():
+        assert set(raw.index[raw == 0]) <= set(res.quarantine.index)
