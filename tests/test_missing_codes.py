@@ -157,6 +157,22 @@ def test_inference_leaves_a_real_zero_alone(tmp_path, case):
     assert not any("missing code 0" in n for n in book.notes)
 
 
+def test_a_labelled_not_applicable_zero_is_no_point_of_the_scale(tmp_path):
+    rng = np.random.default_rng(8)
+    labels = ["0 - Not applicable", "1 - Very poor", "2 - Poor", "3 - Fair", "4 - Good", "5 - Excellent"]
+    cols = {f"Item {k}": rng.choice(labels, 200, p=[.1, .05, .15, .3, .25, .15]) for k in range(4)}
+    pd.DataFrame(cols).to_csv(tmp_path / "l.csv", index=False)
+    export = read_export(tmp_path / "l.csv")
+    book = Codebook.infer(export)
+    t = book.table
+    assert (t["scale_min"] == 1).all() and (t["scale_max"] == 5).all() and t["missing_codes"].isna().all()
+    res = clean_responses(export, book, timezone="UTC", pii_key="k")
+    scores = pd.concat([res.data, res.quarantine])["item_0"].reindex(export.frame.index)
+    raw = export.frame["Item 0"]
+    assert scores[raw == labels[0]].isna().all()  # non-substantive: missing, never 0
+    assert scores[raw == labels[5]].eq(5).all() and not len(res.quarantine)
+
+
 def test_zero_apart_needs_the_evidence_it_names():
     full = {1: 20, 2: 30, 3: 40, 4: 30, 5: 20}
     assert zero_apart({"a": {0: 5} | full, "b": full}, 5) is not None  # b never uses 0

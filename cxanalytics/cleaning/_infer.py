@@ -109,6 +109,10 @@ class Profile:
         nums = parse_number(uniq).to_numpy(dtype=float) if len(uniq) else np.array([])
         text = [str(u) for u in uniq]
         emb = [_EMBEDDED.match(normalize_text(t)) if np.isnan(n) else None for t, n in zip(text, nums, strict=True)]
+        by_scale, ns = _lexicon_keys()
+        # "0 - Not applicable" is a non-answer, not a point (nor an anchor) of the scale
+        ns_text = {i: _key(m.group(2)) for i, m in enumerate(emb) if m is not None and _key(m.group(2)) in ns}
+        emb = [None if i in ns_text else m for i, m in enumerate(emb)]
         nums = np.array([float(m.group(1)) if m else n for m, n in zip(emb, nums, strict=True)])
         c = counts.to_numpy(dtype=np.int64)
         sentinel = np.isin(nums, DEFAULT_SENTINELS)
@@ -116,9 +120,8 @@ class Profile:
         self.number_counts = c[~np.isnan(nums) & ~sentinel]
         self.n_sentinel = int(c[sentinel].sum())
         self.anchors = sorted({float(m.group(1)) for m in emb if m} - set(map(float, DEFAULT_SENTINELS)))
-        by_scale, ns = _lexicon_keys()
         label_idx = np.flatnonzero(np.isnan(nums))
-        keys = [_key(text[i]) for i in label_idx]
+        keys = [ns_text.get(i, _key(text[i])) for i in label_idx]
         self.labels = [text[i] for i in label_idx]
         self.label_keys = keys
         self.label_counts = c[label_idx]

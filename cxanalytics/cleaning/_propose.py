@@ -30,6 +30,7 @@ from .._missing import (
     zero_apart,
 )
 from ..errors import CodebookError
+from ..text import _NS_INDEX, normalize_text
 
 SCORED = ("nps", "csat", "ces", "likert", "servqual_expectation", "servqual_perception", "pillar")
 ZERO_LABEL = "not applicable"
@@ -63,16 +64,21 @@ def declared_in_export(export, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[
 
 
 def _counts(values: pd.Series) -> dict[float, int]:
-    """Counts of the numbers among a column's answers (numbers embedded in labels included)."""
+    """Counts of the numbers among a column's answers (numbers embedded in labels included,
+    except in a non-substantive label such as "0 - Not applicable")."""
     vc = values.dropna().value_counts(sort=False)
     if not len(vc):
         return {}
-    nums, _ = answer_numbers(vc.index.tolist())
+    nums, labels = answer_numbers(vc.index.tolist())
     out: dict[float, int] = {}
-    for n, c in zip(nums, vc.to_numpy(), strict=True):
-        if not math.isnan(n):
+    for n, c, label in zip(nums, vc.to_numpy(), labels, strict=True):
+        if not math.isnan(n) and not (label and _NS_INDEX.get(_key(label))):  # "0 - N/A" is no number
             out[float(n)] = out.get(float(n), 0) + int(c)
     return out
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in normalize_text(text) if ch.isalnum())
 
 
 def _labels(values: pd.Series) -> dict[float, str]:
