@@ -31,11 +31,14 @@ def _plain_index(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _counted(value: float, n: int) -> str:
+    return f"{fmt_code(value) if np.isfinite(value) else value} ({n} answer{'s' if n != 1 else ''})"
+
+
 def offending(x: np.ndarray, bad: np.ndarray) -> str:
     """``"0 (12 answers), 98 (3 answers)"``: the distinct offending values with their counts."""
     values, counts = np.unique(x[bad & ~np.isnan(x)], return_counts=True)
-    parts = [f"{fmt_code(v) if np.isfinite(v) else v} ({c} answer{'s' if c != 1 else ''})"
-             for v, c in zip(values.tolist(), counts.tolist(), strict=True)]  # fmt: skip
+    parts = [_counted(v, c) for v, c in zip(values.tolist(), counts.tolist(), strict=True)]
     more = f" and {len(parts) - _SHOWN} more value(s)" if len(parts) > _SHOWN else ""
     return ", ".join(parts[:_SHOWN]) + more
 
@@ -122,9 +125,10 @@ def check_items(data: pd.DataFrame, scales: dict[str, tuple[float, float, object
 def warn_suspect_codes(data: pd.DataFrame, items: Sequence[str], function: str, *, stacklevel: int = 3) -> None:
     """Warn when answers look like undeclared missing codes (no scale was given to check them).
 
-    Two signs, on whole-number answers: a 0 below an otherwise 1-5 or 1-7 battery
-    (:func:`cxanalytics._missing.zero_apart`), and typical missing-value codes (-99, 98, 99, ...)
-    far outside answers that otherwise lie within 0-10.
+    Three signs, on whole-number answers: typical missing-value codes (-99, 98, 99, ...) beside
+    answers that otherwise lie within 0-10; a 0 below an otherwise 1-5 or 1-7 battery
+    (:func:`cxanalytics._missing.zero_apart`); negative values below a run of consecutive
+    answers within 0-10 (``-1`` under 1-5).
     """
     tables: dict[str, dict[float, int]] = {}
     for c in items:
@@ -142,7 +146,7 @@ def warn_suspect_codes(data: pd.DataFrame, items: Sequence[str], function: str, 
     rest = [v for v in pooled if v not in codes]
     messages = []
     if codes and rest and min(rest) >= 0 and max(rest) <= 10:
-        shown = ", ".join(f"{fmt_code(v)} ({n} answers)" for v, n in sorted(codes.items()))
+        shown = ", ".join(_counted(v, n) for v, n in sorted(codes.items()))
         messages.append(f"{shown} look like missing-value codes beside answers {fmt_code(min(rest))}-"
                         f"{fmt_code(max(rest))}")  # fmt: skip
     elif rest:
@@ -150,6 +154,11 @@ def warn_suspect_codes(data: pd.DataFrame, items: Sequence[str], function: str, 
         why = zero_apart(tables, top)
         if why is not None:
             messages.append(f"0 may mean 'not applicable' under a 1-{fmt_code(top)} scale ({why})")
+        body = sorted(v for v in rest if v >= 0)
+        below = sorted(v for v in rest if v < 0)
+        if below and len(body) >= 3 and body[-1] - body[0] == len(body) - 1 <= 10 and below[-1] < body[0] - 1:
+            shown = ", ".join(_counted(v, pooled[v]) for v in below)
+            messages.append(f"{shown} sit apart below the answers {fmt_code(body[0])}-{fmt_code(body[-1])}")
     for m in messages:
         warnings.warn(describe(f"{function}: {m}; the answers were used as they are", column=", ".join(items[:6]),
                                expected=f"scale=(low, high) or codebook= to check them; {HINT}"),

@@ -318,8 +318,14 @@ def test_scale_arguments_are_checked():
     book = Codebook(pd.DataFrame({"column": ["A"], "item": ["a"], "kind": ["likert"], "scale_min": [1], "scale_max": [5]}))
     with pytest.raises(ParameterError, match=r"Items without a scale in the codebook.*\['b'\]"):
         cronbach_alpha(df, codebook=book)
-    with pytest.warns(DataQualityWarning, match=r"-99 \(1 answers\) look like missing-value codes"):
+    with pytest.warns(DataQualityWarning, match=r"-99 \(1 answer\) look like missing-value codes"):
         cronbach_alpha(df.assign(b=[2, -99, 3, 5]))
+    with pytest.warns(DataQualityWarning, match=r"item_statistics: -1 \(2 answers\) sit apart below the answers 1-5"):
+        item_statistics(df.assign(b=[2, -1, -1, 5]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # plain 1-5 answers, or a real -3..3 scale: no suspicion
+        cronbach_alpha(df)
+        cronbach_alpha(pd.DataFrame({"a": [-3, -1, 0, 2, 3], "b": [-2, -1, 1, 2, 3]}))
 
 
 # ----------------------------------------------------------------------------- metrics
