@@ -273,15 +273,14 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     if not names or len(set(names)) != len(names) or outcome in names:
         raise ParameterError(describe("Drivers must be distinct columns other than the outcome",
                                       parameter="drivers", received=names, expected="e.g. ['speed', 'price']"))
-    require_columns(data, [outcome, *names])
     scales = item_scales(names if codebook is None else [outcome, *names], scale=scale, codebook=codebook,
                          require_all=False)  # fmt: skip
+    y, x = _design_columns(data, outcome, names, kind)
     if scales is None:
         warn_suspect_codes(data, [c for c in names if pd.api.types.is_numeric_dtype(data[c])
                                   and not pd.api.types.is_bool_dtype(data[c])], "relative_weights")  # fmt: skip
     else:
         check_items(data, scales)
-    y, x = _design_columns(data, outcome, names, kind)
     n, p = x.shape
     require_full_rank(x, names, parameter="drivers")
     one = np.ones((1, n))
