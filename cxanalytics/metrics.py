@@ -8,6 +8,12 @@ and shares, the estimate, ``se``, ``ci_lower`` and ``ci_upper``.  With
 ``n_effective``, Kish's effective sample size, which replaces ``n`` in every
 interval formula.
 
+Answers are checked against the item's scale (0-10 for NPS by definition; ``scale=`` for
+the others, with the documented defaults 1-5 for CSAT and 1-7 for CES): values outside it
+raise :class:`~cxanalytics.errors.ScaleRangeError` listing every offending value with its
+count.  A value that means "no answer" (``0 = not applicable``, ``-99``) is declared in the
+codebook's ``missing_codes`` and removed by :func:`cxanalytics.clean_responses` first.
+
 Units: the Net Promoter Score is reported in **points on the -100..100 scale**
 (percentage of promoters minus percentage of detractors), as analysts quote it;
 shares and proportions (CSAT, top-box) are fractions in 0..1; means are on the
@@ -224,7 +230,8 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     Raises
     ------
     ScaleRangeError
-        An answer is not an integer 0-10.
+        An answer is not an integer 0-10 (the message lists the offending values with their
+        counts; declare missing-value codes in the codebook and clean first).
     ColumnError
         A column is missing or not numeric, or a weight is missing or negative.
     ParameterError

@@ -314,7 +314,9 @@ def clean_responses(
     is quarantined and the value never clipped).  The platform markers are read by column
     name, so they work whatever platform the reader detected.  Cells: labels and numbers in any
     digits are read by :func:`cxanalytics.text.recode_labels` (explicit codebook ``labels``
-    first); non-substantive answers and sentinels become missing with a reason code, never 0;
+    first); answers matching the codebook's ``missing_codes`` become missing (reason
+    ``declared_missing``; one column-level log row per item and code, ``n`` the cells);
+    non-substantive answers and sentinels become missing with a reason code, never 0;
     negatively worded items become ``scale_min + scale_max - x``; PII columns become keyed
     SipHash-2-4 pseudonyms (Aumasson & Bernstein 2012; 64-bit, via ``pandas.util.hash_array``),
     and e-mails/phone numbers inside free text become ``[email]``/``[phone]``.

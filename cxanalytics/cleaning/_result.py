@@ -39,8 +39,9 @@ class CleanResult:
         ``reason``.  "One row per change" means: a **column-level** row (``row`` missing,
         ``n`` = the number of cells changed) when one rule changes every non-missing cell of
         a column the same way - ``pseudonymise`` (keyed pseudonyms of a PII column; ``before``
-        is ``<redacted>``, the pseudonyms are in ``data``) and ``reverse_code`` (``before``
-        ``x``, ``after`` ``min + max - x``); **cell-level** rows (``row`` set, ``n`` = 1) when
+        is ``<redacted>``, the pseudonyms are in ``data``), ``reverse_code`` (``before``
+        ``x``, ``after`` ``min + max - x``) and ``missing_code`` for a code the codebook
+        declares (``before`` the code, ``reason`` ``declared_missing``); **cell-level** rows (``row`` set, ``n`` = 1) when
         the change differs from cell to cell - missing codes, unreadable values, out-of-range
         answers (``before`` holds the raw answer), e-mails/phones redacted inside free text
         (``after`` holds the redacted text) - and one row per response a row rule flagged or
