@@ -149,3 +149,21 @@ def test_limesurvey_ids_are_metadata_and_no_rating_is_id_like(realdata):
     assert t.loc["P0S1", "kind"] == "metadata"
     scored = t[t["scale_max"].notna()]
     assert (scored["scale_max"] <= 10).all()
+
+
+def test_numeric_range_bins_are_groups_not_a_rating_scale(tmp_path):
+    # Google Forms "How many installations ... in the past year?" answers are bins such as
+    # "10 - 100" and "500-1,000": the second number is not a label of the first (it used to
+    # make a 1-200 "scale" and quarantine every "500-1,000" answer as out of range)
+    rng = np.random.default_rng(5)
+    bins = ["1 - 10", "10 - 100", "100 - 200", "200 - 500", "500-1,000", "> 1,000"]
+    pd.DataFrame({"How many installations?": rng.choice(bins, 80),
+                  "Rating": rng.integers(1, 6, 80)}).to_csv(tmp_path / "bins.csv", index=False)
+    raw = read_export(tmp_path / "bins.csv")
+    t = Codebook.infer(raw).table.set_index("column")
+    assert t.loc["How many installations?", "kind"] not in ("likert", "csat", "ces", "nps")
+    assert t.loc["Rating", "kind"] == "likert"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = clean_responses(raw)
+    assert len(res.data) == 80 and len(res.quarantine) == 0

@@ -90,7 +90,6 @@ DIFFERENCES = {
 NEEDS_EXPORTS = "needs exports branch"
 #: (file, test) -> why the test fails until another helper's branch is merged.
 XFAIL = {
-    ("google_forms/gforms_spack_2020.xlsx", "kept"): "needs scales branch: range answers ('500-1,000') read as a 1-10 scale",
 }
 
 

@@ -24,7 +24,7 @@ from ._propose import declared_in_export
 
 SCORED = ("nps", "csat", "ces", "likert", "servqual_expectation", "servqual_perception", "pillar")
 _GRID = re.compile(r"^(?P<q>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$", re.DOTALL)
-_EMBEDDED = re.compile(r"^\s*[(\[]?\s*(-?\d+)\s*[)\]]?\s*[-\u2013\u2014=:.|]\s*(\D.*)$")
+_EMBEDDED = re.compile(r"^\s*[(\[]?\s*(-?\d+)\s*[)\]]?\s*[-\u2013\u2014=:.|]\s*([^\d\s].*)$")  # "7 - Agree", never "10 - 100"
 _ANCHOR = re.compile(r"(\d+)\s*=")
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 _PHONE = re.compile(r"^\+?[\d\s\-().]{8,}$")
