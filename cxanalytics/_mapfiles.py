@@ -56,12 +56,13 @@ class MissingColumnsError(ColumnError, ParameterError):
 
 
 def _names(columns: Sequence[str], limit: int = 20) -> str:
-    shown = ", ".join(map(str, list(columns)[:limit]))
+    shown = ", ".join(repr(str(c)) for c in list(columns)[:limit])
     return shown + (f" (+{len(columns) - limit} more)" if len(columns) > limit else "") if columns else "none"
 
 
 def missing_columns_error(missing: Sequence[str], present: Sequence[str], *, file: Any = None, what: str = "table",
-                          kind: str | None = None, proposal: Any = None, mapped: bool = False) -> MissingColumnsError:
+                          kind: str | None = None, proposal: Any = None, mapped: bool = False,
+                          hint: str | None = None) -> MissingColumnsError:
     """The error for a table that lacks columns: ``"<file>: the <what> lacks columns X; it has
     columns Y; a mapping like Z would fit (save it with ... and pass --map FILE)"``.
 
@@ -79,11 +80,18 @@ def missing_columns_error(missing: Sequence[str], present: Sequence[str], *, fil
         The proposed mapping of ``kind``; its renames onto missing columns are quoted.
     mapped : bool
         The table is the result of a mapping (the message then says so).
+    hint : str, optional
+        A last sentence, e.g. where the columns are described.
+
+    Returns
+    -------
+    MissingColumnsError
+        With ``file``, ``kind``, ``missing``, ``present`` and ``proposal`` as attributes.
 
     Examples
     --------
     >>> str(missing_columns_error(["customer_id"], ["id", "segment"], what="customers file"))
-    'the customers file lacks columns customer_id; it has columns id, segment; no column looks like customer_id: add it, or rename one by hand in a mapping file (see cxanalytics map)'
+    "the customers file lacks columns 'customer_id'; it has columns 'id', 'segment'; no column looks like 'customer_id': add it, or rename one by hand in a mapping file (see cxanalytics map)"
     """
     lead = f"{file}: the {what}" if file is not None else f"the {what}"
     msg = f"{lead}{' (after mapping)' if mapped else ''} lacks columns {_names(missing)}; it has columns {_names(present)}"
@@ -104,7 +112,8 @@ def missing_columns_error(missing: Sequence[str], present: Sequence[str], *, fil
                 fits.append(col)
         if parts:
             where = f" {file}" if file is not None else " FILE"
-            msg += (f"; a mapping like [{kind}.columns] {', '.join(parts)} would fit (save the proposal with "
+            fit = "would fit" if len(fits) == len(missing) else f"would supply {_names(fits)}"
+            msg += (f"; a mapping like [{kind}.columns] {', '.join(parts)} {fit} (save the proposal with "
                     f"`cxanalytics map{where} --kind {kind} --out mapping.toml`, check it, and pass --map mapping.toml;"
                     " in Python: cx.map_columns(data, cx.propose_mapping(data, kind=...)))")
     unfit = [c for c in missing if c not in fits]
@@ -112,6 +121,8 @@ def missing_columns_error(missing: Sequence[str], present: Sequence[str], *, fil
         one = len(unfit) == 1
         msg += (f"; no column looks like {_names(unfit)}: add {'it' if one else 'them'}, or rename "
                 f"{'one' if one else 'columns'} by hand in a mapping file (see cxanalytics map)")
+    if hint:
+        msg += f"; {hint}"
     return MissingColumnsError(msg, file=file, kind=kind, missing=missing, present=present, proposal=proposal)
 
 
@@ -148,6 +159,7 @@ def read_table(path: Path | str, *, sheet: str | None = None, nrows: int | None 
         frame, note = pd.read_parquet(path), "Parquet"
     elif suffix in _EXCEL:
         frame, name = _sheet(path, sheet)
+        frame.attrs["sheet"] = name
         note = f"sheet {name!r}"
     elif suffix in (".csv", ".txt", ".tsv") or path.name.lower().endswith((".csv.gz", ".csv.zip")):
         sep = "\t" if suffix == ".tsv" else None

@@ -144,6 +144,7 @@ def _flag(p: _Profile, churn: bool) -> tuple[dict | None, str, str | None]:
             return None, "", f"value {key!r} is not read as yes or no"
     if set(table.values()) != {True, False} and len(table) < 2:
         return None, "", "a single value: not a flag"
+    table = dict(sorted(table.items(), key=lambda kv: not kv[1]))  # true first
     shown = ", ".join(f"{k} -> {str(v).lower()}" for k, v in table.items())
     return table, "; ".join([f"values {shown}", *notes]), None
 
@@ -243,7 +244,7 @@ class _Plan:
     segments: list[str] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
     alternates: dict[str, list[str]] = field(default_factory=dict)
-    rejected: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
 
     @property
@@ -275,7 +276,7 @@ def _assign(data: pd.DataFrame, schema: Schema, profiles: dict[str, _Profile]) -
         table, unit, note, why = _check(profiles[col], t, tokens, schema.kind, canonical)
         if why is not None:
             if -neg >= 0.7:
-                plan.rejected.append((t.name, f"{col!r} as {t.name}: {why}"))
+                plan.rejected.append((col, t.name, f"{col!r} as {t.name}: {why}"))
             continue
         if t.name in plan.found:
             plan.alternates.setdefault(t.name, []).append(col)
@@ -303,7 +304,9 @@ def _assign(data: pd.DataFrame, schema: Schema, profiles: dict[str, _Profile]) -
             if why is not None or len(p.counts) < 2:
                 continue
             tokens = set(normalise(col))
-            counted = p.numeric and (len(p.counts) > 10 or tokens & {"number", "count", "amount"})
+            if p.numeric and len(p.counts) > 10:  # a measure, not groups
+                continue
+            counted = p.numeric and tokens & {"number", "count", "amount"}
             if not counted and (tokens & SEGMENT_WORDS or col == snake(col)):
                 name = snake(col) if re.fullmatch(r"[a-z_][a-z0-9_]*", snake(col) or "-") else f"segment_{len(used)}"
                 while name in plan.found:
@@ -344,7 +347,8 @@ def propose(data: pd.DataFrame, kind: str | None, file: Any = None) -> tuple[str
     if optional:
         end.append("Not found (optional): " + ", ".join(optional))
     end += [f"Also looked like {t}: {', '.join(map(repr, cols))} (not used)" for t, cols in plan.alternates.items()]
-    rejected = [r for t, r in plan.rejected if t == "churned" or t not in plan.found]
+    seen = set(plan.columns) | {c for cols in plan.alternates.values() for c in cols}
+    rejected = [r for c, t, r in plan.rejected if c not in seen and (t == "churned" or t not in plan.found)]
     end += [f"Not proposed: {r}" for r in rejected[:6]]
     if plan.others:
         end.append("Other columns that could be segments (add them to [snapshot.columns] and to segments): "
@@ -352,7 +356,5 @@ def propose(data: pd.DataFrame, kind: str | None, file: Any = None) -> tuple[str
     notes[f"{best}.end"] = "\n".join(end)
     order = {c: i for i, c in enumerate(data.columns)}
     columns = dict(sorted(plan.columns.items(), key=lambda kv: order[kv[0]]))
-    values = {t: dict(sorted(v.items(), key=lambda kv: not kv[1])) if set(map(type, v.values())) == {bool} else v
-              for t, v in plan.values.items()}
-    raw = {"columns": columns, "values": values, "units": plan.units, "segments": plan.segments}
+    raw = {"columns": columns, "values": plan.values, "units": plan.units, "segments": plan.segments}
     return best, raw, notes, unmapped

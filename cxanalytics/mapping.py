@@ -217,10 +217,12 @@ class MappingResult:
         renamed = self.log.loc[self.log["step"] == "rename"].set_index("column")["source"].to_dict()
         rows = []
         for col in self.data.columns:
+            base = col.removesuffix("_periods")
+            periods = col != base and base in schema and schema[base].what == "duration" and base in self.data
             what = (schema[col].what if col in schema else "segment" if col in self.segments
-                    else "periods" if col.endswith("_periods") and col.removesuffix("_periods") in renamed else "extra")
-            if what == "periods":
-                renamed[col] = renamed[col.removesuffix("_periods")]
+                    else "periods" if periods else "extra")
+            if periods:
+                renamed[col] = renamed.get(base, base)
             rows.append({"column": col, "source": renamed.get(col, col), "what": what,
                          "dtype": str(self.data[col].dtype), "unit": self.units.get(col), "n": len(self.data),
                          "n_missing": int(self.data[col].isna().sum())})
@@ -350,6 +352,8 @@ def map_columns(data: pd.DataFrame, mapping: Mapping | Path | str | dict, *, kin
         if tgt in km.values:
             x, entries = recode(x, km.values[tgt], column=tgt, source=str(src), flag=flag, file=file)
             log += entries
+            if target is None and x.dropna().map(lambda v: isinstance(v, str)).all():
+                x = x.astype("str").where(x.notna())  # recoded labels stay text
         if target is not None and not (flag and tgt in km.values):
             spec = dict(km.units.get(tgt, {}))
             if target.what == "duration" and "unit" not in spec:
