@@ -227,6 +227,8 @@ def _check(p: _Profile, t: Target, tokens: list[str], kind: str, canonical: bool
         dup = p.present - len(p.counts)
         return None, {}, (f"{dup:,} values repeat" if t.unique and dup else ""), None
     if what == "label":
+        if p.numeric and set(tokens) & {"number", "count", "amount"}:
+            return None, {}, "", "a count, not groups"
         if not 1 <= len(p.counts) <= 50 or (p.present > 20 and len(p.counts) > 0.5 * p.present):
             return None, {}, "", f"{len(p.counts):,} distinct values: not a few groups"
         return None, {}, f"{len(p.counts)} groups: {p.shown()}", None

@@ -47,7 +47,7 @@ from typing import Any
 import pandas as pd
 
 from ._mapconvert import convert, recode
-from ._mapfiles import MissingColumnsError, join_tables, missing_columns_error, read_table
+from ._mapfiles import MissingColumnsError, _names, join_tables, missing_columns_error, read_table
 from ._maptoml import MappingError, dumps, validate
 from ._schemas import KINDS, SCHEMAS, Schema, Target
 from .errors import ColumnError, ParameterError, describe
@@ -327,8 +327,8 @@ def map_columns(data: pd.DataFrame, mapping: Mapping | Path | str | dict, *, kin
     present = [str(c) for c in data.columns]
     absent = [s for s in km.columns if s not in data.columns]
     if absent:
-        raise MissingColumnsError(f"{where}: lacks columns {', '.join(absent)} that the mapping {m.file or ''}"
-                                  f" renames; it has columns {', '.join(present[:30])}", file=file, kind=kind,
+        raise MissingColumnsError(f"{where}: lacks columns {_names(absent)} that the mapping {m.file or ''}"
+                                  f" renames; it has columns {_names(present)}", file=file, kind=kind,
                                   missing=absent, present=present)  # fmt: skip
     names = {c: km.columns.get(c, c) for c in data.columns}
     clash = [c for c in data.columns if c not in km.columns and c in km.columns.values()]
