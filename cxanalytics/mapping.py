@@ -352,7 +352,7 @@ def map_columns(data: pd.DataFrame, mapping: Mapping | Path | str | dict, *, kin
         if tgt in km.values:
             x, entries = recode(x, km.values[tgt], column=tgt, source=str(src), flag=flag, file=file)
             log += entries
-            if target is None and x.dropna().map(lambda v: isinstance(v, str)).all():
+            if target is None and x.notna().any() and x.dropna().map(lambda v: isinstance(v, str)).all():
                 x = x.astype("str").where(x.notna())  # recoded labels stay text
         if target is not None and not (flag and tgt in km.values):
             spec = dict(km.units.get(tgt, {}))
