@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import ColumnError, ParameterError, describe
 
-__all__ = ["MissingColumnsError", "missing_columns_error", "read_table", "peek", "join_tables"]
+__all__ = ["MissingColumnsError", "missing_columns_error", "read_table", "read_tables", "peek", "join_tables"]
 
 _CSV = {"dtype": str, "keep_default_na": False, "na_values": [""], "encoding": "utf-8-sig"}
 _PARQUET = (".parquet", ".pq")
@@ -233,3 +233,33 @@ def join_tables(frames: Sequence[pd.DataFrame], names: Sequence[str], key: str) 
                     "detail": f"joined on {key!r}: {n_before - only_left:,} matched, {only_left:,} only in the "
                     f"earlier tables, {only_right:,} only in this one (kept, with missing values)", "n": len(out)})
     return out, log
+
+
+def read_tables(paths: Path | str | Sequence[Path | str], *, sheet: str | None = None, key: str | None = None
+                ) -> tuple[pd.DataFrame, list[dict]]:
+    """Read one or several tables (CSV as text, Excel, Parquet) and join several on ``key``.
+
+    With several files and no ``key``, the join key is the first column present in every
+    table with no repeated value in any (e.g. ``Customer ID`` in the IBM Telco workbooks).
+    Returns the frame and log entries (what was read, how it was joined).
+    """
+    paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    if not paths:
+        raise ParameterError(describe("No table given", parameter="paths", expected="one or more files"))
+    frames, log = [], []
+    for p in paths:
+        frame, note = read_table(p, sheet=sheet)
+        frames.append(frame)
+        log.append({"step": "read", "column": "", "source": str(p), "detail": note, "n": len(frame)})
+    if len(frames) == 1:
+        return frames[0], log
+    if key is None:
+        common = [c for c in frames[0].columns if all(c in f.columns for f in frames[1:])]
+        unique = [c for c in common if all(not f[c].duplicated().any() and f[c].notna().all() for f in frames)]
+        if not unique:
+            raise ParameterError(describe("No column to join the tables on", file=", ".join(map(str, paths)),
+                                          received=common[:10] or "no column in common",
+                                          expected="a key column in every table, each value once (e.g. a customer id)"))
+        key = unique[0]
+    joined, entries = join_tables(frames, [str(p) for p in paths], key)
+    return joined, log + entries

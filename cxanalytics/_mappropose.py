@@ -358,5 +358,6 @@ def propose(data: pd.DataFrame, kind: str | None, file: Any = None) -> tuple[str
     notes[f"{best}.end"] = "\n".join(end)
     order = {c: i for i, c in enumerate(data.columns)}
     columns = dict(sorted(plan.columns.items(), key=lambda kv: order[kv[0]]))
-    raw = {"columns": columns, "values": plan.values, "units": plan.units, "segments": plan.segments}
+    values = {t: plan.values[t] for t in columns.values() if t in plan.values}
+    raw = {"columns": columns, "values": values, "units": plan.units, "segments": plan.segments}
     return best, raw, notes, unmapped

@@ -47,7 +47,7 @@ from typing import Any
 import pandas as pd
 
 from ._mapconvert import convert, recode
-from ._mapfiles import MissingColumnsError, _names, join_tables, missing_columns_error, read_table
+from ._mapfiles import MissingColumnsError, _names, missing_columns_error, read_tables
 from ._maptoml import MappingError, dumps, validate
 from ._schemas import KINDS, SCHEMAS, Schema, Target
 from .errors import ColumnError, ParameterError, describe
@@ -305,7 +305,7 @@ def map_columns(data: pd.DataFrame, mapping: Mapping | Path | str | dict, *, kin
     ...                   "units": {"tenure": "months", "total_charges": "USD"}}}
     >>> res = map_columns(raw, m)
     >>> res.data[["customer_id", "tenure", "tenure_periods", "churned", "total_charges"]]
-      customer_id   tenure  tenure_periods  churned  total_charges
+      customer_id    tenure  tenure_periods  churned  total_charges
     0           A   30.4375             1.0     True          29.85
     1           B  365.2500            12.0    False        1889.50
     2           C    0.0000             0.0    False            NaN
@@ -430,15 +430,18 @@ def propose_mapping(data: pd.DataFrame, kind: str | None = None, *, file: Any = 
     Examples
     --------
     >>> import pandas as pd
-    >>> raw = pd.DataFrame({"CustomerId": [15634602, 15647311, 15619304], "Tenure": [2, 1, 8],
-    ...                     "Exited": [1, 0, 1], "Complain": [1, 1, 0], "Satisfaction Score": [2, 3, 3]})
+    >>> raw = pd.DataFrame({"CustomerId": [15634602, 15647311, 15619304, 15701354, 15737888],
+    ...                     "Tenure": [2, 1, 8, 1, 2], "Exited": [1, 0, 1, 0, 0], "Complain": [1, 1, 0, 0, 0],
+    ...                     "Satisfaction Score": [2, 3, 3, 5, 1]})
     >>> m = propose_mapping(raw, kind="snapshot")
     >>> m.kinds["snapshot"].columns
     {'CustomerId': 'customer_id', 'Tenure': 'tenure', 'Exited': 'churned', 'Complain': 'complaint', 'Satisfaction Score': 'satisfaction'}
-    >>> m.kinds["snapshot"].units["tenure"], m.kinds["snapshot"].values["churned"]
-    ({'unit': 'years'}, {'1': True, '0': False})
-    >>> print(m.to_toml().splitlines()[8])
-    "CustomerId" = "customer_id"  # name matches 'customerid'
+    >>> m.kinds["snapshot"].values["churned"], m.kinds["snapshot"].units
+    ({'1': True, '0': False}, {'tenure': {'unit': 'years'}, 'satisfaction': {'scale': '1-5'}})
+    >>> for line in m.to_toml().splitlines()[9:11]:
+    ...     print(line)
+    CustomerId = "customer_id"  # name matches 'customer id'
+    Tenure = "tenure"  # name matches 'tenure'
     """
     from ._mappropose import propose
 
@@ -451,36 +454,6 @@ def propose_mapping(data: pd.DataFrame, kind: str | None = None, *, file: Any = 
     chosen, raw, notes, unmapped = propose(data, kind, file)
     m = Mapping.from_dict({chosen: raw})
     return Mapping(m.kinds, None, notes, {chosen: tuple(unmapped)})
-
-
-def read_tables(paths: Path | str | Sequence[Path | str], *, sheet: str | None = None, key: str | None = None
-                ) -> tuple[pd.DataFrame, list[dict]]:
-    """Read one or several tables (CSV as text, Excel, Parquet) and join several on ``key``.
-
-    With several files and no ``key``, the join key is the first column present in every
-    table with no repeated value in any (e.g. ``Customer ID`` in the IBM Telco workbooks).
-    Returns the frame and log entries (what was read, how it was joined).
-    """
-    paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
-    if not paths:
-        raise ParameterError(describe("No table given", parameter="paths", expected="one or more files"))
-    frames, log = [], []
-    for p in paths:
-        frame, note = read_table(p, sheet=sheet)
-        frames.append(frame)
-        log.append(_entry("read", "", str(p), note, len(frame)))
-    if len(frames) == 1:
-        return frames[0], log
-    if key is None:
-        common = [c for c in frames[0].columns if all(c in f.columns for f in frames[1:])]
-        unique = [c for c in common if all(not f[c].duplicated().any() and f[c].notna().all() for f in frames)]
-        if not unique:
-            raise ParameterError(describe("No column to join the tables on", file=", ".join(map(str, paths)),
-                                          received=common[:10] or "no column in common",
-                                          expected="a key column in every table, each value once (e.g. a customer id)"))
-        key = unique[0]
-    joined, entries = join_tables(frames, [str(p) for p in paths], key)
-    return joined, log + entries
 
 
 def read_mapped(paths: Path | str | Sequence[Path | str], mapping: Mapping | Path | str | dict, *,
