@@ -162,9 +162,10 @@ def read_table(path: Path | str, *, sheet: str | None = None, nrows: int | None 
         frame.attrs["sheet"] = name
         note = f"sheet {name!r}"
     elif suffix in (".csv", ".txt", ".tsv") or path.name.lower().endswith((".csv.gz", ".csv.zip")):
-        sep = "\t" if suffix == ".tsv" else None
         try:
-            frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c", nrows=nrows, **_CSV)
+            frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", nrows=nrows, **_CSV)
+            if frame.shape[1] == 1 and any(ch in str(frame.columns[0]) for ch in ";\t|"):  # another separator
+                frame = pd.read_csv(path, sep=None, engine="python", nrows=nrows, **_CSV)
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise ParameterError(describe("Cannot read the table", file=path, received=str(exc)[:120],
                                           expected="a UTF-8 CSV with a header row")) from None
