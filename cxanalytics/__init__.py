@@ -92,6 +92,7 @@ _EXPORTS: dict[str, str] = {
     "read_interactions": "logs",
     "read_transactions": "logs",
     "Mapping": "mapping",
+    "MappingError": "mapping",
     "MappingResult": "mapping",
     "map_columns": "mapping",
     "MissingColumnsError": "mapping",
