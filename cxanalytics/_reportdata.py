@@ -66,7 +66,7 @@ def _check_table(path: Path, name: str) -> None:
                                       expected="an existing CSV or Parquet file, or a folder of Parquet files"))
     elif path.suffix.lower() not in _TABLE_SUFFIXES:
         raise ParameterError(describe(f"Unsupported {name} file", file=path, received=path.suffix or "no suffix",
-                                      expected="a .csv or .parquet file"))
+                                      expected="a .csv or .parquet file (an Excel table works with --map)"))
     else:
         schema_of = path
     try:

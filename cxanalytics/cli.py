@@ -206,8 +206,9 @@ def _run_report(args: argparse.Namespace) -> int:
         if exc.proposal is not None:
             args.out.mkdir(parents=True, exist_ok=True)
             path = exc.proposal.save(args.out / "proposed_mapping.toml")
-            print(f"# A mapping proposed from your file(s), also written to {path}. Check it, then run the report "
-                  f"again with --map {path}\n")
+            again = (f"add its tables to {args.mapping} and run the report again" if args.mapping is not None
+                     else f"run the report again with --map {path}")
+            print(f"# A mapping proposed from your file(s), also written to {path}. Check it, then {again}\n")
             print(exc.proposal.to_toml())
         return EXIT_BAD_INPUT
     except ReportError as exc:

@@ -137,3 +137,41 @@ def test_report_with_map_runs_the_notebooks_on_the_mapped_table(tmp_path, capsys
     html = (out_dir / "report.html").read_text(encoding="utf-8")
     assert f"purchases {len(tx)} revenue {round(float(tx['amount'].round(2).sum()), 2)}" in html
     assert (out_dir / "mapping_log.csv").exists()
+
+
+def test_sample_logs_under_other_names_map_back_to_the_sample(tmp_path):
+    """Customers, transactions and interactions renamed and reformatted as an analyst's export might be:
+    the proposed mappings (plus the time zone the analyst knows) give back the sample tables exactly."""
+    c, t, i = (load_sample(n) for n in ("customers", "transactions", "interactions"))
+    yes_no = {True: "Yes", False: "No"}
+    files = {
+        "customers": pd.DataFrame({
+            "Customer Number": c.customer_id,
+            "Signup Date": c.acquired_at.dt.tz_convert("Asia/Dubai").dt.strftime("%d/%m/%Y %H:%M:%S"),
+            "Acquisition Channel": c.acquisition_channel, "CAC": c.acquisition_cost.map("{:,.2f}".format),
+            "Segment": c.segment, "Plan": c.plan, "Home Branch": c.branch_id, "Language": c.language,
+            "Cancellation Date": c.cancelled_at.dt.strftime("%Y-%m-%d %H:%M:%S%z")}),
+        "transactions": pd.DataFrame({"Order No": t.order_id, "Client ID": t.customer_id, "Order Date": t.occurred_at,
+                                      "Revenue": t.amount}),
+        "interactions": pd.DataFrame({
+            "Ticket ID": i.interaction_id, "Customer ID": i.customer_id, "Contact Date": i.occurred_at,
+            "Contact Channel": i.channel, "Branch": i.branch_id, "Agent": i.agent_id, "Wait (min)": i.wait_s / 60,
+            "Handle Time Seconds": i.handle_s, "Resolved": i.resolved.map(yes_no), "Complaint": i.complaint.map(yes_no),
+            "Goodwill Credit": i.credit}),
+    }  # fmt: skip
+    paths, mapping = {}, None
+    for name, frame in files.items():
+        paths[name] = tmp_path / f"my_{name}.csv"
+        frame.to_csv(paths[name], index=False)
+        assert main(["map", str(paths[name]), "--kind", name, "--out", str(tmp_path / f"{name}.toml")]) == EXIT_OK
+        proposal = Mapping.from_file(tmp_path / f"{name}.toml")
+        mapping = proposal if mapping is None else mapping.merge(proposal)
+    text = mapping.to_toml().replace('acquired_at = { format', 'acquired_at = { timezone = "Asia/Dubai", format')
+    (tmp_path / "all.toml").write_text(text, encoding="utf-8")
+    data = assemble_data(tmp_path / "d", mapping=tmp_path / "all.toml", **paths)
+    for name, original in (("customers", c), ("transactions", t), ("interactions", i)):
+        mapped = load_sample(name, folder=data.path)
+        if name == "customers":  # acquisition costs were written with 2 decimals
+            original = original.assign(acquisition_cost=original["acquisition_cost"].round(2))
+        pd.testing.assert_frame_equal(mapped, original, check_exact=False, rtol=1e-12, obj=name)
+    assert set(data.mapping_log["table"]) == set(files)
