@@ -175,3 +175,15 @@ def test_sample_logs_under_other_names_map_back_to_the_sample(tmp_path):
             original = original.assign(acquisition_cost=original["acquisition_cost"].round(2))
         pd.testing.assert_frame_equal(mapped, original, check_exact=False, rtol=1e-12, obj=name)
     assert set(data.mapping_log["table"]) == set(files)
+
+
+def test_a_data_folder_in_the_users_columns_is_mapped_too(tmp_path):
+    path, tx = _renamed_transactions(tmp_path)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "transactions.csv").write_bytes(path.read_bytes())
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(TX_MAPPING, encoding="utf-8")
+    data = assemble_data(tmp_path / "d", data_dir=folder, mapping=mapping)
+    assert load_sample("transactions", folder=data.path)["order_id"].tolist() == tx["order_id"].tolist()
+    assert (folder / "transactions.csv").read_bytes() == path.read_bytes()  # the user's file is untouched
