@@ -50,7 +50,7 @@ from ._mapconvert import convert, recode
 from ._mapfiles import MissingColumnsError, _names, missing_columns_error, read_tables
 from ._maptoml import MappingError, dumps, validate
 from ._schemas import KINDS, SCHEMAS, Schema, Target
-from .errors import ColumnError, ParameterError, describe
+from .errors import ColumnError, ParameterError, ReconciliationError, describe
 
 __all__ = ["KINDS", "SCHEMAS", "Schema", "Target", "KindMapping", "Mapping", "MappingError", "MappingResult",
            "MissingColumnsError", "map_columns", "missing_columns_error", "propose_mapping", "read_mapped",
@@ -339,10 +339,11 @@ def map_columns(data: pd.DataFrame, mapping: Mapping | Path | str | dict, *, kin
     for src, tgt in km.columns.items():
         if src != tgt:
             log.append(_entry("rename", tgt, src, f"{src!r} -> {tgt!r}", len(data)))
-    unknown_values = [t for t in km.values if t not in names.values()]
-    if unknown_values:
-        raise ColumnError(describe("A recode names a column the data lacks after renaming", file=m.file,
-                                   column=unknown_values[0], expected=f"one of {', '.join(names.values())}"))
+    for part, targets in (("recode", km.values), ("unit", km.units)):
+        unknown = [t for t in targets if t not in names.values()]
+        if unknown:
+            raise ColumnError(describe(f"A {part} names a column the data lacks after renaming", file=m.file,
+                                       column=unknown[0], expected=f"one of {', '.join(map(str, names.values()))}"))
     out: dict[str, pd.Series] = {}
     units: dict[str, str | None] = {}
     for src in data.columns:
@@ -370,6 +371,9 @@ def map_columns(data: pd.DataFrame, mapping: Mapping | Path | str | dict, *, kin
             if target.what in ("duration", "money", "score", "time"):
                 units[tgt] = unit if target.what != "time" else "UTC"
             if periods is not None:
+                if f"{tgt}_periods" in names.values():
+                    raise ColumnError(describe(f"{tgt}_periods would be written twice", file=file,
+                                               column=f"{tgt}_periods", expected="rename or drop that column first"))
                 out[tgt] = x
                 tgt, x = f"{tgt}_periods", periods
                 units[tgt] = spec["unit"]
@@ -379,8 +383,9 @@ def map_columns(data: pd.DataFrame, mapping: Mapping | Path | str | dict, *, kin
         log.append(_entry("keep", "", "", "kept under their own names: " + ", ".join(kept[:20])
                           + (f" (+{len(kept) - 20} more)" if len(kept) > 20 else ""), len(kept)))
     result = pd.DataFrame(out, index=data.index)
-    if len(result) != len(data):  # pragma: no cover - by construction
-        raise AssertionError("rows lost while mapping")
+    if len(result) != len(data) or not result.index.equals(data.index):  # pragma: no cover - by construction
+        raise ReconciliationError(describe("Rows lost or reordered while mapping", file=file,
+                                           received=len(result), expected=f"{len(data)} rows in their order"))
     missing_segments = [s for s in km.segments if s not in result.columns]
     if missing_segments:
         raise ParameterError(describe("A declared segment is not a column after mapping", file=m.file,

@@ -159,6 +159,11 @@ def test_map_columns_errors_name_column_values_and_expectation():
         cx.map_columns(_raw().assign(satisfaction=[1, 7, 5]), scored)
     with pytest.raises(ColumnError, match=r"A target column already exists.*'churned'"):
         cx.map_columns(_raw().assign(churned=[1, 0, 0]), SNAPSHOT)
+    with pytest.raises(ColumnError, match=r"tenure_periods would be written twice"):
+        cx.map_columns(_raw().assign(tenure_periods=[1, 2, 3]), SNAPSHOT)
+    units = {"snapshot": SNAPSHOT["snapshot"] | {"units": {"tenure": "months", "monthly_charges": "USD"}}}
+    with pytest.raises(ColumnError, match=r"A unit names a column the data lacks.*'monthly_charges'"):
+        cx.map_columns(_raw(), units)
     with pytest.raises(ParameterError, match="Say which kind"):
         cx.map_columns(_raw(), {"snapshot": {}, "customers": {}})
 
