@@ -56,8 +56,8 @@ SCORED_KINDS = frozenset(
 )
 #: Columns of :attr:`Codebook.table`, in order.
 CODEBOOK_COLUMNS = ("column", "item", "kind", "scale_min", "scale_max", "scale", "dimension",
-                    "reverse", "grid", "respondent_key", "labels", "question")  # fmt: skip
-_TEXT_FIELDS = ("column", "item", "kind", "scale", "dimension", "grid", "labels", "question")
+                    "reverse", "grid", "respondent_key", "labels", "question", "question_id")  # fmt: skip
+_TEXT_FIELDS = ("column", "item", "kind", "scale", "dimension", "grid", "labels", "question", "question_id")
 _BOOL_TEXT = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "": False}
 _ITEM = re.compile(r"^[^\W\d]\w*$")
 
@@ -190,7 +190,10 @@ class Codebook:
         ``scale_min + scale_max - x``), ``grid`` (matrix question the item belongs to, for
         straight-lining), ``respondent_key`` (identifies a person, for duplicates), ``labels``
         (explicit ``label=score|...`` recodes applied before the lexicon; for a checkbox
-        column whose choices are joined in one cell, ``choice=suffix|...``) and ``question``.
+        column whose choices are joined in one cell, ``choice=suffix|...``), ``question`` (the
+        question text as exported) and ``question_id`` (the question the column belongs to, as
+        the export names it: all the choice columns of one multiple-selection question, the rows
+        of one matrix, or a question and its "Other" text box share it; blank for metadata).
 
     Examples
     --------

@@ -28,12 +28,11 @@ from ._relweights import (
     _pair_products,
 )
 from ._separation import fitted_signs, message, scan
-from ._validate import as_list, check_alpha, require_columns, require_frame
+from ._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import (
     ColumnError,
     ConvergenceError,
     ConvergenceWarning,
-    DataQualityWarning,
     ParameterError,
     SeparationWarning,
     describe,
@@ -146,9 +145,8 @@ def _design_columns(data: pd.DataFrame, outcome: str, drivers: list[str], kind: 
         frame[col] = s.to_numpy(dtype=float, na_value=np.nan)
     values = np.column_stack(list(frame.values()))
     complete = ~np.isnan(values).any(axis=1)
-    if not complete.all():
-        warnings.warn(f"{int((~complete).sum())} row(s) with a missing outcome or driver were left out",
-                      DataQualityWarning, stacklevel=3)
+    warn_dropped(int((~complete).sum()), len(complete), "with a missing value", function="relative_weights",
+                 column=[outcome, *drivers], role="outcome or drivers", stacklevel=4)
     values = values[complete]
     y, x = values[:, 0], values[:, 1:]
     if kind == "logistic" and not np.isin(y, (0.0, 1.0)).all():
@@ -213,7 +211,8 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     Warns
     -----
     DataQualityWarning
-        Rows left out for missing values.
+        Rows with a missing outcome or driver are left out (the message gives their
+        number and share).
     ConvergenceWarning
         Some logistic fits (e.g. of resamples with separation) did not converge.
     SeparationWarning
@@ -351,6 +350,13 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers: Sequence[s
     ParameterError, ColumnError
         As :func:`relative_weights`; a bad ``scale``.
 
+    Warns
+    -----
+    DataQualityWarning
+        As :func:`relative_weights` (whose name the message carries): rows with a missing
+        outcome or driver are left out of the weights. ``performance`` is the mean of each
+        driver over all its answers.
+
     References
     ----------
     Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. *Journal of
@@ -433,7 +439,8 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     Warns
     -----
     DataQualityWarning
-        Rows with missing values are left out.
+        Rows with a missing outcome or predictor are left out (the message gives their
+        number and share).
     SeparationWarning
         A predictor separates the outcome completely, quasi-completely or nearly
         (single-predictor AUC >= 0.98), or the fit shows huge coefficients, standard errors
@@ -492,9 +499,8 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
 
     x, terms = _logit_design(linked, preds, dict(reference or {}))
     complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
-    if not complete.all():
-        warnings.warn(f"{int((~complete).sum())} row(s) with a missing outcome or predictor were "
-                      "left out", DataQualityWarning, stacklevel=2)
+    warn_dropped(int((~complete).sum()), len(complete), "with a missing value", function="repurchase_model",
+                 column=[outcome, *preds], role="outcome or predictors")
     y, x = y[complete], sm.add_constant(x[complete], has_constant="add")
     require_full_rank(x[:, 1:], list(terms["term"]), parameter="predictors")
     found = scan(x[:, 1:], terms, y)

@@ -1,6 +1,8 @@
 """Retention economics: what a retained customer is worth, and what keeping one costs.
 
 - :func:`clv` is the margin-multiple lifetime value (Gupta & Lehmann 2003), vectorised;
+- :func:`clv_interval` is the same value with an interval, from a margin and a retention
+  that carry their uncertainty (:class:`Estimate`: an interval or the counts behind it);
 - :func:`clv_by_segment` estimates each segment's margin and retention from the logs and
   values a customer of each segment with :func:`clv`;
 - :func:`clv_from_sbg` and :func:`clv_from_bgnbd` wrap the fitted models of
@@ -21,13 +23,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._clv_interval import clv_interval
 from ._exposure import lifetimes, period_days, segment_rates
-from ._validate import check_alpha, require_columns, require_frame
+from ._uncertain import Estimate
+from ._validate import check_alpha, require_columns, require_frame, warn_dropped
 from .clv import BGNBDFit, GammaGammaFit, SBGFit, customer_lifetime_value
 from .errors import ParameterError, describe
 
 __all__ = [
+    "Estimate",
     "clv",
+    "clv_interval",
     "clv_by_segment",
     "clv_from_sbg",
     "clv_from_bgnbd",
@@ -43,6 +49,10 @@ def _broadcast(named: Mapping[str, object]) -> tuple[list[np.ndarray], pd.Index 
     index = None
     arrays = []
     for name, value in named.items():
+        if isinstance(value, Estimate):
+            raise ParameterError(describe("Input carries an interval; plain numbers expected", parameter=name,
+                                          received=f"Estimate({value.value:g}, ...)",
+                                          expected="a plain number here, or clv_interval() for the lifetime value with its interval"))
         if isinstance(value, pd.Series):
             if index is None:
                 index = value.index
@@ -117,9 +127,13 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
 
     Returns
     -------
-    float, numpy.ndarray or pandas.Series
+    float, numpy.ndarray, pandas.Series or pandas.DataFrame
         The lifetime value, in the units of ``margin``, broadcast over the inputs (a
         Series with the index of any Series input, per customer or per segment).
+        When ``margin`` or ``retention`` is an :class:`Estimate` (a value with its
+        interval or the counts behind it), the value with its interval: the one-row
+        tidy frame of :func:`clv_interval` (delta method; call :func:`clv_interval`
+        directly for Monte Carlo or another ``alpha``).
 
     Raises
     ------
@@ -127,6 +141,10 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
         Non-finite margin, retention outside [0, 1], negative discount, a negative or
         fractional horizon, an unknown timing, or an infinite horizon with
         retention 1 and discount 0 (infinite value).
+
+    See Also
+    --------
+    clv_interval : the same value with an interval, from inputs with their uncertainty.
 
     Notes
     -----
@@ -152,7 +170,16 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
     consumer     82.04
     business    147.68
     Name: clv, dtype: float64
+
+    With the counts behind the retention rate (631 of 1,000 renewed), the value comes
+    with its interval:
+
+    >>> row = clv(100.0, Estimate.from_counts(631, 1000), 0.1)
+    >>> row[["clv", "ci_lower", "ci_upper"]].round(2).to_numpy().tolist()
+    [[134.54, 120.39, 150.36]]
     """
+    if isinstance(margin, Estimate) or isinstance(retention, Estimate):
+        return clv_interval(margin, retention, discount, horizon=horizon, timing=timing)
     _check_timing(timing)
     h = np.inf if horizon is None else horizon
     (m, r, i, h), index = _broadcast({"margin": margin, "retention": retention, "discount": discount, "horizon": h})
@@ -278,6 +305,12 @@ def clv_from_bgnbd(
     ColumnError
         Missing segment column (other errors as in :func:`customer_lifetime_value`).
 
+    Warns
+    -----
+    DataQualityWarning
+        Customers with a missing ``segment`` are left out; the message gives their number
+        and share.
+
     Examples
     --------
     >>> from cxanalytics.clv import BGNBDFit, GammaGammaFit
@@ -300,6 +333,9 @@ def clv_from_bgnbd(
     values = customer_lifetime_value(bgnbd, gamma_gamma, data, horizon=horizon, discount_rate=discount_rate,
                                      margin=margin, **columns)["clv"].to_numpy()
     keys = data[segment].to_numpy() if segment is not None else np.zeros(len(data))
+    if segment is not None:
+        warn_dropped(int(data[segment].isna().sum()), len(data), "with a missing value", function="clv_from_bgnbd",
+                     column=segment, role="segment", what="customers")
     frame = pd.DataFrame({"key": keys, "clv": values})
     g = frame.groupby("key", sort=True, observed=True)["clv"]
     out = g.agg(n="size", clv="mean", sd="std", clv_total="sum").reset_index()
@@ -381,7 +417,9 @@ def clv_by_segment(
     Warns
     -----
     DataQualityWarning
-        Customers acquired after ``as_of`` are left out.
+        Customers acquired after ``as_of`` or without a segment, and transactions without
+        a known customer or time or after ``as_of``, are left out (one warning per reason,
+        with their number and share); transactions without an amount count as 0 revenue.
 
     Notes
     -----
@@ -415,7 +453,8 @@ def clv_by_segment(
                                       expected="a share such as 0.35"))
     days = period_days(period)
     life, _ = lifetimes(customers, transactions, segment=segment, customer=customer, acquired=acquired,
-                         cancelled=cancelled, time=time, amount=amount, as_of=as_of, window=window, lapse=lapse)
+                         cancelled=cancelled, time=time, amount=amount, as_of=as_of, window=window, lapse=lapse,
+                         function="clv_by_segment")
     out = segment_rates(life, days, alpha)
     out["margin"] = margin_rate * out["revenue"] / out["customer_periods"]
     value = {k: clv(out["margin"].to_numpy(), out[r].to_numpy(), discount, horizon=horizon, timing=timing)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _timeutil as tu
-from ._validate import as_list, check_alpha, require_columns
+from ._validate import as_list, check_alpha, require_columns, warn_dropped
 from .errors import ColumnError, CxError, DataQualityWarning, ParameterError, describe
 
 __all__ = ["is_dask_frame", "frame_differences", "customer_summary_dask", "cohort_retention_dask", "kaplan_meier_dask"]
@@ -152,13 +152,14 @@ def _summary_counts(part, customer, time, value, same_day, as_of_tick, end):
     """Per-partition counts behind the pandas path's warnings, and the last purchase tick."""
     codes, _, ticks, _, has_id, no_time = _ticks(part, customer, time, same_day)
     keep = has_id & ~no_time
+    dropped = int((~keep).sum())
     late = keep & (ticks > as_of_tick) if as_of_tick is not None else np.zeros(len(part), bool)
     keep &= ~late
     cal = keep & (ticks <= end) if end is not None else keep
     row = {
         "no_id": int((~has_id).sum()), "no_time": int(no_time.sum()), "late": int(late.sum()),
         "cal": int(cal.sum()), "max_tick": int(ticks[keep].max()) if keep.any() else np.iinfo(np.int64).min,
-        "nan": 0, "neg": 0,
+        "nan": 0, "neg": 0, "rows": len(part), "dropped": dropped,
     }  # fmt: skip
     if value is not None:
         v = part[value].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -280,11 +281,11 @@ def customer_summary_dask(
     counts, rows = dask.compute(counts, rows)
     tot = counts.sum()
 
-    for n_bad, what in ((tot["no_id"], f"customer id ({customer})"), (tot["no_time"], f"time ({time})")):
-        if n_bad:
-            warnings.warn(f"{int(n_bad)} transaction(s) without a {what} were dropped", DataQualityWarning, stacklevel=3)
+    warn_dropped(int(tot["dropped"]), int(tot["rows"]), "with a missing value", function="customer_summary",
+                 column=[customer, time], role="customer id or time", what="transactions", stacklevel=4)
     if tot["late"]:
-        warnings.warn(f"{int(tot['late'])} transaction(s) after as_of={as_of_ts} were left out", DataQualityWarning, stacklevel=3)
+        warn_dropped(int(tot["late"]), int(tot["rows"]), f"after as_of={as_of_ts}", function="customer_summary",
+                     what="transactions", stacklevel=4)
     if tot["nan"]:
         warnings.warn(
             f"{int(tot['nan'])} transaction(s) have no value in {value!r}: they count as purchases, not in spend",
@@ -371,7 +372,7 @@ def _cohort_part(part, customer, time, period):
 
 
 def _dropped(part, customer, time, period):
-    return pd.DataFrame({"dropped": [_period_ordinals(part, customer, time, period)[2]]}, dtype=np.int64)
+    return pd.DataFrame({"dropped": [_period_ordinals(part, customer, time, period)[2]], "rows": [len(part)]}, dtype=np.int64)
 
 
 def cohort_retention_dask(transactions, *, customer: str = "customer_id", time: str = "occurred_at",
@@ -393,9 +394,9 @@ def cohort_retention_dask(transactions, *, customer: str = "customer_id", time: 
         _cohort_part, customer, time, period, meta=_cohort_part(ddf._meta, customer, time, period)
     )
     dropped, cells = dask.compute(dropped, cells)
-    n_dropped = int(dropped["dropped"].sum())
-    if n_dropped:
-        warnings.warn(f"{n_dropped} transaction(s) without customer or time were dropped", DataQualityWarning, stacklevel=3)
+    warn_dropped(int(dropped["dropped"].sum()), int(dropped["rows"].sum()), "with a missing value",
+                 function="cohort_retention", column=[customer, time], role="customer id or time",
+                 what="transactions", stacklevel=4)
     if cells.empty:
         raise ColumnError(describe("No usable transactions", column=time, expected="at least one row with a customer and a time"))
     cohort_ord, period_ord, n = (cells[k].to_numpy() for k in ("cohort", "period", "n"))
@@ -487,9 +488,8 @@ def kaplan_meier_dask(data, *, duration: str, event: str, by: str | Sequence[str
         if tot[n_bad]:
             value = checks.loc[checks[n_bad] > 0, first].iloc[0]
             raise ColumnError(describe(f"{int(tot[n_bad])} invalid {what}(s)", column=col, received=value, expected=expected))
-    if tot["missing"]:
-        warnings.warn(f"{int(tot['missing'])} row(s) with a missing value in {by_cols} were left out",
-                      DataQualityWarning, stacklevel=3)
+    warn_dropped(int(tot["missing"]), int(tot["rows"] + tot["missing"]), "with a missing value",
+                 function="kaplan_meier", column=by_cols, role="group", stacklevel=4)
     if not tot["rows"]:
         raise ParameterError(describe("No rows to analyse", parameter="data", received="0 rows",
                                       expected="at least one subject (with its groups present)"))

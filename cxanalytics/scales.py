@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import answer_values, check_alpha, require_columns, require_frame
+from ._validate import answer_values, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import DataQualityWarning, ParameterError, describe
 
 __all__ = ["cronbach_alpha", "cronbach_alpha_from_covariance", "item_statistics"]
@@ -35,17 +35,26 @@ def _items(data: pd.DataFrame, items: Sequence[str] | None) -> list[str]:
     return cols
 
 
-def _moments(data, items, missing):
-    """Covariance matrix, item means/sds/counts and the n for the interval."""
+def _moments(data, items, missing, function):
+    """Covariance matrix, item means/sds/counts and the n for the interval.
+
+    Rows left out (listwise: any item missing; pairwise: every item missing) are announced
+    with a warning naming ``function``.
+    """
     if missing not in MISSING:
         raise ParameterError(describe("Unknown missing-value handling", parameter="missing",
                                       received=missing, expected="'listwise' or 'pairwise'"))
     x = pd.DataFrame({c: answer_values(data[c], c) for c in items})
     if missing == "listwise":
+        complete = x.notna().all(axis=1).to_numpy()
+        warn_dropped(int((~complete).sum()), len(x), "with a missing value", function=function, column=items,
+                     role="items; missing='listwise'", stacklevel=4)
         x = x.dropna()
         counts = np.full((len(items), len(items)), len(x))
     else:
         present = x.notna().to_numpy(dtype="float64")
+        warn_dropped(int((present.sum(axis=1) == 0).sum()), len(x), "without an answer", function=function,
+                     column=items, role="items", stacklevel=4)
         counts = (present.T @ present).astype(np.int64)
     cov = x.cov(min_periods=2).to_numpy()  # pairwise-complete when rows have gaps
     n = int(counts.min())
@@ -135,7 +144,9 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     Warns
     -----
     DataQualityWarning
-        Negative alpha (often un-recoded reverse-worded items) or a constant item.
+        Negative alpha (often un-recoded reverse-worded items) or a constant item;
+        respondents left out (``"listwise"``: any item missing; ``"pairwise"``: no
+        item answered), with their number and share.
 
     Notes
     -----
@@ -162,7 +173,7 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     """
     level = check_alpha(alpha)
     cols = _items(data, items)
-    cov, _, _, _, n = _moments(data, cols, missing)
+    cov, _, _, _, n = _moments(data, cols, missing, "cronbach_alpha")
     return _result(cov, n, level)
 
 
@@ -239,6 +250,12 @@ def item_statistics(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     ColumnError, ParameterError
         As in :func:`cronbach_alpha`.
 
+    Warns
+    -----
+    DataQualityWarning
+        Respondents left out (``"listwise"``: any item missing; ``"pairwise"``: no item
+        answered), with their number and share.
+
     Notes
     -----
     With C the covariance matrix, r_i = sum_j C_ij and S = sum(C):
@@ -259,7 +276,7 @@ def item_statistics(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     [0.752, 0.829, 0.868]
     """
     cols = _items(data, items)
-    cov, means, sds, counts, _ = _moments(data, cols, missing)
+    cov, means, sds, counts, _ = _moments(data, cols, missing, "item_statistics")
     k = len(cols)
     diag = np.diag(cov)
     row = cov.sum(axis=1)

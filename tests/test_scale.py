@@ -133,8 +133,10 @@ def test_customer_summary_dask_reports_the_same_warnings(on_cluster):
     got, w_dask = caught(customer_summary, ddf, as_of="2026-06-01")
     same(expected, got)
     assert w_dask == w_pandas
-    assert {m.split(" ", 1)[1][:20] for _, m in w_dask} >= {"transaction(s) witho", "transaction(s) after",
-                                                           "transaction(s) have ", "negative value(s) in"}
+    text = " | ".join(m for _, m in w_dask)
+    for part in ("customer_summary: dropped", "(customer id or time)", "transactions (", "after as_of=",
+                 "transaction(s) have no value", "negative value(s) in"):
+        assert part in text
 
 
 def test_customer_summary_dask_errors(tx):
@@ -229,7 +231,7 @@ def test_cohort_retention_dask_time_zone_warnings_and_errors(tx):
         expected, w_pandas = caught(cohort_retention, local)
         got, w_dask = caught(cohort_retention, ddf)
         same(expected, got)
-        assert w_dask == w_pandas and "were dropped" in w_dask[0][1]
+        assert w_dask == w_pandas and "cohort_retention: dropped" in w_dask[0][1]
         with pytest.raises(ParameterError, match="period"):
             cohort_retention(ddf, period="fortnight")
         with pytest.raises(ColumnError, match="No usable"), pytest.warns(DataQualityWarning):

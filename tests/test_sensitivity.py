@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
-from cxanalytics.economics import clv
+from cxanalytics.economics import Estimate, clv
 from cxanalytics.errors import ParameterError
-from cxanalytics.sensitivity import break_even, break_even_curve, sensitivity
+from cxanalytics.sensitivity import break_even, break_even_curve, break_even_interval, sensitivity
 
 BASE = {"margin": 100.0, "retention": 0.8, "discount": 0.1}
 
@@ -94,3 +95,101 @@ def test_break_even_curve():
     pd.testing.assert_series_equal(one["output"], pd.Series([0.0, 2.0], name="output"))
     with pytest.raises(ParameterError, match="n"):
         break_even_curve(clv, "retention", (0.5, 0.9), base_inputs=BASE, n=1)
+
+
+# ----------------------------------------------------------------------------- break-even with an interval
+Z = stats.norm.ppf(0.975)
+
+
+def test_break_even_interval_delta_matches_the_hand_derivation():
+    # 100 r / (1.1 - r) = T  ->  r* = 1.1 T / (m + T); dr*/dT = 1.1 m / (m + T)^2, dr*/dm = -1.1 T / (m + T)^2
+    m, se_m, t, se_t = 100.0, 10.0 / Z, 400.0, 40.0 / Z
+    r_star = 1.1 * t / (m + t)  # 0.88
+    se = 1.1 / (m + t) ** 2 * np.hypot(m * se_t, t * se_m)  # 0.01270
+    out = break_even_interval(clv, "retention", Estimate(t, 360.0, 440.0), (0.5, 0.99),
+                              base_inputs={**BASE, "margin": Estimate(m, 90.0, 110.0)}).iloc[0]
+    assert out["break_even"] == pytest.approx(r_star, abs=1e-10)
+    assert out["std_error"] == pytest.approx(se, rel=1e-6)
+    assert round(out["std_error"], 4) == 0.0127
+    assert (out["ci_lower"], out["ci_upper"]) == pytest.approx((r_star - Z * se, r_star + Z * se), rel=1e-6)
+    assert (out["input"], out["method"]) == ("retention", "delta") and np.isnan(out["share_outside"])
+    # margin needed to repay T = 200, retention from counts (800 of 1000): m* = T (1.1 - r) / r
+    r, n = 0.8, 1000
+    se_r = np.sqrt(r * (1 - r) / n)
+    out = break_even_interval(clv, "margin", Estimate(200.0, std_error=15.0), (1.0, 500.0),
+                              base_inputs={**BASE, "retention": Estimate.from_counts(800, n)}).iloc[0]
+    se = np.hypot((1.1 - r) / r * 15.0, 200.0 * 1.1 / r**2 * se_r)
+    assert out["break_even"] == pytest.approx(75.0, abs=1e-9)
+    assert out["std_error"] == pytest.approx(se, rel=1e-6)
+
+
+def test_break_even_interval_monte_carlo_maps_the_target_percentiles():
+    # only the target is uncertain and r*(T) is increasing: the percentiles of r* are r* at T's percentiles
+    out = break_even_interval(clv, "retention", Estimate(400.0, std_error=30.0), (0.5, 0.99), base_inputs=BASE,
+                              method="monte_carlo", n_draws=200_000, random_state=4).iloc[0]
+    for col, t in (("ci_lower", 400.0 - Z * 30.0), ("ci_upper", 400.0 + Z * 30.0)):
+        assert out[col] == pytest.approx(1.1 * t / (100.0 + t), rel=1e-3)
+    assert out["share_outside"] == 0.0
+
+
+def test_break_even_interval_agrees_with_delta_when_uncertainty_is_small():
+    kw = {"base_inputs": {**BASE, "margin": Estimate(100.0, std_error=0.2)}}
+    target = Estimate(400.0, std_error=1.0)
+    delta = break_even_interval(clv, "retention", target, (0.5, 0.99), **kw).iloc[0]
+    mc = break_even_interval(clv, "retention", target, (0.5, 0.99), method="monte_carlo", n_draws=200_000,
+                             random_state=9, **kw).iloc[0]
+    width = delta["ci_upper"] - delta["ci_lower"]
+    assert abs(mc["ci_lower"] - delta["ci_lower"]) < 0.01 * width
+    assert abs(mc["ci_upper"] - delta["ci_upper"]) < 0.01 * width
+    assert mc["std_error"] == pytest.approx(delta["std_error"], rel=0.01)
+
+
+def test_break_even_interval_scalar_functions_give_the_same_draws():
+    def scalar_clv(margin, retention, discount):  # math on floats only: no arrays
+        return float(margin) * float(retention) / (1.0 + float(discount) - float(retention))
+
+    kw = {"base_inputs": {**BASE, "margin": Estimate(100.0, 90.0, 110.0)}, "method": "monte_carlo",
+          "n_draws": 300, "random_state": 5}
+    vector = break_even_interval(clv, "retention", Estimate(400.0, 360.0, 440.0), (0.5, 0.99), **kw)
+    scalar = break_even_interval(scalar_clv, "retention", Estimate(400.0, 360.0, 440.0), (0.5, 0.99), **kw)
+    pd.testing.assert_frame_equal(vector, scalar, rtol=1e-9)
+
+
+def test_break_even_interval_counts_draws_beyond_the_bracket():
+    # CLV at the top of the bracket is 100 * 0.95 / 0.15 = 633.3: targets drawn above it have no break-even inside
+    out = break_even_interval(clv, "retention", Estimate(560.0, std_error=60.0), (0.5, 0.95), base_inputs=BASE,
+                              method="monte_carlo", n_draws=40_000, random_state=3).iloc[0]
+    expected = stats.norm.sf((100 * 0.95 / 0.15 - 560.0) / 60.0)  # 0.1104
+    assert out["share_outside"] == pytest.approx(expected, abs=0.01)
+    assert out["ci_upper"] == np.inf and np.isnan(out["std_error"])
+    assert 0.5 < out["ci_lower"] < out["break_even"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(50.0, 400.0), st.floats(0.0, 0.2), st.floats(0.0, 0.2), st.sampled_from(["delta", "monte_carlo"]))
+def test_break_even_interval_contains_the_break_even(t, rel_t, rel_m, method):
+    out = break_even_interval(clv, "retention", Estimate(t, std_error=rel_t * t), (0.0, 0.99),
+                              base_inputs={**BASE, "margin": Estimate(100.0, std_error=100.0 * rel_m)},
+                              method=method, n_draws=2000, random_state=1).iloc[0]
+    assert out["ci_lower"] <= out["break_even"] <= out["ci_upper"]
+    if rel_t == rel_m == 0:
+        assert out["ci_lower"] == pytest.approx(out["ci_upper"], abs=1e-9)
+
+
+def test_break_even_on_estimates_is_break_even_interval():
+    target, uncertain = Estimate(400.0, 360.0, 440.0), {**BASE, "margin": Estimate(100.0, 90.0, 110.0)}
+    pd.testing.assert_frame_equal(break_even(clv, "retention", target, (0.5, 0.99), base_inputs=BASE),
+                                  break_even_interval(clv, "retention", target, (0.5, 0.99), base_inputs=BASE))
+    pd.testing.assert_frame_equal(break_even(clv, "retention", 400.0, (0.5, 0.99), base_inputs=uncertain),
+                                  break_even_interval(clv, "retention", 400.0, (0.5, 0.99), base_inputs=uncertain))
+
+
+def test_break_even_interval_errors():
+    with pytest.raises(ParameterError, match="method"):
+        break_even_interval(clv, "retention", 400.0, (0.5, 0.99), base_inputs=BASE, method="bootstrap")
+    with pytest.raises(ParameterError, match="n_draws"):
+        break_even_interval(clv, "retention", 400.0, (0.5, 0.99), base_inputs=BASE, method="monte_carlo", n_draws=0)
+    with pytest.raises(ParameterError, match="input"):
+        break_even_interval(clv, "churn", 400.0, (0.5, 0.99), base_inputs=BASE)
+    with pytest.raises(ParameterError, match="does not cross"):
+        break_even_interval(clv, "retention", 1e6, (0.5, 0.99), base_inputs=BASE)

@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 from ..exports import SurveyExport
+from ..exports._roles import role_kind
 from ..text import DEFAULT_SENTINELS, SCALES, lexicon, normalize_text, parse_number
 from . import _keywords as K
+from ._pii import adjust_role
 
 SCORED = ("nps", "csat", "ces", "likert", "servqual_expectation", "servqual_perception", "pillar")
 _GRID = re.compile(r"^(?P<q>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$", re.DOTALL)
@@ -226,6 +228,9 @@ def _row(column, item, kind, question, **kw) -> dict:
 
 
 def _metadata(q: pd.Series) -> tuple[str, str] | None:
+    hit = role_kind(q.get("role"))  # the platform's own fixed columns, named by the reader
+    if hit:
+        return hit
     for name in (q.get("import_id"), q.get("header"), q["column"]):
         hit = K.METADATA_NAMES.get(squash(name)) if isinstance(name, str) else None
         if hit:
@@ -246,6 +251,11 @@ def _unscored(prof: Profile, answer_type: object) -> str:
     return "segment"
 
 
+def _textless_choice(q: pd.Series) -> bool:
+    """A choice column exported without its question's text (Typeform): grouped by question_id."""
+    return q.get("answer_type") == "choice" and not isinstance(q.get("question_text"), str)
+
+
 def infer_rows(export: SurveyExport, sample_rows: int) -> list[dict]:
     """One codebook row per column of the export (see :meth:`Codebook.infer`)."""
     frame = export.frame.iloc[:sample_rows]
@@ -256,23 +266,24 @@ def infer_rows(export: SurveyExport, sample_rows: int) -> list[dict]:
         q = qs.loc[column] if column in qs.index else pd.Series({"column": column})
         text, sub = _question_parts(q, export.platform)
         full = text if sub is None else f"{text} [{sub}]"
+        qid = q.get("question_id") if isinstance(q.get("question_id"), str) else None
         values = frame[column]
         meta = _metadata(q)
         if meta is not None:
             kind, item = meta
             if item == "custom_data_1" and Profile(values).share(_ID_LIKE) >= 0.9:
                 kind, item = "customer_id", "customer_id"
-            rows.append(_row(column, item, kind, full))
+            rows.append(_row(column, item, kind, full, question_id=qid))
             continue
         wtext = words(text)
-        role = _role(wtext)
+        role = adjust_role(_role(wtext), text, values)  # personal data judged by the answers too
         if q.get("answer_type") == "choice":
             role = ("multi", "topic")
         grid_key = q.get("question_id") if isinstance(q.get("question_id"), str) else text
         if sub is not None and q.get("answer_type") != "choice":
             grids.setdefault(f"{grid_key}", []).append(len(rows))
-        rows.append(_row(column, None, None, full, _text=text, _sub=sub, _role=role,
-                         _grid=grid_key if sub is not None else None, _atype=q.get("answer_type"),
+        rows.append(_row(column, None, None, full, question_id=qid, _text=text, _sub=sub, _role=role,
+                         _grid=grid_key if sub is not None or _textless_choice(q) else None, _atype=q.get("answer_type"),
                          _choice=q.get("choice")))  # fmt: skip
     _resolve(rows, grids, frame)
     return rows

@@ -173,6 +173,3 @@ TOPICS: tuple[tuple[str, str, str], ...] = (
 #: Words that qualify the middle steps of a 7-point agreement scale.
 QUALIFIERS = ("somewhat", "slightly", "moderately", "إلى حد ما", "تا حدودی", "تا حدی", "کمی", "نسبتاً")
 
-#: Test/preview values of a Qualtrics ``Status`` column (text and legacy numeric codes).
-STATUS_PREVIEW = ("survey preview", "preview", "1", "9", "17", "preview spam", "offline survey preview")
-STATUS_TEST = ("survey test", "test", "2")

@@ -400,6 +400,31 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
 
 
+def known_pii_keys(s: pd.Series) -> set[str]:
+    """Match keys of a personal-data column's values that could name someone elsewhere (letters, >= 3 chars)."""
+    _, keys = key_codes(s)
+    return {k for k in keys.dropna() if len(k) >= 3 and any(ch.isalpha() for ch in k)}
+
+
+def scrub_known_pii(ctx: Context, known: set[str], s: pd.Series, row: dict) -> pd.Series:
+    """Cells equal to a value recorded in a personal-data column of the same export become ``REDACTED``.
+
+    A respondent who types an instructor's name into "name of your course" puts personal
+    data in a column that is not personal data; the value is known from the personal-data
+    column, so it is removed wherever it appears (logged per cell, value never shown).
+    """
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    if not len(uniq):
+        return s
+    hit = match_key(pd.Series(uniq, dtype="str")).isin(known).to_numpy(dtype=bool)
+    if not hit.any():
+        return s
+    mask = np.isin(codes, np.flatnonzero(hit))
+    ctx.log.add(ctx.rows[mask], column=row["column"], item=row["item"], rule="redact_pii", before=REDACTED,
+                after=REDACTED, reason="a value recorded in a personal-data column of this export")  # fmt: skip
+    return s.mask(mask, REDACTED)
+
+
 def _redact(text: str) -> str:
     return _PHONE_IN_TEXT.sub("[phone]", _EMAIL_IN_TEXT.sub("[email]", text))
 

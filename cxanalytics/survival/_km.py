@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -10,10 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import as_list, check_alpha, require_columns, require_frame
+from .._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import (
     ColumnError,
-    DataQualityWarning,
     ParameterError,
     describe,
 )
@@ -84,16 +82,19 @@ def _weight_values(data: pd.DataFrame, column: str | None) -> np.ndarray | None:
     return values
 
 
-def _prepare(data, duration, event, by, weights=None):
-    """Validate inputs; return (durations, events, weights, group codes, group key frame)."""
+def _prepare(data, duration, event, by, weights=None, *, function="kaplan_meier"):
+    """Validate inputs; return (durations, events, weights, group codes, group key frame).
+
+    Rows with a missing group are left out with a warning naming ``function``.
+    """
     data = require_frame(data)
     by = as_list(by)
     require_columns(data, [duration, event, *by, weights])
     if by:
         missing = data[by].isna().any(axis=1).to_numpy()
         if missing.any():
-            warnings.warn(f"{int(missing.sum())} row(s) with a missing value in {by} were left out",
-                          DataQualityWarning, stacklevel=3)
+            warn_dropped(int(missing.sum()), len(data), "with a missing value", function=function,
+                         column=by, role="group", stacklevel=4)
             data = data.loc[~missing]
     if len(data) == 0:
         raise ParameterError(describe("No rows to analyse", parameter="data", received="0 rows",
@@ -273,6 +274,12 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     ParameterError
         ``data`` not a DataFrame or empty, ``alpha`` outside (0, 1).
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing value in a ``by`` column are left out; the message gives their
+        number and share.
+
     Notes
     -----
     With :math:`d_i` events and :math:`n_i` at risk at distinct time :math:`t_i`,
@@ -397,6 +404,12 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str,
     ColumnError, ParameterError
         Invalid columns or values (see :func:`kaplan_meier`), fewer than two groups.
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing value in a ``group`` column are left out; the message gives their
+        number and share.
+
     Notes
     -----
     At each distinct event time :math:`t` with :math:`d_t` events among :math:`n_t` at risk,
@@ -427,7 +440,7 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str,
     if not cols:
         raise ParameterError(describe("A grouping column is required", parameter="group",
                                       received=group, expected="a column name"))
-    t, e, _, g, keys = _prepare(data, duration, event, cols)
+    t, e, _, g, keys = _prepare(data, duration, event, cols, function="logrank")
     n_groups = len(keys)
     if n_groups < 2:
         raise ParameterError(describe("The log-rank test needs at least two groups",
