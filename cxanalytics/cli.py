@@ -6,11 +6,20 @@ Sub-commands
     Write the seeded synthetic sample data (raw survey exports, customers, transactions,
     interactions, ``TRUTH.json``).
 ``cxanalytics report [--data DIR] [--survey EXPORT ...] [--customers F] [--transactions F]
-[--interactions F] [--branches F] [--codebook CSV ...] [--out DIR] [--engine pandas|dask] [--scheduler ADDRESS]``
+[--interactions F] [--branches F] [--codebook CSV ...] [--map MAPPING.toml] [--out DIR] [--engine pandas|dask]
+[--scheduler ADDRESS]``
     Execute the numbered notebook suite on the user's files and write an HTML report;
-    notebooks whose inputs were not given are skipped with a note. ``--engine dask`` reads a
+    notebooks whose inputs were not given are skipped with a note. ``--map`` renames, recodes
+    and converts the given tables' columns first; a table that does not fit (and no mapping)
+    exits 2 with a proposed mapping printed and written to ``DIR/proposed_mapping.toml``.
+    ``--engine dask`` reads a
     transactions log larger than memory (a Parquet file or folder of part files) lazily in the
     notebooks that support it, on the dask.distributed cluster at ``--scheduler`` if given.
+``cxanalytics map FILE [FILE ...] [--kind KIND] [--sheet NAME] [--out MAPPING.toml] [--check MAPPING.toml]``
+    Propose a column mapping for your table(s) from their names and values, printed as TOML
+    ready to save (``--out``); with ``--check``, apply a mapping and print what it changed.
+    Several files of one row per customer (e.g. the IBM Telco workbooks) are joined on their
+    customer id. Pass the saved file to ``report --map``.
 ``cxanalytics clean EXPORT --out DIR [--codebook CSV] [--timezone TZ] [--test-filter COL=VALUE] [--encoding E]
 [--calendar C] [--min-completion X] [--speeder-fraction X] [--speeder-sd X] [--missing-codes 0,-99]
 [--remove speeders,straightliners] [--keep REASON,...] [--chunksize N] [--engine pandas|dask] [--scheduler ADDRESS]``
@@ -137,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument(f"--{name}", type=Path, default=None, metavar="FILE",
                        help=f"{name} table, CSV or Parquet file or folder of Parquet files ({what}; "
                        "columns as in data/sample/README.md)")
+    r.add_argument("--map", dest="mapping", type=Path, default=None, metavar="MAPPING",
+                   help="column mapping file (TOML; see `cxanalytics map`): renames, recodes and converts the "
+                   "columns of the given tables before the notebooks read them")
     r.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="output folder: report.html and notebooks/ (default: reports/)")
     r.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
@@ -152,6 +164,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="with --engine dask: address of a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
                    "(default: Dask's local threads)")
+
+    m = sub.add_parser(
+        "map",
+        help="propose (or check) a column mapping for your own table",
+        description="Read a table (CSV, Excel, Parquet; several files of one row per customer are joined on "
+        "their customer id), propose how its columns map onto the canonical columns of a kind of input, from "
+        "their names and values, and print it as TOML with a comment on every line. Save it with --out, check "
+        "it, and pass it to `cxanalytics report --map` (or cx.map_columns in Python).",
+        epilog="Exit codes: 0 ok; 2 bad input (a file or mapping that cannot be read or applied).",
+    )
+    m.add_argument("files", nargs="+", type=Path, metavar="FILE", help="the table, or several to join")
+    from .mapping import KINDS
+
+    m.add_argument("--kind", choices=list(KINDS), default=None,
+                   help="kind of input (default: the best fit): snapshot = one row per customer with tenure and "
+                   "a churn flag; customers, transactions, interactions = logs; survey = cleaned responses")
+    m.add_argument("--sheet", default=None, metavar="NAME", help="workbook sheet to read (default: the largest)")
+    m.add_argument("--out", type=Path, default=None, metavar="MAPPING.toml", help="write the proposal to this file")
+    m.add_argument("--check", type=Path, default=None, metavar="MAPPING.toml",
+                   help="instead of proposing: apply this mapping and print the columns and changes")
 
     c = sub.add_parser(
         "clean",
@@ -216,16 +248,27 @@ def _run_sample(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    from .mapping import MissingColumnsError
     from .report import ReportError, run_report
 
     try:
         result = run_report(
             data_dir=args.data, out_dir=args.out, surveys=args.survey, codebooks=args.codebook,
             customers=args.customers, transactions=args.transactions, interactions=args.interactions,
-            branches=args.branches, responses=args.responses, notebooks_dir=args.notebooks,
+            branches=args.branches, responses=args.responses, mapping=args.mapping, notebooks_dir=args.notebooks,
             timeout=args.timeout, progress=not args.no_progress, jobs=args.jobs,
             engine=args.engine, scheduler=args.scheduler,
         )
+    except MissingColumnsError as exc:
+        print(f"cxanalytics: error: {exc}", file=sys.stderr)
+        if exc.proposal is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+            path = exc.proposal.save(args.out / "proposed_mapping.toml")
+            again = (f"add its tables to {args.mapping} and run the report again" if args.mapping is not None
+                     else f"run the report again with --map {path}")
+            print(f"# A mapping proposed from your file(s), also written to {path}. Check it, then {again}\n")
+            print(exc.proposal.to_toml())
+        return EXIT_BAD_INPUT
     except ReportError as exc:
         if not exc.failures:
             raise
@@ -238,6 +281,51 @@ def _run_report(args: argparse.Namespace) -> int:
             print(f"  {run.name} skipped: {run.detail}")
     print(f"Report written: {result.report}")
     return EXIT_OK
+
+
+def _run_map(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from .mapping import propose_mapping, read_mapped, read_tables
+
+    if args.check is not None:
+        result = read_mapped(args.files, args.check, kind=args.kind)
+        with _wide_pandas():
+            print(f"{len(result.data):,} rows of kind {result.kind}, mapped with {args.check}:")
+            print(result.summary().to_string(index=False))
+            print("\nChanges (step, column, what, rows):")
+            for row in result.log.itertuples(index=False):
+                print(f"  {row.step:<8} {row.column or '-':<26} {row.detail} ({row.n:,})")
+        return EXIT_OK
+    data, _ = read_tables(args.files, sheet=args.sheet)
+    label = ", ".join(p.name for p in args.files)
+    proposal = propose_mapping(data, kind=args.kind, file=label)
+    sheet = args.sheet or (data.attrs.get("sheet") if len(args.files) == 1 else None)
+    if sheet is not None:
+        kind, km = next(iter(proposal.kinds.items()))
+        proposal = dataclasses.replace(proposal, kinds={kind: dataclasses.replace(km, sheet=sheet)})
+    if args.out is None:
+        print(proposal.to_toml(), end="")
+        return EXIT_OK
+    proposal.save(args.out)
+    kind, km = next(iter(proposal.kinds.items()))
+    print(f"Wrote the proposed {kind} mapping of {label} to {args.out}: {len(km.columns)} columns mapped.")
+    missing = [c for c in proposal.unmapped[kind] if c in _required(kind)]
+    print("Required columns not found: " + ", ".join(missing) if missing else "Every required column was found.")
+    print(f"Check it, then: cxanalytics map {' '.join(map(str, args.files))} --check {args.out}")
+    return EXIT_OK
+
+
+def _required(kind: str) -> tuple[str, ...]:
+    from .mapping import SCHEMAS
+
+    return SCHEMAS[kind].required
+
+
+def _wide_pandas():
+    import pandas as pd
+
+    return pd.option_context("display.width", 200, "display.max_colwidth", 90, "display.max_rows", 500)
 
 
 def _test_filter(pairs: list[str]) -> dict[str, list[str]]:
@@ -432,7 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cxanalytics`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"sample": _run_sample, "report": _run_report, "clean": _run_clean}
+    handlers = {"sample": _run_sample, "report": _run_report, "clean": _run_clean, "map": _run_map}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")

@@ -312,6 +312,7 @@ def run_report(
     interactions: Path | str | None = None,
     branches: Path | str | None = None,
     responses: Path | str | None = None,
+    mapping: Path | str | None = None,
     notebooks_dir: Path | str | None = None,
     timeout: int = 600,
     title: str = "cxanalytics report",
@@ -333,6 +334,10 @@ def run_report(
         Files given one by one, as in :func:`assemble_data`; with any of them the data
         folder is assembled in a temporary folder (removed afterwards) from ``data_dir``
         and these files.
+    mapping : path or Mapping, optional
+        A column mapping file (``--map``, see :mod:`cxanalytics.mapping`): the tables of the
+        kinds it maps are read, mapped and written into the data folder before any notebook
+        runs (:func:`assemble_data`).
     notebooks_dir : path, optional
         Folder of the numbered notebooks; defaults to the repository's ``notebooks/``.
     timeout : int, default 600
@@ -403,10 +408,14 @@ def run_report(
     executed_dir = out / "notebooks"
     tables = {"customers": customers, "transactions": transactions, "interactions": interactions,
               "branches": branches, "responses": responses}
-    explicit = bool(surveys) or bool(codebooks) or any(v is not None for v in tables.values())
+    explicit = bool(surveys) or bool(codebooks) or mapping is not None or any(v is not None for v in tables.values())
     with tempfile.TemporaryDirectory(prefix="cxanalytics-report-") as tmp:
         if explicit:
-            data = assemble_data(Path(tmp).resolve() / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks, **tables)
+            data = assemble_data(Path(tmp).resolve() / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks,
+                                 mapping=mapping, **tables)
+            if not data.mapping_log.empty:  # every change the mapping made, kept beside the report
+                out.mkdir(parents=True, exist_ok=True)
+                data.mapping_log.to_csv(out / "mapping_log.csv", index=False)
         elif data_dir is not None:
             if not Path(data_dir).is_dir():
                 raise ParameterError(describe("Data folder not found", file=data_dir,

@@ -395,6 +395,18 @@ def _keeps_clv(d):
     assert len(cx.customer_lifetime_value(bg, gg, df, horizon=52)) == len(df)
 
 
+def _keeps_mapping(d):
+    c = d.customers
+    raw = pd.DataFrame({"Customer": c["customer_id"], "Months": _holes(pd.Series(np.arange(len(c)) % 40.0), 5),
+                        "Left": c["cancelled_at"].notna().map({True: "Yes", False: "No"}).where(
+                            np.arange(len(c)) % 7 != 0)})  # fmt: skip
+    m = {"snapshot": {"columns": {"Customer": "customer_id", "Months": "tenure", "Left": "churned"},
+                      "values": {"churned": {"Yes": True, "No": False}}, "units": {"tenure": "months"}}}
+    out = cx.map_columns(raw, m).data
+    assert out.index.equals(raw.index) and out["tenure"].isna().sum() == raw["Months"].isna().sum()
+    assert out["churned"].isna().sum() == raw["Left"].isna().sum()
+
+
 def _keeps_composite(d):
     df = d.responses.assign(pillar_empathy=_holes(d.responses["pillar_empathy"], 4))
     out = cx.pillar_composite(df)
@@ -411,6 +423,7 @@ KEEPS: dict[str, Callable[[SimpleNamespace], None]] = {
     "parse_dates": _keeps_series(cx.parse_dates, ["2026-01-01", None, "2026-02-03"]),
     "pillar_composite": _keeps_composite,
     "customer_lifetime_value": _keeps_clv,
+    "map_columns": _keeps_mapping,
 }
 
 _CLASS = "a class (result, fitted model, record or error type), not a function of row data"
@@ -421,7 +434,8 @@ EXEMPT: dict[str, str] = {
         "ParsedDates", "ClaimResult", "CleanResult", "BGNBDFit", "GammaGammaFit", "SBGFit", "Codebook",
         "LogitResult", "SurveyExport", "Baseline", "EffectEstimate", "ImprovementValue", "LinkResult",
         "RakeResult", "RecodeResult", "SurvivalResult", "ChunkedCleanResult", "ConvergenceWarning",
-        "CxError", "DataQualityWarning", "SmallSampleWarning", "CovariateError", "SeparationWarning", "Estimate")},
+        "CxError", "DataQualityWarning", "SmallSampleWarning", "CovariateError", "SeparationWarning", "Estimate",
+        "Mapping", "MappingResult", "MappingError", "MissingColumnsError")},
     **{name: _SCALARS for name in (
         "clv", "clv_from_sbg", "profit_from_retention_gain", "funnel_limits", "bgnbd_pmf",
         "detractors_to_passives", "fewer_negative_encounters")},
@@ -438,6 +452,9 @@ EXEMPT: dict[str, str] = {
     "read_customers": "reads a log file; every row kept (unreadable values raise)",
     "read_interactions": "reads a log file; every row kept (unreadable values raise)",
     "read_transactions": "reads a log file; every row kept (unreadable values raise)",
+    "propose_mapping": "returns a mapping (names and recodes), not rows",
+    "read_mapped": "reads files and maps them with map_columns; files of one row per customer are outer-joined "
+                   "(no customer dropped, the join logged)",
     "clean_export_in_chunks": "reads a file in chunks; rows are kept or quarantined with a reason, as by "
                               "clean_responses, and reconciled (ReconciliationError otherwise)",
 }
