@@ -113,7 +113,7 @@ def _prepare(data, duration, event, by, weights=None):
 def _count(t: np.ndarray, e: np.ndarray, w: np.ndarray | None, g: np.ndarray, n_groups: int):
     """Weighted counts per (group, distinct time), sorted by group then time.
 
-    Returns group code, time, total leaving (events + censored) and events per cell.
+    Returns group code, time, total leaving (events + censored), events and censored per cell.
     """
     n = len(t)
     integral = t.dtype.kind in "iu" or bool(np.all(t == np.floor(t)))
@@ -135,14 +135,16 @@ def _count(t: np.ndarray, e: np.ndarray, w: np.ndarray | None, g: np.ndarray, n_
         cells = None
     if w is None:  # one pass: even slots count censorings, odd slots events
         both = np.bincount(2 * key + e, minlength=2 * size).reshape(size, 2)
-        dead, leaving = both[:, 1], both.sum(axis=1)
-    else:
+        dead, censored, leaving = both[:, 1], both[:, 0], both.sum(axis=1)
+    else:  # censored weight summed on its own: leaving - dead cancels beside a large event weight
         leaving = np.bincount(key, weights=w, minlength=size)
         dead = np.bincount(key, weights=w * e, minlength=size)
+        censored = np.bincount(key, weights=w * ~e, minlength=size)
     if cells is None:
         cells = np.flatnonzero(np.bincount(key, minlength=size) if w is not None else leaving)
-        leaving, dead = leaving[cells], dead[cells]
-    return cells // span, times_of[cells % span], leaving.astype(float), dead.astype(float)
+        leaving, dead, censored = leaving[cells], dead[cells], censored[cells]
+    return (cells // span, times_of[cells % span], leaving.astype(float), dead.astype(float),
+            censored.astype(float))
 
 
 def _within_group_reverse_cumsum(values: np.ndarray, grp: np.ndarray) -> np.ndarray:
@@ -283,6 +285,10 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     :math:`\hat S^{\exp(\pm z \sigma / \log \hat S)}` with
     :math:`\sigma^2 = \sum d_i / (n_i (n_i - d_i))`; it stays inside [0, 1]. Before the
     first event the interval is [1, 1]; where :math:`\hat S = 0` it is undefined (NaN).
+    It is evaluated as :math:`\exp(-\exp(\log(-\log \hat S) \pm z \sigma / (-\log \hat S)))`
+    (as R's ``survfit(conf.type = "log-log")``), and :math:`n_i - d_i` as the weight censored at
+    :math:`t_i` plus the weight at risk after it, so that extreme case weights neither overflow
+    nor lose precision.
     The median is the smallest time with :math:`\hat S(t) \le 0.5`; its interval
     (Brookmeyer & Crowley 1982) runs from the first time the lower band reaches 0.5 to the
     first time the upper band does (NaN when a band never reaches 0.5).
@@ -317,7 +323,7 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     with np.errstate(invalid="ignore"):  # S = 0 and an infinite Greenwood sum: NaN, set below
         se = np.where(surv > 0, surv * np.sqrt(cumvar), np.nan)
     lower, upper = _loglog_interval(surv, cumvar, stats.norm.ppf(1 - alpha / 2))
-    at_risk, dead, censored = k["at_risk"], k["dead"], k["leaving"] - k["dead"]
+    at_risk, dead, censored = k["at_risk"], k["dead"], k["censored"]
     if w is None:  # plain counts: show them as integers
         at_risk, dead, censored = (np.rint(a).astype(np.int64) for a in (at_risk, dead, censored))
     curve = keys.iloc[grp].reset_index(drop=True)
@@ -329,17 +335,22 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
 
 def _km_core(t, e, w, g, n_groups) -> dict[str, np.ndarray]:
     """Kaplan-Meier arrays per (group, distinct time): counts, S(t), Greenwood sum."""
-    grp, time, leaving, dead = _count(t, e, w, g, n_groups)
+    grp, time, leaving, dead, censored = _count(t, e, w, g, n_groups)
     at_risk = _within_group_reverse_cumsum(leaving, grp)
+    # n - d, the subjects at risk who do not have the event, as a sum of non-negative terms (those
+    # censored now and those at risk at the group's next time): n - d itself cancels when a small
+    # weight stays at risk beside a large one, and is exactly 0 when everyone left has the event.
+    same = np.r_[grp[1:] == grp[:-1], False]
+    survivors = censored + np.where(same, np.r_[at_risk[1:], 0.0], 0.0)
     # d / n / (n - d), not d / (n (n - d)): the product overflows for weights above ~1e154. The
     # term is +inf where everyone at risk leaves (S = 0), and for n - d below ~1e-292 (tiny weights).
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        factor = np.where(dead > 0, 1.0 - dead / at_risk, 1.0)
-        green = np.where(dead > 0, dead / at_risk / (at_risk - dead), 0.0)
+        factor = np.where(dead > 0, np.minimum(survivors / at_risk, 1.0), 1.0)
+        green = np.where(dead > 0, dead / at_risk / survivors, 0.0)
     surv = pd.Series(factor).groupby(grp).cumprod().to_numpy()
     cumvar = pd.Series(green).groupby(grp).cumsum().to_numpy()
-    return {"grp": grp, "time": time, "leaving": leaving, "dead": dead, "at_risk": at_risk,
-            "survival": surv, "cumvar": cumvar}
+    return {"grp": grp, "time": time, "leaving": leaving, "dead": dead, "censored": censored,
+            "at_risk": at_risk, "survival": surv, "cumvar": cumvar}
 
 
 def _exp_neg_exp(x: np.ndarray) -> np.ndarray:
@@ -462,7 +473,7 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str,
         raise ParameterError(describe("The log-rank test needs at least two groups",
                                       parameter="group", received=f"{n_groups} group",
                                       expected="two or more groups"))
-    grp, time, leaving, dead = _count(t, e, None, g, n_groups)
+    grp, time, leaving, dead, _ = _count(t, e, None, g, n_groups)
     times, col = np.unique(time, return_inverse=True)
     shape = (n_groups, len(times))
     leave = np.zeros(shape)
