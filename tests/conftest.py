@@ -33,3 +33,16 @@ def realdata() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+# --------------------------------------------------------------------------- test order
+def pytest_addoption(parser):
+    parser.addoption(
+        "--reverse-order", action="store_true", default=False,
+        help="run the collected tests in reverse order (to find tests that depend on what ran before)",
+    )  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--reverse-order"):
+        items.reverse()
