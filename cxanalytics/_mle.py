@@ -145,16 +145,19 @@ def _fit_mle(negll, x0, names, alpha, model, grad, hess=None):
     se_log = np.sqrt(np.diag(np.linalg.inv(h))) if converged else np.full(len(x), np.nan)
     est = np.exp(x)
     z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(over="ignore"):  # an interval beyond the float range is reported as (0, inf)
-        table = pd.DataFrame(
-            {
-                "parameter": list(names),
-                "estimate": est,
-                "std_error": est * se_log,
-                "ci_lower": np.exp(x - z * se_log),
-                "ci_upper": np.exp(x + z * se_log),
-            }
-        )
+    # a flat likelihood (huge se_log) puts a bound beyond the double range: the nearest double
+    # is then +inf (or 0), which is the value to report, not a numerical error
+    with np.errstate(over="ignore", under="ignore"):
+        lower, upper = np.exp(x - z * se_log), np.exp(x + z * se_log)
+    table = pd.DataFrame(
+        {
+            "parameter": list(names),
+            "estimate": est,
+            "std_error": est * se_log,
+            "ci_lower": lower,
+            "ci_upper": upper,
+        }
+    )
     return est, table, float(-fun), converged
 
 

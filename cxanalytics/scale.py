@@ -111,6 +111,21 @@ def _dask():
     return dask, dd
 
 
+def _compute(dask, *collections, **kwargs):
+    """``dask.compute``, with the caller's warning filters as they were before it.
+
+    Dask's pandas helpers run ``warnings.catch_warnings()`` inside tasks (its ``concat``, for
+    one, ignores RuntimeWarning and FutureWarning there). That context manager swaps state of
+    the whole process and is not thread-safe (see the :mod:`warnings` documentation), so two
+    tasks in threads of this process (the default threaded scheduler, or a ``distributed``
+    cluster with ``processes=False``) that interleave leave one task's filters in place of the
+    caller's: a warning raised afterwards in the caller's thread (this library's, or numpy's)
+    may then be ignored or no longer recorded. Restoring the filters after the tasks undoes it.
+    """
+    with warnings.catch_warnings():
+        return dask.compute(*collections, **kwargs)
+
+
 def _plain(dtype: object) -> object:
     """The in-memory dtype of a Dask column (Dask turns ``str`` into ``string``)."""
     return pd.StringDtype(na_value=np.nan) if isinstance(dtype, pd.StringDtype) else dtype
@@ -278,7 +293,7 @@ def customer_summary_dask(
     rows = ordered.shuffle(on=customer).map_partitions(
         _summary_part, customer, time, value, aggregate_same_day, end, hold_end, meta, meta=meta
     )
-    counts, rows = dask.compute(counts, rows)
+    counts, rows = _compute(dask, counts, rows)
     tot = counts.sum()
 
     warn_dropped(int(tot["dropped"]), int(tot["rows"]), "with a missing value", function="customer_summary",
@@ -393,7 +408,7 @@ def cohort_retention_dask(transactions, *, customer: str = "customer_id", time: 
     cells = ddf.shuffle(on=customer).map_partitions(
         _cohort_part, customer, time, period, meta=_cohort_part(ddf._meta, customer, time, period)
     )
-    dropped, cells = dask.compute(dropped, cells)
+    dropped, cells = _compute(dask, dropped, cells)
     warn_dropped(int(dropped["dropped"].sum()), int(dropped["rows"].sum()), "with a missing value",
                  function="cohort_retention", column=[customer, time], role="customer id or time",
                  what="transactions", stacklevel=4)
@@ -478,7 +493,7 @@ def kaplan_meier_dask(data, *, duration: str, event: str, by: str | Sequence[str
     grouped = ddf.dropna(subset=by_cols) if by_cols else ddf
     grouped = grouped.groupby([*by_cols, duration, event], observed=True, dropna=False)
     counts = grouped[weights].sum() if weights is not None else grouped.size()
-    checks, counts = dask.compute(checks, counts)
+    checks, counts = _compute(dask, checks, counts)
     tot = checks.sum(numeric_only=True)
     for n_bad, col, first, what, expected in (
         ("bad_duration", duration, "duration_value", "duration", "finite, non-negative numbers"),
