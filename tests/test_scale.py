@@ -59,6 +59,9 @@ def caught(fn, *args, **kwargs):
     """Result and warning messages of a call."""
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
+        # an event loop of an earlier test's dask.distributed cluster may be garbage-collected
+        # here: its ResourceWarning is not this call's
+        warnings.filterwarnings("ignore", category=ResourceWarning)
         out = fn(*args, **kwargs)
     return out, [(w.category, str(w.message)) for w in record]
 
