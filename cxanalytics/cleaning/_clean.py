@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..codebook import SCORED_KINDS, Codebook
 from ..errors import CodebookError, DataQualityWarning, ParameterError, describe
@@ -162,11 +163,9 @@ def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calenda
         out.update(new)
         if kind not in SCORED_KINDS:
             _release()  # text work (pseudonyms, trimming) leaves freed Arrow memory behind
-    known: set[str] = set()
-    for r in rows:
-        if r["kind"] == "pii":
-            known |= V.known_pii_keys(raw[r["column"]])
-    if known:  # personal data typed into other text columns (a name in "name of your course")
+    pii = [V.known_pii_keys(raw[r["column"]]) for r in rows if r["kind"] == "pii"]
+    known = pc.unique(pa.concat_arrays(pii)) if pii else None
+    if known is not None and len(known):  # personal data typed into other text columns (a name in "name of your course")
         for r in rows:
             if r["kind"] not in SCORED_KINDS and r["kind"] not in _NOT_TEXT and r["item"] in out \
                     and pd.api.types.is_string_dtype(out[r["item"]].dtype):  # fmt: skip

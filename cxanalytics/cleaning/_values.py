@@ -416,13 +416,18 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
 
 
-def known_pii_keys(s: pd.Series) -> set[str]:
-    """Match keys of a personal-data column's values that could name someone elsewhere (letters, >= 3 chars)."""
+def known_pii_keys(s: pd.Series) -> pa.Array:
+    """Match keys of a personal-data column's values that could name someone elsewhere (a letter, >= 3 chars)."""
+    head = s.dropna().head(1000).astype("str")
+    if len(head) and (head.str.contains("@", regex=False).mean() > 0.5 or not head.str.contains(r"[^\W\d_]").any()):
+        return pa.array([], type=pa.large_string())  # e-mail addresses (redacted in free text anyway), IPs, numbers
     _, keys = key_codes(s)
-    return {k for k in keys.dropna() if len(k) >= 3 and any(ch.isalpha() for ch in k)}
+    arr = pa.array(keys.dropna().astype("str").to_numpy(dtype=object), type=pa.large_string())
+    keep = pc.and_(pc.greater_equal(pc.utf8_length(arr), 3), pc.match_substring_regex(arr, r"[^\W\d_]"))
+    return pc.filter(arr, keep)
 
 
-def scrub_known_pii(ctx: Context, known: set[str], s: pd.Series, row: dict) -> pd.Series:
+def scrub_known_pii(ctx: Context, known: pa.Array, s: pd.Series, row: dict) -> pd.Series:
     """Cells equal to a value recorded in a personal-data column of the same export become ``REDACTED``.
 
     A respondent who types an instructor's name into "name of your course" puts personal
@@ -432,7 +437,8 @@ def scrub_known_pii(ctx: Context, known: set[str], s: pd.Series, row: dict) -> p
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
     if not len(uniq):
         return s
-    hit = match_key(pd.Series(uniq, dtype="str")).isin(known).to_numpy(dtype=bool)
+    keys = pa.array(match_key(pd.Series(uniq, dtype="str")).to_numpy(dtype=object), type=pa.large_string())
+    hit = pc.fill_null(pc.is_in(keys, value_set=known), False).to_numpy(zero_copy_only=False)
     if not hit.any():
         return s
     mask = np.isin(codes, np.flatnonzero(hit))
