@@ -13,9 +13,11 @@ import pyarrow as pa
 
 from ..codebook import Codebook
 from ..errors import ParameterError, describe
-from ._io import _chunks, _header, _read_chunk, _Sink
+from ._dates import DateOrder
+from ._io import Stream, _Sink, open_stream
 from ._result import ChunkedCleanResult, Totals
 from ._state import _key_columns, finish_pass1, pass1_chunk, pass2_chunk
+from ._text import repair_warning
 
 ENGINES = ("pandas", "dask")
 
@@ -126,7 +128,7 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
                                       expected="keywords of clean_responses except export/progress"))  # fmt: skip
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    probe, header, start, header_lines = _header(path, platform, encoding, delimiter)
+    stream = open_stream(path, platform, encoding, delimiter)
     rules = dict(rules)
     rules.setdefault("pii_key", secrets.token_bytes(16))
     book = None
@@ -136,24 +138,31 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     if engine == "dask":
         from ._dask import clean_with_dask
 
-        return clean_with_dask(path, book, out, int(chunksize), probe, header, start, header_lines, rules,
-                               progress=progress, scheduler=scheduler)  # fmt: skip
-    return _clean_sequential(path, book, out, int(chunksize), probe, header, start, header_lines, rules, progress)
+        return clean_with_dask(stream, book, out, int(chunksize), rules, progress=progress, scheduler=scheduler)
+    return _clean_sequential(stream, book, out, int(chunksize), rules, progress)
 
 
 def _no_responses(source: str) -> ParameterError:
     return ParameterError(describe("The export has no responses", file=source, expected="at least one response"))
 
 
-def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header: bytes, start: int,
-                      header_lines: int, rules: dict[str, Any], progress: bool) -> ChunkedCleanResult:  # fmt: skip
-    source, size = path.name, path.stat().st_size
+def _first_row(ex) -> int | None:
+    return int(ex.frame.index[0]) if len(ex.frame) else None
+
+
+def _clean_sequential(stream: Stream, book, out: Path, chunksize: int, rules: dict[str, Any],
+                      progress: bool) -> ChunkedCleanResult:  # fmt: skip
+    source, size = stream.source, stream.path.stat().st_size
+    repaired: list[int] = []
 
     def chunks():
-        bar = _bar(progress, total=size, initial=start, unit="B", unit_scale=True, desc="pass 1: cleaning")
+        bar = _bar(progress, total=size, initial=stream.start, unit="B", unit_scale=True, desc="pass 1: cleaning")
         try:
-            for body, line, nbytes in _chunks(path, start, header_lines, chunksize):
-                yield _read_chunk(header, body, line, header_lines, probe, source)
+            for spec, body, nbytes in stream.pieces(chunksize):
+                ex, rows = stream.load(spec, body)
+                del body
+                repaired.extend(rows)
+                yield spec, ex
                 if bar is not None:
                     bar.update(nbytes)
         finally:
@@ -165,9 +174,9 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
     if first is None:
         raise _no_responses(source)
     if book is None:
-        book = Codebook.infer(first)
-    book.check(first)
-    key_cols = _key_columns(book, first.frame, rules.get("respondent_key"))
+        book = Codebook.infer(first[1])
+    book.check(first[1])
+    key_cols = _key_columns(book, first[1].frame, rules.get("respondent_key"))
     head = [first]  # handed on without a second read; popped so only pass 1 holds it
     del first
 
@@ -176,16 +185,43 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
         yield from reading
 
     totals = Totals()
+    order = DateOrder(rules.get("dayfirst"))
     sinks = {name: _Sink(out / f"{name}.parquet") for name in ("data", "quarantine", "log")}
     work = Path(tempfile.mkdtemp(prefix=f".{source}.work.", dir=out))  # spilled state and cleaned chunks
+
+    def pass1(ex, n: int, *, undecided: bool = False, suffix: str = "") -> dict[str, Any]:
+        holder = [ex]
+        del ex  # pass1_chunk takes the chunk out of the list: its raw text is freed once cleaned
+        return pass1_chunk(holder, book, key_cols, order.rules(rules, undecided=undecided), work,
+                           work / f"chunk-{n:06d}.pkl", suffix=suffix)  # fmt: skip
+
     try:
         n = 0
-        for ex in feed():
-            holder = [ex]
-            del ex  # pass1_chunk takes the chunk out of the list: its raw text is freed once cleaned
-            totals.add_pass1(pass1_chunk(holder, book, key_cols, rules, work, work / f"chunk-{n:06d}.pkl"), source)
+        pending = []  # chunks whose dates cannot tell the day/month order, before one that can
+        for spec, ex in feed():
+            where = _first_row(ex)
+            try:
+                part = pass1(ex, n)
+            except ParameterError as exc:
+                if not order.undecided(exc):
+                    raise
+                if order.known is None:
+                    pending.append((n, spec, exc))
+                    n += 1
+                    continue
+                part = pass1(stream.load(spec)[0], n, undecided=True)
+            del ex
+            order.seen(part["dayfirst"], where)
+            for k, spec_k, _ in pending:  # cleaned in the order this chunk tells; their spilled state
+                # sorts before the later chunks' (suffix ".k" < ""), so it stays in file order
+                totals.add_pass1(pass1(stream.load(spec_k)[0], k, undecided=True, suffix=f".{k:06d}"), source)
+            pending.clear()
+            totals.add_pass1(part, source)
             n += 1
             pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed chunks otherwise
+        if pending:  # no chunk tells the order: the whole file cannot either
+            raise pending[0][2]
+        totals.add_warning(repair_warning(stream.decoding, repaired, source) if stream.decoding else None)
         firsts, base = finish_pass1(work, key_cols)
         bar = _bar(progress, total=totals.n_read, unit="rows", desc="pass 2: duplicates, speeders")
         for i in range(n):
