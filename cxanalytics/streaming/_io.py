@@ -193,7 +193,7 @@ def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
     them.  Against ``schema`` a column without values takes the schema's type; any other
     difference but a safe numeric widening is an error, never a silent conversion.
     """
-    objects = {c: "str" for c in frame.columns if frame[c].dtype == object}
+    objects = {c: "str" for c, t in frame.dtypes.items() if t == np.dtype(object)}
     table = pa.Table.from_pandas(frame.astype(objects) if objects else frame, preserve_index=False,
                                  nthreads=1)  # a pool per call costs more than it saves  # fmt: skip
     cols = []
