@@ -38,9 +38,10 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     Parameters
     ----------
     path : str or path
-        A CSV/TSV export (Qualtrics, SurveyMonkey, Google Forms or plain) in a one-byte-per-ASCII
-        encoding (UTF-8, cp1256, cp1252); workbooks and SPSS files are read whole by
-        :func:`cxanalytics.read_export` instead.
+        A CSV/TSV export of any platform :func:`cxanalytics.read_export` knows, in a
+        one-byte-per-ASCII encoding (UTF-8, cp1256, cp1252, Mac Roman; lines ending in LF,
+        CRLF or CR).  A workbook (.xlsx) or SPSS file is read whole by ``read_export`` and
+        cleaned in slices of ``chunksize`` rows (the same tables; memory: the whole export).
     codebook : Codebook, DataFrame, CSV path or None
         As in :func:`cxanalytics.clean_responses`.  ``None`` infers it from the first chunk
         (pass one inferred from the whole file, or a saved one, for results identical to
@@ -52,8 +53,9 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
         which :func:`pandas.read_parquet` reads as one table.
     chunksize : int, default 100_000
         Responses (records) per chunk; one Parquet row group (or part file) per chunk.
-    platform, encoding, delimiter : passed to :func:`cxanalytics.read_export` (detected from
-        the first mebibyte when omitted).
+    platform, encoding, delimiter : passed to :func:`cxanalytics.read_export`.  Omitted, the
+        encoding is decided from the whole file as ``read_export`` decides it, the platform and
+        delimiter from its first mebibyte; every chunk is read with them.
     progress : bool, default False
         Show progress (tqdm): by bytes read in pass 1 and rows in pass 2; by chunks done
         with ``engine="dask"``.
@@ -79,10 +81,12 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     Raises
     ------
     ParameterError
-        A missing file, a bad ``chunksize`` or ``engine``, or a rule keyword
-        ``clean_responses`` rejects.
+        A missing file, a bad ``chunksize`` or ``engine``, a rule keyword
+        ``clean_responses`` rejects, dates whose day/month order no chunk can tell (as for
+        the whole file), or a UTF-16/UTF-32 text file (re-save it as UTF-8).
     CxError
-        ``engine="dask"`` without Dask installed.
+        Dates read day first in one chunk and month first in another (as for the whole file).
+        Also ``engine="dask"`` without Dask installed.
     ReconciliationError
         If the rows read differ from kept + quarantined, or a row number repeats.
 
@@ -95,10 +99,14 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     ``submitted_at``, then file order) and the median and SD of candidate durations
     (duplicates excluded), exactly as :func:`cxanalytics.clean_responses` does on the whole
     table.  Pass 2 adds those two rules' verdicts to each cached chunk and writes it.  Row
-    numbers are the file's line numbers, as with ``read_export``.  Log rows: in the
-    in-memory order within each chunk; column-level rows (``row`` missing: pseudonymise,
-    reverse_code) summed over chunks and written last.  ``recodes`` counts are summed over
-    chunks.  Memory: one chunk, plus what the Parquet writers keep per row group (a few
+    numbers are the file's line numbers, as with ``read_export``.  The encoding and its
+    repairs (NUL padding; lines in a code page inside a UTF-8 file, named once, by their rows
+    in the whole file, in the same warning as ``read_export``'s) are decided on the whole
+    file first; a file that needs a repair is held in memory once while it is judged.  A
+    chunk whose dates cannot tell the day/month order is cleaned in the order the other
+    chunks tell.  Log rows: in the in-memory order within each chunk; column-level rows
+    (``row`` missing: pseudonymise, reverse_code) summed over chunks and written last.
+    ``recodes`` counts are summed over chunks.  Memory: one chunk, plus what the Parquet writers keep per row group (a few
     hundred bytes a column) and 8 bytes a response at the end of pass 1; on a 2-core
     machine a 1.2 GiB export (3.16 million responses) is cleaned in chunks of 50,000 with
     a peak resident size under 400 MiB, interpreter included (``benchmarks/bench_streaming.py``).
