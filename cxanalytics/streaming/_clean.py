@@ -170,7 +170,9 @@ def _clean_sequential(stream: Stream, book, out: Path, chunksize: int, rules: di
                 ex, rows = stream.load(spec, body)
                 del body
                 repaired.extend(rows)
-                yield spec, ex
+                holder = [ex]
+                del ex  # the consumer pops the chunk: not held here while it is cleaned
+                yield spec, holder
                 if bar is not None:
                     bar.update(nbytes)
         finally:
@@ -181,10 +183,12 @@ def _clean_sequential(stream: Stream, book, out: Path, chunksize: int, rules: di
     first = next(reading, None)
     if first is None:
         raise _no_responses(source)
+    ex = first[1][0]
     if book is None:
-        book = Codebook.infer(first[1])
-    book.check(first[1])
-    key_cols = _key_columns(book, first[1].frame, rules.get("respondent_key"))
+        book = Codebook.infer(ex)
+    book.check(ex)
+    key_cols = _key_columns(book, ex.frame, rules.get("respondent_key"))
+    del ex
     head = [first]  # handed on without a second read; popped so only pass 1 holds it
     del first
 
@@ -197,32 +201,31 @@ def _clean_sequential(stream: Stream, book, out: Path, chunksize: int, rules: di
     sinks = {name: _Sink(out / f"{name}.parquet") for name in ("data", "quarantine", "log")}
     work = Path(tempfile.mkdtemp(prefix=f".{source}.work.", dir=out))  # spilled state and cleaned chunks
 
-    def pass1(ex, n: int, *, undecided: bool = False, suffix: str = "") -> dict[str, Any]:
-        holder = [ex]
-        del ex  # pass1_chunk takes the chunk out of the list: its raw text is freed once cleaned
+    def pass1(holder: list, n: int, *, undecided: bool = False, suffix: str = "") -> dict[str, Any]:
+        # pass1_chunk takes the chunk out of the list: its raw text is freed once cleaned
         return pass1_chunk(holder, book, key_cols, order.rules(rules, undecided=undecided), work,
                            work / f"chunk-{n:06d}.pkl", suffix=suffix)  # fmt: skip
 
     try:
         n = 0
         pending = []  # chunks whose dates cannot tell the day/month order, before one that can
-        for spec, ex in feed():
-            where = _first_row(ex)
+        for spec, holder in feed():
+            where = _first_row(holder[0])
             try:
-                part = pass1(ex, n)
+                part = pass1(holder, n)
             except ParameterError as exc:
                 if not order.undecided(exc):
                     raise
                 if order.known is None:
-                    pending.append((n, spec, exc))
+                    pending.append((n, spec, exc.with_traceback(None)))  # not the chunk its frames hold
                     n += 1
                     continue
-                part = pass1(stream.load(spec)[0], n, undecided=True)
-            del ex
+                part = pass1([stream.load(spec)[0]], n, undecided=True)
+            del holder
             order.seen(part["dayfirst"], where)
             for k, spec_k, _ in pending:  # cleaned in the order this chunk tells; their spilled state
                 # sorts before the later chunks' (suffix ".k" < ""), so it stays in file order
-                totals.add_pass1(pass1(stream.load(spec_k)[0], k, undecided=True, suffix=f".{k:06d}"), source)
+                totals.add_pass1(pass1([stream.load(spec_k)[0]], k, undecided=True, suffix=f".{k:06d}"), source)
             pending.clear()
             totals.add_pass1(part, source)
             n += 1

@@ -43,7 +43,8 @@ def _record_ends(block: bytes, in_quote: bool) -> tuple[np.ndarray, bool, int]:
 
 def _breaks(data: bytes) -> int:
     """Line breaks in ``data`` (LF, CRLF or CR, each one break), as ``read_export`` numbers lines."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    n = data.count(b"\n")
+    return n + data.count(b"\r") - data.count(b"\r\n") if b"\r" in data else n
 
 
 def _read_block(fh, size: int) -> bytes:
