@@ -226,3 +226,20 @@ def test_sink_types_an_empty_first_chunk_column_by_its_later_values(tmp_path):
     with pytest.raises(ReconciliationError, match="column of another type"):  # never turned into text silently
         sink.write(pd.DataFrame({"x": [1.5]}))
     sink.close()
+
+
+def test_reading_errors_name_the_file_and_its_line(tmp_path):
+    # a ragged record in the third chunk, and an empty file: read_export's errors, word for word
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_bytes(b"id,q,r\n1,2,3\n4,5,6\n7,8,9\n10,11,12\n13,14\n15,16,17\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    messages = []
+    for path in (ragged, empty):
+        with pytest.raises(CxError) as whole:
+            read_export(path)
+        with pytest.raises(type(whole.value)) as streamed:
+            clean_export_in_chunks(path, out_dir=tmp_path / path.stem, chunksize=2, pii_key="k")
+        assert str(streamed.value) == str(whole.value)
+        messages.append(str(streamed.value))
+    assert "[file 'ragged.csv', row 6]" in messages[0] and "[file 'empty.csv']" in messages[1]

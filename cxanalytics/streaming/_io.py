@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +15,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import ParameterError, ReconciliationError, describe
+from ..errors import CxError, ParameterError, ReconciliationError, describe
 from ..exports import SurveyExport, read_export
 from ._text import Decoding, decide, repaired_rows
 
 _BLOCK = 8 << 20  # bytes read from disk at a time
 _HEAD_BYTES = 1 << 20  # bytes used to detect platform, encoding and header rows
+_ROW = re.compile(r"(\[file '[^']*', row )(\d+)")  # where describe() names a row
 
 
 def _record_ends(block: bytes, in_quote: bool) -> tuple[np.ndarray, bool, int]:
@@ -87,6 +90,26 @@ def _chunks(path: Path, start: int, first_line: int, chunksize: int) -> Iterator
 _WHOLE = (b"PK\x03\x04", b"$FL2", b"$FL3", b"\xd0\xcf\x11\xe0")  # workbooks, SPSS, old Excel: read whole
 
 
+def _named(data: bytes, source: str) -> io.BytesIO:
+    """``data`` as a file named ``source`` (``read_export`` names it in its messages)."""
+    buf = io.BytesIO(data)
+    buf.name = source
+    return buf
+
+
+def _in_file(exc: CxError, header_lines: int, line: int) -> CxError:
+    """``exc`` raised on a chunk's text, with its row (a line of that text) made a line of the file.
+
+    A chunk's text is the header rows (lines ``1 .. header_lines - 1``, the file's own) and the
+    chunk's records, whose first line is ``line`` in the file.
+    """
+    def in_file(m: re.Match) -> str:
+        row = int(m.group(2))
+        return m.group(1) + str(row if row < header_lines else row - header_lines + line)
+
+    return type(exc)(_ROW.sub(in_file, str(exc), count=1))
+
+
 @dataclasses.dataclass
 class Stream:
     """An export being cleaned in chunks: what every chunk is read with, and how to read one.
@@ -134,11 +157,14 @@ class Stream:
         offset, nbytes, line = spec
         if body is None:
             body = _read_range(self.path, offset, nbytes)
-        text = self.decoding.apply(self.header + body)
+        text = _named(self.decoding.apply(self.header + body), self.source)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*header rows but no responses")
-            ex = read_export(text, platform=self.probe.platform, encoding=self.decoding.encoding,
-                             delimiter=self.probe.delimiter)  # fmt: skip
+            try:
+                ex = read_export(text, platform=self.probe.platform, encoding=self.decoding.encoding,
+                                 delimiter=self.probe.delimiter)  # fmt: skip
+            except CxError as exc:
+                raise _in_file(exc, self.header_lines, line) from None
         del text
         rows = ex.frame.index.to_numpy() + (line - self.header_lines)
         frame = ex.frame.set_axis(pd.Index(rows, name="row_number"), axis=0)
@@ -168,7 +194,8 @@ def open_stream(path: Path, platform: str, encoding: str | None, delimiter: str 
         head = head[: int(ends[-1])]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        probe = read_export(decoding.apply(head), platform=platform, encoding=decoding.encoding, delimiter=delimiter)
+        probe = read_export(_named(decoding.apply(head), source), platform=platform, encoding=decoding.encoding,
+                            delimiter=delimiter)  # fmt: skip
     n_header = len(probe.header_rows)
     ends, _, _ = _record_ends(head, False)
     if len(ends) < n_header:
