@@ -134,11 +134,11 @@ class Stream:
 
     def pieces(self, chunksize: int) -> Iterator[tuple[Any, bytes | None, int]]:
         """``(spec, body bytes or None, bytes consumed)`` of every chunk, in file order."""
-        if self.whole is not None:
-            n = len(self.whole.frame)
+        if self.whole is not None:  # bytes consumed: the file's size shared out by rows (progress only)
+            n, size = len(self.whole.frame), self.path.stat().st_size
             for a in range(0, n, chunksize):
                 b = min(a + chunksize, n)
-                yield dataclasses.replace(self.whole, frame=self.whole.frame.iloc[a:b]), None, 0
+                yield dataclasses.replace(self.whole, frame=self.whole.frame.iloc[a:b]), None, size * b // n - size * a // n
             return
         offset = self.start
         for body, line, nbytes in _chunks(self.path, self.start, self.header_lines, chunksize):
