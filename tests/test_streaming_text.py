@@ -243,3 +243,16 @@ def test_reading_errors_name_the_file_and_its_line(tmp_path):
         assert str(streamed.value) == str(whole.value)
         messages.append(str(streamed.value))
     assert "[file 'ragged.csv', row 6]" in messages[0] and "[file 'empty.csv']" in messages[1]
+
+
+def test_column_first_pseudonymised_in_a_later_chunk_keeps_its_name_in_the_log(tmp_path):
+    # the e-mail column is empty in the first chunk: its column-level log row (pseudonymise,
+    # summed over chunks) must still name it
+    rows = [["Respondent ID", "Email Address", "How likely are you to recommend us?"]]
+    rows += [[str(100 + i), "" if i < 4 else f"p{i}@example.com", str(i % 11)] for i in range(12)]
+    path = tmp_path / "mail.csv"
+    path.write_bytes(to_csv(rows).encode())
+    res, _, _ = both(path, tmp_path, 4, timezone="UTC")
+    log = pd.read_parquet(tmp_path / "pandas" / "log.parquet")
+    named = log.loc[log["rule"] == "pseudonymise", "column"].astype("str").tolist()
+    assert "Email Address" in named and res.log.loc[res.log["rule"] == "pseudonymise", "n"].sum() >= 8

@@ -61,7 +61,10 @@ def _fold_log_columns(frames: list[pd.DataFrame]) -> pd.DataFrame:
     keys = [c for c in out.columns if c not in ("n", "row")]
     out = out.groupby(keys, sort=False, dropna=False, observed=True)["n"].sum().reset_index()
     out.insert(0, "row", pd.Series(pd.NA, index=out.index).astype(template["row"].dtype))
-    return out[list(template.columns)].astype(template.dtypes.to_dict())
+    # a categorical keeps the first chunk's categories only: a column first pseudonymised in a
+    # later chunk would lose its name, so categoricals stay as the text pd.concat made of them
+    dtypes = {c: t for c, t in template.dtypes.items() if not isinstance(t, pd.CategoricalDtype)}
+    return out[list(template.columns)].astype(dtypes)
 
 
 def _fold_recodes(frames: list[pd.DataFrame]) -> pd.DataFrame:
