@@ -104,7 +104,9 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     in the whole file, in the same warning as ``read_export``'s) are decided on the whole
     file first; a file that needs a repair is held in memory once while it is judged.  A
     chunk whose dates cannot tell the day/month order is cleaned in the order the other
-    chunks tell.  Log rows: in the in-memory order within each chunk; column-level rows
+    chunks tell.  The calendar of years 1400-1420 (Jalali or Hijri) is still decided per
+    chunk: a chunk whose dates do not say which raises even when other chunks do, so pass
+    ``calendar="jalali"`` (or ``"hijri"``) for such exports.  Log rows: in the in-memory order within each chunk; column-level rows
     (``row`` missing: pseudonymise, reverse_code) summed over chunks and written last.
     ``recodes`` counts are summed over chunks.  Memory: one chunk, plus what the Parquet writers keep per row group (a few
     hundred bytes a column) and 8 bytes a response at the end of pass 1; on a 2-core

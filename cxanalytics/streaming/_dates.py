@@ -11,6 +11,10 @@ the in-memory path's error, and a chunk that cannot tell is cleaned again in the
 other chunks decided (its dates are the same in either order as far as they show, so the
 in-memory path reads them in the file's order too).  Only when no chunk can tell is the
 chunk's error raised, as it is for the whole file.
+
+The Jalali/Hijri choice for years 1400-1420 is not gathered this way yet: a chunk whose dates
+do not say which calendar they use raises, even when another chunk's do (the caller passes
+``calendar=``).
 """
 
 from __future__ import annotations
