@@ -485,4 +485,5 @@ def _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz) -
     ctx.log = LogBuilder()
     _release()
     return CleanResult(data=data, quarantine=qt, log=log, recodes=recodes, rules=rules, codebook=book,
-                       n_read=len(frame), source=source, platform=str(getattr(export, "platform", "")), timezone=tz)  # fmt: skip
+                       n_read=len(frame), source=source, platform=str(getattr(export, "platform", "")), timezone=tz,
+                       dayfirst=ctx.dayfirst)  # fmt: skip

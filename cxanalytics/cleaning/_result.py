@@ -59,6 +59,10 @@ class CleanResult:
         Rows read from the export.
     source, platform, timezone : str
         Where the responses came from, and the time zone their wall-clock times were read in.
+    dayfirst : bool or None
+        How dates written day/month/year (or month/day/year) were read: True day first,
+        False month first, None when no date needed the order (as decided by
+        :func:`cxanalytics.calendars.parse_dates`).
     """
 
     data: pd.DataFrame
@@ -71,6 +75,7 @@ class CleanResult:
     source: str = ""
     platform: str = ""
     timezone: str = "UTC"
+    dayfirst: bool | None = None
 
     def __post_init__(self) -> None:
         kept, quarantined = self.data.index, self.quarantine.index

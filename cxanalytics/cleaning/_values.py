@@ -66,6 +66,7 @@ class Context:
     key_columns: frozenset | None = None  # columns whose key codes the duplicate rule reads (None: all)
     unknown: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    dayfirst: bool | None = None  # the day/month order the dates were read in (None: none needed it)
 
     def wants_key(self, column: str) -> bool:
         """Whether the duplicate rule will read ``column``'s match-key codes."""
@@ -257,7 +258,9 @@ def dates(ctx: Context, frame: pd.DataFrame, rows: list[dict], *, tz: str, calen
     if not rows:
         return {}
     texts = [frame[r["column"]] for r in rows]
-    utc, rep, used = _parse_stamps(texts, calendar=calendar, tz=tz, dayfirst=dayfirst)
+    decided: list[bool | None] = []
+    utc, rep, used = _parse_stamps(texts, calendar=calendar, tz=tz, dayfirst=dayfirst, decided=decided)
+    ctx.dayfirst = decided[0]
     out = {}
     for k, r in enumerate(rows):
         out[r["item"]] = pd.Series(pd.DatetimeIndex(utc[k]).tz_localize("UTC"), index=ctx.index, name=r["item"])
@@ -295,9 +298,10 @@ def _fast_stamps(text: pd.Series, tz: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _parse_stamps(texts: pd.Series | list[pd.Series], *, calendar: str, tz: str,
-                  dayfirst: bool | None) -> tuple[list[np.ndarray], pd.DataFrame, str]:  # fmt: skip
+                  dayfirst: bool | None, decided: list | None = None) -> tuple[list[np.ndarray], pd.DataFrame, str]:  # fmt: skip
     """UTC times of each column (datetime64[us]), the unreadable-value report (``part`` = the
-    column's position in ``texts``, ``position`` within it) and the calendar(s) used.
+    column's position in ``texts``, ``position`` within it) and the calendar(s) used; the
+    day/month order decided is appended to ``decided``.
 
     Platform timestamps are mostly ``YYYY-MM-DD HH:MM:SS`` (Qualtrics, SurveyMonkey exports
     re-saved by Excel): with ``calendar`` "auto" or "gregorian", ASCII values in exactly that
@@ -336,6 +340,8 @@ def _parse_stamps(texts: pd.Series | list[pd.Series], *, calendar: str, tz: str,
     part = np.searchsorted(starts, at, side="right") - 1
     within = np.concatenate([r[0] for r in rests])[at] if len(at) else at
     rep = parsed.report.assign(part=part, position=within)
+    if decided is not None:
+        decided.append(parsed.dayfirst)
     return values, rep, "+".join(sorted(used)) or parsed.calendar
 
 

@@ -107,7 +107,11 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path, *, index: bool = False,
 def write_parquet_atomic(frame: pd.DataFrame, path: Path, *, index: bool = False) -> Path:
     """Write ``frame`` as Parquet via a temporary file and a rename (values unchanged)."""
     data = frame.reset_index() if index else frame
-    data = data.astype({c: "str" for c in data.columns if data[c].dtype == object})
+    # object columns, and text categoricals without a value (no categories), are written as text: a
+    # column's Parquet type never depends on whether it holds a value (as in streamed results)
+    data = data.astype({c: "str" for c in data.columns if data[c].dtype == object or (
+        isinstance(data[c].dtype, pd.CategoricalDtype) and not len(data[c].cat.categories)
+        and data[c].cat.categories.dtype == object)})  # fmt: skip
     with _atomic(Path(path)) as tmp:
         data.to_parquet(tmp, index=False)
     return Path(path)

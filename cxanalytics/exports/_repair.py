@@ -30,17 +30,27 @@ def nul_padding(head: bytes) -> bool:
 
 @dataclass(frozen=True)
 class Repaired:
-    """Repaired bytes, what was done, and the 1-based physical lines decoded with a code page."""
+    """Repaired bytes, what was done, and the 1-based physical lines decoded with a code page.
+
+    ``nuls`` (NUL bytes removed), ``codec`` (the code page of the re-decoded lines, chosen for
+    the reason ``why``) and ``sep`` (the line separator they were found by) let a reader of
+    the file in pieces repeat the repair on each piece (:mod:`cxanalytics.streaming`).
+    """
 
     data: bytes
     notes: tuple[str, ...]
     recoded_lines: tuple[int, ...] = ()
+    nuls: int = 0
+    codec: str | None = None
+    why: str = ""
+    sep: bytes = b"\n"
 
     def then(self, later: Repaired | None) -> Repaired:
         """This repair followed by ``later`` (made on this repair's bytes; lines are unchanged)."""
         if later is None:
             return self
-        return Repaired(later.data, self.notes + later.notes, self.recoded_lines + later.recoded_lines)
+        return Repaired(later.data, self.notes + later.notes, self.recoded_lines + later.recoded_lines,
+                        self.nuls + later.nuls, later.codec or self.codec, later.why or self.why, later.sep)
 
 
 def _line_numbers(data: bytes, starts: list[int], sep: bytes) -> tuple[int, ...]:
@@ -69,16 +79,16 @@ def strip_nuls(data: bytes) -> Repaired:
     lines = _line_numbers(data, starts, sep)
     n = data.count(b"\x00")
     fixed = data.replace(b"\x00", b"")
-    return Repaired(fixed, (f"{n} NUL padding byte(s) removed (lines {shown(lines)})",))
+    return Repaired(fixed, (f"{n} NUL padding byte(s) removed (lines {shown(lines)})",), nuls=n, sep=sep)
 
 
-def bad_utf8_lines(data: bytes) -> tuple[list[tuple[int, int]], bytes]:
+def bad_utf8_lines(data: bytes, sep: bytes | None = None) -> tuple[list[tuple[int, int]], bytes]:
     """``(start, end)`` byte spans of the lines that are not valid UTF-8, and the line separator.
 
     The file is checked a piece at a time (pieces end at a line break), so no decoded copy
-    of it is held.
+    of it is held.  ``sep``: the separator (default ``\\n`` if there is one, else ``\\r``).
     """
-    sep = b"\n" if b"\n" in data else b"\r"
+    sep = sep or (b"\n" if b"\n" in data else b"\r")
     spans: list[tuple[int, int]] = []
     view = memoryview(data)
     pos, n = 0, len(data)
@@ -125,4 +135,4 @@ def decode_lines(data: bytes, spans: list[tuple[int, int]], sep: bytes, codec: s
     lines = _line_numbers(data, [s for s, _ in spans], sep)
     note = (f"{len(lines)} line(s) not valid UTF-8 decoded one by one as {codec} ({why}); "
             f"every other line read as UTF-8: lines {shown(lines)}")
-    return Repaired(b"".join(parts), (note,), lines)
+    return Repaired(b"".join(parts), (note,), lines, codec=codec, why=why, sep=sep)

@@ -13,9 +13,11 @@ import pyarrow as pa
 
 from ..codebook import Codebook
 from ..errors import ParameterError, describe
-from ._io import _chunks, _header, _read_chunk, _Sink
+from ._dates import DateOrder
+from ._io import Stream, _Sink, open_stream
 from ._result import ChunkedCleanResult, Totals
 from ._state import _key_columns, finish_pass1, pass1_chunk, pass2_chunk
+from ._text import repair_warning
 
 ENGINES = ("pandas", "dask")
 
@@ -36,9 +38,10 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     Parameters
     ----------
     path : str or path
-        A CSV/TSV export (Qualtrics, SurveyMonkey, Google Forms or plain) in a one-byte-per-ASCII
-        encoding (UTF-8, cp1256, cp1252); workbooks and SPSS files are read whole by
-        :func:`cxanalytics.read_export` instead.
+        A CSV/TSV export of any platform :func:`cxanalytics.read_export` knows, in a
+        one-byte-per-ASCII encoding (UTF-8, cp1256, cp1252, Mac Roman; lines ending in LF,
+        CRLF or CR).  A workbook (.xlsx) or SPSS file is read whole by ``read_export`` and
+        cleaned in slices of ``chunksize`` rows (the same tables; memory: the whole export).
     codebook : Codebook, DataFrame, CSV path or None
         As in :func:`cxanalytics.clean_responses`.  ``None`` infers it from the first chunk
         (pass one inferred from the whole file, or a saved one, for results identical to
@@ -50,8 +53,9 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
         which :func:`pandas.read_parquet` reads as one table.
     chunksize : int, default 100_000
         Responses (records) per chunk; one Parquet row group (or part file) per chunk.
-    platform, encoding, delimiter : passed to :func:`cxanalytics.read_export` (detected from
-        the first mebibyte when omitted).
+    platform, encoding, delimiter : passed to :func:`cxanalytics.read_export`.  Omitted, the
+        encoding is decided from the whole file as ``read_export`` decides it, the platform and
+        delimiter from its first mebibyte; every chunk is read with them.
     progress : bool, default False
         Show progress (tqdm): by bytes read in pass 1 and rows in pass 2; by chunks done
         with ``engine="dask"``.
@@ -77,10 +81,12 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     Raises
     ------
     ParameterError
-        A missing file, a bad ``chunksize`` or ``engine``, or a rule keyword
-        ``clean_responses`` rejects.
+        A missing file, a bad ``chunksize`` or ``engine``, a rule keyword
+        ``clean_responses`` rejects, dates whose day/month order no chunk can tell (as for
+        the whole file), or a UTF-16/UTF-32 text file (re-save it as UTF-8).
     CxError
-        ``engine="dask"`` without Dask installed.
+        Dates read day first in one chunk and month first in another (as for the whole file).
+        Also ``engine="dask"`` without Dask installed.
     ReconciliationError
         If the rows read differ from kept + quarantined, or a row number repeats.
 
@@ -93,10 +99,16 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     ``submitted_at``, then file order) and the median and SD of candidate durations
     (duplicates excluded), exactly as :func:`cxanalytics.clean_responses` does on the whole
     table.  Pass 2 adds those two rules' verdicts to each cached chunk and writes it.  Row
-    numbers are the file's line numbers, as with ``read_export``.  Log rows: in the
-    in-memory order within each chunk; column-level rows (``row`` missing: pseudonymise,
-    reverse_code) summed over chunks and written last.  ``recodes`` counts are summed over
-    chunks.  Memory: one chunk, plus what the Parquet writers keep per row group (a few
+    numbers are the file's line numbers, as with ``read_export``.  The encoding and its
+    repairs (NUL padding; lines in a code page inside a UTF-8 file, named once, by their rows
+    in the whole file, in the same warning as ``read_export``'s) are decided on the whole
+    file first; a file that needs a repair is held in memory once while it is judged.  A
+    chunk whose dates cannot tell the day/month order is cleaned in the order the other
+    chunks tell.  The calendar of years 1400-1420 (Jalali or Hijri) is still decided per
+    chunk: a chunk whose dates do not say which raises even when other chunks do, so pass
+    ``calendar="jalali"`` (or ``"hijri"``) for such exports.  Log rows: in the in-memory order within each chunk; column-level rows
+    (``row`` missing: pseudonymise, reverse_code) summed over chunks and written last.
+    ``recodes`` counts are summed over chunks.  Memory: one chunk, plus what the Parquet writers keep per row group (a few
     hundred bytes a column) and 8 bytes a response at the end of pass 1; on a 2-core
     machine a 1.2 GiB export (3.16 million responses) is cleaned in chunks of 50,000 with
     a peak resident size under 400 MiB, interpreter included (``benchmarks/bench_streaming.py``).
@@ -126,7 +138,7 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
                                       expected="keywords of clean_responses except export/progress"))  # fmt: skip
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    probe, header, start, header_lines = _header(path, platform, encoding, delimiter)
+    stream = open_stream(path, platform, encoding, delimiter)
     rules = dict(rules)
     rules.setdefault("pii_key", secrets.token_bytes(16))
     book = None
@@ -136,24 +148,33 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     if engine == "dask":
         from ._dask import clean_with_dask
 
-        return clean_with_dask(path, book, out, int(chunksize), probe, header, start, header_lines, rules,
-                               progress=progress, scheduler=scheduler)  # fmt: skip
-    return _clean_sequential(path, book, out, int(chunksize), probe, header, start, header_lines, rules, progress)
+        return clean_with_dask(stream, book, out, int(chunksize), rules, progress=progress, scheduler=scheduler)
+    return _clean_sequential(stream, book, out, int(chunksize), rules, progress)
 
 
 def _no_responses(source: str) -> ParameterError:
     return ParameterError(describe("The export has no responses", file=source, expected="at least one response"))
 
 
-def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header: bytes, start: int,
-                      header_lines: int, rules: dict[str, Any], progress: bool) -> ChunkedCleanResult:  # fmt: skip
-    source, size = path.name, path.stat().st_size
+def _first_row(ex) -> int | None:
+    return int(ex.frame.index[0]) if len(ex.frame) else None
+
+
+def _clean_sequential(stream: Stream, book, out: Path, chunksize: int, rules: dict[str, Any],
+                      progress: bool) -> ChunkedCleanResult:  # fmt: skip
+    source, size = stream.source, stream.path.stat().st_size
+    repaired: list[int] = []
 
     def chunks():
-        bar = _bar(progress, total=size, initial=start, unit="B", unit_scale=True, desc="pass 1: cleaning")
+        bar = _bar(progress, total=size, initial=stream.start, unit="B", unit_scale=True, desc="pass 1: cleaning")
         try:
-            for body, line, nbytes in _chunks(path, start, header_lines, chunksize):
-                yield _read_chunk(header, body, line, header_lines, probe, source)
+            for spec, body, nbytes in stream.pieces(chunksize):
+                ex, rows = stream.load(spec, body)
+                del body
+                repaired.extend(rows)
+                holder = [ex]
+                del ex  # the consumer pops the chunk: not held here while it is cleaned
+                yield spec, holder
                 if bar is not None:
                     bar.update(nbytes)
         finally:
@@ -164,10 +185,12 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
     first = next(reading, None)
     if first is None:
         raise _no_responses(source)
+    ex = first[1][0]
     if book is None:
-        book = Codebook.infer(first)
-    book.check(first)
-    key_cols = _key_columns(book, first.frame, rules.get("respondent_key"))
+        book = Codebook.infer(ex)
+    book.check(ex)
+    key_cols = _key_columns(book, ex.frame, rules.get("respondent_key"))
+    del ex
     head = [first]  # handed on without a second read; popped so only pass 1 holds it
     del first
 
@@ -176,16 +199,42 @@ def _clean_sequential(path: Path, book, out: Path, chunksize: int, probe, header
         yield from reading
 
     totals = Totals()
+    order = DateOrder(rules.get("dayfirst"))
     sinks = {name: _Sink(out / f"{name}.parquet") for name in ("data", "quarantine", "log")}
     work = Path(tempfile.mkdtemp(prefix=f".{source}.work.", dir=out))  # spilled state and cleaned chunks
+
+    def pass1(holder: list, n: int, *, undecided: bool = False, suffix: str = "") -> dict[str, Any]:
+        # pass1_chunk takes the chunk out of the list: its raw text is freed once cleaned
+        return pass1_chunk(holder, book, key_cols, order.rules(rules, undecided=undecided), work,
+                           work / f"chunk-{n:06d}.pkl", suffix=suffix)  # fmt: skip
+
     try:
         n = 0
-        for ex in feed():
-            holder = [ex]
-            del ex  # pass1_chunk takes the chunk out of the list: its raw text is freed once cleaned
-            totals.add_pass1(pass1_chunk(holder, book, key_cols, rules, work, work / f"chunk-{n:06d}.pkl"), source)
+        pending = []  # chunks whose dates cannot tell the day/month order, before one that can
+        for spec, holder in feed():
+            where = _first_row(holder[0])
+            try:
+                part = pass1(holder, n)
+            except ParameterError as exc:
+                if not order.undecided(exc):
+                    raise
+                if order.known is None:
+                    pending.append((n, spec, exc.with_traceback(None)))  # not the chunk its frames hold
+                    n += 1
+                    continue
+                part = pass1([stream.load(spec)[0]], n, undecided=True)
+            del holder
+            order.seen(part["dayfirst"], where)
+            for k, spec_k, _ in pending:  # cleaned in the order this chunk tells; their spilled state
+                # sorts before the later chunks' (suffix ".k" < ""), so it stays in file order
+                totals.add_pass1(pass1([stream.load(spec_k)[0]], k, undecided=True, suffix=f".{k:06d}"), source)
+            pending.clear()
+            totals.add_pass1(part, source)
             n += 1
             pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed chunks otherwise
+        if pending:  # no chunk tells the order: the whole file cannot either
+            raise pending[0][2]
+        totals.add_warning(repair_warning(stream.decoding, repaired, source) if stream.decoding else None)
         firsts, base = finish_pass1(work, key_cols)
         bar = _bar(progress, total=totals.n_read, unit="rows", desc="pass 2: duplicates, speeders")
         for i in range(n):

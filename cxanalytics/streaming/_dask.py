@@ -29,18 +29,27 @@ from ..codebook import Codebook
 from ..errors import ParameterError, describe
 from ..scale import _compute as _compute_keeping_filters
 from ..scale import _dask
-from ._io import _chunk_ranges, _read_chunk, _read_range, _Sink
+from ._dates import DateOrder
+from ._io import Stream, _Sink
 from ._result import ChunkedCleanResult, Totals
 from ._state import _key_columns, finish_pass1, pass1_chunk, pass2_chunk
+from ._text import repair_warning
 
 _OUTPUTS = ("data", "quarantine", "log")
 
 
-def _pass1_task(path: str, offset: int, nbytes: int, line: int, index: int, header: bytes, header_lines: int,
-                probe, book: Codebook, key_cols: list[str], rules: dict[str, Any], work: str) -> dict[str, Any]:  # fmt: skip
-    chunk = [_read_chunk(header, _read_range(Path(path), offset, nbytes), line, header_lines, probe, probe.source)]
-    return pass1_chunk(chunk, book, key_cols, rules, Path(work), Path(work) / f"chunk-{index:06d}.pkl",
-                       suffix=f".{index:06d}")  # fmt: skip
+def _pass1_task(stream: Stream, spec: Any, index: int, book: Codebook, key_cols: list[str], rules: dict[str, Any],
+                work: str) -> dict[str, Any]:  # fmt: skip
+    ex, repaired = stream.load(spec)
+    where = int(ex.frame.index[0]) if len(ex.frame) else None
+    try:
+        part = pass1_chunk([ex], book, key_cols, rules, Path(work), Path(work) / f"chunk-{index:06d}.pkl",
+                           suffix=f".{index:06d}")  # fmt: skip
+    except ParameterError as exc:
+        if not DateOrder(rules.get("dayfirst")).undecided(exc):
+            raise
+        return {"undecided": exc, "where": where, "repaired": repaired}  # cleaned again in the file's order
+    return {**part, "where": where, "repaired": repaired}
 
 
 def _pass2_task(index: int, work: str, book: Codebook, base, firsts, rules: dict[str, Any], order: list[str],
@@ -67,23 +76,21 @@ def _compute(dask, tasks, bar, kw):
         return _compute_keeping_filters(dask, *tasks, **kw)
 
 
-def clean_with_dask(path: Path, book: Codebook | None, out: Path, chunksize: int, probe, header: bytes, start: int,
-                    header_lines: int, rules: dict[str, Any], *, progress: bool, scheduler: Any) -> ChunkedCleanResult:  # fmt: skip
-    """Clean ``path`` in chunks of ``chunksize`` records as Dask tasks (see the module notes)."""
+def clean_with_dask(stream: Stream, book: Codebook | None, out: Path, chunksize: int, rules: dict[str, Any], *,
+                    progress: bool, scheduler: Any) -> ChunkedCleanResult:  # fmt: skip
+    """Clean ``stream`` in chunks of ``chunksize`` records as Dask tasks (see the module notes)."""
     dask, _ = _dask()  # the scale extra's check: a clear CxError without Dask
-    source = path.name
+    source = stream.source
     for name in _OUTPUTS:
         if (out / f"{name}.parquet").is_file():
             raise ParameterError(describe("The output folder holds a single-file result", file=out / f"{name}.parquet",
                                           expected="an empty folder (the Dask engine writes folders of parts)"))  # fmt: skip
         shutil.rmtree(out / f"{name}.parquet", ignore_errors=True)
         (out / f"{name}.parquet").mkdir()
-    ranges = list(_chunk_ranges(path, start, header_lines, chunksize))
-    if not ranges:
+    specs = stream.specs(chunksize)
+    if not specs:
         raise ParameterError(describe("The export has no responses", file=source, expected="at least one response"))
-    light_probe = dataclasses.replace(probe, frame=probe.frame.iloc[:0], source=source)
-    offset, nbytes, line = ranges[0]
-    first = _read_chunk(header, _read_range(path, offset, nbytes), line, header_lines, probe, source)
+    first, _ = stream.load(specs[0])
     if book is None:
         book = Codebook.infer(first)
     book.check(first)
@@ -96,23 +103,40 @@ def clean_with_dask(path: Path, book: Codebook | None, out: Path, chunksize: int
 
         bar = ProgressBar()
     totals = Totals()
+    order = DateOrder(rules.get("dayfirst"))
     work = Path(tempfile.mkdtemp(prefix=f".{source}.work.", dir=out))  # spilled state and cleaned chunks
     try:
-        tasks = [dask.delayed(_pass1_task)(str(path), o, n, ln, i, header, header_lines, light_probe, book,
-                                           key_cols, rules, str(work)) for i, (o, n, ln) in enumerate(ranges)]  # fmt: skip
-        for part in _compute(dask, tasks, bar, kw):
+        stream = dataclasses.replace(stream, whole=None)  # tasks get their slice of a whole-read export, not it all
+        tasks = [dask.delayed(_pass1_task)(stream, spec, i, book, key_cols, rules, str(work))
+                 for i, spec in enumerate(specs)]  # fmt: skip
+        parts = list(_compute(dask, tasks, bar, kw))
+        for part in parts:
+            if "undecided" not in part:
+                order.seen(part["dayfirst"], part["where"])
+        again = [i for i, part in enumerate(parts) if "undecided" in part]
+        if again and order.known is None:  # no chunk tells the day/month order: the whole file cannot either
+            raise parts[again[0]]["undecided"]
+        if again:  # the chunks that cannot tell, cleaned in the order the others tell
+            tasks = [dask.delayed(_pass1_task)(stream, specs[i], i, book, key_cols, order.rules(rules, undecided=True),
+                                               str(work)) for i in again]  # fmt: skip
+            for i, part in zip(again, _compute(dask, tasks, bar, kw), strict=True):
+                parts[i] = part
+        for part in parts:
             totals.add_pass1(part, source)
+        if stream.decoding is not None:
+            totals.add_warning(repair_warning(stream.decoding, [r for p in parts for r in p["repaired"]], source))
+        del parts
         firsts, base = finish_pass1(work, key_cols)
         args = (str(work), book, base, firsts, rules, totals.order, totals.goes, str(out))
         head = _pass2_task(0, *args, None)  # on the driver first: it fixes each output's schema
-        tasks = [dask.delayed(_pass2_task)(i, *args, head["schemas"]) for i in range(1, len(ranges))]
+        tasks = [dask.delayed(_pass2_task)(i, *args, head["schemas"]) for i in range(1, len(specs))]
         for part in [head, *_compute(dask, tasks, bar, kw)]:
             totals.add_pass2(part["n_kept"], part["reasons"], part["findings"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     log_cols = totals.log_columns()
     if len(log_cols):
-        sink = _Sink(out / "log.parquet" / f"part-{len(ranges):06d}.parquet", head["schemas"]["log"])
+        sink = _Sink(out / "log.parquet" / f"part-{len(specs):06d}.parquet", head["schemas"]["log"])
         sink.write(log_cols)
         sink.close()
     return totals.finish(out, source, book, {name: out / f"{name}.parquet" for name in _OUTPUTS})

@@ -133,6 +133,11 @@ class Totals:
         for message, category in out["warnings"]:
             self.caught.setdefault(str(message).split(":")[0], warnings.WarningMessage(message, category, source, 0))
 
+    def add_warning(self, w: warnings.WarningMessage | None) -> None:
+        """A warning about the whole file's text, issued before the chunks' (as reading comes first)."""
+        if w is not None:
+            self.caught = {"\0read": w, **self.caught}
+
     def add_pass2(self, n_kept: int, reasons: pd.Series, findings: dict) -> None:
         """A chunk's verdicts: rows kept, quarantined rows per reason, the two whole-file rules' findings."""
         self.n_chunks += 1

@@ -75,7 +75,8 @@ def pass1_chunk(chunk: list, book: Codebook, key_cols: list[str], rules: dict[st
     submission time, row number) is appended to one of :data:`_BUCKETS` files chosen by the
     hash's top bits, and (row, duration) to ``durations*.bin``.  ``suffix`` names the files
     of one chunk apart (chunks cleaned in parallel each write their own).  Returns the
-    chunk's small tables (recodes, rules, column-level log rows, warnings).
+    chunk's small tables (recodes, rules, column-level log rows, warnings) and the day/month
+    order its dates were read in (``dayfirst``).
     """
     ex = chunk.pop()
     first = {k: v for k, v in rules.items() if k not in ("respondent_key", "speeder_fraction", "speeder_sd")}
@@ -122,7 +123,7 @@ def pass1_chunk(chunk: list, book: Codebook, key_cols: list[str], rules: dict[st
         for piece in (res.data, res.quarantine, ruled, early, hashes, res.log[cell]):
             pickle.dump(piece, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return {"n_read": res.n_read, "recodes": res.recodes, "rules": res.rules, "log_columns": res.log[~cell],
-            "warnings": [(w.message, w.category) for w in caught]}  # fmt: skip
+            "warnings": [(w.message, w.category) for w in caught], "dayfirst": res.dayfirst}  # fmt: skip
 
 
 def _read_all(paths: list[Path], dtype: np.dtype) -> np.ndarray:
