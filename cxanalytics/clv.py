@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import special
 
 from ._mle import _as_array, _Fit, _fit_mle
-from ._sbg import SBGFit, fit_sbg
+from ._sbg import SBGFit, fit_sbg, fit_sbg_censored
 from ._validate import check_alpha, finite_numeric, require_columns, require_frame
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
@@ -27,6 +27,7 @@ __all__ = [
     "BGNBDFit",
     "GammaGammaFit",
     "fit_sbg",
+    "fit_sbg_censored",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "customer_lifetime_value",

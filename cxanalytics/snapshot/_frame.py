@@ -27,8 +27,8 @@ def unit_days(unit: str, parameter: str) -> float:
     return UNIT_DAYS[key]
 
 
-def churn_flags(data: pd.DataFrame, column: str) -> np.ndarray:
-    """The churn flag as floats 1.0 / 0.0 (NaN where missing); ColumnError unless boolean or 0/1."""
+def churn_flags(data: pd.DataFrame, column: str, what: str = "Churn flag") -> np.ndarray:
+    """A true/false flag as floats 1.0 / 0.0 (NaN where missing); ColumnError unless boolean or 0/1."""
     col = data[column]
     hint = "True/False or 1/0 (recode labels such as 'Yes'/'No' with a column mapping first)"
     if isinstance(col.dtype, pd.CategoricalDtype):
@@ -40,11 +40,11 @@ def churn_flags(data: pd.DataFrame, column: str) -> np.ndarray:
         if all(isinstance(v, bool | np.bool_) for v in values):
             y = col.map({True: 1.0, False: 0.0}).to_numpy(dtype=np.float64, na_value=np.nan)
         else:
-            raise ColumnError(describe("Churn flag must be true/false", column=column,
+            raise ColumnError(describe(f"{what} must be true/false", column=column,
                                        received=[str(v) for v in values[:5]], expected=hint))
     bad = ~np.isnan(y) & (y != 0) & (y != 1)
     if bad.any():
-        raise ColumnError(describe(f"{int(bad.sum())} churn flag(s) neither 0 nor 1", column=column,
+        raise ColumnError(describe(f"{int(bad.sum())} value(s) of the {what.lower()} neither 0 nor 1", column=column,
                                    received=float(y[bad][0]), expected=hint))
     return y
 
