@@ -45,7 +45,8 @@ def test_churn_bars_show_rates_intervals_and_counts(snap):
     np.testing.assert_allclose(widths, table["churn_rate"])
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0] == f"annual / north (n = {table['n'].iloc[0]:,})"
-    caps = ax.containers[0].errorbar.lines[2][0].get_segments()  # interval of each bar
+    bars = next(c for c in ax.containers if hasattr(c, "has_xerr"))
+    caps = bars.lines[2][0].get_segments()  # interval of each bar
     np.testing.assert_allclose([s[0][0] for s in caps], table["ci_lower"])
 
 
