@@ -146,9 +146,7 @@ def test_life_table_by_hand():
 @given(st.lists(st.tuples(st.floats(0, 30), st.booleans()), min_size=1, max_size=60))
 def test_life_table_counts_sum_to_the_customers(rows):
     snap = pd.DataFrame(rows, columns=["tenure", "churned"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)  # churned at tenure 0
-        t = tenure_life_table(snap)
+    t = tenure_life_table(snap)
     assert t["lost"].sum() + t["censored"].sum() == len(snap)
     assert t["lost"].sum() == snap["churned"].sum()
     assert t["at_risk"].iloc[0] == len(snap)
@@ -172,10 +170,9 @@ def test_life_table_equals_kaplan_meier_at_whole_periods():
         np.testing.assert_allclose(part["ci_lower"].to_numpy()[ok], at["ci_lower"].to_numpy()[ok], rtol=1e-9)
 
 
-def test_life_table_converts_units_and_moves_tenure_zero_churners_to_period_one():
+def test_life_table_converts_units_and_counts_tenure_zero_churners_in_period_one():
     snap = pd.DataFrame({"tenure": [0.0, 45.0, 61.0, 400.0], "churned": [True, True, False, False]})
-    with pytest.warns(DataQualityWarning, match="1 customer"):
-        t = tenure_life_table(snap, tenure_unit="days", period="months")
+    t = tenure_life_table(snap, tenure_unit="days", period="months")
     # 45 days = 1.48 months: lost in month 2; 61 days = 2.004 months: 2 completed; 400 days: 13
     assert dict(zip(t["period"], t["lost"], strict=True))[1] == 1
     assert dict(zip(t["period"], t["lost"], strict=True))[2] == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import as_list, check_alpha
-from ..errors import DataQualityWarning, ParameterError, describe
+from ..errors import ParameterError, describe
 from ..survival import SurvivalResult, kaplan_meier, logrank, rmst
 from ._frame import prepare, unit_days
 
@@ -106,18 +105,18 @@ def churn_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | None =
     return out.assign(n=n, churned=events, churn_rate=events / n, ci_lower=lo, ci_upper=hi)
 
 
-def lifetime_periods(tenure: np.ndarray, churned: np.ndarray, factor: float) -> tuple[np.ndarray, int]:
-    """Periods of each customer in the sBG's terms, and the number of churners moved from period 0 to 1.
+def lifetime_periods(tenure: np.ndarray, churned: np.ndarray, factor: float) -> np.ndarray:
+    """Periods of each customer in the sBG's terms.
 
-    Churned: the period in which the customer was lost, ceil(tenure), at least 1.
-    Still active: the periods completed, floor(tenure).
+    Churned: the period in which the customer was lost, ceil(tenure), at least 1 (a customer
+    who left at tenure 0 left during the first period). Still active: the periods completed,
+    floor(tenure).
     """
     x = tenure * factor
     x = np.where(np.abs(x - np.round(x)) < 1e-9, np.round(x), x)  # unit conversions: 12.000000001 months is 12
     lost = churned == 1
     period = np.where(lost, np.ceil(x), np.floor(x)).astype(np.int64)
-    moved = int(np.sum(lost & (period == 0)))
-    return np.where(lost & (period == 0), 1, period), moved
+    return np.where(lost & (period == 0), 1, period)
 
 
 def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned: str = "churned",
@@ -164,14 +163,14 @@ def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned
     Warns
     -----
     DataQualityWarning
-        Rows with a missing tenure, churn flag or segment are left out; customers who
-        churned at tenure 0 are counted as lost in period 1.
+        Rows with a missing tenure, churn flag or segment are left out.
 
     Notes
     -----
     With the tenure :math:`x` in periods, a churned customer was lost in period
-    :math:`\lceil x \rceil` (the period they left in; at least 1, since in the
-    shifted-beta-geometric model every customer stays one period) and a customer still
+    :math:`\lceil x \rceil` (the period they left in; at least 1: a customer who left at
+    tenure 0 left during the first period, and in the shifted-beta-geometric model every
+    customer stays one period) and a customer still
     active has completed :math:`\lfloor x \rfloor` periods, so is censored there: the
     convention of :func:`cxanalytics.clv.fit_sbg_censored`, whose input this table is.
     For whole-number tenures, ``survival`` equals the Kaplan-Meier estimate at the same
@@ -199,10 +198,7 @@ def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned
     factor = unit_days(tenure_unit, "tenure_unit") / unit_days(period or tenure_unit, "period")
     by_cols = as_list(by)
     data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols)
-    per, moved = lifetime_periods(data["_tenure"].to_numpy(), data["_churned"].to_numpy(), factor)
-    if moved:
-        warnings.warn(f"{moved} customer(s) churned at tenure 0 were counted as lost in period 1 (the period "
-                      "they left in)", DataQualityWarning, stacklevel=2)
+    per = lifetime_periods(data["_tenure"].to_numpy(), data["_churned"].to_numpy(), factor)
     codes, keys = _groups(data, by_cols)
     lost = data["_churned"].to_numpy() == 1
     last = int(per.max())

@@ -55,7 +55,7 @@ def _mean_se(v: np.ndarray) -> tuple[float, float]:
 def _segment(data: pd.DataFrame, *, factor: float, months: float, z: float, margin_rate: float, cac,
              cac_column: str | None, charges: str, alpha: float, method: str, n_draws: int, rng, measures):
     """Rows (measure, estimate, std_error, ci_lower, ci_upper, interval) of one segment."""
-    per, _ = lifetime_periods(data["_tenure"].to_numpy(), data["_churned"].to_numpy(), factor)
+    per = lifetime_periods(data["_tenure"].to_numpy(), data["_churned"].to_numpy(), factor)
     lost_flag = data["_churned"].to_numpy() == 1
     lost = np.bincount(per[lost_flag], minlength=per.max() + 1).astype(float)
     cens = np.bincount(per[~lost_flag], minlength=per.max() + 1).astype(float)
@@ -318,9 +318,8 @@ def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float 
     Warns
     -----
     DataQualityWarning
-        Rows with a missing tenure, churn flag or segment are left out; customers who
-        churned at tenure 0 are counted as lost in period 1; a segment where no one
-        churned gets missing values.
+        Rows with a missing tenure, churn flag or segment are left out; a segment where
+        no one churned gets missing values.
     ConvergenceWarning
         As :func:`cxanalytics.clv.fit_sbg`.
 
