@@ -258,6 +258,16 @@ def test_residual_value_recursion_equals_the_series(a, b, tau, d):
     assert got == pytest.approx(expected, rel=1e-8)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.05, 50), st.floats(0.05, 50), st.integers(0, 30), st.integers(1, 60), st.floats(0.002, 0.5))
+def test_residual_value_over_a_horizon_is_the_finite_sum(a, b, tau, horizon, d):
+    z = 1 / (1 + d)
+    t = np.arange(1, horizon + 1)
+    expected = np.sum(np.exp(special.betaln(a, b + tau + t) - special.betaln(a, b + tau)) * z**t)
+    got = residual_value([a], [b], [tau, 0], z, horizon)[0, 0]
+    assert got == pytest.approx(expected, rel=1e-8)
+
+
 def test_residual_value_is_fader_hardie_derl_times_z():
     fit = fit_sbg(REGULAR)
     d = 0.1
@@ -328,6 +338,20 @@ def test_snapshot_clv_at_the_homogeneous_limit_is_clv_interval():
     assert out.loc["clv_new", "ci_upper"] == pytest.approx(ref["ci_upper"].item(), rel=1e-4)
     assert out.loc["value_retained", "estimate"] == pytest.approx(m[~snap["churned"]].mean() / m.mean()
                                                                   * out.loc["clv_new", "estimate"], rel=1e-9)
+
+
+def test_snapshot_clv_over_a_horizon_is_the_margin_multiple_over_that_horizon():
+    table = pd.DataFrame({"period": range(4), "lost": [0, 100, 75, 56], "censored": [0, 0, 0, 169]})
+    rows = [(p, True) for p, d in zip(table["period"], table["lost"], strict=True) for _ in range(d)]
+    snap = pd.DataFrame(rows + [(3, False)] * 169, columns=["tenure", "churned"]).assign(monthly_charges=40.0)
+    out = snapshot_clv(snap, margin_rate=0.5, discount=0.12, horizon=24).set_index("measure")
+    d = 1.12 ** (1 / 12) - 1
+    assert out.loc["clv_new", "estimate"] == pytest.approx(cx.clv(20.0, 1 - 231 / 925, d, horizon=24), rel=1e-12)
+    longer = snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, tenure_unit="years", horizon=5).set_index("measure")
+    full = snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, tenure_unit="years").set_index("measure")
+    assert longer.loc["clv_new", "estimate"] < full.loc["clv_new", "estimate"]
+    with pytest.raises(ParameterError, match="horizon"):
+        snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, horizon=0)
 
 
 def test_retention_vs_acquisition_identities_and_cost_column():

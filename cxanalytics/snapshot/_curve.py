@@ -10,7 +10,7 @@ from scipy import special
 from .._sbg import SBGFit, _sbg_loglik
 
 
-def residual_value(a, b, tau, z) -> np.ndarray:
+def residual_value(a, b, tau, z, horizon: int | None = None) -> np.ndarray:
     """Expected discounted periods still to be paid by a customer active after ``tau`` periods.
 
     :math:`R(\\tau) = \\sum_{t \\ge 1} S(\\tau + t)/S(\\tau)\\, z^t = z \\frac{b + \\tau}{a + b + \\tau}
@@ -24,9 +24,19 @@ def residual_value(a, b, tau, z) -> np.ndarray:
     recursion :math:`R(\\tau) = z\\, r_{\\tau + 1} (1 + R(\\tau + 1))`,
     :math:`r_{\\tau+1} = (b + \\tau)/(a + b + \\tau)`, which is stable downwards (each step
     multiplies the error by :math:`z r < 1`).
+
+    With a ``horizon`` of H periods only the next H margins count:
+    :math:`R_H(\\tau) = R(\\tau) - z^H \\frac{S(\\tau + H)}{S(\\tau)} R(\\tau + H)`.
     """
     a, b = (np.atleast_1d(np.asarray(v, dtype=np.float64))[:, None] for v in (a, b))
     tau = np.asarray(tau, dtype=np.int64)
+    if horizon is not None:
+        h = int(horizon)
+        full = residual_value(a[:, 0], b[:, 0], np.r_[tau, tau + h], z)
+        j = np.arange(int(tau.max()) + h if tau.size else h)
+        log_s = np.c_[np.zeros(len(a)), np.cumsum(np.log(b + j) - np.log(a + b + j), axis=1)]  # log S(0..)
+        ratio = np.exp(log_s[:, tau + h] - log_s[:, tau])
+        return full[:, : len(tau)] - z**h * ratio * full[:, len(tau):]
     top = int(tau.max()) if tau.size else 0
     with np.errstate(invalid="ignore", over="ignore"):
         last = z * (b + top) / (a + b + top) * special.hyp2f1(1.0, b + top + 1.0, a + b + top + 1.0, z)
@@ -78,13 +88,14 @@ class Curve:
         ok = np.all(np.isfinite(info)) and np.all(np.linalg.eigvalsh((info + info.T) / 2) > 0)
         self.cov = np.linalg.inv(info) if ok else np.full((2, 2), np.nan)
 
-    def residual(self, x: np.ndarray, tau: np.ndarray, z: float) -> np.ndarray:
-        """Residual value per unit margin at tenures ``tau``; rows of ``x`` are parameter draws."""
+    def residual(self, x: np.ndarray, tau: np.ndarray, z: float, horizon: int | None = None) -> np.ndarray:
+        """Residual value per unit margin at tenures ``tau`` (next ``horizon`` periods); rows of ``x`` are draws."""
         x = np.atleast_2d(x)
         if self.homogeneous:
-            r = 1.0 - special.expit(x[:, :1])
-            return np.broadcast_to(r * z / (1.0 - r * z), (len(x), len(tau)))
-        return residual_value(np.exp(x[:, 0]), np.exp(x[:, 1]), tau, z)
+            q = (1.0 - special.expit(x[:, :1])) * z
+            value = q / (1.0 - q) if horizon is None else q * (1.0 - q ** int(horizon)) / (1.0 - q)
+            return np.broadcast_to(value, (len(x), len(tau)))
+        return residual_value(np.exp(x[:, 0]), np.exp(x[:, 1]), tau, z, horizon)
 
     def first_retention(self, x: np.ndarray) -> np.ndarray:
         x = np.atleast_2d(x)

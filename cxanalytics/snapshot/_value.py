@@ -52,7 +52,7 @@ def _mean_se(v: np.ndarray) -> tuple[float, float]:
 
 
 # ----------------------------------------------------------------------------- engine
-def _segment(data: pd.DataFrame, *, factor: float, months: float, z: float, margin_rate: float, cac,
+def _segment(data: pd.DataFrame, *, factor: float, months: float, z: float, horizon, margin_rate: float, cac,
              cac_column: str | None, charges: str, alpha: float, method: str, n_draws: int, rng, measures):
     """Rows (measure, estimate, std_error, ci_lower, ci_upper, interval) of one segment."""
     per = lifetime_periods(data["_tenure"].to_numpy(), data["_churned"].to_numpy(), factor)
@@ -75,8 +75,8 @@ def _segment(data: pd.DataFrame, *, factor: float, months: float, z: float, marg
 
     def values(x, m, c):
         """Every measure for parameter rows x and margin / cost draws m, c (arrays of one length)."""
-        r_new = curve.residual(x, np.zeros(1), z)[:, 0]
-        kept = curve.residual(x, taus, z) @ weights if n_active else np.full(len(m), np.nan)
+        r_new = curve.residual(x, np.zeros(1), z, horizon)[:, 0]
+        kept = curve.residual(x, taus, z, horizon) @ weights if n_active else np.full(len(m), np.nan)
         clv_new = m * r_new
         out = {"margin": m, "retention_first_period": curve.first_retention(x), "clv_new": clv_new,
                "value_retained": kept / n_active if n_active else kept, "base_value": kept,
@@ -124,8 +124,8 @@ def _segment(data: pd.DataFrame, *, factor: float, months: float, z: float, marg
     return fit, n_active, rows
 
 
-def _table(snapshot, *, by, tenure, churned, charges, tenure_unit, period, margin_rate, discount, cac, cac_column,
-           alpha, method, n_draws, random_state, measures) -> pd.DataFrame:
+def _table(snapshot, *, by, tenure, churned, charges, tenure_unit, period, margin_rate, discount, horizon, cac,
+           cac_column, alpha, method, n_draws, random_state, measures) -> pd.DataFrame:
     alpha = check_alpha(alpha)
     if method not in _METHODS:
         raise ParameterError(describe("Unknown method", parameter="method", received=method,
@@ -134,6 +134,9 @@ def _table(snapshot, *, by, tenure, churned, charges, tenure_unit, period, margi
         raise ParameterError(describe("n_draws must be a whole number >= 2", parameter="n_draws", received=n_draws,
                                       expected="e.g. 10000"))
     margin_rate = _rate(margin_rate, "margin_rate")
+    if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1):
+        raise ParameterError(describe("The horizon must be a whole number of periods >= 1", parameter="horizon",
+                                      received=horizon, expected="None (no limit) or e.g. 24"))
     period_days = unit_days(period or tenure_unit, "period")
     factor = unit_days(tenure_unit, "tenure_unit") / period_days
     z = 1.0 / (1.0 + _discount(discount, period_days))
@@ -153,8 +156,8 @@ def _table(snapshot, *, by, tenure, churned, charges, tenure_unit, period, margi
             n_active = n
         else:
             _, n_active, rows = _segment(part, factor=factor, months=period_days / UNIT_DAYS["months"], z=z,
-                                         margin_rate=margin_rate, cac=cac, cac_column=cac_column, charges=charges,
-                                         alpha=alpha, method=method, n_draws=int(n_draws), rng=rng, measures=measures)
+                                         horizon=horizon, margin_rate=margin_rate, cac=cac, cac_column=cac_column,
+                                         charges=charges, alpha=alpha, method=method, n_draws=int(n_draws), rng=rng, measures=measures)
         frame = pd.DataFrame(rows, columns=["measure", "estimate", "std_error", "ci_lower", "ci_upper", "interval"])
         frame.insert(1, "n", n)
         frame.insert(2, "n_active", n_active)
@@ -234,6 +237,9 @@ _VALUE_DOC = """
     discount : float, default 0.10
         Annual discount rate; converted to one period as :math:`(1 + d)^{p} - 1`, p the
         period in years.
+    horizon : int, optional
+        Number of future periods valued; None (default) values the whole expected
+        lifetime, which extrapolates the fitted curve beyond the longest tenure seen.
     by : str or list of str, optional
         Segment column(s): one sBG fit and one set of values per segment.
     tenure, churned, charges : str
@@ -268,7 +274,11 @@ _VALUE_NOTES = """
     period); an active customer is worth their own margin times :math:`R(\\tau)`, since
     retention rises with tenure as the customers most likely to leave are gone. At the
     homogeneous limit of the fit (no heterogeneity), :math:`R = r z/(1 - r z)` for every
-    tenure, with r = 1 - the pooled churn per period.
+    tenure, with r = 1 - the pooled churn per period. With a horizon of H periods only
+    the next H margins count: :math:`R_H(\\tau) = R(\\tau) - z^H S(\\tau + H)/S(\\tau)\\,
+    R(\\tau + H)`. Without one, the value rests on the fitted curve far beyond the
+    tenures observed: a heterogeneous fit with small alpha implies a group of customers
+    who almost never leave, so compare with a horizon of the longest tenure seen.
 
     Uncertainty: the fit's parameters on their working scale (log alpha, log beta; or
     logit of the pooled churn) with the covariance from the observed information
@@ -283,7 +293,7 @@ _VALUE_NOTES = """
 """
 
 
-def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float = 0.10,
+def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float = 0.10, horizon: int | None = None,
                  by: str | Sequence[str] | None = None, tenure: str = "tenure", churned: str = "churned",
                  charges: str = "monthly_charges", tenure_unit: str = "months", period: str | None = None,
                  alpha: float = 0.05, method: str = "delta", n_draws: int = 10_000,
@@ -313,7 +323,8 @@ def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float 
         Missing columns; churn flags that are not true/false; negative tenures; charges
         that are missing, negative or not numbers.
     ParameterError
-        A margin rate outside (0, 1], a discount rate <= 0, an unknown unit or method.
+        A margin rate outside (0, 1], a discount rate <= 0, a horizon that is not a whole
+        number >= 1, an unknown unit or method.
 
     Warns
     -----
@@ -343,13 +354,14 @@ def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float 
     clv_new     161.7     148.5     176.1
     """
     return _table(snapshot, by=by, tenure=tenure, churned=churned, charges=charges, tenure_unit=tenure_unit,
-                  period=period, margin_rate=margin_rate, discount=discount, cac=None, cac_column=None, alpha=alpha,
-                  method=method, n_draws=n_draws, random_state=random_state,
+                  period=period, margin_rate=margin_rate, discount=discount, horizon=horizon, cac=None, cac_column=None,
+                  alpha=alpha, method=method, n_draws=n_draws, random_state=random_state,
                   measures=("margin", "retention_first_period", "clv_new", "value_retained", "base_value"))
 
 
 def snapshot_retention_vs_acquisition(snapshot: pd.DataFrame, *, acquisition_cost: float | str, margin_rate: float,
-                                      discount: float = 0.10, by: str | Sequence[str] | None = None,
+                                      discount: float = 0.10, horizon: int | None = None,
+                                      by: str | Sequence[str] | None = None,
                                       tenure: str = "tenure", churned: str = "churned",
                                       charges: str = "monthly_charges", tenure_unit: str = "months",
                                       period: str | None = None, alpha: float = 0.05, method: str = "delta",
@@ -422,7 +434,8 @@ def snapshot_retention_vs_acquisition(snapshot: pd.DataFrame, *, acquisition_cos
                                       parameter="acquisition_cost", received=repr(acquisition_cost)[:60],
                                       expected="e.g. 250.0, or 'acquisition_cost'"))
     return _table(snapshot, by=by, tenure=tenure, churned=churned, charges=charges, tenure_unit=tenure_unit,
-                  period=period, margin_rate=margin_rate, discount=discount, cac=cac, cac_column=cac_column,
+                  period=period, margin_rate=margin_rate, discount=discount, horizon=horizon, cac=cac,
+                  cac_column=cac_column,
                   alpha=alpha, method=method, n_draws=n_draws, random_state=random_state,
                   measures=("clv_new", "acquisition_cost", "net_value_new", "value_retained",
                             "retained_to_acquisition_cost", "retain_minus_replace"))
