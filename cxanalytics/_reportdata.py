@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import CxError, ParameterError, describe
 
-__all__ = ["ENGINES", "TABLES", "DataFolder", "assemble_data", "check_engine", "present_inputs"]
+__all__ = ["ENGINES", "TABLES", "DataFolder", "assemble_data", "check_engine", "present_inputs", "snapshot_file"]
 
 #: Tidy tables a user can give one by one, by their canonical name.
 TABLES = ("responses", "customers", "transactions", "interactions", "branches")
@@ -34,11 +34,24 @@ class DataFolder:
 
 
 def present_inputs(folder: Path) -> frozenset[str]:
-    """Names of :data:`cxanalytics.datasets.SAMPLES` whose file is in ``folder`` (CSV, Parquet, Parquet folder)."""
+    """Names of :data:`cxanalytics.datasets.SAMPLES` whose file is in ``folder`` (CSV, Parquet, Parquet folder).
+
+    Plus the kind ``"snapshot"`` (a churn snapshot) when the folder holds ``snapshot.csv`` /
+    ``snapshot.parquet``, or the customers and transactions it can be built from
+    (:func:`cxanalytics.snapshot.snapshot_from_logs`).
+    """
     from .datasets import SAMPLES
 
-    return frozenset(name for name, spec in SAMPLES.items()
-                     if (folder / spec.file).exists() or (not spec.raw and (folder / spec.file).with_suffix(".parquet").exists()))
+    found = {name for name, spec in SAMPLES.items()
+             if (folder / spec.file).exists() or (not spec.raw and (folder / spec.file).with_suffix(".parquet").exists())}
+    if snapshot_file(folder) is not None or {"customers", "transactions"} <= found:
+        found.add("snapshot")
+    return frozenset(found)
+
+
+def snapshot_file(folder: Path) -> Path | None:
+    """The churn snapshot file of a data folder (``snapshot.csv`` or ``snapshot.parquet``), if any."""
+    return next((folder / f"snapshot{s}" for s in _TABLE_SUFFIXES if (folder / f"snapshot{s}").is_file()), None)
 
 
 def _parquet_parts(folder: Path) -> list[Path]:
@@ -201,7 +214,8 @@ def _clean_surveys(surveys: Sequence[Path], codebooks: Sequence[Path], branches:
 
 
 def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, surveys: Sequence[Path | str] = (),
-                  codebooks: Sequence[Path | str] = (), **tables: Path | str | None) -> DataFolder:
+                  codebooks: Sequence[Path | str] = (), snapshot: Path | str | None = None,
+                  **tables: Path | str | None) -> DataFolder:
     """Lay the user's files out in ``folder`` under the canonical names of ``data/sample/``.
 
     Parameters
@@ -217,6 +231,10 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         e-mails, IP addresses and free-text comments never reach the notebooks.
     codebooks : sequence of paths
         One codebook CSV for every export, or one per export (default: inferred).
+    snapshot : path, optional
+        A churn snapshot (CSV or Parquet, one row per customer), linked as
+        ``snapshot.csv`` / ``snapshot.parquet``; its columns are checked by the notebook
+        that reads it (09), since their names are parameters there.
     **tables : path
         ``customers=``, ``transactions=``, ``interactions=``, ``branches=``,
         ``responses=``: CSV or Parquet files, or folders of Parquet files (e.g. the part
@@ -262,6 +280,16 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         for suffix in _TABLE_SUFFIXES:
             _remove(out / f"{name}{suffix}")
         _link(path, out / (f"{name}.parquet" if path.is_dir() else f"{name}{path.suffix.lower()}"))
+    if snapshot is not None:
+        path = Path(snapshot)
+        if not path.is_file() or path.suffix.lower() not in _TABLE_SUFFIXES:
+            raise ParameterError(describe("Churn snapshot not found or not a CSV / Parquet file", file=path,
+                                          parameter="--snapshot",
+                                          received=(path.suffix or "no suffix") if path.is_file() else "no such file",
+                                          expected="an existing .csv or .parquet file, one row per customer"))
+        for suffix in _TABLE_SUFFIXES:
+            _remove(out / f"snapshot{suffix}")
+        _link(path, out / f"snapshot{path.suffix.lower()}")
     notes: list[str] = []
     summary = pd.DataFrame()
     if surveys:

@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument(f"--{name}", type=Path, default=None, metavar="FILE",
                        help=f"{name} table, CSV or Parquet file or folder of Parquet files ({what}; "
                        "columns as in data/sample/README.md)")
+    r.add_argument("--snapshot", type=Path, default=None, metavar="FILE",
+                   help="churn snapshot, CSV or Parquet: one row per customer with tenure (months), churned "
+                   "(true/false) and optionally monthly_charges, segment columns, satisfaction, complaint, "
+                   "acquisition_cost (notebook 09)")
     r.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="output folder: report.html and notebooks/ (default: reports/)")
     r.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
@@ -164,7 +168,7 @@ def _run_report(args: argparse.Namespace) -> int:
         result = run_report(
             data_dir=args.data, out_dir=args.out, surveys=args.survey, codebooks=args.codebook,
             customers=args.customers, transactions=args.transactions, interactions=args.interactions,
-            branches=args.branches, responses=args.responses, notebooks_dir=args.notebooks,
+            branches=args.branches, responses=args.responses, snapshot=args.snapshot, notebooks_dir=args.notebooks,
             timeout=args.timeout, progress=not args.no_progress, jobs=args.jobs,
             engine=args.engine, scheduler=args.scheduler,
         )

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._reportdata import DataFolder, assemble_data, check_engine, present_inputs
+from ._reportdata import DataFolder, assemble_data, check_engine, present_inputs, snapshot_file
 from ._reportexec import Progress, _require, _section, kernel_manager_class, quiet_papermill
 from .errors import CxError, ParameterError, describe
 
@@ -59,6 +59,8 @@ __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble
            "notebook_inputs", "run_report"]
 
 _NOTEBOOK_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
+#: Input kinds that are not one sample file, as a skipped notebook's note names them.
+_KINDS = {"snapshot": "a churn snapshot (--snapshot FILE) or customers.csv and transactions.csv"}
 
 
 class ReportError(CxError):
@@ -312,6 +314,7 @@ def run_report(
     interactions: Path | str | None = None,
     branches: Path | str | None = None,
     responses: Path | str | None = None,
+    snapshot: Path | str | None = None,
     notebooks_dir: Path | str | None = None,
     timeout: int = 600,
     title: str = "cxanalytics report",
@@ -333,6 +336,11 @@ def run_report(
         Files given one by one, as in :func:`assemble_data`; with any of them the data
         folder is assembled in a temporary folder (removed afterwards) from ``data_dir``
         and these files.
+    snapshot : path, optional
+        A churn snapshot (CSV or Parquet, one row per customer: tenure, churn flag,
+        charges, segments...), injected as ``snapshot_path`` into the notebooks that
+        declare it (09). Without one, 09 builds a snapshot from the customers and
+        transactions, when given.
     notebooks_dir : path, optional
         Folder of the numbered notebooks; defaults to the repository's ``notebooks/``.
     timeout : int, default 600
@@ -403,10 +411,11 @@ def run_report(
     executed_dir = out / "notebooks"
     tables = {"customers": customers, "transactions": transactions, "interactions": interactions,
               "branches": branches, "responses": responses}
-    explicit = bool(surveys) or bool(codebooks) or any(v is not None for v in tables.values())
+    explicit = bool(surveys) or bool(codebooks) or snapshot is not None or any(v is not None for v in tables.values())
     with tempfile.TemporaryDirectory(prefix="cxanalytics-report-") as tmp:
         if explicit:
-            data = assemble_data(Path(tmp).resolve() / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks, **tables)
+            data = assemble_data(Path(tmp).resolve() / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks,
+                                 snapshot=snapshot, **tables)
         elif data_dir is not None:
             if not Path(data_dir).is_dir():
                 raise ParameterError(describe("Data folder not found", file=data_dir,
@@ -425,6 +434,8 @@ def run_report(
                 parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))
         if codebooks:
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
+        if snapshot_file(data.path) is not None:
+            parameters["snapshot_path"] = str(snapshot_file(data.path).resolve())
         parameters["engine"] = engine
         if scheduler is not None:
             parameters["dask_scheduler"] = scheduler
@@ -443,7 +454,7 @@ def run_report(
                 if key.endswith("_file"))}
             missing = sorted(notebook_inputs(nb) - data.inputs - given)
             if missing:
-                detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else m for m in missing)
+                detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else _KINDS.get(m, m) for m in missing)
                 report.skipped(i, nb.name, detail)
                 runs[i] = NotebookRun(nb.name, _title(nb), "skipped", detail)
             else:
