@@ -191,6 +191,15 @@ def test_churn_by_segment_matches_statsmodels_wilson():
         assert row["ci_lower"] == pytest.approx(lo, rel=1e-12) and row["ci_upper"] == pytest.approx(hi, rel=1e-12)
 
 
+def test_churn_by_segment_intervals_contain_all_or_none_churned():
+    snap = pd.DataFrame({"plan": ["a"] * 518 + ["b"] * 1789, "churned": [True] * 518 + [False] * 1789})
+    out = churn_by_segment(snap, by="plan")
+    assert out["ci_upper"].iloc[0] == 1.0 and out["ci_lower"].iloc[1] == 0.0
+    assert (out["ci_lower"] <= out["churn_rate"]).all() and (out["churn_rate"] <= out["ci_upper"]).all()
+    lo, _ = proportion_confint(518, 518, method="wilson")
+    assert out["ci_lower"].iloc[0] == pytest.approx(lo, rel=1e-12)
+
+
 def test_churn_by_segment_crosses_columns_keeps_category_order_and_counts_left_out_rows():
     snap = pd.DataFrame({"contract": pd.Categorical(["m", "y", "m", "y", None], categories=["y", "m"]),
                          "plan": ["a", "a", "b", "b", "b"], "churned": [1, 0, 1, 1, 0]})

@@ -32,7 +32,8 @@ def wilson(events: np.ndarray, n: np.ndarray, alpha: float) -> tuple[np.ndarray,
         p = events / n
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+        # the limits contain p exactly (at p = 0 or 1 rounding can leave them a hair inside)
+        return np.clip(np.fmin(centre - half, p), 0.0, 1.0), np.clip(np.fmax(centre + half, p), 0.0, 1.0)
 
 
 def churn_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | None = None, churned: str = "churned",
