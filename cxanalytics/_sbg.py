@@ -331,6 +331,7 @@ def fit_sbg_censored(table: pd.DataFrame, *, period: str = "period", lost: str =
     np.add.at(lost_by, t[t <= last], d[t <= last])
     cohorts = [d.sum() - np.concatenate([[0.0], np.cumsum(lost_by[1:])])]  # every lost customer, until the last is lost
     cohorts += [np.full(k + 1, n) for k, n in sorted(zip(t.tolist(), c.tolist(), strict=True)) if k >= 1 and n > 0]
-    fit = fit_sbg(cohorts, alpha=alpha)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # the optimiser's excursions to inf
+        fit = fit_sbg(cohorts, alpha=alpha)  # (handled there: reported as a ConvergenceWarning if they matter)
     total = float(d.sum() + c.sum())
     return replace(fit, n=int(round(total)), n0=total)

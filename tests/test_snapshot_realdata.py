@@ -7,6 +7,8 @@ facts recorded in ../shared/realdata/README.md (7,043 customers, 1,869 churned; 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -176,3 +178,21 @@ def test_ecommerce_missing_tenures_are_announced_and_tenure_zero_churners_lost_i
         km = survival_by_segment(ecommerce, tenure="Tenure", churned="Churn").km
     sf = SurvfuncRight(known["Tenure"].to_numpy(float), known["Churn"].to_numpy(int))
     np.testing.assert_allclose(km.curve.loc[km.curve["n_events"] > 0, "survival"], sf.surv_prob, rtol=1e-12)
+
+
+def test_ecommerce_sbg_fit_is_quiet_and_the_scipy_maximum(ecommerce):
+    known = ecommerce.dropna(subset=["Tenure"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from the optimiser's excursions
+        fit = fit_sbg_snapshot(known, tenure="Tenure", churned="Churn")
+    churned = known["Churn"] == 1
+    lost = np.maximum(known.loc[churned, "Tenure"].to_numpy(float), 1)  # left at tenure 0: lost in period 1
+    kept = known.loc[~churned, "Tenure"].to_numpy(float)
+
+    def negll(x):
+        a, b = np.exp(x)
+        return -(np.sum(special.betaln(a + 1, b + lost - 1)) + np.sum(special.betaln(a, b + kept))
+                 - len(known) * special.betaln(a, b))
+
+    res = optimize.minimize(negll, np.log([0.1, 1.0]), method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10})
+    assert (fit.alpha, fit.beta) == pytest.approx(tuple(np.exp(res.x)), rel=1e-4)
