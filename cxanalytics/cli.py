@@ -102,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"{name} table, CSV or Parquet file or folder of Parquet files ({what}; "
                        "columns as in data/sample/README.md)")
     r.add_argument("--snapshot", type=Path, default=None, metavar="FILE",
-                   help="churn snapshot, CSV or Parquet: one row per customer with tenure (months), churned "
-                   "(true/false) and optionally monthly_charges, segment columns, satisfaction, complaint, "
+                   help="churn snapshot, CSV or Parquet: one row per customer with tenure (days) and churned "
+                   "(true/false), optionally monthly_charges, segment columns, satisfaction, complaint, "
                    "acquisition_cost (notebook 09)")
     r.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="output folder: report.html and notebooks/ (default: reports/)")

@@ -52,7 +52,7 @@ def test_churn_bars_show_rates_intervals_and_counts(snap):
 
 def test_retention_curve_overlays_the_sbg_fit(snap):
     one = snap[snap["plan"] == "monthly"]
-    table, fit = tenure_life_table(one), fit_sbg_snapshot(one)
+    table, fit = tenure_life_table(one, tenure_unit="months"), fit_sbg_snapshot(one, tenure_unit="months")
     ax = plot_retention_curve(table, fit)
     observed, model = ax.get_lines()
     np.testing.assert_allclose(observed.get_ydata(), table["survival"])
@@ -61,11 +61,11 @@ def test_retention_curve_overlays_the_sbg_fit(snap):
 
 
 def test_retention_curve_per_segment_and_errors(snap):
-    table = tenure_life_table(snap, by="plan")
+    table = tenure_life_table(snap, by="plan", tenure_unit="months")
     ax = plot_retention_curve(table, by="plan")
     assert [line.get_label() for line in ax.get_lines()] == ["annual", "monthly"]
     with pytest.raises(ParameterError, match="one group only"):
-        plot_retention_curve(table, fit_sbg_snapshot(snap), by="plan")
+        plot_retention_curve(table, fit_sbg_snapshot(snap, tenure_unit="months"), by="plan")
     with pytest.raises(ParameterError, match="lacks columns"):
         plot_retention_curve(table.drop(columns="survival"))
     with pytest.raises(ParameterError, match="lacks columns"):

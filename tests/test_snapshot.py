@@ -69,7 +69,7 @@ def direct_loglik(a, b, table):
 def test_sbg_censored_matches_fader_hardie_2007(survivors, alpha, beta):
     fit = fit_sbg_censored(life_table_of(survivors))
     assert round(fit.alpha, 3) == alpha and round(fit.beta, 3) == beta
-    snap_fit = fit_sbg_snapshot(snapshot_of(survivors), tenure_unit="years")
+    snap_fit = fit_sbg_snapshot(snapshot_of(survivors), tenure_unit="years", period="years")
     assert snap_fit.alpha == pytest.approx(fit.alpha, rel=1e-9) and snap_fit.beta == pytest.approx(fit.beta, rel=1e-9)
     assert snap_fit.n == 1000
 
@@ -134,7 +134,7 @@ def test_sbg_censored_rejects_bad_tables(table, match):
 # ----------------------------------------------------------------------------- life table
 def test_life_table_by_hand():
     snap = pd.DataFrame({"tenure": [0, 1, 1, 2, 2, 2, 3, 5], "churned": [False, True, False, True, True, False, False, True]})
-    t = tenure_life_table(snap)
+    t = tenure_life_table(snap, tenure_unit="months")
     assert t["period"].tolist() == [0, 1, 2, 3, 4, 5]
     assert t["lost"].tolist() == [0, 1, 2, 0, 0, 1]
     assert t["censored"].tolist() == [1, 1, 1, 1, 0, 0]
@@ -146,7 +146,7 @@ def test_life_table_by_hand():
 @given(st.lists(st.tuples(st.floats(0, 30), st.booleans()), min_size=1, max_size=60))
 def test_life_table_counts_sum_to_the_customers(rows):
     snap = pd.DataFrame(rows, columns=["tenure", "churned"])
-    t = tenure_life_table(snap)
+    t = tenure_life_table(snap, tenure_unit="months")
     assert t["lost"].sum() + t["censored"].sum() == len(snap)
     assert t["lost"].sum() == snap["churned"].sum()
     assert t["at_risk"].iloc[0] == len(snap)
@@ -160,7 +160,7 @@ def test_life_table_equals_kaplan_meier_at_whole_periods():
     rng = np.random.default_rng(3)
     snap = pd.DataFrame({"tenure": rng.integers(1, 25, 500), "churned": rng.random(500) < 0.4,
                          "plan": rng.choice(["a", "b"], 500)})
-    t = tenure_life_table(snap, by="plan")
+    t = tenure_life_table(snap, by="plan", tenure_unit="months")
     km = cx.kaplan_meier(snap, duration="tenure", event="churned", by="plan")
     for plan, part in t.groupby("plan"):
         at = km.survival_at(part["period"].tolist())
@@ -239,7 +239,7 @@ def test_survival_by_segment_matches_scipy_logrank_and_km():
     snap = pd.DataFrame({"tenure": rng.integers(1, 40, 400).astype(float), "churned": rng.random(400) < 0.5,
                          "plan": np.repeat(["a", "b"], 200)})
     snap.loc[snap["plan"] == "b", "tenure"] += 5
-    res = survival_by_segment(snap, by="plan")
+    res = survival_by_segment(snap, by="plan", tenure_unit="months")
     a, b = (snap[snap["plan"] == p] for p in ("a", "b"))
     ref = stats.logrank(stats.CensoredData(uncensored=a.loc[a.churned, "tenure"], right=a.loc[~a.churned, "tenure"]),
                         stats.CensoredData(uncensored=b.loc[b.churned, "tenure"], right=b.loc[~b.churned, "tenure"]))
@@ -251,7 +251,8 @@ def test_survival_by_segment_matches_scipy_logrank_and_km():
 
 
 def test_survival_by_segment_without_segments_has_no_test():
-    res = survival_by_segment(pd.DataFrame({"tenure": [1, 2, 3, 4], "churned": [1, 0, 1, 0]}))
+    res = survival_by_segment(pd.DataFrame({"tenure": [1, 2, 3, 4], "churned": [1, 0, 1, 0]}), tenure_unit="weeks",
+                              period="weeks")
     assert res.logrank is None and res.tau == 4.0 and len(res.summary()) == 1
 
 
@@ -303,7 +304,7 @@ def test_curve_covariance_gives_the_fit_standard_errors():
 
 def test_snapshot_clv_of_one_cohort_is_clv_from_sbg():
     snap = snapshot_of(REGULAR, charges=10.0)  # tenure in years, charges per month
-    out = snapshot_clv(snap, margin_rate=0.5, discount=0.1, tenure_unit="years").set_index("measure")
+    out = snapshot_clv(snap, margin_rate=0.5, discount=0.1, tenure_unit="years", period="years").set_index("measure")
     fit = fit_sbg(REGULAR)
     ref = clv_from_sbg(fit, margin=60.0, discount=0.1).set_index("model")  # 10 x 12 months x 0.5
     assert out.loc["margin", "estimate"] == pytest.approx(60.0)
@@ -320,8 +321,8 @@ def test_snapshot_clv_of_one_cohort_is_clv_from_sbg():
 def test_snapshot_clv_delta_agrees_with_monte_carlo():
     rng = np.random.default_rng(5)
     snap = snapshot_of(REGULAR).assign(monthly_charges=rng.gamma(4.0, 5.0, 1000))
-    delta = snapshot_clv(snap, margin_rate=0.3, tenure_unit="years").set_index("measure")
-    mc = snapshot_clv(snap, margin_rate=0.3, tenure_unit="years", method="monte_carlo", n_draws=20_000,
+    delta = snapshot_clv(snap, margin_rate=0.3, tenure_unit="years", period="years").set_index("measure")
+    mc = snapshot_clv(snap, margin_rate=0.3, tenure_unit="years", period="years", method="monte_carlo", n_draws=20_000,
                       random_state=1).set_index("measure")
     np.testing.assert_allclose(mc["estimate"], delta["estimate"])
     np.testing.assert_allclose(mc["std_error"], delta["std_error"], rtol=0.05)
@@ -353,14 +354,18 @@ def test_snapshot_clv_over_a_horizon_is_the_margin_multiple_over_that_horizon():
     table = pd.DataFrame({"period": range(4), "lost": [0, 100, 75, 56], "censored": [0, 0, 0, 169]})
     rows = [(p, True) for p, d in zip(table["period"], table["lost"], strict=True) for _ in range(d)]
     snap = pd.DataFrame(rows + [(3, False)] * 169, columns=["tenure", "churned"]).assign(monthly_charges=40.0)
-    out = snapshot_clv(snap, margin_rate=0.5, discount=0.12, horizon=24).set_index("measure")
+    out = snapshot_clv(snap, margin_rate=0.5, discount=0.12, horizon=24, tenure_unit="months").set_index("measure")
     d = 1.12 ** (1 / 12) - 1
     assert out.loc["clv_new", "estimate"] == pytest.approx(cx.clv(20.0, 1 - 231 / 925, d, horizon=24), rel=1e-12)
     longer = snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, tenure_unit="years", horizon=5).set_index("measure")
-    full = snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, tenure_unit="years").set_index("measure")
+    full = snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, tenure_unit="years", period="years").set_index("measure")
     assert longer.loc["clv_new", "estimate"] < full.loc["clv_new", "estimate"]
     with pytest.raises(ParameterError, match="horizon"):
         snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, horizon=0)
+    # tenure in days (the canonical unit) gives the same value as in months
+    in_days = snap.assign(tenure=snap["tenure"] * 365.25 / 12)
+    same = snapshot_clv(in_days, margin_rate=0.5, discount=0.12, horizon=24).set_index("measure")
+    np.testing.assert_allclose(same["estimate"], out["estimate"], rtol=1e-12)
 
 
 def test_retention_vs_acquisition_identities_and_cost_column():
@@ -368,12 +373,12 @@ def test_retention_vs_acquisition_identities_and_cost_column():
     snap = snapshot_of(HIGH_END).assign(monthly_charges=rng.gamma(4.0, 5.0, 1000),
                                         acquisition_cost=rng.gamma(2.0, 100.0, 1000))
     fixed = snapshot_retention_vs_acquisition(snap, acquisition_cost=250.0, margin_rate=0.4,
-                                              tenure_unit="years").set_index("measure")["estimate"]
+                                              tenure_unit="years", period="years").set_index("measure")["estimate"]
     assert fixed["net_value_new"] == pytest.approx(fixed["clv_new"] - 250.0)
     assert fixed["retained_to_acquisition_cost"] == pytest.approx(fixed["value_retained"] / 250.0)
     assert fixed["retain_minus_replace"] == pytest.approx(fixed["value_retained"] - fixed["net_value_new"])
     col = snapshot_retention_vs_acquisition(snap, acquisition_cost="acquisition_cost", margin_rate=0.4,
-                                            tenure_unit="years").set_index("measure")
+                                            tenure_unit="years", period="years").set_index("measure")
     assert col.loc["acquisition_cost", "estimate"] == pytest.approx(snap["acquisition_cost"].mean())
     se = snap["acquisition_cost"].std(ddof=1) / np.sqrt(1000)
     assert col.loc["acquisition_cost", "std_error"] == pytest.approx(se, rel=1e-4)
@@ -386,7 +391,7 @@ def test_value_segments_without_churn_warn_and_bad_inputs_are_named():
     snap = snapshot_of(REGULAR).assign(plan=["a"] * 999 + ["b"])
     snap.loc[snap.index[-1], "churned"] = False
     with pytest.warns(DataQualityWarning, match="No customer of .*'b'.* churned"):
-        out = snapshot_clv(snap, margin_rate=0.5, by="plan", tenure_unit="years")
+        out = snapshot_clv(snap, margin_rate=0.5, by="plan", tenure_unit="years", period="years")
     assert out.loc[out["plan"] == "b", "estimate"].isna().all()
     assert out.loc[out["plan"] == "a", "estimate"].notna().all()
     for kwargs, match in [({"margin_rate": 0.0}, "margin_rate"), ({"margin_rate": 0.5, "discount": 0.0}, "discount"),
@@ -421,7 +426,8 @@ def test_snapshot_from_logs_on_the_sample():
     assert len(snap) == len(s["customers"]) and snap["customer_id"].is_unique
     by_plan = snap.groupby("plan")[["churned"]].sum()
     assert by_plan["churned"].to_dict() == dict(zip(ref["plan"], ref["churned"], strict=True))
-    np.testing.assert_allclose(snap.groupby("plan")["tenure"].sum().to_numpy(), ref["customer_periods"], rtol=1e-9)
+    months = snap.groupby("plan")["tenure"].sum().to_numpy() / (365.25 / 12)  # tenure in days, the canonical unit
+    np.testing.assert_allclose(months, ref["customer_periods"], rtol=1e-9)
     assert snap["total_charges"].sum() == pytest.approx(ref["revenue"].sum())
     # complaint: some complaint on or before the customer's end; satisfaction: a csat score 1-5
     complainers = set(s["interactions"].loc[s["interactions"]["complaint"].astype(bool), "customer_id"])

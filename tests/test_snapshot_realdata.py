@@ -73,7 +73,7 @@ def test_telco_churn_by_contract_matches_statsmodels(telco):
 
 
 def test_telco_life_table_matches_a_hand_table_and_statsmodels_km(telco):
-    t = tenure_life_table(telco)
+    t = tenure_life_table(telco, tenure_unit="months")
     hand = pd.crosstab(telco["tenure"], telco["churned"])  # tenures are whole months, 1-72
     assert t["lost"].iloc[1:].tolist() == hand[True].reindex(range(1, 73), fill_value=0).tolist()
     assert t["censored"].iloc[1:].tolist() == hand[False].reindex(range(1, 73), fill_value=0).tolist()
@@ -87,7 +87,7 @@ def test_telco_life_table_matches_a_hand_table_and_statsmodels_km(telco):
 
 
 def test_telco_survival_by_contract_matches_statsmodels_survdiff(telco):
-    res = survival_by_segment(telco, by="contract")
+    res = survival_by_segment(telco, by="contract", tenure_unit="months")
     stat, p = survdiff(telco["tenure"].to_numpy(float), telco["churned"].to_numpy(int), telco["contract"].to_numpy())
     assert res.logrank["statistic"].iloc[0] == pytest.approx(stat, rel=1e-9)
     assert res.logrank["df"].iloc[0] == 2 and res.tau == 72.0
@@ -112,7 +112,7 @@ def test_telco_cox_matches_statsmodels_phreg(telco):
 
 
 def test_telco_sbg_is_the_scipy_maximum_of_the_censored_likelihood(telco):
-    fit = fit_sbg_snapshot(telco)
+    fit = fit_sbg_snapshot(telco, tenure_unit="months")
     lost = telco.loc[telco["churned"], "tenure"].to_numpy(float)
     kept = telco.loc[~telco["churned"], "tenure"].to_numpy(float)
 
@@ -128,14 +128,15 @@ def test_telco_sbg_is_the_scipy_maximum_of_the_censored_likelihood(telco):
 
 
 def test_telco_value_by_contract(telco):
-    out = snapshot_clv(telco, margin_rate=0.3, by="contract")
+    out = snapshot_clv(telco, margin_rate=0.3, by="contract", tenure_unit="months")
     assert out["estimate"].notna().all() and (out["ci_lower"] <= out["estimate"]).all()
     new = out[out["measure"] == "clv_new"].set_index("contract")["estimate"]
     assert new["Month-to-Month"] < new["One Year"] < new["Two Year"]
     margin = out[out["measure"] == "margin"].set_index("contract")["estimate"]
     expected = 0.3 * telco.groupby("contract")["monthly_charges"].mean()
     np.testing.assert_allclose(margin.sort_index(), expected.sort_index(), rtol=1e-12)
-    rva = snapshot_retention_vs_acquisition(telco, acquisition_cost=300.0, margin_rate=0.3).set_index("measure")
+    rva = snapshot_retention_vs_acquisition(telco, acquisition_cost=300.0, margin_rate=0.3,
+                                             tenure_unit="months").set_index("measure")
     assert rva.loc["value_retained", "estimate"] > rva.loc["clv_new", "estimate"]  # survivors are the loyal ones
 
 
@@ -170,12 +171,12 @@ def test_ecommerce_link_runs_the_wrong_way_and_complainers_leave(ecommerce):
 
 def test_ecommerce_missing_tenures_are_announced_and_tenure_zero_churners_lost_in_period_one(ecommerce):
     with pytest.warns(DataQualityWarning, match=r"264 of 5630 customer\(s\) left out.*Tenure \(264\)"):
-        t = tenure_life_table(ecommerce, tenure="Tenure", churned="Churn")
+        t = tenure_life_table(ecommerce, tenure="Tenure", churned="Churn", tenure_unit="months")
     assert t["lost"].sum() + t["censored"].sum() == 5630 - 264
     assert t.loc[t["period"] == 1, "lost"].item() == 272 + int(((ecommerce["Tenure"] == 1) & (ecommerce["Churn"] == 1)).sum())
     known = ecommerce.dropna(subset=["Tenure"])
     with pytest.warns(DataQualityWarning):
-        km = survival_by_segment(ecommerce, tenure="Tenure", churned="Churn").km
+        km = survival_by_segment(ecommerce, tenure="Tenure", churned="Churn", tenure_unit="months").km
     sf = SurvfuncRight(known["Tenure"].to_numpy(float), known["Churn"].to_numpy(int))
     np.testing.assert_allclose(km.curve.loc[km.curve["n_events"] > 0, "survival"], sf.surv_prob, rtol=1e-12)
 
@@ -184,7 +185,7 @@ def test_ecommerce_sbg_fit_is_quiet_and_the_scipy_maximum(ecommerce):
     known = ecommerce.dropna(subset=["Tenure"])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no RuntimeWarning from the optimiser's excursions
-        fit = fit_sbg_snapshot(known, tenure="Tenure", churned="Churn")
+        fit = fit_sbg_snapshot(known, tenure="Tenure", churned="Churn", tenure_unit="months")
     churned = known["Churn"] == 1
     lost = np.maximum(known.loc[churned, "Tenure"].to_numpy(float), 1)  # left at tenure 0: lost in period 1
     kept = known.loc[~churned, "Tenure"].to_numpy(float)

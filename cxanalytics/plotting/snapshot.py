@@ -122,7 +122,8 @@ def plot_retention_curve(table: pd.DataFrame, fit: SBGFit | None = None, *, by: 
     >>> matplotlib.use("Agg")
     >>> from cxanalytics.snapshot import fit_sbg_snapshot, tenure_life_table
     >>> snap = pd.DataFrame({"tenure": [1, 1, 2, 3, 3, 4, 5, 6], "churned": [1, 0, 1, 1, 0, 0, 1, 0]})
-    >>> ax = plot_retention_curve(tenure_life_table(snap), fit_sbg_snapshot(snap))
+    >>> ax = plot_retention_curve(tenure_life_table(snap, tenure_unit="months"),
+    ...                           fit_sbg_snapshot(snap, tenure_unit="months"))
     >>> [line.get_label() for line in ax.get_lines()]
     ['Observed (life table)', 'sBG fit']
     """

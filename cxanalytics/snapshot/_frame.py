@@ -109,7 +109,7 @@ def _times(values: pd.Series, column: str) -> pd.Series:
 def snapshot_from_logs(customers: pd.DataFrame, transactions: pd.DataFrame, *,
                        interactions: pd.DataFrame | None = None, responses: pd.DataFrame | None = None,
                        segments=("segment", "plan", "acquisition_channel"), satisfaction: str | None = "csat",
-                       tenure_unit: str = "months", as_of: object = None, window: object = None,
+                       tenure_unit: str = "days", as_of: object = None, window: object = None,
                        lapse: object = True, customer: str = "customer_id", acquired: str = "acquired_at",
                        cancelled: str | None = "cancelled_at", time: str = "occurred_at", amount: str = "amount",
                        acquisition_cost: str | None = "acquisition_cost", complaint: str = "complaint",
@@ -134,8 +134,9 @@ def snapshot_from_logs(customers: pd.DataFrame, transactions: pd.DataFrame, *,
         Columns of ``customers`` copied to the snapshot (those absent are skipped).
     satisfaction : str or None, default 'csat'
         Score column of ``responses``.
-    tenure_unit : str, default 'months'
-        Unit of ``tenure`` ('days', 'weeks', 'months', 'quarters', 'years').
+    tenure_unit : str, default 'days'
+        Unit of ``tenure`` ('days', 'weeks', 'months', 'quarters', 'years'); days are
+        the canonical unit of a snapshot's tenure (:func:`cxanalytics.map_columns`).
     as_of, window, lapse, customer, acquired, cancelled, time, amount
         As in :func:`cxanalytics.economics.clv_by_segment`: churn is a cancellation,
         or (for customers who may lapse) a silence longer than ``window`` after the

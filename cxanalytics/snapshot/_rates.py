@@ -121,8 +121,8 @@ def lifetime_periods(tenure: np.ndarray, churned: np.ndarray, factor: float) -> 
 
 
 def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned: str = "churned",
-                      by: str | Sequence[str] | None = None, tenure_unit: str = "months",
-                      period: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
+                      by: str | Sequence[str] | None = None, tenure_unit: str = "days",
+                      period: str = "months", alpha: float = 0.05) -> pd.DataFrame:
     r"""Life table by tenure: customers at risk, lost and still active (censored) in each period.
 
     Parameters
@@ -136,10 +136,12 @@ def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned
         their tenure.
     by : str or list of str, optional
         Segment column(s): one table per segment.
-    tenure_unit : str, default 'months'
-        Unit of ``tenure``: 'days', 'weeks', 'months', 'quarters' or 'years'.
-    period : str, optional
-        Length of one period of the table (same choices); default ``tenure_unit``.
+    tenure_unit : str, default 'days'
+        Unit of ``tenure``: 'days' (the canonical unit of a mapped snapshot), 'weeks',
+        'months' (a twelfth of 365.25 days), 'quarters' or 'years'.
+    period : str, default 'months'
+        Length of one period of the table (same choices): the billing period, e.g.
+        'years' for annual contracts.
     alpha : float, default 0.05
         Significance level of the survival intervals.
 
@@ -188,7 +190,7 @@ def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned
     Examples
     --------
     >>> snap = pd.DataFrame({"tenure": [1, 1, 2, 2, 3, 3], "churned": [1, 0, 1, 1, 0, 0]})
-    >>> tenure_life_table(snap)[["period", "at_risk", "lost", "censored", "survival"]].round(3)
+    >>> tenure_life_table(snap, tenure_unit="months")[["period", "at_risk", "lost", "censored", "survival"]].round(3)
        period  at_risk  lost  censored  survival
     0       0        6     0         0     1.000
     1       1        6     1         1     0.833
@@ -196,7 +198,7 @@ def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned
     3       3        2     0         2     0.417
     """
     alpha = check_alpha(alpha)
-    factor = unit_days(tenure_unit, "tenure_unit") / unit_days(period or tenure_unit, "period")
+    factor = unit_days(tenure_unit, "tenure_unit") / unit_days(period, "period")
     by_cols = as_list(by)
     data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols)
     per = lifetime_periods(data["_tenure"].to_numpy(), data["_churned"].to_numpy(), factor)
@@ -265,7 +267,8 @@ class SnapshotSurvival:
 
 
 def survival_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | None = None, tenure: str = "tenure",
-                        churned: str = "churned", tau: float | None = None, alpha: float = 0.05) -> SnapshotSurvival:
+                        churned: str = "churned", tenure_unit: str = "days", period: str = "months",
+                        tau: float | None = None, alpha: float = 0.05) -> SnapshotSurvival:
     r"""Kaplan-Meier curves of tenure per segment, with the log-rank test and restricted mean tenure.
 
     Parameters
@@ -278,9 +281,14 @@ def survival_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | Non
         Time with the company (>= 0).
     churned : str, default 'churned'
         Churn flag (the event); customers still active are censored at their tenure.
+    tenure_unit : str, default 'days'
+        Unit of ``tenure`` (as in :func:`tenure_life_table`).
+    period : str, default 'months'
+        Unit of the times in the results (curve times, medians, ``tau``, RMST).
     tau : float, optional
-        Horizon of the restricted mean survival time; default the shortest of the
-        segments' longest tenures (the largest horizon every segment reaches).
+        Horizon of the restricted mean survival time, in ``period`` units; default the
+        shortest of the segments' longest tenures (the largest horizon every segment
+        reaches).
     alpha : float, default 0.05
         Significance level.
 
@@ -306,8 +314,9 @@ def survival_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | Non
     -----
     A snapshot is the survival layout already: tenure is the time from acquisition to
     churn or to the snapshot date, and the churn flag says which. This function checks
-    and cleans the columns once, then calls the three estimators on the same customers,
-    so that their counts agree. The restricted mean is the expected tenure within the
+    and cleans the columns once, expresses tenure in ``period`` units (continuous, not
+    rounded: the life table is :func:`tenure_life_table`), then calls the three
+    estimators on the same customers, so that their counts agree. The restricted mean is the expected tenure within the
     first ``tau`` units (the area under the Kaplan-Meier curve), comparable between
     segments when the median is not reached.
 
@@ -316,14 +325,16 @@ def survival_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | Non
     >>> snap = pd.DataFrame({"tenure": [3, 5, 7, 9, 4, 10, 12, 15],
     ...                      "churned": [1, 1, 1, 0, 1, 1, 0, 1],
     ...                      "plan": ["basic"] * 4 + ["premium"] * 4})
-    >>> res = survival_by_segment(snap, by="plan")
+    >>> res = survival_by_segment(snap, by="plan", tenure_unit="months")
     >>> res.tau, res.summary()[["plan", "median", "rmst"]].round(3).values.tolist()
     (9.0, [['basic', 5.0, 6.0], ['premium', 10.0, 7.75]])
     """
     alpha = check_alpha(alpha)
     by_cols = as_list(by)
     data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols)
+    factor = unit_days(tenure_unit, "tenure_unit") / unit_days(period, "period")
     frame = data.rename(columns={"_tenure": "tenure", "_churned": "churned"})
+    frame["tenure"] = frame["tenure"] * factor
     if {"tenure", "churned"} & set(by_cols):
         raise ParameterError(describe("Segment columns cannot be named 'tenure' or 'churned'", parameter="by",
                                       received=by_cols, expected="other segment columns"))

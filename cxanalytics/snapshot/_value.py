@@ -137,7 +137,7 @@ def _table(snapshot, *, by, tenure, churned, charges, tenure_unit, period, margi
     if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1):
         raise ParameterError(describe("The horizon must be a whole number of periods >= 1", parameter="horizon",
                                       received=horizon, expected="None (no limit) or e.g. 24"))
-    period_days = unit_days(period or tenure_unit, "period")
+    period_days = unit_days(period, "period")
     factor = unit_days(tenure_unit, "tenure_unit") / period_days
     z = 1.0 / (1.0 + _discount(discount, period_days))
     by_cols = as_list(by)
@@ -169,7 +169,7 @@ def _table(snapshot, *, by, tenure, churned, charges, tenure_unit, period, margi
 
 # ----------------------------------------------------------------------------- public
 def fit_sbg_snapshot(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned: str = "churned",
-                     tenure_unit: str = "months", period: str | None = None, alpha: float = 0.05) -> SBGFit:
+                     tenure_unit: str = "days", period: str = "months", alpha: float = 0.05) -> SBGFit:
     """Fit the shifted-beta-geometric retention model to the tenures of a churn snapshot.
 
     Parameters
@@ -180,8 +180,8 @@ def fit_sbg_snapshot(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned:
         Column names: time with the company, churn flag (customers still active are
         right-censored at their tenure).
     tenure_unit, period : str
-        Unit of ``tenure`` and length of one sBG period (default the tenure unit), as in
-        :func:`tenure_life_table`.
+        Unit of ``tenure`` (default 'days') and length of one sBG period (default
+        'months'), as in :func:`tenure_life_table`.
     alpha : float, default 0.05
         Significance level of the parameter intervals.
 
@@ -218,7 +218,7 @@ def fit_sbg_snapshot(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned:
 
     >>> counts = {(1, 1): 369, (2, 1): 163, (3, 1): 86, (4, 1): 56, (5, 1): 37, (6, 1): 27, (7, 1): 21, (7, 0): 241}
     >>> snap = pd.DataFrame([k for k, n in counts.items() for _ in range(n)], columns=["tenure", "churned"])
-    >>> fit = fit_sbg_snapshot(snap, tenure_unit="years")
+    >>> fit = fit_sbg_snapshot(snap, tenure_unit="years", period="years")
     >>> round(fit.alpha, 3), round(fit.beta, 3)
     (0.704, 1.182)
     """
@@ -245,11 +245,12 @@ _VALUE_DOC = """
     tenure, churned, charges : str
         Column names: time with the company, churn flag, monthly charges (currency
         units per month).
-    tenure_unit : str, default 'months'
-        Unit of ``tenure`` ('days', 'weeks', 'months', 'quarters', 'years').
-    period : str, optional
-        Length of one period of the retention model (default ``tenure_unit``); the
-        monthly charges are scaled to it.
+    tenure_unit : str, default 'days'
+        Unit of ``tenure`` ('days', the canonical unit, 'weeks', 'months', 'quarters',
+        'years').
+    period : str, default 'months'
+        Length of one period of the retention model (the billing period); the monthly
+        charges are scaled to it.
     alpha : float, default 0.05
         Significance level of the intervals.
     method : {'delta', 'monte_carlo'}, default 'delta'
@@ -295,7 +296,7 @@ _VALUE_NOTES = """
 
 def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float = 0.10, horizon: int | None = None,
                  by: str | Sequence[str] | None = None, tenure: str = "tenure", churned: str = "churned",
-                 charges: str = "monthly_charges", tenure_unit: str = "months", period: str | None = None,
+                 charges: str = "monthly_charges", tenure_unit: str = "days", period: str = "months",
                  alpha: float = 0.05, method: str = "delta", n_draws: int = 10_000,
                  random_state=None) -> pd.DataFrame:
     """Lifetime value from a churn snapshot: margin from the charges, retention from the fitted sBG curve.
@@ -346,7 +347,7 @@ def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float 
     >>> counts = {{(1, 1): 369, (2, 1): 163, (3, 1): 86, (4, 1): 56, (5, 1): 37, (6, 1): 27, (7, 1): 21, (7, 0): 241}}
     >>> snap = pd.DataFrame([k for k, n in counts.items() for _ in range(n)], columns=["tenure", "churned"])
     >>> snap["monthly_charges"] = 10.0
-    >>> out = snapshot_clv(snap, margin_rate=0.5, discount=0.1, tenure_unit="years")
+    >>> out = snapshot_clv(snap, margin_rate=0.5, discount=0.1, tenure_unit="years", period="years")
     >>> out.set_index("measure").loc[["margin", "clv_new"], ["estimate", "ci_lower", "ci_upper"]].round(1)
              estimate  ci_lower  ci_upper
     measure...
@@ -363,8 +364,8 @@ def snapshot_retention_vs_acquisition(snapshot: pd.DataFrame, *, acquisition_cos
                                       discount: float = 0.10, horizon: int | None = None,
                                       by: str | Sequence[str] | None = None,
                                       tenure: str = "tenure", churned: str = "churned",
-                                      charges: str = "monthly_charges", tenure_unit: str = "months",
-                                      period: str | None = None, alpha: float = 0.05, method: str = "delta",
+                                      charges: str = "monthly_charges", tenure_unit: str = "days",
+                                      period: str = "months", alpha: float = 0.05, method: str = "delta",
                                       n_draws: int = 10_000, random_state=None) -> pd.DataFrame:
     """What a retained customer is worth against what a new one costs and brings, from a churn snapshot.
 
@@ -419,7 +420,7 @@ def snapshot_retention_vs_acquisition(snapshot: pd.DataFrame, *, acquisition_cos
     >>> snap = pd.DataFrame([k for k, n in counts.items() for _ in range(n)], columns=["tenure", "churned"])
     >>> snap["monthly_charges"] = 10.0
     >>> out = snapshot_retention_vs_acquisition(snap, acquisition_cost=100.0, margin_rate=0.5, discount=0.1,
-    ...                                         tenure_unit="years")
+    ...                                         tenure_unit="years", period="years")
     >>> out.set_index("measure")["estimate"].round(1).to_dict()
     {{'clv_new': 161.7, 'acquisition_cost': 100.0, 'net_value_new': 61.7, 'value_retained': 373.2, \
 'retained_to_acquisition_cost': 3.7, 'retain_minus_replace': 311.5}}
