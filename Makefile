@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 
-.PHONY: demo test lint unit notebooks lock sample clean-venv
+.PHONY: demo test test-reversed lint unit notebooks lock sample clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests cxanalytics --doctest-modules -q -p no:cacheprovider
+
+# The unit tests in reverse order: a test that passes only after another one fails here.
+test-reversed: $(STAMP)
+	$(BIN)/python -m pytest tests cxanalytics --doctest-modules -q -p no:cacheprovider --reverse-order
 
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg \

@@ -9,6 +9,7 @@ statsmodels, and matplotlib is never imported (plotting lives in
 The modules, in the order an analysis uses them:
 
 - reading exports: :func:`read_export` (Qualtrics, SurveyMonkey, Google Forms, SPSS, CSV/XLSX);
+- your own tables: :func:`propose_mapping`, :func:`map_columns` (:mod:`cxanalytics.mapping`);
 - text and calendars: :mod:`cxanalytics.text` (digits, labels), :mod:`cxanalytics.calendars`;
 - satisfaction metrics: :func:`nps`, :func:`csat`, :func:`ces`, :func:`top_box`,
   :func:`mean_score` and their comparisons between groups and periods;
@@ -96,6 +97,13 @@ _EXPORTS: dict[str, str] = {
     "read_customers": "logs",
     "read_interactions": "logs",
     "read_transactions": "logs",
+    "Mapping": "mapping",
+    "MappingError": "mapping",
+    "MappingResult": "mapping",
+    "map_columns": "mapping",
+    "MissingColumnsError": "mapping",
+    "propose_mapping": "mapping",
+    "read_mapped": "mapping",
     "ces": "metrics",
     "csat": "metrics",
     "mean_score": "metrics",

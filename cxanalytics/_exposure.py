@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _timeutil as tu
-from ._validate import require_columns, require_frame
+from ._validate import require_columns, require_frame, warn_dropped
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 
@@ -22,8 +22,13 @@ def _times(data: pd.DataFrame, col: str) -> pd.Series:
     return tu.parse_times(data[col], col)
 
 
-def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled, time, amount, as_of, window, lapse):
-    """One row per customer (index: id): segment, start, end, churned, exposure_days, revenue."""
+def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled, time, amount, as_of, window, lapse,
+              function):
+    """One row per customer (index: id): segment, start, end, churned, exposure_days, revenue.
+
+    Customers acquired after ``as_of`` or without a segment, and transactions without a known
+    customer or time or after ``as_of``, are left out with warnings naming ``function``.
+    """
     cust = require_frame(customers, parameter="customers")
     require_columns(cust, [customer, acquired, segment], what="customers")
     idx = pd.Index(cust[customer].to_numpy(), name="customer")
@@ -52,8 +57,11 @@ def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled
         latest.append(tx_t.max())
     as_of_ts = max(t for t in latest if not pd.isna(t)) if as_of is None else tu.to_tz(as_of, tz, "as_of")
     later = (start > as_of_ts).to_numpy()
-    if later.any():
-        warnings.warn(f"{int(later.sum())} customer(s) acquired after as_of were left out", DataQualityWarning, stacklevel=3)
+    warn_dropped(int(later.sum()), len(cust), f"acquired after as_of={as_of_ts}", function=function,
+                 what="customers", stacklevel=4)
+    no_seg = cust[segment].isna().to_numpy() if segment is not None else np.zeros(len(cust), dtype=bool)
+    warn_dropped(int((no_seg & ~later).sum()), len(cust), "with a missing value", function=function,
+                 column=segment, role="segment", what="customers", stacklevel=4)
     seg = cust[segment].to_numpy() if segment is not None else np.full(len(cust), "all", dtype=object)
     end = pd.Series(as_of_ts, index=idx).astype(start.dtype)
     churned = np.zeros(len(cust), dtype=bool)
@@ -63,10 +71,19 @@ def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled
         end = end.mask(gone, cancel)
         churned |= gone
     if tx is not None:
-        keep = (tx_t <= as_of_ts).to_numpy() & tx[customer].isin(idx).to_numpy()
+        known = tx[customer].isin(idx).to_numpy()
+        no_time = tx_t.isna().to_numpy()
+        keep = (tx_t <= as_of_ts).to_numpy() & known
+        for n_out, reason in ((~known, f"whose {customer!r} is missing or not in customers"),
+                              (known & no_time, f"with a missing value in {time!r}"),
+                              (known & ~no_time & ~keep, f"after as_of={as_of_ts}")):
+            warn_dropped(int(n_out.sum()), len(tx), reason, function=function, what="transactions", stacklevel=4)
         sub = pd.DataFrame({"customer": tx[customer].to_numpy()[keep], "t": tx_t[keep].to_numpy()})
         if amount is not None:
             sub["amount"] = pd.to_numeric(tx[amount], errors="coerce").to_numpy()[keep]
+            if sub["amount"].isna().any():
+                warnings.warn(f"{function}: {int(sub['amount'].isna().sum()):,} transaction(s) have no number in "
+                              f"{amount!r}: they count as 0 revenue", DataQualityWarning, stacklevel=3)
             revenue = sub.groupby("customer")["amount"].sum().reindex(idx, fill_value=0.0).to_numpy()
         sub = sub.sort_values(["customer", "t"])
         last = sub.groupby("customer")["t"].max().reindex(idx)
@@ -80,7 +97,7 @@ def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled
     exposure = ((end - start).dt.total_seconds() / 86400.0).clip(lower=0.0).to_numpy()
     out = pd.DataFrame({"segment": seg, "start": start, "end": end, "churned": churned,
                         "exposure_days": exposure, "revenue": revenue}, index=idx)
-    return out[~later], as_of_ts
+    return out[~later & ~no_seg], as_of_ts
 
 
 def _window(sub: pd.DataFrame, window) -> float:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._scalecheck import scale_error
 from ._validate import answer_values, as_list, check_alpha, require_columns
 from .errors import ColumnError, ParameterError, ScaleRangeError, describe
 
@@ -69,6 +70,8 @@ def _scores(data: pd.DataFrame, column: str, scale: tuple[float, float] | None,
         if integer and not pd.api.types.is_integer_dtype(s):
             bad |= np.isfinite(x) & (x != np.floor(x))
         expected = f"{'integers' if integer else 'numbers'} {lo}-{hi} (or missing)"
+    if bad.any() and scale is not None:
+        raise scale_error(s, x, bad, column, expected)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise ScaleRangeError(describe(

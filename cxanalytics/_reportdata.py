@@ -31,6 +31,8 @@ class DataFolder:
     inputs: frozenset[str]
     surveys: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: tuple[str, ...] = ()
+    mapping_log: pd.DataFrame = field(default_factory=pd.DataFrame)
+    snapshot_segments: tuple[str, ...] = ()  # segment columns a mapping declares for the churn snapshot
 
 
 def present_inputs(folder: Path) -> frozenset[str]:
@@ -78,7 +80,7 @@ def _check_table(path: Path, name: str) -> None:
                                       expected="an existing CSV or Parquet file, or a folder of Parquet files"))
     elif path.suffix.lower() not in _TABLE_SUFFIXES:
         raise ParameterError(describe(f"Unsupported {name} file", file=path, received=path.suffix or "no suffix",
-                                      expected="a .csv or .parquet file"))
+                                      expected="a .csv or .parquet file (an Excel table works with --map)"))
     else:
         schema_of = path
     try:
@@ -93,8 +95,35 @@ def _check_table(path: Path, name: str) -> None:
                                       expected="a UTF-8 CSV with a header row, or a Parquet file")) from None
     missing = [c.name for c in SAMPLES[name].columns if c.name not in columns]
     if missing:
-        raise ParameterError(describe(f"The {name} file lacks columns", file=path, received=missing[:8],
-                                      expected=f"the columns of {SAMPLES[name].file} (see data/sample/README.md)"))
+        raise lacking_columns(path, name, missing, columns, schema_of=schema_of)
+
+
+#: Kind of input (:data:`cxanalytics.mapping.KINDS`) of each table given by name.
+KIND_OF = {"customers": "customers", "transactions": "transactions", "interactions": "interactions",
+           "responses": "survey"}
+
+
+def lacking_columns(path: Path, name: str, missing: Sequence[str], columns: Sequence[str], *,
+                    schema_of: Path | None = None, mapped: bool = False) -> ParameterError:
+    """The error for a table without the columns its notebooks need, with a mapping proposed from
+    its first rows (:func:`cxanalytics.propose_mapping`) when its kind can be mapped."""
+    from ._mapfiles import missing_columns_error, peek
+    from .datasets import SAMPLES
+
+    kind = KIND_OF.get(name)
+    proposal, snapshot = None, None
+    if kind is not None:
+        sample = peek(schema_of or path)
+        if sample is not None:
+            from .mapping import propose_mapping
+
+            proposal = propose_mapping(sample, kind=kind, file=path)
+            if kind != "snapshot" and propose_mapping(sample, file=path).kinds.keys() == {"snapshot"}:
+                snapshot = (f"it looks like a churn snapshot (one row per customer with a tenure and a churn "
+                            f"flag), not a {name} table: see `cxanalytics map {path} --kind snapshot`")
+    return missing_columns_error(missing, columns, file=path, what=f"{name} file", kind=kind, proposal=proposal,
+                                 mapped=mapped, hint=snapshot or f"the columns of {SAMPLES[name].file} are "
+                                 "described in data/sample/README.md")
 
 
 ENGINES = ("pandas", "dask")
@@ -213,9 +242,93 @@ def _clean_surveys(surveys: Sequence[Path], codebooks: Sequence[Path], branches:
     return pd.concat(frames, ignore_index=True), pd.DataFrame(rows)
 
 
+def write_table_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a mapped table as the sample's CSV files are written (flags as ``true``/``false``)."""
+    out = {c: (frame[c].astype("object").map({True: "true", False: "false"})
+               if pd.api.types.is_bool_dtype(frame[c].dtype) else frame[c]) for c in frame.columns}
+    pd.DataFrame(out, index=frame.index).to_csv(path, index=False)
+    return path
+
+
+def _map_table(path: Path, name: str, mapping, out: Path) -> pd.DataFrame:
+    """Map one table given by name into ``out/<name>.csv``; returns the mapping's log."""
+    from .datasets import SAMPLES
+    from .mapping import read_mapped
+
+    result = read_mapped(path, mapping, kind=KIND_OF[name])
+    missing = [c.name for c in SAMPLES[name].columns if c.name not in result.data.columns]
+    if missing:
+        raise lacking_columns(path, name, missing, [str(c) for c in result.data.columns], mapped=True)
+    for suffix in _TABLE_SUFFIXES:
+        _remove(out / f"{name}{suffix}")
+    write_table_csv(result.data, out / f"{name}.csv")
+    return result.log.assign(table=name)
+
+
+#: Columns a churn snapshot must have (canonical names; ``tenure`` in days).
+SNAPSHOT_COLUMNS = ("tenure", "churned")
+
+
+def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, tuple[str, ...]]:
+    """Put the churn snapshot into ``out`` (mapped into ``snapshot.csv``, or linked); its mapping log and segments."""
+    from ._mapfiles import missing_columns_error, peek
+
+    paths = [Path(p) for p in ([snapshot] if isinstance(snapshot, str | Path) else snapshot)]
+    for p in paths:
+        if not p.is_file():
+            raise ParameterError(describe("Churn snapshot not found", file=p, parameter="--snapshot",
+                                          received="no such file", expected="an existing file, one row per customer"))
+    for suffix in _TABLE_SUFFIXES:
+        _remove(out / f"snapshot{suffix}")
+    if mapping is not None and "snapshot" in mapping.kinds:
+        from .mapping import read_mapped
+
+        result = read_mapped(paths[0] if len(paths) == 1 else paths, mapping, kind="snapshot")
+        missing = [c for c in SNAPSHOT_COLUMNS if c not in result.data.columns]
+        if missing:
+            raise missing_columns_error(missing, [str(c) for c in result.data.columns], what="snapshot",
+                                        file=", ".join(map(str, paths)), kind="snapshot", mapped=True)
+        write_table_csv(result.data, out / "snapshot.csv")
+        return result.log.assign(table="snapshot"), tuple(result.segments)
+    if len(paths) > 1:
+        raise ParameterError(describe("Several snapshot files need a mapping that joins them", parameter="--snapshot",
+                                      received=[p.name for p in paths],
+                                      expected="one file, or --map FILE with a [snapshot] section"))
+    path = paths[0]
+    if path.suffix.lower() not in _TABLE_SUFFIXES:
+        raise ParameterError(describe("Unsupported snapshot file", file=path, parameter="--snapshot",
+                                      received=path.suffix or "no suffix",
+                                      expected="a .csv or .parquet file (an Excel workbook works with --map)"))
+    sample = peek(path)
+    columns = [] if sample is None else [str(c) for c in sample.columns]
+    missing = [c for c in SNAPSHOT_COLUMNS if c not in columns]
+    if missing:
+        from .mapping import propose_mapping
+
+        proposal = propose_mapping(sample, kind="snapshot", file=path) if sample is not None else None
+        raise missing_columns_error(missing, columns, file=path, what="snapshot", kind="snapshot", proposal=proposal,
+                                    hint="notebook 09 reads the canonical columns (tenure in days, churned true/false)")
+    _link(path, out / f"snapshot{path.suffix.lower()}")
+    return None, ()
+
+
+def _combined(errors: list) -> ParameterError:
+    """One error for several tables that lack columns, with one proposal holding every kind."""
+    from ._mapfiles import MissingColumnsError
+
+    if len(errors) == 1:
+        return errors[0]
+    proposal = None
+    for e in errors:
+        if e.proposal is not None:
+            proposal = e.proposal if proposal is None else proposal.merge(e.proposal)
+    return MissingColumnsError(" | ".join(str(e) for e in errors), missing=[c for e in errors for c in e.missing],
+                               proposal=proposal)
+
+
 def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, surveys: Sequence[Path | str] = (),
-                  codebooks: Sequence[Path | str] = (), snapshot: Path | str | None = None,
-                  **tables: Path | str | None) -> DataFolder:
+                  codebooks: Sequence[Path | str] = (), mapping=None,
+                  snapshot: Path | str | Sequence[Path | str] | None = None, **tables: Path | str | None) -> DataFolder:
     """Lay the user's files out in ``folder`` under the canonical names of ``data/sample/``.
 
     Parameters
@@ -231,10 +344,18 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         e-mails, IP addresses and free-text comments never reach the notebooks.
     codebooks : sequence of paths
         One codebook CSV for every export, or one per export (default: inferred).
-    snapshot : path, optional
-        A churn snapshot (CSV or Parquet, one row per customer), linked as
-        ``snapshot.csv`` / ``snapshot.parquet``; its columns are checked by the notebook
-        that reads it (09), since their names are parameters there.
+    mapping : Mapping or path, optional
+        A column mapping (:class:`cxanalytics.Mapping` or its TOML file). Each table whose
+        kind it maps (``customers``, ``transactions``, ``interactions``; ``responses`` as
+        ``survey``) is read whole, mapped with :func:`cxanalytics.map_columns` and written
+        as ``<name>.csv``; the log of every change is ``mapping_log``.
+    snapshot : path or sequence of paths, optional
+        A churn snapshot, one row per customer. Without a ``[snapshot]`` section in
+        ``mapping``: one CSV or Parquet file in the canonical columns (``tenure`` in days,
+        ``churned``...), linked as ``snapshot.csv`` / ``snapshot.parquet``. With one: the
+        file(s) (CSV, Parquet or Excel; several are joined on the customer id) are read,
+        mapped and written as ``snapshot.csv``, and the mapping's segment columns are
+        ``snapshot_segments``.
     **tables : path
         ``customers=``, ``transactions=``, ``interactions=``, ``branches=``,
         ``responses=``: CSV or Parquet files, or folders of Parquet files (e.g. the part
@@ -248,14 +369,18 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
     -------
     DataFolder
         ``path``, ``inputs`` (names of the sample files present), ``surveys`` (one row
-        per export: export, platform, encoding, read, kept, quarantined, codebook) and
-        ``notes`` (warnings raised while cleaning).
+        per export: export, platform, encoding, read, kept, quarantined, codebook),
+        ``notes`` (warnings raised while cleaning) and ``mapping_log`` (``table`` plus the
+        columns of :attr:`cxanalytics.MappingResult.log`; also written as ``mapping_log.csv``).
 
     Raises
     ------
+    MissingColumnsError
+        Tables without the canonical columns (all of them in one error, which carries a
+        mapping proposed from their names and values as ``.proposal``).
     ParameterError
-        A missing file or folder, an unknown table, a table without the canonical
-        columns, or a codebook count that matches neither one nor every export.
+        A missing file or folder, an unknown table, or a codebook count that matches
+        neither one nor every export.
     CxError
         An export that cannot be read or cleaned (the message names the file).
     """
@@ -272,24 +397,37 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         for item in sorted(src.iterdir()):
             if item.is_file() or (item.is_dir() and item.name in tables_as_folders):
                 _link(item, out / item.name)
+    from ._mapfiles import MissingColumnsError
+
+    if mapping is not None:
+        from .mapping import _as_mapping
+
+        mapping = _as_mapping(mapping)
+    mapped_kinds = set(mapping.kinds) if mapping is not None else set()
+    logs, lacking = [], []
     for name, path in tables.items():
         if path is None:
             continue
         path = Path(path)
-        _check_table(path, name)
+        try:
+            if KIND_OF.get(name) in mapped_kinds:
+                logs.append(_map_table(path, name, mapping, out))
+                continue
+            _check_table(path, name)
+        except MissingColumnsError as exc:
+            lacking.append(exc)
+            continue
         for suffix in _TABLE_SUFFIXES:
             _remove(out / f"{name}{suffix}")
         _link(path, out / (f"{name}.parquet" if path.is_dir() else f"{name}{path.suffix.lower()}"))
-    if snapshot is not None:
-        path = Path(snapshot)
-        if not path.is_file() or path.suffix.lower() not in _TABLE_SUFFIXES:
-            raise ParameterError(describe("Churn snapshot not found or not a CSV / Parquet file", file=path,
-                                          parameter="--snapshot",
-                                          received=(path.suffix or "no suffix") if path.is_file() else "no such file",
-                                          expected="an existing .csv or .parquet file, one row per customer"))
-        for suffix in _TABLE_SUFFIXES:
-            _remove(out / f"snapshot{suffix}")
-        _link(path, out / f"snapshot{path.suffix.lower()}")
+    segments: tuple[str, ...] = ()
+    if snapshot:
+        try:
+            log, segments = _place_snapshot(snapshot, mapping, out)
+            if log is not None:
+                logs.append(log)
+        except MissingColumnsError as exc:
+            lacking.append(exc)
     notes: list[str] = []
     summary = pd.DataFrame()
     if surveys:
@@ -303,6 +441,21 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         responses.to_csv(out / "responses.csv", index=False)
     for name in TABLES:
         present = [out / f"{name}{s}" for s in _TABLE_SUFFIXES if (out / f"{name}{s}").exists()]
-        if present and name not in tables and not (name == "responses" and surveys):
-            _check_table(present[-1], name)
-    return DataFolder(out, present_inputs(out), summary, tuple(notes))
+        if present and tables.get(name) is None and not (name == "responses" and surveys):
+            try:
+                if KIND_OF.get(name) in mapped_kinds:  # a data_dir table in the user's own columns
+                    logs.append(_map_table(Path(data_dir) / present[-1].name, name, mapping, out))
+                elif name not in tables:
+                    _check_table(present[-1], name)
+            except MissingColumnsError as exc:
+                lacking.append(exc)
+    if lacking:
+        raise _combined(lacking)
+    mapping_log = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame()
+    if logs:
+        mapping_log.to_csv(out / "mapping_log.csv", index=False)
+        for table, log in mapping_log.groupby("table", sort=False):
+            steps = log["step"].value_counts()
+            notes.append(f"{table}: mapped with {mapping.file or 'the mapping'} ("
+                         + ", ".join(f"{n} {step}" for step, n in steps.items()) + "; see mapping_log.csv)")
+    return DataFolder(out, present_inputs(out), summary, tuple(notes), mapping_log, segments)

@@ -125,6 +125,32 @@ def _sbg_loglik(a, b, lost_n, lost_t, cens_n, cens_t) -> float:
     return float(np.sum(lost_n * (log_s[lost_t - 1] + np.log(a / (a + b + lost_t - 1)))) + np.sum(cens_n * log_s[cens_t]))
 
 
+def _sbg_derivatives(a, b, lost_n, lost_t, cens_n, cens_t) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient and Hessian of the sBG log-likelihood in (u, v) = (log alpha, log beta).
+
+    From the retention-rate form log S(m) = sum_{j<m} log((b+j)/(a+b+j)) and
+    log P(T=t) = log S(t-1) + log(a/(a+b+t-1)), every derivative is a sum of rational terms
+    (no digamma differences to cancel).  With s = a+b+j: d log S / du = -sum a/s,
+    d log S / dv = sum a b/((b+j) s), second derivatives -a(b+j)/s^2, a b/s^2 and
+    b j/(b+j)^2 - b(a+j)/s^2; with s = a+b+c, c = t-1: d log(a/s) / du = (b+c)/s,
+    d/dv = -b/s, second derivatives -a(b+c)/s^2, a b/s^2, -b(a+c)/s^2.
+    """
+    j = np.arange(int(max(lost_t.max(), cens_t.max())))
+    s = a + b + j
+
+    def cum(v):  # value at m = 0, 1, ..., max period of sum_{j<m} v_j
+        return np.concatenate([[0.0], np.cumsum(v)])
+
+    log_s = [cum(v) for v in (-a / s, a * b / ((b + j) * s), -a * (b + j) / s**2, a * b / s**2,
+                              b * j / (b + j) ** 2 - b * (a + j) / s**2)]  # u, v, uu, uv, vv
+    lost_t, cens_t = lost_t.astype(int), cens_t.astype(int)
+    c = lost_t - 1
+    sc = a + b + c
+    last = [(b + c) / sc, -b / sc, -a * (b + c) / sc**2, a * b / sc**2, -b * (a + c) / sc**2]
+    u, v, uu, uv, vv = (np.sum(lost_n * (d[c] + e)) + np.sum(cens_n * d[cens_t]) for d, e in zip(log_s, last, strict=True))
+    return np.array([u, v]), np.array([[uu, uv], [uv, vv]])
+
+
 def fit_sbg(survivors, *, alpha: float = 0.05) -> SBGFit:
     """Fit the shifted-beta-geometric model of contractual retention.
 
@@ -203,16 +229,19 @@ def fit_sbg(survivors, *, alpha: float = 0.05) -> SBGFit:
     cens_n = np.array([n for *_, n, _ in lost])
     cens_t = np.array([k for *_, k in lost], dtype=np.float64)
 
-    def negll(x):
-        a, b = np.exp(x)
-        base = special.betaln(a, b)
-        ll = np.sum(lost_n * (special.betaln(a + 1, b + lost_t - 1) - base))
-        ll += np.sum(cens_n * (special.betaln(a, b + cens_t) - base))
+    def negll(x):  # the retention-rate form: accurate also where alpha, beta are large (betaln differences are not)
+        ll = _sbg_loglik(*np.exp(x), lost_n, lost_t, cens_n, cens_t)
         return -ll if np.isfinite(ll) else np.inf
+
+    def grad(x):
+        return -_sbg_derivatives(*np.exp(x), lost_n, lost_t, cens_n, cens_t)[0]
+
+    def hess(x):
+        return -_sbg_derivatives(*np.exp(x), lost_n, lost_t, cens_n, cens_t)[1]
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        _, table, ll, ok = _fit_mle(negll, np.zeros(2), ["alpha", "beta"], alpha, "fit_sbg")
+        _, table, ll, ok = _fit_mle(negll, np.zeros(2), ["alpha", "beta"], alpha, "fit_sbg", grad, hess)
     # Homogeneous limit (alpha, beta -> inf, alpha / (alpha + beta) = p): geometric, pooled churn p = D / E.
     churned, exposure = lost_n.sum(), sum(c[:-1].sum() for c in cohorts)
     p = churned / exposure

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .errors import ColumnError, ParameterError, describe
+from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 
 def require_frame(data: object, *, parameter: str = "data") -> pd.DataFrame:
@@ -86,3 +87,79 @@ def answer_values(s: pd.Series, column: str) -> np.ndarray:
                                    column=column, received=str(s.dtype),
                                    expected="a numeric dtype or numeric categories"))
     return s.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _quoted(columns: str | Sequence[str]) -> str:
+    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``; long lists shortened."""
+    names = [columns] if isinstance(columns, str) else [str(c) for c in columns]
+    quoted = [repr(str(c)) for c in names]
+    if len(quoted) > 5:
+        return f"any of {len(quoted)} columns ({', '.join(quoted[:3])}, ...)"
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def warn_dropped(n_dropped: int, n_total: int, reason: str, *, function: str,
+                 column: str | Sequence[str] | None = None, role: str | None = None,
+                 what: str = "rows", scope: str = "", stacklevel: int = 3) -> int:
+    """Announce rows left out of a result: one :class:`DataQualityWarning` with count, share and reason.
+
+    Every public function that leaves input rows out of its result (a missing group key,
+    outcome, duration or covariate, a time after ``as_of``, ...) calls this, so the
+    warnings read alike: ``"outcome_by_group: dropped 12 of 4,000 rows (0.3 %) with a
+    missing value in 'branch' (group)"``.  Nothing is emitted when ``n_dropped`` is 0.
+
+    Parameters
+    ----------
+    n_dropped, n_total : int
+        Rows left out, and rows received.
+    reason : str
+        Why, as a phrase that follows the count: ``"with a missing value"``,
+        ``"after as_of=2026-06-30"``.
+    function : str
+        The public function, named first in the message.
+    column : str or sequence of str, optional
+        Column(s) the reason refers to (appended as ``in 'a' or 'b'``).
+    role : str, optional
+        What the column is to the function (``"group"``, ``"outcome"``), in parentheses.
+    what : str, default "rows"
+        Plural noun of the rows (``"transactions"``, ``"customers"``).
+    scope : str, optional
+        Which part of the result the rows are missing from, when not all of it
+        (``"from the satisfaction comparisons"``).
+    stacklevel : int, default 3
+        Passed to :func:`warnings.warn`; 3 points at the caller of a public function that
+        calls this directly.
+
+    Returns
+    -------
+    int
+        ``n_dropped``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = warn_dropped(12, 4000, "with a missing value", function="outcome_by_group",
+    ...                      column="branch", role="group")
+    >>> str(caught[0].message)
+    "outcome_by_group: dropped 12 of 4,000 rows (0.3 %) with a missing value in 'branch' (group)"
+    """
+    n, total = int(n_dropped), int(n_total)
+    if n <= 0:
+        return 0
+    share = 100.0 * n / total if total > 0 else float("nan")
+    pct = "< 0.1 %" if 0 < share < 0.05 else f"{share:.1f} %"
+    noun = what[:-1] if total == 1 and what.endswith("s") else what
+    text = f"{function}: dropped {n:,} of {total:,} {noun} ({pct})"
+    if scope:
+        text += f" {scope}"
+    text += f" {reason}"
+    if column is not None:
+        text += f" in {_quoted(column)}"
+    if role:
+        text += f" ({role})"
+    warnings.warn(text, DataQualityWarning, stacklevel=stacklevel)
+    return n

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import _timeutil as tu
-from ._validate import require_columns, require_frame
+from ._validate import require_columns, require_frame, warn_dropped
 from .churn import churn_labels_contractual, churn_labels_noncontractual
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
@@ -96,10 +96,11 @@ def customer_summary(
     Warns
     -----
     DataQualityWarning
-        Missing customer ids or times (rows dropped), missing values (the
-        purchase counts, its spend is unknown), negative values (kept: remove
-        returns and refunds first if they are not purchases), purchases after
-        ``as_of``.
+        Transactions without a customer id or time, and purchases after ``as_of``,
+        are left out (one warning each, with their number and share); missing
+        values (the purchase counts, its spend is unknown) and negative values
+        (kept: remove returns and refunds first if they are not purchases) are
+        kept with a warning.
 
     Notes
     -----
@@ -146,9 +147,8 @@ def customer_summary(
     codes, uniques = tu.factorize_ids(cust)
     no_time = times.isna().to_numpy()
     keep = (codes >= 0) & ~no_time
-    for bad, what in ((codes < 0, f"customer id ({customer})"), (no_time, f"time ({time})")):
-        if bad.any():
-            warnings.warn(f"{int(bad.sum())} transaction(s) without a {what} were dropped", DataQualityWarning, stacklevel=2)
+    warn_dropped(int((~keep).sum()), len(data), "with a missing value", function="customer_summary",
+                 column=[customer, time], role="customer id or time", what="transactions")
     wall, absolute, per_day, tz = tu.datetime_ints(times)
     v = data[value].to_numpy(dtype=np.float64, na_value=np.nan) if value is not None else None
 
@@ -175,11 +175,8 @@ def customer_summary(
     if as_of_tick is not None:
         late = keep & (ticks > as_of_tick)
         if late.any():
-            warnings.warn(
-                f"{int(late.sum())} transaction(s) after as_of={as_of_ts} were left out",
-                DataQualityWarning,
-                stacklevel=2,
-            )
+            warn_dropped(int(late.sum()), len(data), f"after as_of={as_of_ts}", function="customer_summary",
+                         what="transactions")
             keep &= ~late
     end = cal_tick if cal_tick is not None else (as_of_tick if as_of_tick is not None else last_tick)
     holdout = keep & (ticks > end) if (cal_tick is not None and as_of_tick is not None) else None
@@ -297,6 +294,12 @@ def cohort_retention(
     ColumnError
         Missing columns or unreadable times.
 
+    Warns
+    -----
+    DataQualityWarning
+        Transactions without a customer id or a time are left out; the message gives their
+        number and share.
+
     Notes
     -----
     Later periods of late cohorts are not yet observed and are absent (not zero);
@@ -331,8 +334,8 @@ def cohort_retention(
     times = tu.parse_times(data[time], time)
     codes = pd.factorize(data[customer])[0]
     ok = (codes >= 0) & times.notna().to_numpy()
-    if not ok.all():
-        warnings.warn(f"{int((~ok).sum())} transaction(s) without customer or time were dropped", DataQualityWarning, stacklevel=2)
+    warn_dropped(int((~ok).sum()), len(data), "with a missing value", function="cohort_retention",
+                 column=[customer, time], role="customer id or time", what="transactions")
     if not ok.any():
         raise ColumnError(describe("No usable transactions", column=time, expected="at least one row with a customer and a time"))
     wall = times[ok]

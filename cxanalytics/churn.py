@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from . import _timeutil as tu
-from ._validate import require_columns, require_frame
-from .errors import ColumnError, DataQualityWarning, ParameterError, SmallSampleWarning, describe
+from ._validate import require_columns, require_frame, warn_dropped
+from .errors import ColumnError, ParameterError, SmallSampleWarning, describe
 
 __all__ = ["churn_labels_noncontractual", "churn_labels_contractual"]
 
@@ -64,6 +64,10 @@ def churn_labels_noncontractual(
 
     Warns
     -----
+    DataQualityWarning
+        Transactions without a customer id or time, or after ``as_of``, are left out by
+        :func:`cxanalytics.behaviour.customer_summary` (whose name the message carries),
+        with their number and share.
     SmallSampleWarning
         Fewer than 30 inter-purchase gaps to choose the window from.
 
@@ -191,7 +195,8 @@ def churn_labels_contractual(
     Warns
     -----
     DataQualityWarning
-        Contracts starting after ``as_of`` are left out.
+        Contracts starting after ``as_of`` are left out (the message gives their number
+        and share).
 
     Notes
     -----
@@ -223,8 +228,8 @@ def churn_labels_contractual(
     if (e_t < s_t).any():
         raise ColumnError(describe("Contracts ending before they start", column=end, received=f"{int((e_t < s_t).sum())} row(s)", expected=f"{end} >= {start}"))
     later = (s_t > as_of_ts).to_numpy()
-    if later.any():
-        warnings.warn(f"{int(later.sum())} contract(s) starting after as_of were left out", DataQualityWarning, stacklevel=2)
+    warn_dropped(int(later.sum()), len(later), f"starting after as_of={as_of_ts}",
+                 function="churn_labels_contractual", what="contracts")
     keep = ~later
     s_t, e_t = s_t[keep], e_t[keep]
     ended = (e_t.notna() & (e_t <= as_of_ts)).to_numpy()

@@ -37,7 +37,7 @@ from ._claimtools import (
     _wilson,
 )
 from ._separation import too_good
-from ._validate import check_alpha, require_columns
+from ._validate import check_alpha, require_columns, warn_dropped
 from .errors import ConvergenceError, ParameterError, describe
 from .linking import LinkResult, _span
 from .outcomes import outcome_by_group, quantile_band
@@ -82,6 +82,14 @@ def claim_negative_encounters(landmarks, *, count: str = "encounter", window="90
         (landmarks whose window was fully observed), ``left`` (left within the window),
         ``estimate``, ``ci_lower``, ``ci_upper``.
 
+    Warns
+    -----
+    DataQualityWarning
+        Landmarks with a missing ``count`` (left out of everything) or a missing
+        ``days_observed`` (left out of the shares), with their number and share. Landmarks
+        whose window is not yet observed are left out of the shares by design and not warned
+        about (``evidence["n"]`` counts the ones used).
+
     Notes
     -----
     "Left within the window" means the contract ended, or the last sign of life of a lapsed
@@ -117,6 +125,11 @@ def claim_negative_encounters(landmarks, *, count: str = "encounter", window="90
     left = data["churned"].to_numpy(dtype=bool) & (data["days_to_lapse"].to_numpy(dtype=float) <= w)
     k = np.minimum(_num(data, count), max_count)
     ok = known & ~np.isnan(k)
+    warn_dropped(int(np.isnan(k).sum()), len(k), "with a missing value", function="claim_negative_encounters",
+                 column=count, role="count")
+    warn_dropped(int((np.isnan(_num(data, "days_observed")) & ~np.isnan(k)).sum()), len(k),
+                 "with a missing value", function="claim_negative_encounters", column="days_observed",
+                 scope="from the shares left")
     levels = np.arange(max_count + 1)
     n = np.bincount(k[ok].astype(int), minlength=max_count + 1)
     x = np.bincount(k[ok].astype(int), weights=left[ok], minlength=max_count + 1)
@@ -183,6 +196,15 @@ def claim_recovery_paradox(linked, *, satisfaction: str = "csat", repurchased: s
         ``evidence``: per group (never_failed, recovered, unresolved) ``n``,
         ``mean_satisfaction``, ``churned``, ``repurchase_n``, ``repurchase_share``.
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing history count (left out of every comparison), a missing
+        ``satisfaction`` (left out of the satisfaction comparisons) or a missing
+        ``repurchased`` (left out of the repurchase comparison), one warning per reason with
+        their number and share; the Cox fit warns about missing covariates or strata itself.
+        Mixed histories are left out by design (see Notes) and not warned about.
+
     Notes
     -----
     Groups (history before the response): *never failed* — contacts, none unresolved or
@@ -204,6 +226,12 @@ def claim_recovery_paradox(linked, *, satisfaction: str = "csat", repurchased: s
     group = np.select([(rec == 0) & (unres == 0) & touched, (rec > 0) & (unres == 0),
                        (unres > 0) & (rec == 0)], ["never_failed", "recovered", "unresolved"], "")
     sat = _num(data, satisfaction)
+    history = [c for c in (recovered, unresolved, contacts) if c]
+    warn_dropped(int(np.isnan(np.column_stack([_num(data, c) for c in history])).any(axis=1).sum()), len(data),
+                 "with a missing value", function="claim_recovery_paradox", column=history, role="history counts")
+    grouped = np.isin(group, ["never_failed", "recovered", "unresolved"])
+    warn_dropped(int((grouped & np.isnan(sat)).sum()), len(data), "with a missing value",
+                 function="claim_recovery_paradox", column=satisfaction, scope="from the satisfaction comparisons")
     st = strata if strata is not None and strata in data.columns else None
     rows = []
     d, lo, hi, sd = _mean_diff(sat[group == "recovered"], sat[group == "never_failed"], alpha)
@@ -224,6 +252,8 @@ def claim_recovery_paradox(linked, *, satisfaction: str = "csat", repurchased: s
     names = ["never_failed", "recovered", "unresolved"]
     if repurchased is not None:
         y = _num(data, repurchased)
+        warn_dropped(int((pair & np.isnan(y)).sum()), len(data), "with a missing value",
+                     function="claim_recovery_paradox", column=repurchased, scope="from the repurchase comparison")
         cnt = [(~np.isnan(y[group == g])).sum() for g in names]
         hit = [np.nansum(y[group == g]) for g in names]
         rep_n = np.array(cnt, dtype=float)
@@ -284,6 +314,12 @@ def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
         two). ``evidence``: per group (satisfied, unhappy_complained, unhappy_silent)
         ``n``, ``churned``, ``churn_share``.
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing score, complaint count, churn flag or duration are left out; the
+        message gives their number and share.
+
     Notes
     -----
     When complainers leave *more* than silent customers (as in some real data, where a
@@ -296,6 +332,8 @@ def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
     ok = ~np.isnan(s) & ~np.isnan(c) & ~np.isnan(_num(data, churned))
     if duration is not None:
         ok &= ~np.isnan(_num(data, duration))
+    warn_dropped(int((~ok).sum()), len(ok), "with a missing value", function="claim_silent_customers",
+                 column=[x for x in (score, complained, churned, duration) if x is not None])
     data, s, c = data[ok], s[ok], c[ok]
     unhappy, silent = s <= low, c <= 0
     st = strata if strata is not None and strata in data.columns else None
@@ -373,13 +411,26 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
         ``mean_satisfaction``, ``satisfaction_ci_lower``, ``satisfaction_ci_upper``,
         ``churn_per_year``, ``churn_ci_lower``, ``churn_ci_upper``, ``contacts``,
         ``resolved_share``, ``resolved_ci_lower``, ``resolved_ci_upper``.
-    """
+    Warns
+    -----
+    DataQualityWarning
+        Responses without a contact before them (with ``recent``), with a missing wait,
+        whose channel has no threshold, or (from the satisfaction comparisons) with a
+        missing score; interactions with a missing wait, resolution or threshold. One
+        warning per reason with their number and share. Responses older than ``recent`` are
+        left out as asked, without a warning.
+
+
+"""
     alpha = check_alpha(alpha)
     data = _frame(linked, "linked")
     require_columns(data, [wait, satisfaction, duration, churned], what="linked")
     if recent is not None:
         require_columns(data, ["days_since_contact"], what="linked")
-        data = data[_num(data, "days_since_contact") <= _span(recent, "recent")]
+        since = _num(data, "days_since_contact")
+        warn_dropped(int(np.isnan(since).sum()), len(data), "with a missing value", function="claim_service_standards",
+                     column="days_since_contact", role="no contact before the response")
+        data = data[since <= _span(recent, "recent")]
 
     def limit(frame: pd.DataFrame) -> np.ndarray:
         if not isinstance(threshold, Mapping):
@@ -391,6 +442,9 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
     w = _num(data, wait)
     lim = limit(data)
     ok = ~np.isnan(w) & ~np.isnan(lim)
+    warn_dropped(int(np.isnan(w).sum()), len(w), "with a missing value", function="claim_service_standards", column=wait)
+    warn_dropped(int((~np.isnan(w) & np.isnan(lim)).sum()), len(w), "whose channel has no threshold (and no 'default')",
+                 function="claim_service_standards")
     data, w, met = data[ok], w[ok], (w <= lim)[ok]
     st = strata if strata is not None and strata in data.columns else None
     rows = []
@@ -405,6 +459,8 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
         il = limit(interactions)
         res = _num(interactions, "resolved")
         iok = ~np.isnan(iw) & ~np.isnan(il) & ~np.isnan(res)
+        warn_dropped(int((~iok).sum()), len(iok), "with a missing wait_s or resolved, or a channel without a threshold",
+                     function="claim_service_standards", what="interactions")
         imet = iw[iok] <= il[iok]
         p, lo, hi = _wilson(float(imet.sum()), int(iok.sum()), alpha)
         rows.append(_row(f"Share of contacts meeting the standard ({_standard_text(threshold)})", "share met",
@@ -425,6 +481,8 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
                          len(met), alpha, None, "descriptive"))
         cnt, fcr = np.zeros(len(labels), dtype=int), np.full((len(labels), 3), np.nan)
     sat = _num(data, satisfaction)
+    warn_dropped(int(np.isnan(sat).sum()), len(sat), "with a missing value", function="claim_service_standards",
+                 column=satisfaction, scope="from the satisfaction comparisons")
     d, lo, hi, _ = _mean_diff(sat[met], sat[~met], alpha)
     sup, note = _direction(lo, hi, 0.0, True)
     rows.append(_row(f"Long waits lower satisfaction ({satisfaction!r}, met minus missed)",
@@ -473,6 +531,12 @@ def claim_consistency(linked, *, spread: str = "sd_wait_s_before",
         ``level`` ("yes" when above 1). ``evidence``: churn per year by tercile of spread
         (columns of :func:`cxanalytics.outcomes.outcome_by_group`, group ``spread_band``).
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing ``spread`` or ``level`` (fewer than two contacts) are left out;
+        the message gives their number and share.
+
     Notes
     -----
     Both columns are standardised (z-scores) before the Cox fit, so the hazard ratio is
@@ -484,6 +548,7 @@ def claim_consistency(linked, *, spread: str = "sd_wait_s_before",
     require_columns(data, [spread, level, duration, churned], what="linked")
     sp, lv = _num(data, spread), _num(data, level)
     ok = ~np.isnan(sp) & ~np.isnan(lv)
+    warn_dropped(int((~ok).sum()), len(ok), "with a missing value", function="claim_consistency", column=[spread, level])
     data, sp, lv = data[ok], sp[ok], lv[ok]
     if len(data) < 10 or sp.std() == 0:
         raise ParameterError(describe("Too few customers with a varying spread", parameter="linked",
@@ -531,6 +596,12 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
         when churn significantly *rises* with satisfaction). ``evidence``: churn by score
         (columns of :func:`cxanalytics.outcomes.outcome_by_group`).
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing ``satisfaction`` are left out; the message gives their number
+        and share (the Cox or logistic fit warns about other missing values itself).
+
     Examples
     --------
     >>> sat = np.repeat([1, 2, 3, 4, 5], 20)
@@ -545,6 +616,8 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
     data = _frame(data)
     require_columns(data, [satisfaction, churned, duration, strata], what="data")
     s = _num(data, satisfaction)
+    warn_dropped(int(np.isnan(s).sum()), len(s), "with a missing value", function="claim_satisfaction_retention",
+                 column=satisfaction)
     d = data.assign(_sat=s)[~np.isnan(s)]
     if duration is not None:
         fit = cox(d, duration=duration, event=churned, covariates="_sat", strata=strata, alpha=alpha)

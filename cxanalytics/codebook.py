@@ -1,7 +1,8 @@
 """The codebook: what each column of a survey export is, and how to score it.
 
 A :class:`Codebook` is a tidy table with one row per export column: its role (``kind``), the
-canonical ``item`` name it becomes in the cleaned responses, its scale, SERVQUAL
+canonical ``item`` name it becomes in the cleaned responses, its scale and the answers that
+mean "no answer" (``missing_codes``: ``0 = not applicable``, ``-99``), SERVQUAL
 ``dimension``, whether it is worded negatively (``reverse``), the ``grid`` (matrix question)
 it belongs to, whether it identifies the respondent (``respondent_key``), explicit answer
 ``labels`` and the full ``question`` text.  :meth:`Codebook.infer` builds it from an export
@@ -55,9 +56,10 @@ SCORED_KINDS = frozenset(
     {"nps", "csat", "ces", "likert", "servqual_expectation", "servqual_perception", "pillar"}
 )
 #: Columns of :attr:`Codebook.table`, in order.
-CODEBOOK_COLUMNS = ("column", "item", "kind", "scale_min", "scale_max", "scale", "dimension",
-                    "reverse", "grid", "respondent_key", "labels", "question")  # fmt: skip
-_TEXT_FIELDS = ("column", "item", "kind", "scale", "dimension", "grid", "labels", "question")
+CODEBOOK_COLUMNS = ("column", "item", "kind", "scale_min", "scale_max", "scale", "missing_codes", "dimension",
+                    "reverse", "grid", "respondent_key", "labels", "question", "question_id")  # fmt: skip
+_TEXT_FIELDS = ("column", "item", "kind", "scale", "missing_codes", "dimension", "grid", "labels", "question",
+                "question_id")
 _BOOL_TEXT = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "": False}
 _ITEM = re.compile(r"^[^\W\d]\w*$")
 
@@ -109,6 +111,19 @@ def parse_labels(spec: Any, *, scored: bool, where: str = "labels") -> dict[str,
     return out
 
 
+def _check_missing_codes(spec: Any, lo: float, hi: float, *, row: int) -> None:
+    """Parse a row's ``missing_codes``; a code inside the item's scale is a contradiction."""
+    from ._missing import parse_missing_codes
+
+    codes = parse_missing_codes(None if _is_blank(spec) else spec, where=f"missing_codes (row {row})")
+    inside = codes.inside(lo, hi)
+    if inside:
+        raise CodebookError(describe("A declared missing code lies inside the item's scale", row=row,
+                                     column="missing_codes", received=f"{', '.join(inside)} within {lo:g}-{hi:g}",
+                                     expected="codes outside scale_min-scale_max (e.g. scale_min 1 when "
+                                     "0 means 'not applicable')"))  # fmt: skip
+
+
 def _normalise(table: pd.DataFrame) -> pd.DataFrame:
     """Fixed columns and dtypes, every row checked; raises CodebookError naming the row."""
     if not isinstance(table, pd.DataFrame):
@@ -151,13 +166,19 @@ def _normalise(table: pd.DataFrame) -> pd.DataFrame:
                 raise CodebookError(describe("Scale bounds disagree with the named label scale", row=i,
                                              column="scale", received=f"{scale} with {lo:g}-{hi:g}",
                                              expected=f"{SCALES[scale][0]}-{SCALES[scale][1]}"))  # fmt: skip
+            _check_missing_codes(rec.get("missing_codes"), lo, hi, row=i)
         elif reverse:
             raise CodebookError(describe("Only scored items can be reverse-coded", row=i, column="reverse",
                                          received=f"reverse=true on kind {kind!r}",
                                          expected=f"a kind in {sorted(SCORED_KINDS)}"))  # fmt: skip
+        if kind not in SCORED_KINDS and not _is_blank(rec.get("missing_codes")):
+            raise CodebookError(describe("Only scored items take missing_codes", row=i, column="missing_codes",
+                                         received=f"{rec.get('missing_codes')!r} on kind {kind!r}",
+                                         expected=f"blank, or a kind in {sorted(SCORED_KINDS)}"))  # fmt: skip
         parse_labels(rec.get("labels"), scored=kind in SCORED_KINDS, where=f"labels (row {i})")
         values = {"column": str(rec["column"]), "item": item, "kind": kind, "scale_min": lo, "scale_max": hi,
                   "scale": scale, "reverse": reverse,
+                  "missing_codes": None if _is_blank(rec.get("missing_codes")) else str(rec["missing_codes"]).strip(),
                   "respondent_key": _to_bool(rec.get("respondent_key"), column="respondent_key", row=i)}  # fmt: skip
         for c in CODEBOOK_COLUMNS:
             v = values.get(c, rec.get(c))
@@ -190,7 +211,17 @@ class Codebook:
         ``scale_min + scale_max - x``), ``grid`` (matrix question the item belongs to, for
         straight-lining), ``respondent_key`` (identifies a person, for duplicates), ``labels``
         (explicit ``label=score|...`` recodes applied before the lexicon; for a checkbox
-        column whose choices are joined in one cell, ``choice=suffix|...``) and ``question``.
+        column whose choices are joined in one cell, ``choice=suffix|...``), ``missing_codes``
+        (scored kinds: answers that mean "no answer", ``;``-separated - a number ``-99``, a
+        number with its meaning ``0 = not applicable``, an SPSS range ``97 to 99`` or a label
+        ``N/A``; each must lie outside ``scale_min``-``scale_max``; cleaning turns them into
+        missing values), ``question`` (the question text as exported) and ``question_id``
+        (the question the column belongs to, as the export names it: all the choice columns
+        of one multiple-selection question, the rows of one matrix, or a question and its
+        "Other" text box share it; blank for metadata).
+    notes : tuple of str
+        What :meth:`infer` proposed and why (e.g. missing code 0 for a battery of items), so
+        that the analyst can check it and edit the codebook; empty for a codebook built by hand.
 
     Examples
     --------
@@ -201,9 +232,11 @@ class Codebook:
     """
 
     table: pd.DataFrame
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", _normalise(self.table))
+        object.__setattr__(self, "notes", tuple(str(n) for n in self.notes))
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -239,7 +272,23 @@ class Codebook:
         from the question ("0 = very poor ... 10 = excellent") or end labels ("7 - Strongly
         agree"), or the smallest of 1-5, 1-7, 0/1-10 holding every number.  Grids pool their
         rows.  SERVQUAL dimensions (Parasuraman, Zeithaml & Berry 1988) and negative wording
-        are read from the item text; checkbox choices and pillars from their labels.
+        are read from the item text; checkbox choices and pillars from their labels.  Labelled
+        rating scales (satisfaction, agreement, likelihood, extent "A great deal ... Not at
+        all", "Definitely yes ... Definitely not", frequency "Never ... Always"; English,
+        Arabic, Persian: :data:`cxanalytics.text.SCALES`) are scored items with the positive
+        end high, never segments.  A column headed ``nps`` or asking whether one would
+        "recommend" is the NPS item when its answers fit 0-10; an id-like column (named
+        ``id``, ``*_id``, ``respondent``, ``seed``, ``uuid``, ``index``, or holding distinct
+        whole numbers, at least 12 and one of them 1000 or more) is metadata, never a rating.
+
+        Missing-value codes are proposed, never imposed, and each proposal is listed in
+        :attr:`notes`: codes an SPSS file declares, and 0 as "not applicable" for a whole
+        battery of 1-5 or 1-7 items (at least 3 consecutive scored items of one kind) when 0
+        sits below the scale - some items never use 0 while others do, or 0 is a lump apart
+        from the answers 1-k (:func:`cxanalytics._missing.zero_apart`) - the battery then gets
+        the scale 1-k (an item scored 1-k from its anchors or labels that holds 0s gets the
+        same proposal).  Typical codes (-99, -98, -97, -9, -8, 98, 99, 999) found outside an
+        item's scale are noted only: cleaning already makes them missing as sentinels.
 
         Examples
         --------
@@ -259,7 +308,11 @@ class Codebook:
         if not isinstance(frame, pd.DataFrame):
             raise CodebookError(describe("Codebook.infer needs a SurveyExport", parameter="export",
                                          received=type(export).__name__, expected="read_export(...)"))  # fmt: skip
-        book = cls(pd.DataFrame(infer_rows(export, int(sample_rows)), columns=list(CODEBOOK_COLUMNS)))
+        from .cleaning._propose import declared_in_export, propose_missing_codes
+
+        rows = infer_rows(export, int(sample_rows))
+        notes = propose_missing_codes(rows, *declared_in_export(export, frame.iloc[: int(sample_rows)]))
+        book = cls(pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS)), notes=tuple(notes))
         return book.with_overrides(overrides, export=export) if overrides is not None else book
 
     def with_overrides(self, overrides: Any, *, export: Any = None) -> Codebook:
@@ -301,11 +354,12 @@ class Codebook:
                 continue
             if "kind" in fields and fields["kind"] not in SCORED_KINDS:
                 fields.setdefault("reverse", False)
+                fields.setdefault("missing_codes", None)
             for k, v in fields.items():
                 table.loc[col, k] = v
             if "scale" in fields and "scale_min" not in fields and fields["scale"] in SCALES:
                 table.loc[col, ["scale_min", "scale_max"]] = [float(x) for x in SCALES[fields["scale"]]]
-        return Codebook(table.reset_index(drop=True))
+        return Codebook(table.reset_index(drop=True), notes=self.notes)
 
     @classmethod
     def from_csv(cls, path: str | Path) -> Codebook:
@@ -380,7 +434,10 @@ class Codebook:
 
     def __repr__(self) -> str:
         kinds = ", ".join(f"{k}={n}" for k, n in self.table["kind"].value_counts().sort_index().items())
-        return f"Codebook({len(self.table)} columns: {kinds})"
+        notes = f"; {len(self.notes)} note(s)" if self.notes else ""
+        return f"Codebook({len(self.table)} columns: {kinds}{notes})"
 
     def _repr_html_(self) -> str:
-        return f"<div><strong>{html.escape(repr(self))}</strong>{self.table.to_html(index=False)}</div>"
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        notes = f"<ul>{notes}</ul>" if notes else ""
+        return f"<div><strong>{html.escape(repr(self))}</strong>{notes}{self.table.to_html(index=False)}</div>"

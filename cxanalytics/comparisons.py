@@ -21,10 +21,9 @@ from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
 from ._groupstats import _choice, _Groups
-from ._validate import as_list, check_alpha, require_columns, require_frame
+from ._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import (
     ColumnError,
-    DataQualityWarning,
     ParameterError,
     ScaleRangeError,
     SmallSampleWarning,
@@ -76,6 +75,12 @@ _COMMON_RETURNS = """Pair identification: without ``period``, ``<by>_a`` and ``<
         (either group below ``min_n``); with weights also ``n_effective_a`` and
         ``n_effective_b``."""
 
+_COMMON_WARNS = """DataQualityWarning
+        Rows left out of every group because the answer (or, with ``period``, the
+        timestamp) is missing; the message gives their number and share.
+    SmallSampleWarning
+        Groups below ``min_n`` (kept, flagged in ``small_sample``)."""
+
 _COMMON_RAISES = """ParameterError
         Neither ``by`` nor ``period`` given, unknown option, reference not found.
     ColumnError
@@ -87,11 +92,12 @@ _COMMON_RAISES = """ParameterError
 def _with_common_doc(func):
     func.__doc__ = (func.__doc__.replace("{common_parameters}", _COMMON_PARAMETERS)
                     .replace("{common_returns}", _COMMON_RETURNS)
-                    .replace("{common_raises}", _COMMON_RAISES))
+                    .replace("{common_raises}", _COMMON_RAISES)
+                    .replace("{common_warns}", _COMMON_WARNS))
     return func
 
 
-def _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n):
+def _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, function):
     """Validate the shared arguments; return the frame to summarise and its key columns."""
     data = require_frame(data)
     check_alpha(alpha)
@@ -121,12 +127,18 @@ def _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n):
                                    expected="a datetime64 column"))
     if getattr(ts.dt, "tz", None) is not None:
         ts = ts.dt.tz_localize(None)  # wall-clock time where the answer was given
-    missing = int(ts.isna().sum())
-    if missing:
-        warnings.warn(describe(f"{missing} row(s) without a timestamp are left out of the "
-                               "period comparison", column=timestamp),
-                      DataQualityWarning, stacklevel=3)
+    warn_dropped(int(ts.isna().sum()), len(data), "with a missing value", function=function,
+                 column=timestamp, role="timestamp", stacklevel=4)
     return data.assign(period=ts.dt.to_period(period)), [*keys, "period"]
+
+
+def _warn_unanswered(function: str, column: str, g: _Groups, s: dict, period) -> None:
+    """Announce the rows left out for a missing answer (those of a missing period are already announced)."""
+    missing = s["n_missing"]
+    if period is not None:
+        missing = missing[g.keys["period"].notna().to_numpy()]
+    warn_dropped(int(missing.sum()), len(g.codes), "with a missing value", function=function,
+                 column=column, role="answer", stacklevel=4)
 
 
 def _pairs(g: _Groups, keys: list[str], period, reference) -> tuple[np.ndarray, np.ndarray]:
@@ -242,6 +254,10 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     ------
     {common_raises}
 
+    Warns
+    -----
+    {common_warns}
+
     Notes
     -----
     Per group, Var(p - d) = (p + d - (p - d)**2) / n (multinomial); the groups are
@@ -272,8 +288,9 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     True
     """
     _choice(method, NPS_METHODS, "method")
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n)
+    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, "compare_nps")
     g, s = _nps_summary(frame, column, keys, weights)
+    _warn_unanswered("compare_nps", column, g, s, period)
     i, j = _pairs(g, keys, period, reference)
     z = stats.norm.ppf(1 - alpha / 2)
     prom, detr = s["shares"][:, 2], s["shares"][:, 0]
@@ -323,6 +340,10 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
     ------
     {common_raises}
 
+    Warns
+    -----
+    {common_warns}
+
     Notes
     -----
     Test: the two-proportion z-test with pooled variance,
@@ -349,7 +370,8 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
     (-0.2, -0.403)
     """
     _choice(method, ("newcombe", "wald"), "method")
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n)
+    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n,
+                         "compare_proportions")
     binary = scale is None
     if binary:
         require_columns(frame, [column])
@@ -364,6 +386,7 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
             raise
         raise ScaleRangeError(f"{err} (a 0/1 or boolean outcome; for ratings pass "
                               "scale=(low, high) and top=)") from None
+    _warn_unanswered("compare_proportions", column, g, s, period)
     i, j = _pairs(g, keys, period, reference)
     z = stats.norm.ppf(1 - alpha / 2)
     p, n = s["share"], s["n_eff"]
@@ -414,6 +437,10 @@ def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | 
     ------
     {common_raises}
 
+    Warns
+    -----
+    {common_warns}
+
     Notes
     -----
     v = sd²/n per group; se = sqrt(v_a + v_b); t = (mean_b - mean_a) / se with
@@ -439,8 +466,9 @@ def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | 
     >>> round(float(out["difference"].iloc[0]), 2), round(float(out["df"].iloc[0]), 3)
     (-0.4, 7.339)
     """
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n)
+    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, "compare_means")
     g, s = _mean_summary(frame, column, keys, weights, scale)
+    _warn_unanswered("compare_means", column, g, s, period)
     i, j = _pairs(g, keys, period, reference)
     m, sd, n = s["mean"], s["sd"], s["n_eff"]
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import answer_values, as_list, check_alpha, require_columns, require_frame
+from ._validate import (
+    answer_values,
+    as_list,
+    check_alpha,
+    require_columns,
+    require_frame,
+    warn_dropped,
+)
 from .errors import ColumnError, ParameterError, describe
 
 __all__ = ["consistency", "icc", "funnel_table", "funnel_limits"]
@@ -28,14 +35,16 @@ __all__ = ["consistency", "icc", "funnel_table", "funnel_limits"]
 KINDS = ("mean", "proportion")
 
 
-def _values(data: pd.DataFrame, column: str, keys: list[str]) -> pd.DataFrame:
-    """The group keys and the column as float (NaN rows dropped)."""
+def _values(data: pd.DataFrame, column: str, keys: list[str], function: str) -> pd.DataFrame:
+    """The group keys and the column as float (NaN rows dropped, with a warning naming ``function``)."""
     data = require_frame(data)
     require_columns(data, [column, *keys])
     s = data[column]
     x = (s.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
          if pd.api.types.is_bool_dtype(s) else answer_values(s, column))
     frame = pd.DataFrame({k: data[k] for k in keys}, index=data.index).assign(_x=x)
+    warn_dropped(int(np.isnan(x).sum()), len(x), "with a missing value", function=function, column=column,
+                 role="score", stacklevel=4)
     return frame[~np.isnan(x)]
 
 
@@ -83,6 +92,12 @@ def consistency(data: pd.DataFrame, column: str, *, by: str | Sequence[str],
     ParameterError
         ``by`` is empty or ``alpha`` invalid.
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing score are left out; the message gives their number and share
+        (missing group keys are kept as a group of their own).
+
     Notes
     -----
     Mean: mean ± t(1 - alpha/2; n - 1) sd/sqrt(n).  Standard deviation, under
@@ -100,7 +115,7 @@ def consistency(data: pd.DataFrame, column: str, *, by: str | Sequence[str],
     """
     alpha = check_alpha(alpha)
     keys = _keys(by, "by")
-    out = _summaries(_values(data, column, keys), keys)
+    out = _summaries(_values(data, column, keys, "consistency"), keys)
     n = out["n"].to_numpy(dtype="float64")
     mean, sd = out["mean"].to_numpy(), out["sd"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -149,6 +164,12 @@ def icc(data: pd.DataFrame, column: str, *, group: str | Sequence[str],
     ParameterError
         Fewer than two groups, or no group with two or more responses.
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing score are left out; the message gives their number and share
+        (missing group keys are kept as a group of their own).
+
     Notes
     -----
     With k groups, N responses and group sizes n_i, ``n0 = (N - sum n_i² / N) / (k - 1)``
@@ -177,7 +198,7 @@ def icc(data: pd.DataFrame, column: str, *, group: str | Sequence[str],
     """
     alpha = check_alpha(alpha)
     keys = _keys(group, "group")
-    s = _summaries(_values(data, column, keys), keys)
+    s = _summaries(_values(data, column, keys, "icc"), keys)
     n_i = s["n"].to_numpy(dtype="float64")
     s = s[n_i > 0]
     n_i, m_i, sd_i = n_i[n_i > 0], s["mean"].to_numpy(), s["sd"].to_numpy()
@@ -357,6 +378,12 @@ def funnel_table(data: pd.DataFrame, column: str, *, group: str, kind: str = "me
     ParameterError
         Bad ``kind``, ``method``, ``limits``, ``target`` or ``winsorize``.
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing score are left out; the message gives their number and share
+        (missing group keys are kept as a group of their own).
+
     Notes
     -----
     A group of n responses is compared with target θ0: for a mean, se = σ / sqrt(n) with σ
@@ -406,7 +433,7 @@ def funnel_table(data: pd.DataFrame, column: str, *, group: str, kind: str = "me
                                       parameter="winsorize", received=winsorize,
                                       expected="0 <= winsorize < 0.5"))
     keys = _keys(group, "group")
-    frame = _values(data, column, keys)
+    frame = _values(data, column, keys, "funnel_table")
     x = frame["_x"].to_numpy()
     if kind == "proportion" and not np.all((x == 0) | (x == 1)):
         raise ColumnError(describe("A proportion needs a 0/1 indicator", column=column,

@@ -207,6 +207,8 @@ def load_sample(name: str, *, folder: str | Path | None = None) -> pd.DataFrame 
         ``name`` is not a sample.
     CxError
         The file is missing (regenerate it with ``cxanalytics sample``).
+    MissingColumnsError
+        The file lacks some of the columns (the message lists what it has and proposes a mapping).
 
     Examples
     --------
@@ -232,4 +234,9 @@ def load_sample(name: str, *, folder: str | Path | None = None) -> pd.DataFrame 
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     else:
         raise CxError(describe("Sample file not found", file=path, expected="run `cxanalytics sample --out <folder>`"))
+    missing = [c.name for c in spec.columns if c.name not in frame.columns]
+    if missing:
+        from ._reportdata import lacking_columns
+
+        raise lacking_columns(parquet if parquet.exists() else path, name, missing, [str(c) for c in frame.columns])
     return _typed(frame, spec)

@@ -27,13 +27,13 @@ from ._relweights import (
     _moments,
     _pair_products,
 )
+from ._scalecheck import check_items, item_scales, warn_suspect_codes
 from ._separation import fitted_signs, message, scan
-from ._validate import as_list, check_alpha, require_columns, require_frame
+from ._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import (
     ColumnError,
     ConvergenceError,
     ConvergenceWarning,
-    DataQualityWarning,
     ParameterError,
     SeparationWarning,
     describe,
@@ -146,9 +146,8 @@ def _design_columns(data: pd.DataFrame, outcome: str, drivers: list[str], kind: 
         frame[col] = s.to_numpy(dtype=float, na_value=np.nan)
     values = np.column_stack(list(frame.values()))
     complete = ~np.isnan(values).any(axis=1)
-    if not complete.all():
-        warnings.warn(f"{int((~complete).sum())} row(s) with a missing outcome or driver were left out",
-                      DataQualityWarning, stacklevel=3)
+    warn_dropped(int((~complete).sum()), len(complete), "with a missing value", function="relative_weights",
+                 column=[outcome, *drivers], role="outcome or drivers", stacklevel=4)
     values = values[complete]
     y, x = values[:, 0], values[:, 1:]
     if kind == "logistic" and not np.isin(y, (0.0, 1.0)).all():
@@ -170,7 +169,8 @@ def _design_columns(data: pd.DataFrame, outcome: str, drivers: list[str], kind: 
 def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
                      kind: str = "linear", n_boot: int = 1000, alpha: float = 0.05,
                      random_state: int | np.random.Generator | None = None,
-                     progress: bool = False, block: int | None = None) -> pd.DataFrame:
+                     progress: bool = False, block: int | None = None,
+                     scale: tuple[float, float] | None = None, codebook=None) -> pd.DataFrame:
     r"""Relative weights of drivers (Johnson 2000) with bootstrap percentile intervals.
 
     Parameters
@@ -193,6 +193,11 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
         Show a tqdm progress bar over blocks of resamples.
     block : int, optional
         Resamples computed at once (default: as many as fit in about 64 MB).
+    scale : (low, high), optional
+        Answer scale of the drivers: a driver answer outside it raises :class:`ScaleRangeError`.
+    codebook : Codebook, optional
+        Instead of ``scale``: the outcome and every driver the codebook scores are checked
+        against their own ``scale_min``-``scale_max``.
 
     Returns
     -------
@@ -205,15 +210,20 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     ------
     ColumnError
         Missing, non-numeric or constant columns; a non-binary logistic outcome.
+    ScaleRangeError
+        With ``scale`` or ``codebook``: an answer outside its scale (e.g. a "0 = not
+        applicable" not declared in the codebook's ``missing_codes`` and cleaned away).
     ParameterError
         Unknown ``kind``, bad ``n_boot``, too few rows; collinear drivers (a
         :class:`~cxanalytics.errors.CovariateError` naming them); a text driver that is
-        mostly numbers (idem).
+        mostly numbers (idem); a bad ``scale``.
 
     Warns
     -----
     DataQualityWarning
-        Rows left out for missing values.
+        Rows with a missing outcome or driver are left out (the message gives their
+        number and share); without ``scale``/``codebook``, driver answers that look like
+        undeclared missing codes (as in :func:`cxanalytics.cronbach_alpha`).
     ConvergenceWarning
         Some logistic fits (e.g. of resamples with separation) did not converge.
     SeparationWarning
@@ -263,7 +273,14 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     if not names or len(set(names)) != len(names) or outcome in names:
         raise ParameterError(describe("Drivers must be distinct columns other than the outcome",
                                       parameter="drivers", received=names, expected="e.g. ['speed', 'price']"))
+    scales = item_scales(names if codebook is None else [outcome, *names], scale=scale, codebook=codebook,
+                         require_all=False)  # fmt: skip
     y, x = _design_columns(data, outcome, names, kind)
+    if scales is None:
+        warn_suspect_codes(data, [c for c in names if pd.api.types.is_numeric_dtype(data[c])
+                                  and not pd.api.types.is_bool_dtype(data[c])], "relative_weights")  # fmt: skip
+    else:
+        check_items(data, scales)
     n, p = x.shape
     require_full_rank(x, names, parameter="drivers")
     one = np.ones((1, n))
@@ -351,6 +368,13 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers: Sequence[s
     ParameterError, ColumnError
         As :func:`relative_weights`; a bad ``scale``.
 
+    Warns
+    -----
+    DataQualityWarning
+        As :func:`relative_weights` (whose name the message carries): rows with a missing
+        outcome or driver are left out of the weights. ``performance`` is the mean of each
+        driver over all its answers.
+
     References
     ----------
     Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. *Journal of
@@ -433,7 +457,8 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     Warns
     -----
     DataQualityWarning
-        Rows with missing values are left out.
+        Rows with a missing outcome or predictor are left out (the message gives their
+        number and share).
     SeparationWarning
         A predictor separates the outcome completely, quasi-completely or nearly
         (single-predictor AUC >= 0.98), or the fit shows huge coefficients, standard errors
@@ -492,9 +517,8 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
 
     x, terms = _logit_design(linked, preds, dict(reference or {}))
     complete = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
-    if not complete.all():
-        warnings.warn(f"{int((~complete).sum())} row(s) with a missing outcome or predictor were "
-                      "left out", DataQualityWarning, stacklevel=2)
+    warn_dropped(int((~complete).sum()), len(complete), "with a missing value", function="repurchase_model",
+                 column=[outcome, *preds], role="outcome or predictors")
     y, x = y[complete], sm.add_constant(x[complete], has_constant="add")
     require_full_rank(x[:, 1:], list(terms["term"]), parameter="predictors")
     found = scan(x[:, 1:], terms, y)

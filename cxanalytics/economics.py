@@ -26,7 +26,7 @@ from scipy import stats
 from ._clv_interval import clv_interval
 from ._exposure import lifetimes, period_days, segment_rates
 from ._uncertain import Estimate
-from ._validate import check_alpha, require_columns, require_frame
+from ._validate import check_alpha, require_columns, require_frame, warn_dropped
 from .clv import BGNBDFit, GammaGammaFit, SBGFit, customer_lifetime_value
 from .errors import ParameterError, describe
 
@@ -305,6 +305,12 @@ def clv_from_bgnbd(
     ColumnError
         Missing segment column (other errors as in :func:`customer_lifetime_value`).
 
+    Warns
+    -----
+    DataQualityWarning
+        Customers with a missing ``segment`` are left out; the message gives their number
+        and share.
+
     Examples
     --------
     >>> from cxanalytics.clv import BGNBDFit, GammaGammaFit
@@ -327,6 +333,9 @@ def clv_from_bgnbd(
     values = customer_lifetime_value(bgnbd, gamma_gamma, data, horizon=horizon, discount_rate=discount_rate,
                                      margin=margin, **columns)["clv"].to_numpy()
     keys = data[segment].to_numpy() if segment is not None else np.zeros(len(data))
+    if segment is not None:
+        warn_dropped(int(data[segment].isna().sum()), len(data), "with a missing value", function="clv_from_bgnbd",
+                     column=segment, role="segment", what="customers")
     frame = pd.DataFrame({"key": keys, "clv": values})
     g = frame.groupby("key", sort=True, observed=True)["clv"]
     out = g.agg(n="size", clv="mean", sd="std", clv_total="sum").reset_index()
@@ -408,7 +417,9 @@ def clv_by_segment(
     Warns
     -----
     DataQualityWarning
-        Customers acquired after ``as_of`` are left out.
+        Customers acquired after ``as_of`` or without a segment, and transactions without
+        a known customer or time or after ``as_of``, are left out (one warning per reason,
+        with their number and share); transactions without an amount count as 0 revenue.
 
     Notes
     -----
@@ -442,7 +453,8 @@ def clv_by_segment(
                                       expected="a share such as 0.35"))
     days = period_days(period)
     life, _ = lifetimes(customers, transactions, segment=segment, customer=customer, acquired=acquired,
-                         cancelled=cancelled, time=time, amount=amount, as_of=as_of, window=window, lapse=lapse)
+                         cancelled=cancelled, time=time, amount=amount, as_of=as_of, window=window, lapse=lapse,
+                         function="clv_by_segment")
     out = segment_rates(life, days, alpha)
     out["margin"] = margin_rate * out["revenue"] / out["customer_periods"]
     value = {k: clv(out["margin"].to_numpy(), out[r].to_numpy(), discount, horizon=horizon, timing=timing)

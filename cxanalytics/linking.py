@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _timeutil as tu
-from ._validate import require_columns, require_frame
+from ._validate import require_columns, require_frame, warn_dropped
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 __all__ = ["LinkResult", "link_responses", "encounter_landmarks"]
@@ -102,7 +102,12 @@ def _log_events(log: pd.DataFrame, what: str, customers: pd.DataFrame, on: str, 
         raise ColumnError(describe(f"{what.capitalize()} and response times differ in time-zone awareness",
                                    column="occurred_at", received=str(log_tz), expected=f"like {time!r}: {tz}"))
     code = pd.Index(customers[on]).get_indexer(log[on])
-    return code, ns, (code >= 0) & (ns != np.iinfo(np.int64).min) & (ns <= end_ns), log_tz
+    known, timed = code >= 0, ns != np.iinfo(np.int64).min
+    for out, reason in ((~known, f"whose {on!r} is missing or not in customers"),
+                        (known & ~timed, "with a missing value in 'occurred_at'"),
+                        (known & timed & (ns > end_ns), "after as_of")):
+        warn_dropped(int(out.sum()), len(log), reason, function="link_responses", what=what, stacklevel=4)
+    return code, ns, known & timed & (ns <= end_ns), log_tz
 
 
 def _span(text: object, parameter: str) -> float:
@@ -234,7 +239,12 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     Warns
     -----
     DataQualityWarning
-        Non-contractual customers without transactions (their churn is unknown: NaN).
+        Non-contractual customers without transactions (their churn is unknown: NaN);
+        transactions or interactions left out because their customer is missing or not in
+        ``customers``, their time is missing or they fall after ``as_of`` (one warning per
+        reason, with their number and share); interactions with a missing ``resolved`` or
+        ``complaint``. Responses that cannot be linked are not warned about: they are
+        returned in ``unmatched`` with their reason and counted by ``summary()``.
 
     Notes
     -----
@@ -463,6 +473,12 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
     ------
     ColumnError, ParameterError
         As :func:`link_responses`; missing ``resolved``/``complaint``; bad ``max_count``.
+
+    Warns
+    -----
+    DataQualityWarning
+        As :func:`link_responses` (whose name the messages carry): interactions and
+        transactions left out, with their number and share.
 
     Examples
     --------

@@ -131,10 +131,13 @@ def _read(table: str, path: str | Path, engine: str, columns: Sequence[str] | No
         present = list(pd.read_csv(files[0], nrows=0).columns)
     missing = [c for c in (columns or required) if c not in present]
     if missing:
-        raise ColumnError(
-            describe(f"Column(s) missing from the {table} log", file=files[0], column=", ".join(missing),
-                     expected=f"one of the columns present: {', '.join(present[:30])}")
-        )
+        from ._mapfiles import missing_columns_error, peek
+        from .mapping import propose_mapping
+
+        sample = peek(files[0]) if any(c in required for c in missing) else None
+        proposal = propose_mapping(sample, kind=table, file=files[0]) if sample is not None else None
+        raise missing_columns_error(missing, present, file=files[0], what=f"{table} log", kind=table,
+                                    proposal=proposal)
     csv_opts = {"dtype": str, "keep_default_na": False, "na_values": [""]}
     if engine == "pandas":
         if fmt == "parquet":

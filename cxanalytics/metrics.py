@@ -8,6 +8,12 @@ and shares, the estimate, ``se``, ``ci_lower`` and ``ci_upper``.  With
 ``n_effective``, Kish's effective sample size, which replaces ``n`` in every
 interval formula.
 
+Answers are checked against the item's scale (0-10 for NPS by definition; ``scale=`` for
+the others, with the documented defaults 1-5 for CSAT and 1-7 for CES): values outside it
+raise :class:`~cxanalytics.errors.ScaleRangeError` listing every offending value with its
+count.  A value that means "no answer" (``0 = not applicable``, ``-99``) is declared in the
+codebook's ``missing_codes`` and removed by :func:`cxanalytics.clean_responses` first.
+
 Units: the Net Promoter Score is reported in **points on the -100..100 scale**
 (percentage of promoters minus percentage of detractors), as analysts quote it;
 shares and proportions (CSAT, top-box) are fractions in 0..1; means are on the
@@ -19,6 +25,9 @@ count or sum is one ``numpy.bincount``; there is no Python loop over groups.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -38,11 +47,33 @@ from ._groupstats import (
     _z,
 )
 from ._validate import check_alpha, require_frame
+from .errors import DataQualityWarning, describe
 
 __all__ = ["nps", "csat", "ces", "top_box", "mean_score"]
 
 NPS_METHODS = ("adjusted_wald", "wald")
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 PROPORTION_METHODS = ("wilson", "wald")
+
+
+def _warn_if_empty(out: pd.DataFrame, column: str, by) -> pd.DataFrame:
+    """Warn (instead of a silent NaN) when a group - or the whole frame - has no usable answer;
+    the warning points at the first caller outside this package."""
+    empty = out["n"].to_numpy() == 0
+    if empty.any():
+        keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+        where = "" if not keys else " in " + ", ".join(
+            str(dict(zip(keys, r, strict=True))) for r in out.loc[empty, keys].head(3).itertuples(index=False))  # fmt: skip
+        missing = int(out.loc[empty, "n_missing"].sum())
+        frame, level = sys._getframe(0), 1
+        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+            frame, level = frame.f_back, level + 1
+        warnings.warn(describe(f"No usable answer{where}: the estimate is NaN", column=column,
+                               received=f"0 answers ({missing} missing)",
+                               expected="answers in the column: check that cleaning kept responses "
+                               "(CleanResult.summary()) and that the column holds scores"),
+                      DataQualityWarning, stacklevel=level)  # fmt: skip
+    return out
 
 
 # ----------------------------------------------------------------------------- group summaries
@@ -199,7 +230,8 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     Raises
     ------
     ScaleRangeError
-        An answer is not an integer 0-10.
+        An answer is not an integer 0-10 (the message lists the offending values with their
+        counts; declare missing-value codes in the codebook and clean first).
     ColumnError
         A column is missing or not numeric, or a weight is missing or negative.
     ParameterError
@@ -245,7 +277,7 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
             "promoter_share": shares[:, 2], "passive_share": shares[:, 1],
             "detractor_share": shares[:, 0], "nps": 100 * (shares[:, 2] - shares[:, 0]),
             "se": 100 * se, "ci_lower": 100 * lower, "ci_upper": 100 * upper}
-    return _frame(g, _with_weights(cols, s, weights))
+    return _warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by)
 
 
 def top_box(data: pd.DataFrame, column: str, *, scale: tuple[int, int],
@@ -314,7 +346,7 @@ def top_box(data: pd.DataFrame, column: str, *, scale: tuple[int, int],
     cols = {"n": s["n"].astype(np.int64), "n_missing": s["n_missing"].astype(np.int64),
             "n_top": s["n_top"].astype(np.int64), "top_box": s["share"], "se": se,
             "ci_lower": lower, "ci_upper": upper}
-    return _frame(g, _with_weights(cols, s, weights))
+    return _warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by)
 
 
 def csat(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
@@ -420,7 +452,7 @@ def mean_score(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | Non
     se, lower, upper = _t_interval(s["mean"], s["sd"], s["n_eff"], alpha)
     cols = {"n": s["n"].astype(np.int64), "n_missing": s["n_missing"].astype(np.int64),
             "mean": s["mean"], "sd": s["sd"], "se": se, "ci_lower": lower, "ci_upper": upper}
-    return _frame(g, _with_weights(cols, s, weights))
+    return _warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by)
 
 
 def ces(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,

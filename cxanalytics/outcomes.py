@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import check_alpha, require_columns, require_frame
+from ._validate import check_alpha, require_columns, require_frame, warn_dropped
 from .errors import ColumnError, ParameterError, describe
 
 __all__ = ["nps_group", "quantile_band", "outcome_by_group"]
@@ -110,7 +110,8 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
         A true/false column (e.g. ``repurchased``, ``churned``); missing values are left
         out and counted in ``n_missing``.
     group : str
-        Grouping column (categories in their order, others sorted).
+        Grouping column (categories in their order, others sorted); rows where it is
+        missing are left out with a :class:`DataQualityWarning`.
     duration : str, optional
         Time at risk of each row (e.g. ``days_to_churn``): the estimate becomes events per
         ``per`` units of time at risk, which stays fair when follow-up differs by group.
@@ -130,6 +131,13 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
     ------
     ColumnError
         Missing columns, or an outcome that is not true/false.
+
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing ``group`` are left out (count and share in the message).
+        Rows with a missing outcome or duration are not warned about: they are counted
+        in ``n_missing``.
 
     Notes
     -----
@@ -166,6 +174,8 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
                                    expected="0/1"))
     g = linked[group]
     keep_g = g.notna().to_numpy()
+    warn_dropped(int((~keep_g).sum()), len(g), "with a missing value", function="outcome_by_group",
+                 column=group, role="group")
     codes, levels = pd.factorize(g, sort=True)
     if isinstance(g.dtype, pd.CategoricalDtype):
         levels = g.cat.categories

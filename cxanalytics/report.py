@@ -314,7 +314,8 @@ def run_report(
     interactions: Path | str | None = None,
     branches: Path | str | None = None,
     responses: Path | str | None = None,
-    snapshot: Path | str | None = None,
+    mapping: Path | str | None = None,
+    snapshot: Path | str | Sequence[Path | str] | None = None,
     notebooks_dir: Path | str | None = None,
     timeout: int = 600,
     title: str = "cxanalytics report",
@@ -336,11 +337,16 @@ def run_report(
         Files given one by one, as in :func:`assemble_data`; with any of them the data
         folder is assembled in a temporary folder (removed afterwards) from ``data_dir``
         and these files.
-    snapshot : path, optional
-        A churn snapshot (CSV or Parquet, one row per customer: tenure, churn flag,
-        charges, segments...), injected as ``snapshot_path`` into the notebooks that
-        declare it (09). Without one, 09 builds a snapshot from the customers and
-        transactions, when given.
+    mapping : path or Mapping, optional
+        A column mapping file (``--map``, see :mod:`cxanalytics.mapping`): the tables of the
+        kinds it maps are read, mapped and written into the data folder before any notebook
+        runs (:func:`assemble_data`).
+    snapshot : path or sequence of paths, optional
+        A churn snapshot (one row per customer: tenure, churn flag, charges, segments...;
+        several files or Excel workbooks with a ``mapping``, see :func:`assemble_data`),
+        injected as ``snapshot_path`` into the notebooks that declare it (09), with the
+        mapping's segment columns as ``segments``. Without one, 09 builds a snapshot from
+        the customers and transactions, when given.
     notebooks_dir : path, optional
         Folder of the numbered notebooks; defaults to the repository's ``notebooks/``.
     timeout : int, default 600
@@ -411,11 +417,15 @@ def run_report(
     executed_dir = out / "notebooks"
     tables = {"customers": customers, "transactions": transactions, "interactions": interactions,
               "branches": branches, "responses": responses}
-    explicit = bool(surveys) or bool(codebooks) or snapshot is not None or any(v is not None for v in tables.values())
+    explicit = (bool(surveys) or bool(codebooks) or mapping is not None or bool(snapshot)
+                or any(v is not None for v in tables.values()))
     with tempfile.TemporaryDirectory(prefix="cxanalytics-report-") as tmp:
         if explicit:
             data = assemble_data(Path(tmp).resolve() / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks,
-                                 snapshot=snapshot, **tables)
+                                 mapping=mapping, snapshot=snapshot, **tables)
+            if not data.mapping_log.empty:  # every change the mapping made, kept beside the report
+                out.mkdir(parents=True, exist_ok=True)
+                data.mapping_log.to_csv(out / "mapping_log.csv", index=False)
         elif data_dir is not None:
             if not Path(data_dir).is_dir():
                 raise ParameterError(describe("Data folder not found", file=data_dir,
@@ -436,6 +446,8 @@ def run_report(
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
         if snapshot_file(data.path) is not None:
             parameters["snapshot_path"] = str(snapshot_file(data.path).resolve())
+            if data.snapshot_segments:
+                parameters["segments"] = list(data.snapshot_segments)
         parameters["engine"] = engine
         if scheduler is not None:
             parameters["dask_scheduler"] = scheduler

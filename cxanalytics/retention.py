@@ -14,7 +14,6 @@ The plots of these tables are in :mod:`cxanalytics.plotting.clv`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,9 +21,9 @@ import pandas as pd
 from scipy import special, stats
 
 from . import _timeutil as tu
-from ._validate import as_list, finite_numeric, require_columns, require_frame
+from ._validate import as_list, finite_numeric, require_columns, require_frame, warn_dropped
 from .clv import BGNBDFit
-from .errors import ColumnError, DataQualityWarning, ParameterError, describe
+from .errors import ColumnError, ParameterError, describe
 
 __all__ = ["cohort_survivors", "bgnbd_pmf", "bgnbd_frequency_table", "bgnbd_holdout_table"]
 
@@ -101,7 +100,7 @@ def cohort_survivors(
     -----
     DataQualityWarning
         Contracts starting after ``as_of`` are left out; rows with a missing ``by``
-        value are left out.
+        value are left out (one warning each, with their number and share).
 
     Notes
     -----
@@ -160,15 +159,13 @@ def cohort_survivors(
         raise ColumnError(describe("Contracts ending before they start", column=end,
                                    received=f"{int(backwards.sum())} row(s)", expected=f"{end} >= {start}"))
     keep = (s_t <= as_of_ts).to_numpy()
-    if not keep.all():
-        warnings.warn(f"{int((~keep).sum())} contract(s) starting after as_of were left out",
-                      DataQualityWarning, stacklevel=2)
+    warn_dropped(int((~keep).sum()), len(keep), f"starting after as_of={as_of_ts}",
+                 function="cohort_survivors", what="contracts")
     if by_cols:
         missing = data[by_cols].isna().any(axis=1).to_numpy()
-        if missing.any():
-            warnings.warn(f"{int((missing & keep).sum())} contract(s) with a missing {', '.join(by_cols)} were left out",
-                          DataQualityWarning, stacklevel=2)
-            keep = keep & ~missing
+        warn_dropped(int((missing & keep).sum()), len(keep), "with a missing value", function="cohort_survivors",
+                     column=by_cols, role="by", what="contracts")
+        keep = keep & ~missing
     if not keep.any():
         raise ParameterError(describe("No contract starts on or before as_of", parameter="as_of",
                                       received=str(as_of_ts), expected=f"a date after the first {start}"))

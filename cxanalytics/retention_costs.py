@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._exposure import lifetimes, period_days, segment_rates
-from ._validate import require_columns, require_frame
+from ._validate import require_columns, require_frame, warn_dropped
 from .economics import clv
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
@@ -135,8 +135,11 @@ def retention_vs_acquisition(
     Warns
     -----
     DataQualityWarning
-        Interactions of customers not in ``customers`` are left out; missing handle
-        times or credits are counted as 0.
+        Customers acquired after ``as_of`` or without a segment, interactions of customers
+        not analysed, transactions without a known customer or time or after ``as_of``,
+        and customers without an acquisition cost (from the cost means) are left out, one
+        warning per reason with their number and share; missing handle times, credits or
+        amounts are counted as 0.
 
     Notes
     -----
@@ -195,10 +198,17 @@ def retention_vs_acquisition(
                                        expected="numbers (currency units, or seconds for handle time)"))
     life, _ = lifetimes(cust, transactions, segment=segment, customer=customer, acquired=acquired, cancelled=cancelled,
                          time=time, amount=amount if transactions is not None else None, as_of=as_of, window=window,
-                         lapse=lapse)
+                         lapse=lapse, function="retention_vs_acquisition")
     out = segment_rates(life, period_days(period), 0.05).set_index("segment")
     segs = out.index
     acq = cust[acquisition_cost].to_numpy(dtype=np.float64, na_value=np.nan)
+    used = cust[segment].notna().to_numpy() if segment is not None else np.ones(len(cust), dtype=bool)
+    warn_dropped(int((used & np.isnan(acq)).sum()), len(cust), "with a missing value", function="retention_vs_acquisition",
+                 column=acquisition_cost, what="customers", scope="from the acquisition-cost means")
+    if channel is not None:
+        warn_dropped(int((used & cust[channel].isna().to_numpy()).sum()), len(cust), "with a missing value",
+                     function="retention_vs_acquisition", column=channel, what="customers",
+                     scope="from the marginal acquisition cost")
     acq_seg = pd.Series(acq, index=cust[segment].to_numpy() if segment is not None else np.full(len(acq), "all"))
     out["acquisition_cost_mean"] = acq_seg.groupby(level=0, observed=True).mean().reindex(segs)
     if channel is not None:
@@ -207,9 +217,9 @@ def retention_vs_acquisition(
     else:
         out["acquisition_cost_marginal"], out["marginal_channel"] = np.nan, None
     known = inter[customer].isin(life.index).to_numpy()
-    if not known.all():
-        warnings.warn(f"{int((~known).sum())} interaction(s) of customers not in customers (or acquired after as_of) "
-                      "were left out", DataQualityWarning, stacklevel=2)
+    warn_dropped(int((~known).sum()), len(inter), f"whose {customer!r} is missing or not among the customers analysed "
+                 "(not in customers, acquired after as_of or without a segment)", function="retention_vs_acquisition",
+                 what="interactions")
     seg_of = life["segment"].reindex(inter[customer].to_numpy()[known]).to_numpy()
     gaps = {c: int(inter[c].isna().to_numpy()[known].sum()) for c in cost_cols}
     if any(gaps.values()):

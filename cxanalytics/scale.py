@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _timeutil as tu
-from ._validate import as_list, check_alpha, require_columns
+from ._validate import as_list, check_alpha, require_columns, warn_dropped
 from .errors import ColumnError, CxError, DataQualityWarning, ParameterError, describe
 
 __all__ = ["is_dask_frame", "frame_differences", "customer_summary_dask", "cohort_retention_dask", "kaplan_meier_dask"]
@@ -111,6 +111,21 @@ def _dask():
     return dask, dd
 
 
+def _compute(dask, *collections, **kwargs):
+    """``dask.compute``, with the caller's warning filters as they were before it.
+
+    Dask's pandas helpers run ``warnings.catch_warnings()`` inside tasks (its ``concat``, for
+    one, ignores RuntimeWarning and FutureWarning there). That context manager swaps state of
+    the whole process and is not thread-safe (see the :mod:`warnings` documentation), so two
+    tasks in threads of this process (the default threaded scheduler, or a ``distributed``
+    cluster with ``processes=False``) that interleave leave one task's filters in place of the
+    caller's: a warning raised afterwards in the caller's thread (this library's, or numpy's)
+    may then be ignored or no longer recorded. Restoring the filters after the tasks undoes it.
+    """
+    with warnings.catch_warnings():
+        return dask.compute(*collections, **kwargs)
+
+
 def _plain(dtype: object) -> object:
     """The in-memory dtype of a Dask column (Dask turns ``str`` into ``string``)."""
     return pd.StringDtype(na_value=np.nan) if isinstance(dtype, pd.StringDtype) else dtype
@@ -152,13 +167,14 @@ def _summary_counts(part, customer, time, value, same_day, as_of_tick, end):
     """Per-partition counts behind the pandas path's warnings, and the last purchase tick."""
     codes, _, ticks, _, has_id, no_time = _ticks(part, customer, time, same_day)
     keep = has_id & ~no_time
+    dropped = int((~keep).sum())
     late = keep & (ticks > as_of_tick) if as_of_tick is not None else np.zeros(len(part), bool)
     keep &= ~late
     cal = keep & (ticks <= end) if end is not None else keep
     row = {
         "no_id": int((~has_id).sum()), "no_time": int(no_time.sum()), "late": int(late.sum()),
         "cal": int(cal.sum()), "max_tick": int(ticks[keep].max()) if keep.any() else np.iinfo(np.int64).min,
-        "nan": 0, "neg": 0,
+        "nan": 0, "neg": 0, "rows": len(part), "dropped": dropped,
     }  # fmt: skip
     if value is not None:
         v = part[value].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -277,14 +293,14 @@ def customer_summary_dask(
     rows = ordered.shuffle(on=customer).map_partitions(
         _summary_part, customer, time, value, aggregate_same_day, end, hold_end, meta, meta=meta
     )
-    counts, rows = dask.compute(counts, rows)
+    counts, rows = _compute(dask, counts, rows)
     tot = counts.sum()
 
-    for n_bad, what in ((tot["no_id"], f"customer id ({customer})"), (tot["no_time"], f"time ({time})")):
-        if n_bad:
-            warnings.warn(f"{int(n_bad)} transaction(s) without a {what} were dropped", DataQualityWarning, stacklevel=3)
+    warn_dropped(int(tot["dropped"]), int(tot["rows"]), "with a missing value", function="customer_summary",
+                 column=[customer, time], role="customer id or time", what="transactions", stacklevel=4)
     if tot["late"]:
-        warnings.warn(f"{int(tot['late'])} transaction(s) after as_of={as_of_ts} were left out", DataQualityWarning, stacklevel=3)
+        warn_dropped(int(tot["late"]), int(tot["rows"]), f"after as_of={as_of_ts}", function="customer_summary",
+                     what="transactions", stacklevel=4)
     if tot["nan"]:
         warnings.warn(
             f"{int(tot['nan'])} transaction(s) have no value in {value!r}: they count as purchases, not in spend",
@@ -371,7 +387,7 @@ def _cohort_part(part, customer, time, period):
 
 
 def _dropped(part, customer, time, period):
-    return pd.DataFrame({"dropped": [_period_ordinals(part, customer, time, period)[2]]}, dtype=np.int64)
+    return pd.DataFrame({"dropped": [_period_ordinals(part, customer, time, period)[2]], "rows": [len(part)]}, dtype=np.int64)
 
 
 def cohort_retention_dask(transactions, *, customer: str = "customer_id", time: str = "occurred_at",
@@ -392,10 +408,10 @@ def cohort_retention_dask(transactions, *, customer: str = "customer_id", time: 
     cells = ddf.shuffle(on=customer).map_partitions(
         _cohort_part, customer, time, period, meta=_cohort_part(ddf._meta, customer, time, period)
     )
-    dropped, cells = dask.compute(dropped, cells)
-    n_dropped = int(dropped["dropped"].sum())
-    if n_dropped:
-        warnings.warn(f"{n_dropped} transaction(s) without customer or time were dropped", DataQualityWarning, stacklevel=3)
+    dropped, cells = _compute(dask, dropped, cells)
+    warn_dropped(int(dropped["dropped"].sum()), int(dropped["rows"].sum()), "with a missing value",
+                 function="cohort_retention", column=[customer, time], role="customer id or time",
+                 what="transactions", stacklevel=4)
     if cells.empty:
         raise ColumnError(describe("No usable transactions", column=time, expected="at least one row with a customer and a time"))
     cohort_ord, period_ord, n = (cells[k].to_numpy() for k in ("cohort", "period", "n"))
@@ -477,7 +493,7 @@ def kaplan_meier_dask(data, *, duration: str, event: str, by: str | Sequence[str
     grouped = ddf.dropna(subset=by_cols) if by_cols else ddf
     grouped = grouped.groupby([*by_cols, duration, event], observed=True, dropna=False)
     counts = grouped[weights].sum() if weights is not None else grouped.size()
-    checks, counts = dask.compute(checks, counts)
+    checks, counts = _compute(dask, checks, counts)
     tot = checks.sum(numeric_only=True)
     for n_bad, col, first, what, expected in (
         ("bad_duration", duration, "duration_value", "duration", "finite, non-negative numbers"),
@@ -487,9 +503,8 @@ def kaplan_meier_dask(data, *, duration: str, event: str, by: str | Sequence[str
         if tot[n_bad]:
             value = checks.loc[checks[n_bad] > 0, first].iloc[0]
             raise ColumnError(describe(f"{int(tot[n_bad])} invalid {what}(s)", column=col, received=value, expected=expected))
-    if tot["missing"]:
-        warnings.warn(f"{int(tot['missing'])} row(s) with a missing value in {by_cols} were left out",
-                      DataQualityWarning, stacklevel=3)
+    warn_dropped(int(tot["missing"]), int(tot["rows"] + tot["missing"]), "with a missing value",
+                 function="kaplan_meier", column=by_cols, role="group", stacklevel=4)
     if not tot["rows"]:
         raise ParameterError(describe("No rows to analyse", parameter="data", received="0 rows",
                                       expected="at least one subject (with its groups present)"))

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import answer_values, check_alpha, require_columns, require_frame
+from ._scalecheck import check_items, item_scales, warn_suspect_codes
+from ._validate import answer_values, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import DataQualityWarning, ParameterError, describe
 
 __all__ = ["cronbach_alpha", "cronbach_alpha_from_covariance", "item_statistics"]
@@ -23,7 +24,8 @@ MISSING = ("listwise", "pairwise")
 
 
 # ----------------------------------------------------------------------------- helpers
-def _items(data: pd.DataFrame, items: Sequence[str] | None) -> list[str]:
+def _items(data: pd.DataFrame, items: Sequence[str] | None, scale=None, codebook=None,
+           function: str = "cronbach_alpha") -> list[str]:
     data = require_frame(data)
     cols = list(data.columns) if items is None else list(items)
     require_columns(data, cols)
@@ -32,20 +34,34 @@ def _items(data: pd.DataFrame, items: Sequence[str] | None) -> list[str]:
                                       received=cols, expected="two or more item columns"))
     for c in cols:
         answer_values(data[c], c)  # raises ColumnError for text or boolean items
+    scales = item_scales(cols, scale=scale, codebook=codebook)
+    if scales is None:
+        warn_suspect_codes(data, cols, function, stacklevel=4)
+    else:
+        check_items(data, scales)
     return cols
 
 
-def _moments(data, items, missing):
-    """Covariance matrix, item means/sds/counts and the n for the interval."""
+def _moments(data, items, missing, function):
+    """Covariance matrix, item means/sds/counts and the n for the interval.
+
+    Rows left out (listwise: any item missing; pairwise: every item missing) are announced
+    with a warning naming ``function``.
+    """
     if missing not in MISSING:
         raise ParameterError(describe("Unknown missing-value handling", parameter="missing",
                                       received=missing, expected="'listwise' or 'pairwise'"))
     x = pd.DataFrame({c: answer_values(data[c], c) for c in items})
     if missing == "listwise":
+        complete = x.notna().all(axis=1).to_numpy()
+        warn_dropped(int((~complete).sum()), len(x), "with a missing value", function=function, column=items,
+                     role="items; missing='listwise'", stacklevel=4)
         x = x.dropna()
         counts = np.full((len(items), len(items)), len(x))
     else:
         present = x.notna().to_numpy(dtype="float64")
+        warn_dropped(int((present.sum(axis=1) == 0).sum()), len(x), "without an answer", function=function,
+                     column=items, role="items", stacklevel=4)
         counts = (present.T @ present).astype(np.int64)
     cov = x.cov(min_periods=2).to_numpy()  # pairwise-complete when rows have gaps
     n = int(counts.min())
@@ -102,7 +118,8 @@ def _check_cov(covariance) -> tuple[np.ndarray, list]:
 
 # ----------------------------------------------------------------------------- public
 def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
-                   missing: str = "listwise", alpha: float = 0.05) -> pd.DataFrame:
+                   missing: str = "listwise", alpha: float = 0.05, scale: tuple[float, float] | None = None,
+                   codebook=None) -> pd.DataFrame:
     """Cronbach's alpha of a multi-item scale with the Feldt confidence interval.
 
     Parameters
@@ -118,6 +135,13 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
         and uses the smallest such count as n in the interval.
     alpha : float, default 0.05
         Significance level of the ``1 - alpha`` interval (not Cronbach's alpha).
+    scale : (low, high), optional
+        The items' answer scale, e.g. ``(1, 5)``: answers outside it raise
+        :class:`ScaleRangeError`.
+    codebook : Codebook, optional
+        Instead of ``scale``: each item's ``scale_min``-``scale_max`` from the codebook (items
+        looked up by item name, then by export column), e.g. ``res.codebook`` of a
+        :class:`~cxanalytics.cleaning.CleanResult`.
 
     Returns
     -------
@@ -129,13 +153,24 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     ------
     ColumnError
         An item column is missing or not numeric.
+    ScaleRangeError
+        With ``scale`` or ``codebook``: an answer outside its item's scale (the message lists
+        the offending values with their counts and points to the codebook's
+        ``missing_codes``: a "0 = not applicable" must be declared and cleaned away first).
     ParameterError
-        Fewer than two items, or an invalid ``missing`` / ``alpha``.
+        Fewer than two items, an invalid ``missing`` / ``alpha`` / ``scale``, both ``scale``
+        and ``codebook``, or an item the codebook does not score.
 
     Warns
     -----
     DataQualityWarning
-        Negative alpha (often un-recoded reverse-worded items) or a constant item.
+        Negative alpha (often un-recoded reverse-worded items) or a constant item;
+        respondents left out (``"listwise"``: any item missing; ``"pairwise"``: no
+        item answered), with their number and share.  Without ``scale`` or
+        ``codebook``: answers that look like undeclared missing codes - a 0 below an
+        otherwise 1-5 or 1-7 battery (some items never use 0, or 0 is a lump apart from
+        the answers 1-k), or -99/98/99-like codes beside 0-10 answers; they are used as
+        they are, not guessed away.
 
     Notes
     -----
@@ -156,13 +191,17 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     >>> import pandas as pd
     >>> df = pd.DataFrame({"a": [4, 5, 3, 4, 2, 5], "b": [4, 4, 3, 5, 2, 4],
     ...                    "c": [5, 5, 2, 4, 3, 4]})
-    >>> out = cronbach_alpha(df)
+    >>> out = cronbach_alpha(df, scale=(1, 5))
     >>> round(float(out["cronbach_alpha"].iloc[0]), 4), int(out["n"].iloc[0])
     (0.8713, 6)
+    >>> cronbach_alpha(df.assign(c=[5, 0, 2, 4, 3, 4]), scale=(1, 5))
+    Traceback (most recent call last):
+    ...
+    cxanalytics.errors.ScaleRangeError: 1 answer(s) outside the scale (first at index 1) [column 'c']: received 0 (1 answer); expected numbers 1-5 (or missing). Values that mean 'no answer' ...
     """
     level = check_alpha(alpha)
-    cols = _items(data, items)
-    cov, _, _, _, n = _moments(data, cols, missing)
+    cols = _items(data, items, scale, codebook, "cronbach_alpha")
+    cov, _, _, _, n = _moments(data, cols, missing, "cronbach_alpha")
     return _result(cov, n, level)
 
 
@@ -214,7 +253,8 @@ def cronbach_alpha_from_covariance(covariance, *, n: int | None = None,
 
 
 def item_statistics(data: pd.DataFrame, *, items: Sequence[str] | None = None,
-                    missing: str = "listwise") -> pd.DataFrame:
+                    missing: str = "listwise", scale: tuple[float, float] | None = None,
+                    codebook=None) -> pd.DataFrame:
     """Per-item statistics of a scale: mean, sd, corrected item-total correlation, alpha if deleted.
 
     Parameters
@@ -226,6 +266,8 @@ def item_statistics(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     missing : {"listwise", "pairwise"}, default "listwise"
         As in :func:`cronbach_alpha`; with ``"pairwise"`` each item's mean, sd and n
         use every answer to that item.
+    scale, codebook : optional
+        The items' answer scale(s), checked as in :func:`cronbach_alpha`.
 
     Returns
     -------
@@ -236,8 +278,15 @@ def item_statistics(data: pd.DataFrame, *, items: Sequence[str] | None = None,
 
     Raises
     ------
-    ColumnError, ParameterError
+    ColumnError, ScaleRangeError, ParameterError
         As in :func:`cronbach_alpha`.
+
+    Warns
+    -----
+    DataQualityWarning
+        Respondents left out (``"listwise"``: any item missing; ``"pairwise"``: no item
+        answered), with their number and share; values that look like undeclared
+        missing codes, as in :func:`cronbach_alpha`.
 
     Notes
     -----
@@ -258,8 +307,8 @@ def item_statistics(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     >>> [round(v, 3) for v in out["alpha_if_deleted"]]
     [0.752, 0.829, 0.868]
     """
-    cols = _items(data, items)
-    cov, means, sds, counts, _ = _moments(data, cols, missing)
+    cols = _items(data, items, scale, codebook, "item_statistics")
+    cov, means, sds, counts, _ = _moments(data, cols, missing, "item_statistics")
     k = len(cols)
     diag = np.diag(cov)
     row = cov.sum(axis=1)

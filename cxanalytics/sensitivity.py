@@ -362,6 +362,11 @@ def break_even_interval(func: Callable[..., float], input: str | None, target, b
                 over = {k: float(v[i]) for k, v in drawn.items()}
                 roots[i] = _root(lambda x, over=over, t=float(targets[i]): value(x, **over) - t, a, b, xtol)
         lo, hi = np.quantile(roots, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")
+        # each root is exact only to the solver's tolerance: a limit within it of the point
+        # (a near-degenerate draw distribution) is the point itself, not a limit beside it
+        tol = 4 * xtol * max(1.0, abs(x_hat))
+        lo = x_hat if x_hat <= lo <= x_hat + tol else lo
+        hi = x_hat if x_hat - tol <= hi <= x_hat else hi
         finite = np.isfinite(roots)
         outside = float(1.0 - finite.mean())
         se = float(np.std(roots, ddof=1)) if finite.all() and n_draws > 1 else (0.0 if n_draws == 1 else np.nan)

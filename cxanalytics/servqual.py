@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import answer_values, as_list, check_alpha, require_columns, require_frame
+from ._validate import (
+    answer_values,
+    as_list,
+    check_alpha,
+    require_columns,
+    require_frame,
+    warn_dropped,
+)
 from .errors import ColumnError, ParameterError, ScaleRangeError, describe
 
 __all__ = ["servqual_gaps", "pillar_scores", "pillar_composite"]
@@ -183,6 +190,13 @@ def servqual_gaps(data: pd.DataFrame, *, items=None, dimensions=None,
     ParameterError
         Bad ``items``, ``dimensions``, ``importance``, ``reverse``, ``scale`` or ``alpha``.
 
+    Warns
+    -----
+    DataQualityWarning
+        Respondents with a missing expectation or perception answer are left out of the
+        overall gap and of the items and dimensions concerned (each row's ``n`` counts those
+        used); the message gives their number and share.
+
     Notes
     -----
     For respondent i the gap on an item is d_i = P_i - E_i; the gap is the mean of d_i
@@ -232,6 +246,9 @@ def servqual_gaps(data: pd.DataFrame, *, items=None, dimensions=None,
     p = np.column_stack([column(pairs[i][1], i) for i in names])
     both = ~np.isnan(e) & ~np.isnan(p)
     e, p = np.where(both, e, np.nan), np.where(both, p, np.nan)
+    warn_dropped(int((~both.all(axis=1)).sum()), len(both), "with a missing value", function="servqual_gaps",
+                 column=[c for i in names for c in pairs[i]], role="expectation or perception",
+                 scope="from the overall gap (and from the items and dimensions concerned)")
 
     # dimension scores per respondent: mean over the dimension's items, complete only
     index = {item: j for j, item in enumerate(names)}
@@ -373,6 +390,12 @@ def pillar_scores(data: pd.DataFrame, *, pillars=None, by: str | Sequence[str] |
     ColumnError, ScaleRangeError, ParameterError
         Missing or non-numeric columns, out-of-scale answers, bad ``alpha``.
 
+    Warns
+    -----
+    DataQualityWarning
+        Respondents with a missing pillar answer are left out of that pillar's mean (and of
+        the composite); the message gives their number and share.
+
     Notes
     -----
     mean ± t(1 - alpha/2; n - 1) sd / sqrt(n), sd with the n - 1 denominator.
@@ -391,6 +414,8 @@ def pillar_scores(data: pd.DataFrame, *, pillars=None, by: str | Sequence[str] |
     cols, x = _pillar_matrix(data, pillars, scale)
     require_columns(data, keys)
     names = list(cols)
+    warn_dropped(int(np.isnan(x).any(axis=1).sum()), len(x), "with a missing value", function="pillar_scores",
+                 column=list(cols.values()), role="pillars", scope="from the pillars concerned")
     if composite:
         if "composite" in names:
             raise ParameterError(describe("A pillar is already called 'composite'",

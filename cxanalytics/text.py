@@ -8,7 +8,7 @@ nothing is guessed.  Every function accepts a scalar or a pandas Series; on a Se
 works on the distinct values only (exports hold few distinct labels).
 
 Reason codes (module constants) explain every missing result: :data:`MISSING`,
-:data:`NON_SUBSTANTIVE`, :data:`SENTINEL`, :data:`UNKNOWN_LABEL`, :data:`OUT_OF_RANGE`,
+:data:`NON_SUBSTANTIVE`, :data:`SENTINEL`, :data:`DECLARED_MISSING`, :data:`UNKNOWN_LABEL`, :data:`OUT_OF_RANGE`,
 :data:`NOT_ON_SCALE`, :data:`LABEL_NUMBER_CONFLICT`, :data:`NOT_A_NUMBER`,
 :data:`AMBIGUOUS_SEPARATOR`.
 """
@@ -31,7 +31,7 @@ from ._lexicon import DEFAULT_SENTINELS, LEXICON, NON_SUBSTANTIVE_LABELS, SCALES
 from .errors import DataQualityWarning, ParameterError, ScaleRangeError, describe
 
 __all__ = [
-    "MISSING", "NON_SUBSTANTIVE", "SENTINEL", "UNKNOWN_LABEL", "OUT_OF_RANGE", "NOT_ON_SCALE",
+    "MISSING", "NON_SUBSTANTIVE", "SENTINEL", "DECLARED_MISSING", "UNKNOWN_LABEL", "OUT_OF_RANGE", "NOT_ON_SCALE",
     "LABEL_NUMBER_CONFLICT", "NOT_A_NUMBER", "AMBIGUOUS_SEPARATOR", "REASON_CODES",
     "SCALES", "LEXICON", "NON_SUBSTANTIVE_LABELS", "DEFAULT_SENTINELS", "LexiconRow",
     "normalize_digits", "strip_marks", "normalize_text", "parse_number", "lexicon",
@@ -41,13 +41,14 @@ __all__ = [
 MISSING = "missing"  #: blank cell, None or NaN
 NON_SUBSTANTIVE = "non_substantive"  #: "Don't know", "N/A", "Prefer not to say", ...
 SENTINEL = "sentinel"  #: a numeric missing-value code such as -99, outside the scale
+DECLARED_MISSING = "declared_missing"  #: a missing-value code the codebook declares (``missing_codes``)
 UNKNOWN_LABEL = "unknown_label"  #: text the lexicon does not know: reported, never guessed
 OUT_OF_RANGE = "out_of_range"  #: a number outside the scale that is not a sentinel
 NOT_ON_SCALE = "not_on_scale"  #: a non-integer number inside the scale range (e.g. 3.5)
 LABEL_NUMBER_CONFLICT = "label_number_conflict"  #: "1 - Strongly agree" on a 1-5 agree scale
 NOT_A_NUMBER = "not_a_number"  #: text that is not a number
 AMBIGUOUS_SEPARATOR = "ambiguous_separator"  #: "1,234": thousands or decimal comma?
-REASON_CODES = (MISSING, NON_SUBSTANTIVE, SENTINEL, UNKNOWN_LABEL, OUT_OF_RANGE, NOT_ON_SCALE,
+REASON_CODES = (MISSING, NON_SUBSTANTIVE, SENTINEL, DECLARED_MISSING, UNKNOWN_LABEL, OUT_OF_RANGE, NOT_ON_SCALE,
                 LABEL_NUMBER_CONFLICT, NOT_A_NUMBER, AMBIGUOUS_SEPARATOR)  # fmt: skip
 
 # ----------------------------------------------------------------------------- characters
@@ -429,9 +430,13 @@ def recode_labels(
     x : Series or scalar
         Text labels ("Somewhat satisfied", "٥ - راضٍ جدًا", "(4) Agree", "کاملاً موافقم"),
         numbers, or numbers written as text in any digits.
-    scale : {"agree5", "agree7", "satisfaction5", "nps"} or (min, max)
-        Named scales use the lexicon (see :data:`SCALES`, :func:`lexicon`); a tuple accepts
-        numbers (and numbers embedded in labels) only.
+    scale : str or (min, max)
+        A named scale of :data:`SCALES` uses the lexicon (:func:`lexicon`): ``"agree5"``,
+        ``"agree7"``, ``"satisfaction5"``, ``"nps"``, ``"extent5"`` ("Not at all" ... "A great
+        deal"), ``"likely5"``, ``"definitely5"`` ("Definitely not" ... "Definitely yes"),
+        ``"frequency5"`` (never, rarely, sometimes, often, always) and ``"frequency5_half"``
+        (never, sometimes, about half the time, most of the time, always), each scored so that
+        the positive end is high; a tuple accepts numbers (and numbers embedded in labels) only.
     sentinels : iterable of numbers, default :data:`DEFAULT_SENTINELS`
         Missing-value codes (-99, -98, -97, -9, -8, 98, 99, 999).  A sentinel is treated as
         missing only when outside the scale; inside it, it is a score.

@@ -12,6 +12,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (derandomize: a seed derived from each test)
+# and keep no example database, so that a fresh clone (CI) and a used checkout run the same tests
+# and a result never depends on an earlier run. To search with fresh random examples instead, run
+# with --hypothesis-profile=explore (failures are then saved to .hypothesis/ and replayed first).
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile("deterministic")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,3 +42,16 @@ def realdata() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+
+# --------------------------------------------------------------------------- test order
+def pytest_addoption(parser):
+    parser.addoption(
+        "--reverse-order", action="store_true", default=False,
+        help="run the collected tests in reverse order (to find tests that depend on what ran before)",
+    )  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--reverse-order"):
+        items.reverse()

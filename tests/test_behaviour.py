@@ -75,7 +75,7 @@ SMALL = [
 
 
 def test_customer_summary_hand_computed():
-    with pytest.warns(DataQualityWarning, match="1 transaction"):
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 6 transactions"):
         s = customer_summary(tx_frame(SMALL), as_of="2026-01-31").set_index("customer_id")
     assert list(s.index) == ["a", "b"]  # c bought after as_of
     a = s.loc["a"]
@@ -262,7 +262,7 @@ def test_churn_labels_contractual():
         "acquired_at": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-02-01", "2026-05-01"]),
         "ended_at": pd.to_datetime(["2026-01-31", "2026-06-01", None, None]),
     })
-    with pytest.warns(DataQualityWarning, match="1 contract"):
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 4 contracts"):
         out = churn_labels_contractual(contracts, as_of="2026-03-01")
     assert out["customer_id"].tolist() == ["a", "b", "c"]  # d starts after as_of
     assert out["event"].tolist() == [1, 0, 0]  # b's end was not known on 2026-03-01

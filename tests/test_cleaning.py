@@ -36,6 +36,8 @@ RULES = {
     "google_forms": ("google_forms_fa", {"timezone": "Asia/Tehran", "test_filter": {"email": "qa.team@example.com"}}),
 }
 KIND_TO_REASON = {"partial": "incomplete"}
+#: Planted kinds that are flagged (a ``flag_<rule>`` column), not quarantined, by default.
+FLAGGED = ("speeder", "straightliner")
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +69,26 @@ def test_quarantine_counts_equal_truth_rows_by_kind(cleaned, platform):
     truth = TRUTH["exports"][platform]["rows_by_kind"]
     got = res.quarantine["reason"].value_counts().to_dict()
     expected = {KIND_TO_REASON.get(k, k): n for k, n in truth.items() if k != "genuine"}
+    flagged = {k: expected.pop(k) for k in FLAGGED}
     if platform == "google_forms":
         # A Google Forms export records no start time or duration, so its planted speeders
-        # (random answers, < 60 s) are indistinguishable from genuine rows: they stay kept.
+        # (random answers, < 60 s) are indistinguishable from genuine rows: they stay unflagged.
         assert res.rules.set_index("rule").loc["speeder", "applied"] == np.False_
-        expected.pop("speeder")
-    assert got == expected
+        flagged["speeder"] = 0
+    assert got == expected  # platform markers, incomplete, duplicates, out of range: quarantined
+    for rule, n in flagged.items():  # speeders and straight-liners: kept, flagged and logged
+        assert int(res.data[f"flag_{rule}"].sum()) == n, rule
+        logged = res.log[(res.log["rule"] == rule) & (res.log["after"] == "flagged")]
+        assert set(res.data.index[res.data[f"flag_{rule}"]]) <= set(logged["row"])
     assert len(res.data) + len(res.quarantine) == TRUTH["exports"][platform]["rows"] == len(export.frame)
+    # asked to, the flagged rules quarantine (the planted kinds exactly)
+    name, rules = RULES[platform]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        removed = clean_responses(export, pii_key="test-key", remove=("speeders", "straightliners"), **rules)
+    expected.update({k: n for k, n in flagged.items() if n})
+    assert removed.quarantine["reason"].value_counts().to_dict() == expected
+    assert not removed.data[["flag_speeder", "flag_straightliner"]].any().any()
 
 
 @pytest.mark.parametrize("platform", list(RULES))
@@ -82,8 +97,11 @@ def test_kept_rows_and_every_numeric_item_equal_the_answer_key(cleaned, platform
     data, key = _keyed(platform, export, res)
     assert key.index.difference(data.index).empty  # every genuine response kept
     extra = data.index.difference(key.index)
-    n_speeders = TRUTH["exports"][platform]["rows_by_kind"]["speeder"] if platform == "google_forms" else 0
-    assert len(extra) == n_speeders
+    kinds = TRUTH["exports"][platform]["rows_by_kind"]
+    flagged = data.index[data["flag_speeder"] | data["flag_straightliner"]]
+    assert set(flagged) <= set(extra)  # no genuine response is flagged
+    n_unflaggable = kinds["speeder"] if platform == "google_forms" else 0  # no durations in Google Forms
+    assert len(extra) == len(flagged) + n_unflaggable == kinds["straightliner"] + kinds["speeder"]
     common = key.index
     for item in ITEMS:
         expected = pd.to_numeric(key.loc[common, item].replace("", np.nan)).to_numpy(dtype=float)
@@ -227,9 +245,9 @@ def test_duplicates_keep_the_first_submission(cleaned):
 
 def test_speeder_rule_uses_the_documented_cut(cleaned):
     _, res, _ = cleaned["qualtrics"]
-    kept = res.data["duration_s"]
-    sp = res.quarantine.loc[res.quarantine["reason"] == "speeder", "duration_s"]
-    assert sp.max() < 0.3 * kept.median() * 1.05 and kept.min() >= 120
+    kept = res.data.loc[~res.data["flag_speeder"], "duration_s"]
+    sp = res.data.loc[res.data["flag_speeder"], "duration_s"]
+    assert len(sp) > 0 and sp.max() < 0.3 * kept.median() * 1.05 and kept.min() >= 120
 
 
 def test_flag_only_rules_keep_rows(cleaned):
@@ -247,7 +265,7 @@ def test_thresholds_are_configurable(cleaned):
                            straightline_min_items=None, min_completion=None, use_finished=False,
                            respondent_key=False)  # fmt: skip
     assert set(none.quarantine["reason"]) == {"preview", "test"}
-    strict = clean_responses(export, pii_key="k", speeder_fraction=0.9)
+    strict = clean_responses(export, pii_key="k", speeder_fraction=0.9, remove="speeders")
     assert (strict.quarantine["reason"] == "speeder").sum() > TRUTH["exports"]["qualtrics"]["rows_by_kind"]["speeder"]
 
 
@@ -312,7 +330,7 @@ def test_missing_timezone_warns_and_reads_utc():
     [({"speeder_fraction": 2}, "speeder_fraction"), ({"min_completion": -1}, "min_completion"),
      ({"straightline": "some"}, "straightline"), ({"quarantine": ["bogus"]}, "quarantine"),
      ({"straightline_min_items": 1}, "straightline_min_items"), ({"test_filter": ["x"]}, "test_filter"),
-     ({"test_filter": {"no_such": "x"}}, "test_filter")],
+     ({"test_filter": {"no_such": "x"}}, "test_filter"), ({"remove": ["fast"]}, "remove")],
 )  # fmt: skip
 def test_bad_rules_raise_parameter_error(cleaned, rules, parameter):
     export, _, _ = cleaned["qualtrics"]

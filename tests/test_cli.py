@@ -28,7 +28,7 @@ def _subcommands():
 
 def test_every_subcommand_is_listed_and_documented():
     subs = _subcommands()
-    assert set(subs) == {"sample", "report", "clean"}
+    assert set(subs) == {"sample", "report", "clean", "map"}
     for name, sub in subs.items():
         assert sub.description, name
         for action in sub._actions:
@@ -36,7 +36,7 @@ def test_every_subcommand_is_listed_and_documented():
                 assert action.help, f"{name} {action.option_strings or action.dest} has no help"
 
 
-@pytest.mark.parametrize("command", ["sample", "report", "clean"])
+@pytest.mark.parametrize("command", ["sample", "report", "clean", "map"])
 def test_each_subcommand_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])

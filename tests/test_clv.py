@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pandas as pd
@@ -163,8 +164,39 @@ def sbg_loglik_betaln(a, b, counts):
         special.betaln(a, b + k) - special.betaln(a, b))
 
 
+def sbg_loglik_decimal(a, b, counts):
+    """The same in 50-digit decimal arithmetic: S(t) = prod_{j<t} (b+j)/(a+b+j), P(T=t) = S(t-1) a/(a+b+t-1)."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        a, b, n = Decimal(float(a)), Decimal(float(b)), [Decimal(float(c)) for c in counts]
+        total, surv = Decimal(0), Decimal(1)
+        for t in range(1, len(n)):
+            total += (n[t - 1] - n[t]) * (surv * a / (a + b + t - 1)).ln()
+            surv *= (b + t - 1) / (a + b + t - 1)
+        return total + n[-1] * surv.ln()
+
+
+def geometric_loglik_decimal(counts):
+    """Log-likelihood of the homogeneous limit (pooled churn p = lost / customer-periods), 50 digits."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        lost, at_risk = Decimal(counts[0] - counts[-1]), Decimal(sum(counts[:-1]))
+        p = lost / at_risk
+        return lost * p.ln() + (at_risk - lost) * (1 - p).ln()
+
+
+def assert_local_maximum_decimal(fit, counts):
+    """The fitted (alpha, beta) beats its neighbours at +-1 % in every direction (50-digit likelihood)."""
+    peak = sbg_loglik_decimal(fit.alpha, fit.beta, counts)
+    for da in (0.99, 1.0, 1.01):
+        for db in (0.99, 1.0, 1.01):
+            if (da, db) != (1.0, 1.0):
+                assert sbg_loglik_decimal(fit.alpha * da, fit.beta * db, counts) < peak, (da, db)
+    return peak
+
+
 @pytest.mark.parametrize("cohorts", [
-    [1000, 800, 640, 512, 410, 328],                           # the review's case (rounded counts)
+    [1000, 800, 640, 512, 409, 327],                           # 20 % churn, counts rounded down
     [1000 * 0.8**k for k in range(6)],                         # exactly geometric
     [1e6 * 0.9**k for k in range(8)],                          # large cohort: used to report converged at a=49, b=439
     {"2020": [1000, 900, 800, 700, 600], "2021": [500, 450]},  # retention falling with tenure
@@ -199,20 +231,44 @@ def test_sbg_homogeneous_cohort_is_the_geometric_curve_with_pooled_churn(cohorts
 def test_sbg_homogeneous_interval_matches_statsmodels_wilson():
     from statsmodels.stats.proportion import proportion_confint
 
-    fit = fit_sbg([1000, 800, 640, 512, 410, 328], alpha=0.1)
+    fit = fit_sbg([1000, 800, 640, 512, 409, 327], alpha=0.1)
     row = fit.params.set_index("parameter").loc["churn"]
-    lo, hi = proportion_confint(672, 3362, alpha=0.1, method="wilson")  # 672 lost in 3362 customer-periods
+    lo, hi = proportion_confint(673, 3361, alpha=0.1, method="wilson")  # 673 lost in 3361 customer-periods
     assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((lo, hi), rel=1e-10)
 
 
 def test_sbg_keeps_a_shallow_interior_maximum():
-    # Retention 0.8, 0.8, 0.797, 0.804: the sBG likelihood peaks at alpha ~ 107 slightly above the
-    # geometric limit, so the heterogeneous fit is kept (no boundary warning).
+    # Retention 0.8, 0.8, 0.797, 0.804: the sBG likelihood peaks at alpha = 71.1, beta = 283.2,
+    # 3.5e-4 above the geometric limit, so the heterogeneous fit is kept (no boundary warning).
     counts = [100, 80, 64, 51, 41]
     fit = fit_sbg(counts)
     assert not fit.homogeneous and fit.converged and len(fit.params) == 2
     assert fit.loglik > 59 * np.log(59 / 295) + 236 * np.log(236 / 295)
     assert fit.loglik == pytest.approx(sbg_loglik_betaln(fit.alpha, fit.beta, counts), rel=1e-12)
+    # checked in 50-digit arithmetic, independently of scipy: a local maximum, above the limit
+    peak = assert_local_maximum_decimal(fit, counts)
+    assert peak - geometric_loglik_decimal(counts) > Decimal("3e-4")
+
+
+def test_sbg_rounded_geometric_counts_have_a_shallow_interior_maximum():
+    # 20 % churn a period rounded to whole customers: 512 * 0.8 = 409.6 -> 410 makes period-4
+    # retention 0.8008 > 0.8, which the sBG explains by heterogeneity.  In 50-digit arithmetic
+    # the likelihood at alpha = 438.5, beta = 1753.9 is 1.6364e-4 above the geometric limit (and
+    # 5.4e-5 above it at alpha = 2000 on the ridge alpha / (alpha + beta) = p), so the maximum
+    # is interior and is reported, with an interval that shows heterogeneity is not identified.
+    # (An optimiser that stopped early used to report the geometric limit here.)
+    counts = [1000, 800, 640, 512, 410, 328]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        fit = fit_sbg(counts)
+    assert not fit.homogeneous and fit.converged and len(fit.params) == 2
+    assert fit.alpha == pytest.approx(438.55, rel=1e-3) and fit.beta == pytest.approx(1753.9, rel=1e-3)
+    peak = assert_local_maximum_decimal(fit, counts)
+    gain = peak - geometric_loglik_decimal(counts)
+    assert Decimal("1.6363e-4") < gain < Decimal("1.6365e-4")
+    assert fit.loglik == pytest.approx(float(peak), abs=1e-9)
+    ci = fit.params.set_index("parameter")
+    assert (ci["ci_upper"] / ci["ci_lower"] > 1e6).all()
 
 
 @settings(max_examples=30, deadline=None)
@@ -256,6 +312,15 @@ def test_bgnbd_matches_fader_hardie_lee_2005_from_raw_transactions(cdnow_summary
     fit = fit_bgnbd(cdnow_summary)
     np.testing.assert_allclose([fit.r, fit.alpha, fit.a, fit.b], [0.243, 4.414, 0.793, 2.426], atol=5e-4)
     assert fit.loglik == pytest.approx(-9582.4, abs=0.05)
+
+
+@pytest.mark.realdata
+def test_bgnbd_matches_reference_results_to_their_four_decimals(realdata):
+    # REFERENCE_RESULTS.md (a plain scipy ML fit of cdnow_customers_summary.csv): r = 0.2426,
+    # alpha = 4.4135, a = 0.7929, b = 2.4258, LL = -9582.4256 -- every digit given.
+    fit = fit_bgnbd(pd.read_csv(realdata / "cdnow" / "cdnow_customers_summary.csv"))
+    np.testing.assert_allclose([fit.r, fit.alpha, fit.a, fit.b], [0.2426, 4.4135, 0.7929, 2.4258], atol=5e-5)
+    assert fit.loglik == pytest.approx(-9582.4256, abs=5e-5)
 
 
 def test_bgnbd_recovers_simulated_parameters():
@@ -353,6 +418,21 @@ def test_gamma_gamma_matches_fader_hardie_2013_from_raw_transactions(cdnow_summa
     published = GammaGammaFit(params=params_frame(["p", "q", "gamma"], [6.25, 3.74, 15.44]),
                               loglik=np.nan, n=0, converged=True)
     assert published.population_mean_spend == pytest.approx(35.22, abs=5e-3)
+
+
+@pytest.mark.realdata
+def test_gamma_gamma_matches_reference_results_to_their_digits(realdata, cdnow_summary):
+    # REFERENCE_RESULTS.md: from the raw transactions p = 6.2496, q = 3.7442, gamma = 15.4435,
+    # LL = -4055.9177; from the cent-rounded zbar column of
+    # cdnow_customers_summary_with_transactions.csv p = 6.249, q = 3.745, gamma = 15.448, LL = -4055.92.
+    raw = fit_gamma_gamma(cdnow_summary)
+    np.testing.assert_allclose([raw.p, raw.q, raw.gamma], [6.2496, 3.7442, 15.4435], atol=5e-5)
+    assert raw.loglik == pytest.approx(-4055.9177, abs=5e-5)
+    rounded = fit_gamma_gamma(pd.read_csv(realdata / "cdnow" / "cdnow_customers_summary_with_transactions.csv"),
+                              frequency="x", monetary_value="zbar")
+    assert rounded.n == 946
+    np.testing.assert_allclose([rounded.p, rounded.q, rounded.gamma], [6.249, 3.745, 15.448], atol=5e-4)
+    assert rounded.loglik == pytest.approx(-4055.92, abs=5e-3)
 
 
 def test_gamma_gamma_conditional_spend_is_a_weighted_average():

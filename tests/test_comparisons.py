@@ -145,7 +145,7 @@ def test_consecutive_periods_within_groups_tz_aware():
 def test_missing_timestamps_are_left_out_with_a_warning():
     df = pd.DataFrame({"submitted_at": pd.to_datetime(["2025-01-01", None, "2025-05-01"] * 20),
                        "q": [9, 3, 10] * 20})
-    with pytest.warns(DataQualityWarning, match="20 row"):
+    with pytest.warns(DataQualityWarning, match="dropped 20 of 60 rows"):
         out = compare_nps(df, "q", period="Q", min_n=0)
     assert len(out) == 1 and out["n_a"].iloc[0] == 20
 

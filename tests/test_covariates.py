@@ -17,7 +17,13 @@ from cxanalytics._covariates import check_covariates, level_limit, numeric_text,
 from cxanalytics._separation import auc, scan, too_good
 from cxanalytics.claims import claim_satisfaction_retention, claim_silent_customers
 from cxanalytics.drivers import relative_weights, repurchase_model
-from cxanalytics.errors import ColumnError, CovariateError, ParameterError, SeparationWarning
+from cxanalytics.errors import (
+    ColumnError,
+    CovariateError,
+    DataQualityWarning,
+    ParameterError,
+    SeparationWarning,
+)
 from cxanalytics.survival import cox
 
 
@@ -63,7 +69,7 @@ def test_the_suggested_conversion_works(text_charges):
     d = text_charges.copy()
     d["TotalCharges"] = pd.to_numeric(d["TotalCharges"].str.strip().replace("", pd.NA))
     assert d["TotalCharges"].isna().sum() == 11
-    with pytest.warns(UserWarning, match="11 row"):
+    with pytest.warns(DataQualityWarning, match="dropped 11 of"):
         fit = cox(d, duration="tenure", event="churn", covariates=["contract", "TotalCharges"])
     assert fit["n"].iloc[0] == 389
     # and the same with pandas' string dtype (what read_csv gives in pandas 3)
@@ -278,7 +284,7 @@ def test_telco_total_charges_as_text_refused_with_the_fix(telco_text):
         assert "7,032 of 7,043 non-missing cells (99.84%) are numbers; 11 blank (e.g. ' '" in msg
         assert "pd.to_numeric(df['Total Charges'].str.strip().replace('', pd.NA))" in msg
     fixed = d.assign(**{"Total Charges": pd.to_numeric(d["Total Charges"].str.strip().replace("", pd.NA))})
-    with pytest.warns(UserWarning, match="11 row"):
+    with pytest.warns(DataQualityWarning, match="dropped 11 of"):
         fit = cox(fixed, duration="Tenure in Months", event="Churn Value", covariates=["Contract", "Total Charges"])
     assert fit["n"].iloc[0] == 7043 - 11 and len(fit) == 3
 

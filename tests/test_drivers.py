@@ -18,7 +18,13 @@ from cxanalytics.drivers import (
     relative_weights_from_correlation,
     repurchase_model,
 )
-from cxanalytics.errors import ColumnError, ConvergenceError, ParameterError, SeparationWarning
+from cxanalytics.errors import (
+    ColumnError,
+    ConvergenceError,
+    DataQualityWarning,
+    ParameterError,
+    SeparationWarning,
+)
 
 # REFERENCE_RESULTS.md: Johnson (2000) example; iopsych relWt output.
 JOHNSON_R = np.array([[1.0, 0.2, 0.3, 0.4, -0.4],
@@ -198,7 +204,7 @@ def test_repurchase_model_categorical_and_errors():
     df = pd.DataFrame({"grp": rng.choice(["a", "b", "c"], 300), "x": rng.normal(size=300)})
     df["y"] = (rng.random(300) < np.where(df["grp"].eq("b"), 0.6, 0.3)).astype(int)
     df.loc[0, "x"] = np.nan
-    with pytest.warns(Warning, match="left out"):
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 300 rows"):
         fit = repurchase_model(df, "y", ["grp", "x"], reference={"grp": "a"})
     assert fit.odds_ratios["term"].tolist() == ["intercept", "grp[b]", "grp[c]", "x"]
     assert fit.n == 299

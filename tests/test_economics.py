@@ -373,7 +373,7 @@ def test_retention_vs_acquisition_errors_and_warnings():
     assert whole["segment"].tolist() == ["all"] and whole["n"].item() == 6
     assert whole["acquisition_cost_marginal"].item() == 120.0
     stray = pd.concat([i, pd.DataFrame({"customer_id": [99], "handle_s": [60], "credit": [0.0], "voucher": [0.0]})])
-    with pytest.warns(DataQualityWarning, match="1 interaction"):
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 5 interactions"):
         retention_vs_acquisition(c, stray, margin=1.0, retention=0.5, cancelled=None, channel=None)
 
 

@@ -418,10 +418,15 @@ def test_undecodable_bytes_name_offset_and_encoding():
     assert f"byte offset {offset}" in msg and "utf-8" in msg and "row 3" in msg
 
 
-def test_damaged_utf8_is_reported_not_guessed():
+def test_damaged_utf8_line_is_decoded_alone_and_reported():
+    # was: refused as damaged UTF-8.  Issue 12: a UTF-8 export with a line that is not UTF-8
+    # is read line by line (that line with a code page), the line is named and a warning says so
     raw = ("q\n" + "سلام\n" * 20).encode("utf-8") + b"\xd8\n"
-    with pytest.raises(EncodingError, match="damaged"):
-        read_export(raw)
+    with pytest.warns(DataQualityWarning, match="lines 22"):
+        ex = read_export(raw)
+    assert ex.encoding == "utf-8" and "1 line(s) in another code page" in ex.notes[0]
+    assert ex.frame["q"].tolist() == ["سلام"] * 20 + ["\u0637"]  # 0xD8 in cp1256
+    assert any("decoded one by one as cp1256" in n and "lines 22" in n for n in ex.notes)
 
 
 # ----------------------------------------------------------------------------- plain tables
@@ -499,9 +504,15 @@ def test_wrong_delimiter():
         read_export(b"a,b,c\n1,2,3\n", delimiter=";")
 
 
-def test_duplicate_column_names():
-    with pytest.raises(ExportFormatError, match=r"Duplicate.*column 'q1'.*positions \[1, 3\]"):
-        read_export(b"q1,q2,q1\n1,2,3\n")
+def test_duplicate_column_names_are_numbered_not_refused():
+    # was: refused.  Issue 12: repeated names are normal in real exports; they are numbered
+    # in order of position, the header as written is kept, and a note says so
+    ex = read_export(b"q1,q2,q1,q1 (2),q1\n1,2,3,4,5\n")
+    # the k-th "q1" becomes "q1 (k)", or the next free number when the file has that name too
+    assert list(ex.frame.columns) == ["q1", "q2", "q1 (3)", "q1 (2)", "q1 (4)"]
+    assert ex.frame.iloc[0].tolist() == ["1", "2", "3", "4", "5"]
+    assert ex.questions["header"].tolist() == ["q1", "q2", "q1", "q1 (2)", "q1"]
+    assert any("repeated column name" in n and "positions [1, 3, 5]" in n for n in ex.notes)
 
 
 def test_qualtrics_missing_import_id_row():
@@ -531,6 +542,7 @@ def test_unknown_and_wrong_platforms(tmp_path):
         read_export(raw, platform="excel")
     assert read_export(raw, platform="csv").frame.shape == (3, 3)  # plain reading on request
     assert set(PLATFORMS) == {"qualtrics", "qualtrics_legacy", "surveymonkey", "google_forms",
+                              "microsoft_forms", "alchemer", "typeform", "limesurvey", "kobotoolbox",
                               "spss", "csv", "excel"}
 
 

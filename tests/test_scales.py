@@ -101,7 +101,8 @@ def test_alpha_equals_the_item_variance_formula_on_random_data():
 def test_listwise_and_pairwise_missing_handling():
     df = pd.DataFrame({"a": [1, 2, 3, 4, 5, np.nan, 2, 4], "b": [2, 2, 3, 5, 4, 3, np.nan, 4],
                        "c": [1, 3, 3, 4, 5, 2, 2, np.nan], "other": list("xyzxyzxy")})
-    lw = cronbach_alpha(df, items=["a", "b", "c"]).iloc[0]
+    with pytest.warns(DataQualityWarning, match=r"cronbach_alpha: dropped 3 of 8 rows \(37.5 %\)"):
+        lw = cronbach_alpha(df, items=["a", "b", "c"]).iloc[0]
     complete = df[["a", "b", "c"]].dropna().to_numpy()
     assert lw["n"] == 5 and lw["k"] == 3
     assert lw["cronbach_alpha"] == pytest.approx(alpha_by_variances(complete))
@@ -112,7 +113,8 @@ def test_listwise_and_pairwise_missing_handling():
     stats_pw = item_statistics(df, items=["a", "b", "c"], missing="pairwise")
     assert stats_pw["n"].tolist() == [7, 7, 7]
     assert stats_pw["mean"].iloc[0] == pytest.approx(df["a"].mean())
-    stats_lw = item_statistics(df, items=["a", "b", "c"])
+    with pytest.warns(DataQualityWarning, match="item_statistics: dropped 3 of 8 rows"):
+        stats_lw = item_statistics(df, items=["a", "b", "c"])
     assert stats_lw["n"].tolist() == [5, 5, 5]
 
 

@@ -113,11 +113,11 @@ def test_sbg_censored_without_censoring_equals_the_cohort_fit(drops, n0, to_zero
 
 def test_sbg_censored_reports_the_homogeneous_limit_with_pooled_churn():
     # constant churn of 1/4 per period, customers of every age: geometric, p = lost / periods at risk
-    table = pd.DataFrame({"period": range(4), "lost": [0, 100, 75, 56], "censored": [0, 0, 0, 169]})
+    table = pd.DataFrame({"period": range(4), "lost": [0, 1024, 768, 576], "censored": [0, 0, 0, 1728]})
     fit = fit_sbg_censored(table)
-    exposure = 400 + 300 + 225
+    exposure = 4096 + 3072 + 2304
     assert fit.homogeneous
-    assert fit.params.set_index("parameter").loc["churn", "estimate"] == pytest.approx(231 / exposure)
+    assert fit.params.set_index("parameter").loc["churn", "estimate"] == pytest.approx(2368 / exposure)
 
 
 @pytest.mark.parametrize(("table", "match"), [
@@ -203,12 +203,19 @@ def test_churn_by_segment_intervals_contain_all_or_none_churned():
 def test_churn_by_segment_crosses_columns_keeps_category_order_and_counts_left_out_rows():
     snap = pd.DataFrame({"contract": pd.Categorical(["m", "y", "m", "y", None], categories=["y", "m"]),
                          "plan": ["a", "a", "b", "b", "b"], "churned": [1, 0, 1, 1, 0]})
-    with pytest.warns(DataQualityWarning, match=r"1 of 5 customer\(s\) left out.*contract \(1\)"):
+    with pytest.warns(DataQualityWarning, match=r"churn_by_segment: dropped 1 of 5 customers .* in 'contract'"):
         out = churn_by_segment(snap, by=["contract", "plan"])
     assert out[["contract", "plan"]].astype(str).values.tolist() == [["y", "a"], ["y", "b"], ["m", "a"], ["m", "b"]]
     assert out["churned"].tolist() == [0, 1, 1, 1]
     overall = churn_by_segment(snap.dropna())
     assert overall[["n", "churned"]].values.tolist() == [[4, 3]]
+
+
+def test_churn_flag_reads_true_false_text_with_gaps():
+    snap = pd.DataFrame({"churned": ["true", "false", None, "TRUE"], "plan": ["a", "a", "a", "b"]})
+    with pytest.warns(DataQualityWarning, match="1 of 4"):
+        out = churn_by_segment(snap, by="plan")
+    assert out[["n", "churned"]].values.tolist() == [[2, 1], [1, 1]]
 
 
 @pytest.mark.parametrize(("values", "match"), [
@@ -332,16 +339,16 @@ def test_snapshot_clv_delta_agrees_with_monte_carlo():
 
 def test_snapshot_clv_at_the_homogeneous_limit_is_clv_interval():
     # constant churn: the sBG collapses to the geometric model and the value is the margin multiple
-    table = pd.DataFrame({"period": range(4), "lost": [0, 100, 75, 56], "censored": [0, 0, 0, 169]})
+    table = pd.DataFrame({"period": range(4), "lost": [0, 1024, 768, 576], "censored": [0, 0, 0, 1728]})
     rows = [(p, True) for p, d in zip(table["period"], table["lost"], strict=True) for _ in range(d)]
-    rows += [(3, False)] * 169
+    rows += [(3, False)] * 1728
     rng = np.random.default_rng(2)
-    snap = pd.DataFrame(rows, columns=["tenure", "churned"]).assign(monthly_charges=rng.normal(50, 10, 400))
+    snap = pd.DataFrame(rows, columns=["tenure", "churned"]).assign(monthly_charges=rng.normal(50, 10, 4096))
     out = snapshot_clv(snap, margin_rate=1.0, discount=0.12, tenure_unit="months").set_index("measure")
     d = 1.12 ** (1 / 12) - 1
-    exposure, lost = 925, 231
+    exposure, lost = 4096 + 3072 + 2304, 2368
     m = snap["monthly_charges"]
-    ref = clv_interval(Estimate(m.mean(), std_error=m.std(ddof=1) / np.sqrt(400)),
+    ref = clv_interval(Estimate(m.mean(), std_error=m.std(ddof=1) / np.sqrt(4096)),
                        Estimate.from_counts(exposure - lost, exposure), d)
     assert out.loc["clv_new", "estimate"] == pytest.approx(ref["clv"].item(), rel=1e-9)
     assert out.loc["clv_new", "std_error"] == pytest.approx(ref["std_error"].item(), rel=1e-4)
@@ -351,12 +358,12 @@ def test_snapshot_clv_at_the_homogeneous_limit_is_clv_interval():
 
 
 def test_snapshot_clv_over_a_horizon_is_the_margin_multiple_over_that_horizon():
-    table = pd.DataFrame({"period": range(4), "lost": [0, 100, 75, 56], "censored": [0, 0, 0, 169]})
+    table = pd.DataFrame({"period": range(4), "lost": [0, 1024, 768, 576], "censored": [0, 0, 0, 1728]})
     rows = [(p, True) for p, d in zip(table["period"], table["lost"], strict=True) for _ in range(d)]
-    snap = pd.DataFrame(rows + [(3, False)] * 169, columns=["tenure", "churned"]).assign(monthly_charges=40.0)
+    snap = pd.DataFrame(rows + [(3, False)] * 1728, columns=["tenure", "churned"]).assign(monthly_charges=40.0)
     out = snapshot_clv(snap, margin_rate=0.5, discount=0.12, horizon=24, tenure_unit="months").set_index("measure")
     d = 1.12 ** (1 / 12) - 1
-    assert out.loc["clv_new", "estimate"] == pytest.approx(cx.clv(20.0, 1 - 231 / 925, d, horizon=24), rel=1e-12)
+    assert out.loc["clv_new", "estimate"] == pytest.approx(cx.clv(20.0, 1 - 2368 / 9472, d, horizon=24), rel=1e-12)
     longer = snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, tenure_unit="years", horizon=5).set_index("measure")
     full = snapshot_clv(snapshot_of(REGULAR), margin_rate=0.5, tenure_unit="years", period="years").set_index("measure")
     assert longer.loc["clv_new", "estimate"] < full.loc["clv_new", "estimate"]
@@ -406,7 +413,7 @@ def test_value_segments_without_churn_warn_and_bad_inputs_are_named():
 def test_satisfaction_link_counts_missing_scores_and_reads_both_predictors():
     snap = pd.DataFrame({"satisfaction": [1, 1, 2, 5, 5, None] * 20, "complaint": [1, 0] * 60,
                          "churned": [1, 1, 0, 0, 0, 1] * 20})
-    with pytest.warns(DataQualityWarning, match=r"20 of 120 .*satisfaction \(20\)"):
+    with pytest.warns(DataQualityWarning, match=r"satisfaction_churn_link: dropped 20 of 120 customers .*'satisfaction'"):
         res = satisfaction_churn_link(snap)
     assert res.verdict["claim"].tolist() == ["Churn falls as 'satisfaction' rises", "Customers with 'complaint' churn more"]
     ev = res.evidence.set_index(["predictor", "level"])

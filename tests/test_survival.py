@@ -206,7 +206,7 @@ def test_cox_errors_and_missing_rows(leukemia):
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         cox(no_events, duration="weeks", event="relapse", covariates="group")
     holes = leukemia.assign(x=np.where(np.arange(42) % 7 == 0, np.nan, np.arange(42.0)))
-    with pytest.warns(DataQualityWarning, match="6 row"):
+    with pytest.warns(DataQualityWarning, match="dropped 6 of 42 rows"):
         fit = cox(holes, duration="weeks", event="relapse", covariates=["group", "x"])
     assert fit["n"].iloc[0] == 36
 
@@ -536,7 +536,7 @@ def test_other_input_errors(leukemia):
                             duration="weeks", event="relapse")
     ints = kaplan_meier(leukemia, duration="weeks", event="relapse")
     pd.testing.assert_frame_equal(booleans.curve, ints.curve)
-    with pytest.warns(DataQualityWarning, match="1 row"):
+    with pytest.warns(DataQualityWarning, match="dropped 1 of 42 rows"):
         km = kaplan_meier(leukemia.assign(group=leukemia["group"].where(leukemia.index != 0)),
                           duration="weeks", event="relapse", by="group")
     assert km.median["n"].sum() == 41

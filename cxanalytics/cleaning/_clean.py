@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..codebook import SCORED_KINDS, Codebook
 from ..errors import CodebookError, DataQualityWarning, ParameterError, describe
-from ..text import DEFAULT_SENTINELS
+from ..text import DEFAULT_SENTINELS, parse_number
 from . import _rules as R
 from . import _values as V
 from ._audit import LogBuilder, reconcile
@@ -41,8 +42,13 @@ def _codebook(export: Any, codebook: Any) -> Codebook:
     return book
 
 
+#: Names ``remove=`` accepts for the flag-only rules (plural as in the CLI, or the rule's name).
+REMOVABLE = {"speeders": "speeder", "speeder": "speeder", "straightliners": "straightliner",
+             "straightliner": "straightliner"}  # fmt: skip
+
+
 def _check_rules(min_completion, speeder_fraction, speeder_sd, straightline_min_items, straightline,
-                 quarantine, test_filter, respondent_key) -> tuple[str, ...]:  # fmt: skip
+                 quarantine, test_filter, respondent_key, remove=()) -> tuple[str, ...]:  # fmt: skip
     def prob(name: str, v: Any, lo: float, hi: float) -> None:
         if v is not None and not (isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi):
             raise ParameterError(describe("Rule threshold out of range", parameter=name, received=v,
@@ -63,6 +69,12 @@ def _check_rules(min_completion, speeder_fraction, speeder_sd, straightline_min_
     if bad:
         raise ParameterError(describe("Unknown quarantine reason", parameter="quarantine", received=bad,
                                       expected=f"a subset of {R.REASONS}"))  # fmt: skip
+    asked = (remove,) if isinstance(remove, str) else tuple(remove or ())
+    unknown = [r for r in asked if r not in REMOVABLE]
+    if unknown:
+        raise ParameterError(describe("Unknown response-quality rule to remove", parameter="remove", received=unknown,
+                                      expected="a subset of ('speeders', 'straightliners')"))  # fmt: skip
+    q = q + tuple(REMOVABLE[r] for r in asked if REMOVABLE[r] not in q)
     if test_filter is not None and not isinstance(test_filter, Mapping):
         raise ParameterError(describe("test_filter must map a column to value(s)", parameter="test_filter",
                                       received=type(test_filter).__name__, expected="{'collector_id': '431000999'}"))  # fmt: skip
@@ -72,13 +84,53 @@ def _check_rules(min_completion, speeder_fraction, speeder_sd, straightline_min_
     return q
 
 
+def _check_missing_codes(missing_codes: Any) -> dict[float, str]:
+    """``missing_codes`` as ``{code: label}`` (a sequence of numbers gets empty labels)."""
+    if missing_codes is None:
+        return {}
+    pairs = missing_codes.items() if isinstance(missing_codes, Mapping) else (
+        [(missing_codes, "")] if isinstance(missing_codes, str | int | float) else [(c, "") for c in missing_codes])  # fmt: skip
+    out: dict[float, str] = {}
+    for code, label in pairs:
+        value = parse_number(pd.Series([str(code)], dtype=object)).iloc[0]
+        if isinstance(code, bool) or pd.isna(value):
+            raise ParameterError(describe("Missing-value codes must be numbers", parameter="missing_codes",
+                                          received=code, expected="e.g. [0, -99, 98] or {0: 'not applicable'}"))  # fmt: skip
+        out[float(value)] = str(label or "")
+    return out
+
+
+def _declared_missing(ctx: V.Context, s: pd.Series, row: dict, codes: dict[float, str],
+                      declared: np.ndarray) -> pd.Series:  # fmt: skip
+    """Cells of a scored column holding a declared missing-value code become missing (logged);
+    ``declared`` counts them per row (they were answered: the completion rule counts them)."""
+    if not codes:
+        return s
+    where, uniq = pd.factorize(s, use_na_sentinel=True)
+    values = parse_number(pd.Series(np.asarray(uniq, dtype=object), dtype=object)).to_numpy(dtype=float)
+    hit_u = np.isin(values, list(codes))
+    if not hit_u.any():
+        return s
+    hit = np.append(hit_u, False)[where]
+    labels = np.array([f"declared missing code {codes[v]}".strip() if h else None
+                       for v, h in zip(values, hit_u, strict=True)] + [None], dtype=object)  # fmt: skip
+    ctx.log.add(ctx.rows[hit], column=row["column"], item=row["item"], rule="missing_code",
+                before=s[hit].to_numpy(dtype=object), after=None, reason=labels[where[hit]])  # fmt: skip
+    declared += hit
+    return s.mask(hit)
+
+
+_NOT_TEXT = frozenset({"pii", "customer_id", "timestamp", "duration", "progress", "finished", "multi"})
+
+
 def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calendar: str,
-             dayfirst: bool | None, progress: bool) -> dict[str, pd.Series]:  # fmt: skip
+             dayfirst: bool | None, progress: bool, missing: dict[float, str] | None = None) -> dict[str, pd.Series]:  # fmt: skip
     rows = book.table.to_dict("records")
     out: dict[str, pd.Series] = {}
     stamps = [r for r in rows if r["kind"] == "timestamp"]
     parsed = V.dates(ctx, raw, stamps, tz=tz, calendar=calendar, dayfirst=dayfirst)
     boxes = V.checkbox_columns(ctx, raw, [r for r in rows if r["kind"] == "multi" and not V.has(r, "labels")])
+    declared = np.zeros(len(raw), dtype=np.int64)
     steps = rows
     if progress:
         from tqdm.auto import tqdm
@@ -87,7 +139,7 @@ def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calenda
     for r in steps:
         kind, item, s = r["kind"], r["item"], raw[r["column"]]
         if kind in SCORED_KINDS:
-            new = {item: V.score(ctx, s, r)}
+            new = {item: V.score(ctx, _declared_missing(ctx, s, r, missing or {}, declared), r)}
         elif kind == "timestamp":
             new = {item: parsed[item]}
         elif kind in ("duration", "progress"):
@@ -111,6 +163,15 @@ def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calenda
         out.update(new)
         if kind not in SCORED_KINDS:
             _release()  # text work (pseudonyms, trimming) leaves freed Arrow memory behind
+    pii = [V.known_pii_keys(raw[r["column"]]) for r in rows if r["kind"] == "pii"]
+    known = pc.unique(pa.concat_arrays(pii)) if pii else None
+    if known is not None and len(known):  # personal data typed into other text columns (a name in "name of your course")
+        for r in rows:
+            if r["kind"] not in SCORED_KINDS and r["kind"] not in _NOT_TEXT and r["item"] in out \
+                    and pd.api.types.is_string_dtype(out[r["item"]].dtype):  # fmt: skip
+                out[r["item"]] = V.scrub_known_pii(ctx, known, out[r["item"]], r)
+    if ctx.answered is not None and declared.any():
+        ctx.answered += declared  # a declared missing code ("not applicable") is an answer
     if "duration_s" not in out and {"started_at", "submitted_at"} <= set(out):
         out["duration_s"] = (out["submitted_at"] - out["started_at"]).dt.total_seconds().rename("duration_s")
         ctx.notes.append("duration_s derived as submitted_at - started_at")
@@ -132,8 +193,10 @@ def clean_responses(
     speeder_sd: float | None = 2.0,
     straightline_min_items: int | None = 5,
     straightline: str = "all",
-    quarantine: Sequence[str] = R.REASONS,
+    quarantine: Sequence[str] = R.DEFAULT_QUARANTINE,
+    remove: Sequence[str] = (),
     sentinels: Sequence[float] = DEFAULT_SENTINELS,
+    missing_codes: Sequence[float] | Mapping[float, str] | None = None,
     pii_key: str | bytes | None = None,
     progress: bool = False,
     speeder_baseline: tuple[float, float] | None = None,
@@ -158,12 +221,22 @@ def clean_responses(
     test_filter : mapping, optional
         ``{column or item: value(s)}`` marking test responses, e.g. ``{"collector_id":
         "431000999"}`` or ``{"email": "qa.team@example.com"}``; compared after text
-        normalisation.  Qualtrics ``Status`` previews and tests are always recognised.
+        normalisation.  The platforms' own markers are always recognised (Qualtrics ``Status``
+        previews, tests and spam, KoBoToolbox "Not Approved"; see Notes).
     min_completion : float or None, default 0.8
-        A response answering fewer than this share of the scored and segment questions is
-        incomplete (non-substantive answers count as answered).  ``None`` disables the share.
+        The item rule, for rows the platform gives no verdict on (see ``use_finished``): a
+        response answering fewer than this share of the substantive questions, and none of
+        the last fifth of them, is incomplete (non-substantive answers count as answered).
+        Questions, not columns, are counted: a multi-select question is one question however
+        many choice columns it has; "Other - Text" boxes, ``_NPS_GROUP``, Text iQ, timing and
+        reCAPTCHA columns, embedded data and metadata are never questions.  ``None`` disables it.
     use_finished : bool, default True
-        Also treat Qualtrics ``Finished = False`` or ``Progress < 100`` as incomplete.
+        The platform's own completion marker decides where it exists: Qualtrics ``Finished``
+        and ``Progress``, Alchemer ``Status`` (Complete / Partial / Disqualified), LimeSurvey
+        ``submitdate``, Typeform ``Submit Date``; Google Forms, Typeform and KoBoToolbox exports
+        hold submitted responses only.  The item rule then never overrides a platform's
+        "complete".  ``False`` ignores the markers: the item rule decides every row (with a
+        :class:`DataQualityWarning` when it contradicts the platform for most responses).
     respondent_key : str, list, False or None
         Columns/items identifying a person for duplicates; default the codebook's
         ``respondent_key`` rows (customer id and e-mail).  A later submission matching an
@@ -178,10 +251,20 @@ def clean_responses(
         Flag a response whose raw answers are constant in every checked grid ("all") or in
         any ("any").  "all" is the default because a genuine respondent may rate one short
         grid all 10s, but rarely every grid, least of all one with a negatively worded item.
-    quarantine : sequence of str, default all of :data:`REASONS`
+    quarantine : sequence of str, default every reason but ``speeder`` and ``straightliner``
         Reasons that move a row to ``quarantine``; other reasons only flag (``data.flags``).
+    remove : sequence of {"speeders", "straightliners"}, default ()
+        Response-quality rules that quarantine too.  By default speeders and straight-liners
+        are flagged, not removed: a ``flag_speeder`` / ``flag_straightliner`` column in
+        ``data`` (and ``quarantine``) and a log row (``after`` = "flagged"), so an analyst
+        can show every metric with and without them before deciding.
     sentinels : numbers, default :data:`cxanalytics.text.DEFAULT_SENTINELS`
         Missing-value codes (only outside an item's scale).
+    missing_codes : numbers or mapping, optional
+        Declared missing-value codes of every scored item, even inside its scale, e.g.
+        ``{0: "not applicable"}`` for 0-5 ratings where 0 means N/A, or ``[98, 99]``: such
+        answers become missing, logged as ``missing_code`` ("declared missing code ..."),
+        and still count as answered for the completion rule.
     pii_key : str or bytes, optional
         Key of the pseudonymisation hash.  Default: a random key per call (pseudonyms cannot
         be linked across runs); pass a secret key to get stable pseudonyms.
@@ -215,17 +298,24 @@ def clean_responses(
     Warns
     -----
     DataQualityWarning
-        Answer labels the lexicon does not know (left missing, listed in ``recodes``), or no
-        known time zone.
+        Answer labels the lexicon does not know (left missing, listed in ``recodes``), no
+        known time zone, or (``use_finished=False``) an item rule that contradicts the
+        platform's "complete" for most of the responses it marks complete.
 
     Notes
     -----
-    Rules, in the order that chooses a row's primary quarantine reason: ``preview`` and
-    ``test`` (platform status, ``test_filter``), ``incomplete``, ``duplicate``, ``speeder``,
-    ``straightliner``, ``out_of_range`` (an answer outside its scale that is not a sentinel:
-    the row is quarantined and the value never clipped).  Cells: labels and numbers in any
+    Rules, in the order that chooses a row's primary quarantine reason: ``preview``, ``test``
+    and ``spam`` (Qualtrics ``Status`` as text, or numeric codes read as bit flags 1 preview,
+    2 test, 8 spam, where 4 imported and 16 offline are genuine; ``DistributionChannel``;
+    ``test_filter``), ``rejected`` (KoBoToolbox ``_validation_status`` "Not Approved"),
+    ``incomplete``, ``duplicate``, ``speeder``, ``straightliner`` (both flag-only unless
+    ``remove``), ``out_of_range`` (an answer outside its scale that is not a sentinel: the row
+    is quarantined and the value never clipped).  The platform markers are read by column
+    name, so they work whatever platform the reader detected.  Cells: labels and numbers in any
     digits are read by :func:`cxanalytics.text.recode_labels` (explicit codebook ``labels``
-    first); non-substantive answers and sentinels become missing with a reason code, never 0;
+    first); answers matching the codebook's ``missing_codes`` become missing (reason
+    ``declared_missing``; one column-level log row per item and code, ``n`` the cells);
+    non-substantive answers and sentinels become missing with a reason code, never 0;
     negatively worded items become ``scale_min + scale_max - x``; PII columns become keyed
     SipHash-2-4 pseudonyms (Aumasson & Bernstein 2012; 64-bit, via ``pandas.util.hash_array``),
     and e-mails/phone numbers inside free text become ``[email]``/``[phone]``.
@@ -258,7 +348,8 @@ def clean_responses(
         raise ParameterError(describe("Export rows must have unique row numbers", parameter="export",
                                       received="duplicate index values", expected="a read_export() result"))  # fmt: skip
     q_reasons = _check_rules(min_completion, speeder_fraction, speeder_sd, straightline_min_items, straightline,
-                             quarantine, test_filter, respondent_key)  # fmt: skip
+                             quarantine, test_filter, respondent_key, remove)  # fmt: skip
+    missing = _check_missing_codes(missing_codes)
     book = _codebook(export, codebook)
     tz = timezone or getattr(export, "timezone", None)
     if tz is None:
@@ -271,13 +362,14 @@ def clean_responses(
     key = pii_key if pii_key is not None else secrets.token_bytes(16)
     keys = R.key_items(book, respondent_key)
     ctx = V.Context(frame.index, LogBuilder(), V.pii_key(key), tuple(sentinels), key_columns=_key_columns(keys, frame, book))
-    cols = _columns(ctx, frame, book, tz, calendar, dayfirst, progress)
+    cols = _columns(ctx, frame, book, tz, calendar, dayfirst, progress, missing)
     _release()
     # the row rules read a few columns; the full table is only built once, split into kept/quarantined
     ruled = pd.DataFrame({k: cols[k] for k in _RULE_ITEMS if k in cols}, index=frame.index, copy=False)
-    findings = R.preview_and_test(ruled, frame, book, test_filter)
-    findings.append(R.incomplete(ruled, frame, book, min_completion, use_finished, ctx.filled,
-                                 (ctx.answered, ctx.answered_from)))  # fmt: skip
+    platform = str(getattr(export, "platform", "") or "")
+    findings = R.preview_and_test(ruled, frame, book, test_filter, platform)
+    findings.append(R.incomplete(ruled, frame, book, min_completion, use_finished, (ctx.answered, ctx.answered_from),
+                                 questions=getattr(export, "questions", None), platform=platform, source=source))  # fmt: skip
     ctx.filled.clear()
     ctx.answered = None
     early = np.logical_or.reduce([f.mask for f in findings]) if len(frame) else np.zeros(0, dtype=bool)
@@ -369,6 +461,10 @@ def _assemble(ctx, frame, cols, book, findings, q_reasons, source, export, tz) -
         ctx.log.add(ctx.rows[f.mask], column=None, item=None, rule=f.reason, before=None,
                     after="quarantined" if goes[j] else "flagged", reason=f.detail.reindex(idx[f.mask]).to_numpy(dtype=object))  # fmt: skip
     data, qt = _split(cols, idx, quarantined)
+    for j, name in enumerate(names):
+        if name in R.FLAG_ONLY:  # one boolean per response-quality rule, in both tables
+            data[f"flag_{name}"] = hits[~quarantined, j]
+            qt[f"flag_{name}"] = hits[quarantined, j]
     data["flags"] = _texts(bits[~quarantined], flag_text, data.index)
     qt["reason"] = pd.Series(np.asarray(names, dtype=object)[first[quarantined]], index=qt.index, dtype="str")
     qt["reasons"] = _texts(bits[quarantined], text, qt.index)

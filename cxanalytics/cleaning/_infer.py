@@ -16,17 +16,21 @@ import numpy as np
 import pandas as pd
 
 from ..exports import SurveyExport
+from ..exports._roles import role_kind
 from ..text import DEFAULT_SENTINELS, SCALES, lexicon, normalize_text, parse_number
 from . import _keywords as K
+from ._pii import adjust_role
+from ._propose import declared_in_export
 
 SCORED = ("nps", "csat", "ces", "likert", "servqual_expectation", "servqual_perception", "pillar")
 _GRID = re.compile(r"^(?P<q>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$", re.DOTALL)
-_EMBEDDED = re.compile(r"^\s*[(\[]?\s*(-?\d+)\s*[)\]]?\s*[-\u2013\u2014=:.|]\s*(\D.*)$")
+_EMBEDDED = re.compile(r"^\s*[(\[]?\s*(-?\d+)\s*[)\]]?\s*[-\u2013\u2014=:.|]\s*([^\d\s].*)$")  # "7 - Agree", never "10 - 100"
 _ANCHOR = re.compile(r"(\d+)\s*=")
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 _PHONE = re.compile(r"^\+?[\d\s\-().]{8,}$")
 _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$|^[0-9a-f:]{6,}$", re.IGNORECASE)
 _ID_LIKE = re.compile(r"^[A-Za-z]{0,4}[-_]?\d{3,}$")
+_ID_NAMES = frozenset({"id", "seed", "respondent", "uuid", "index", "token", "rowid", "recordid", "respondentno"})
 FIT_SHARE = 0.8  # share of answers that must fit a scale for a scored role
 
 
@@ -105,16 +109,19 @@ class Profile:
         nums = parse_number(uniq).to_numpy(dtype=float) if len(uniq) else np.array([])
         text = [str(u) for u in uniq]
         emb = [_EMBEDDED.match(normalize_text(t)) if np.isnan(n) else None for t, n in zip(text, nums, strict=True)]
+        by_scale, ns = _lexicon_keys()
+        # "0 - Not applicable" is a non-answer, not a point (nor an anchor) of the scale
+        ns_text = {i: _key(m.group(2)) for i, m in enumerate(emb) if m is not None and _key(m.group(2)) in ns}
+        emb = [None if i in ns_text else m for i, m in enumerate(emb)]
         nums = np.array([float(m.group(1)) if m else n for m, n in zip(emb, nums, strict=True)])
         c = counts.to_numpy(dtype=np.int64)
         sentinel = np.isin(nums, DEFAULT_SENTINELS)
         self.numbers = nums[~np.isnan(nums) & ~sentinel]
         self.number_counts = c[~np.isnan(nums) & ~sentinel]
         self.n_sentinel = int(c[sentinel].sum())
-        self.anchors = sorted({float(m.group(1)) for m in emb if m})
-        by_scale, ns = _lexicon_keys()
+        self.anchors = sorted({float(m.group(1)) for m in emb if m} - set(map(float, DEFAULT_SENTINELS)))
         label_idx = np.flatnonzero(np.isnan(nums))
-        keys = [_key(text[i]) for i in label_idx]
+        keys = [ns_text.get(i, _key(text[i])) for i in label_idx]
         self.labels = [text[i] for i in label_idx]
         self.label_keys = keys
         self.label_counts = c[label_idx]
@@ -136,14 +143,15 @@ class Profile:
 
     def label_scale(self) -> str | None:
         """The lexicon scale the text labels belong to (agree5/agree7 decided by qualifiers)."""
-        best = max(self.scale_hits, key=lambda s: (self.scale_hits[s], s == "satisfaction5"), default=None)
+        best = max(self.scale_hits, key=lambda s: (self.scale_hits[s], s == "nps", s == "satisfaction5"), default=None)
         if best is None or self.scale_hits[best] == 0:
             return None
         if best in ("agree5", "agree7"):
             quals = [words(q) for q in K.QUALIFIERS]
             qualified = any(any(f" {q}" in f" {words(lab)}" for q in quals) for lab in self.labels)
-            plain = any(not any(f" {q}" in f" {words(lab)}" for q in quals) and self.scale_hits["agree7"]
-                        for lab in self.labels)  # fmt: skip
+            steps = _lexicon_keys()[0]["agree7"]  # plain "agree"/"disagree" (2 and 6 of 7) beside "somewhat ..."
+            plain = any(not any(f" {q}" in f" {words(lab)}" for q in quals) and steps.get(k) in (2.0, 6.0)
+                        for lab, k in zip(self.labels, self.label_keys, strict=True))  # fmt: skip
             many = len({k for k in self.label_keys if k in _lexicon_keys()[0]["agree7"]}) > 5
             return "agree7" if (qualified and plain) or many else "agree5"
         return best
@@ -181,8 +189,10 @@ def words_digits(text: object) -> str:
 
 def _scale_for(kind: str, prof: Profile, question: str) -> tuple[str | None, float, float] | None:
     """(named scale or None, min, max) for a scored kind, or None when the answers do not fit."""
-    if kind == "nps":
-        return ("nps", 0.0, 10.0) if prof.fit("nps", 0, 10) >= FIT_SHARE else None
+    if kind == "nps":  # 0-10 answers: a "recommend" item rated 1-5 or 1-7 is no NPS
+        rng = prof.numeric_range(question)
+        short = rng is not None and rng[1] < 10 and not prof.scale_hits.get("nps")
+        return ("nps", 0.0, 10.0) if prof.fit("nps", 0, 10) >= FIT_SHARE and not short else None
     named = prof.label_scale()
     if named is not None and named != "nps":
         lo, hi = SCALES[named]
@@ -226,6 +236,9 @@ def _row(column, item, kind, question, **kw) -> dict:
 
 
 def _metadata(q: pd.Series) -> tuple[str, str] | None:
+    hit = role_kind(q.get("role"))  # the platform's own fixed columns, named by the reader
+    if hit:
+        return hit
     for name in (q.get("import_id"), q.get("header"), q["column"]):
         hit = K.METADATA_NAMES.get(squash(name)) if isinstance(name, str) else None
         if hit:
@@ -246,9 +259,25 @@ def _unscored(prof: Profile, answer_type: object) -> str:
     return "segment"
 
 
+def _textless_choice(q: pd.Series) -> bool:
+    """A choice column exported without its question's text (Typeform): grouped by question_id."""
+    return q.get("answer_type") == "choice" and not isinstance(q.get("question_text"), str)
+
+
+def id_like(column: object, prof: Profile) -> bool:
+    """An identifier, never a rating: named ``id``, ``*_id``, ``respondent``, ``seed``, ``uuid``,
+    ``index``, ... or holding distinct whole numbers (at least 12, one of them >= 1000)."""
+    name = words(column)
+    if squash(column) in _ID_NAMES or name.split(" ")[-1:] == ["id"] or name.startswith("respondent"):
+        return True
+    nums = prof.numbers
+    return (prof.n_numeric + prof.n_sentinel == prof.total >= 12 and prof.n_distinct == prof.total
+            and bool(len(nums)) and bool((nums == np.round(nums)).all()) and nums.max() >= 1000)  # fmt: skip
+
+
 def infer_rows(export: SurveyExport, sample_rows: int) -> list[dict]:
     """One codebook row per column of the export (see :meth:`Codebook.infer`)."""
-    frame = export.frame.iloc[:sample_rows]
+    frame, _ = declared_in_export(export, export.frame.iloc[:sample_rows])  # declared codes are not answers
     qs = export.questions.set_index("column", drop=False)
     rows: list[dict] = []
     grids: dict[str, list[int]] = {}
@@ -256,23 +285,25 @@ def infer_rows(export: SurveyExport, sample_rows: int) -> list[dict]:
         q = qs.loc[column] if column in qs.index else pd.Series({"column": column})
         text, sub = _question_parts(q, export.platform)
         full = text if sub is None else f"{text} [{sub}]"
+        qid = q.get("question_id") if isinstance(q.get("question_id"), str) else None
         values = frame[column]
         meta = _metadata(q)
         if meta is not None:
             kind, item = meta
             if item == "custom_data_1" and Profile(values).share(_ID_LIKE) >= 0.9:
                 kind, item = "customer_id", "customer_id"
-            rows.append(_row(column, item, kind, full))
+            rows.append(_row(column, item, kind, full, question_id=qid))
             continue
         wtext = words(text)
-        role = _role(wtext)
+        role = adjust_role(_role(wtext) or (("nps", "nps") if hits(words(column), K.NPS_HEADER) else None),
+                           text, values)  # personal data judged by the answers too
         if q.get("answer_type") == "choice":
             role = ("multi", "topic")
         grid_key = q.get("question_id") if isinstance(q.get("question_id"), str) else text
         if sub is not None and q.get("answer_type") != "choice":
             grids.setdefault(f"{grid_key}", []).append(len(rows))
-        rows.append(_row(column, None, None, full, _text=text, _sub=sub, _role=role,
-                         _grid=grid_key if sub is not None else None, _atype=q.get("answer_type"),
+        rows.append(_row(column, None, None, full, question_id=qid, _text=text, _sub=sub, _role=role,
+                         _grid=grid_key if sub is not None or _textless_choice(q) else None, _atype=q.get("answer_type"),
                          _choice=q.get("choice")))  # fmt: skip
     _resolve(rows, grids, frame)
     return rows
@@ -291,6 +322,11 @@ def _resolve(rows: list[dict], grids: dict[str, list[int]], frame: pd.DataFrame)
         pooled = pd.concat([frame[rows[j]["column"]] for j in members], ignore_index=True)
         prof = Profile(pooled)
         kind, item = role if role else (None, None)
+        if (kind is None or kind in SCORED) and all(id_like(rows[j]["column"], prof if len(members) == 1
+                                                            else Profile(frame[rows[j]["column"]])) for j in members):
+            for j in members:
+                rows[j].update(kind="metadata", item=_slug(rows[j]["column"], f"col{j + 1}"), respondent_key=False)
+            continue
         if kind == "multi":
             for j in members:
                 _multi(rows[j], frame[rows[j]["column"]])

@@ -51,6 +51,9 @@ METADATA_NAMES: dict[str, tuple[str, str]] = {
     "locationaccuracy": ("metadata", "location_accuracy"),
 }
 
+#: Column names (headers) that mark the NPS item even when the question text does not.
+NPS_HEADER = "nps=|net promoter"
+
 #: Question-text keywords -> (kind, item), tried in this order; the first row that matches wins.
 #: Scored kinds are kept only when the column's answers fit a scale (see ``_infer``).
 ROLE_KEYWORDS: tuple[tuple[str, str, str, str], ...] = (
@@ -70,7 +73,7 @@ ROLE_KEYWORDS: tuple[tuple[str, str, str, str], ...] = (
     ("timestamp", "submitted_at", "en", "timestamp|submitted at|submission date"),
     ("timestamp", "submitted_at", "ar", "الطابع الزمني|تاريخ الإرسال|وقت الإرسال"),
     ("timestamp", "submitted_at", "fa", "برچسب زمانی|مهر زمانی|زمان‌نما|زمان ارسال|تاریخ ارسال"),
-    ("nps", "nps", "en", "recommend"),
+    ("nps", "nps", "en", "recommend|nps=|net promoter"),
     ("nps", "nps", "ar", "توصي|ترشح|ترشيح|تنصح"),
     ("nps", "nps", "fa", "توصیه|پیشنهاد کنید|معرفی کنید"),
     ("servqual_expectation", "e", "en", "expectation|excellent company|an excellent"),
@@ -173,6 +176,3 @@ TOPICS: tuple[tuple[str, str, str], ...] = (
 #: Words that qualify the middle steps of a 7-point agreement scale.
 QUALIFIERS = ("somewhat", "slightly", "moderately", "إلى حد ما", "تا حدودی", "تا حدی", "کمی", "نسبتاً")
 
-#: Test/preview values of a Qualtrics ``Status`` column (text and legacy numeric codes).
-STATUS_PREVIEW = ("survey preview", "preview", "1", "9", "17", "preview spam", "offline survey preview")
-STATUS_TEST = ("survey test", "test", "2")

@@ -24,8 +24,10 @@ class CleanResult:
     data : pandas.DataFrame
         Kept responses, one row each, indexed by ``row_number`` (the export's row): one column
         per codebook item (scores as float64 with NaN for missing, timestamps tz-aware UTC,
-        checkbox choices as nullable booleans, PII as pseudonyms) and ``flags`` (reasons of
-        rules that flag without quarantining, else missing).
+        checkbox choices as nullable booleans, PII as pseudonyms), ``flag_speeder`` and
+        ``flag_straightliner`` (booleans: the response-quality rules, which flag without
+        quarantining unless ``clean_responses(remove=...)``) and ``flags`` (reasons of rules
+        that flag without quarantining, else missing).
     quarantine : pandas.DataFrame
         Quarantined responses with the same columns plus ``reason`` (the first reason, in the
         order of :data:`REASONS`), ``reasons`` (all, ``;``-separated) and ``detail``.
@@ -37,12 +39,13 @@ class CleanResult:
         ``reason``.  "One row per change" means: a **column-level** row (``row`` missing,
         ``n`` = the number of cells changed) when one rule changes every non-missing cell of
         a column the same way - ``pseudonymise`` (keyed pseudonyms of a PII column; ``before``
-        is ``<redacted>``, the pseudonyms are in ``data``) and ``reverse_code`` (``before``
-        ``x``, ``after`` ``min + max - x``); **cell-level** rows (``row`` set, ``n`` = 1) when
+        is ``<redacted>``, the pseudonyms are in ``data``), ``reverse_code`` (``before``
+        ``x``, ``after`` ``min + max - x``) and ``missing_code`` for a code the codebook
+        declares (``before`` the code, ``reason`` ``declared_missing``); **cell-level** rows (``row`` set, ``n`` = 1) when
         the change differs from cell to cell - missing codes, unreadable values, out-of-range
         answers (``before`` holds the raw answer), e-mails/phones redacted inside free text
         (``after`` holds the redacted text) - and one row per response a row rule flagged or
-        quarantined (``column`` missing).  Column-level rows come first, then cell rows by
+        quarantined (``column`` missing; ``after`` "quarantined" or "flagged").  Column-level rows come first, then cell rows by
         ``row``.  ``log["n"].sum()`` per rule is the number of cells changed (see
         :meth:`changes`).
     recodes : pandas.DataFrame

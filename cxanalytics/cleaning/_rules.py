@@ -6,7 +6,7 @@ The rules are vectorised over rows; the few loops run over columns, grids or key
 
 from __future__ import annotations
 
-from collections import Counter
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,13 +14,18 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import SCORED_KINDS, Codebook
-from ..errors import ParameterError, describe
-from ._keywords import STATUS_PREVIEW, STATUS_TEST
+from ..errors import DataQualityWarning, ParameterError, describe
+from . import _completion as C
 from ._values import Context, clean_text, key_codes, match_key
-from ._values import answered as filled
 
 #: Quarantine reasons, in the order a row's primary reason is chosen.
-REASONS = ("preview", "test", "incomplete", "duplicate", "speeder", "straightliner", "out_of_range")
+REASONS = ("preview", "test", "spam", "rejected", "incomplete", "duplicate", "speeder", "straightliner",
+           "out_of_range")
+#: Response-quality rules that only flag by default (a ``flag_<rule>`` column and a log row);
+#: ``clean_responses(remove=...)`` makes them quarantine.
+FLAG_ONLY = ("speeder", "straightliner")
+#: The reasons that quarantine by default: platform markers, incompleteness, duplicates, out of range.
+DEFAULT_QUARANTINE = tuple(r for r in REASONS if r not in FLAG_ONLY)
 
 
 @dataclass(frozen=True)
@@ -55,23 +60,36 @@ def _fmt_num(x: pd.Series) -> pd.Series:
 
 
 def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
-                     test_filter: Mapping | None) -> list[Finding]:  # fmt: skip
-    """Qualtrics ``Status`` (and DistributionChannel) previews/tests, plus ``test_filter`` matches."""
+                     test_filter: Mapping | None, platform: str = "") -> list[Finding]:  # fmt: skip
+    """The platform's own markers of responses that are not genuine, plus ``test_filter`` matches.
+
+    Qualtrics ``Status`` (text labels, or numeric bit flags in a Qualtrics-shaped export) and
+    ``DistributionChannel`` previews, tests and spam; KoBoToolbox ``_validation_status`` "Not
+    Approved" (``rejected``); see :mod:`._completion`.
+    """
     idx = data.index
     preview = np.zeros(len(idx), dtype=bool)
     test = np.zeros(len(idx), dtype=bool)
+    spam = np.zeros(len(idx), dtype=bool)
     why_test = _why(len(idx))
+    why_preview = _why(len(idx))
     sources = []
+    numeric = str(platform).startswith("qualtrics") or "finished" in data.columns
     for item in ("status", "distribution_channel"):
         if item in data.columns:
-            codes, uniq = pd.factorize(data[item], use_na_sentinel=True)
-            key = pd.Series(uniq, dtype="str").str.casefold()
-            p = np.append(key.isin(STATUS_PREVIEW if item == "status" else ("preview",)).to_numpy(dtype=bool),
-                          False)[codes]  # fmt: skip
-            t = np.append(key.isin(STATUS_TEST if item == "status" else ("test",)).to_numpy(dtype=bool), False)[codes]
+            if item == "status":
+                hits = C.status_flags(data[item], numeric=numeric)
+            else:  # over the distinct values
+                codes, uniq = pd.factorize(data[item], use_na_sentinel=True)
+                key = [str(u).strip().casefold() for u in uniq]
+                hits = {k: np.append(np.array([v == k for v in key], dtype=bool), False)[codes]
+                        for k in ("preview", "test")}  # fmt: skip
+            p, t = hits["preview"], hits["test"]
+            why_preview[p & ~preview] = _texts(f"{item} = " + data[item][p & ~preview])
             preview |= p
-            test |= t & ~test
-            why_test[t] = _texts(f"{item} = " + data[item][t])
+            why_test[t & ~test] = _texts(f"{item} = " + data[item][t & ~test])
+            test |= t
+            spam |= hits.get("spam", np.zeros(len(idx), dtype=bool))
             sources.append(item)
     for key, wanted in (test_filter or {}).items():
         column = _resolve_column(key, raw, book, parameter="test_filter")
@@ -86,9 +104,15 @@ def preview_and_test(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook,
             why_test[new] = _texts(f"test_filter: {column} = " + clean_text(raw[column][new]))
         test |= hit
         sources.append(f"test_filter {column}")
+    rejected, kobo = C.kobo_rejected(raw)
     note = ", ".join(sources) if sources else "no status column and no test_filter"
-    return [Finding("preview", preview, _detail(idx, preview, "Qualtrics status: survey preview"), bool(sources), note),
-            Finding("test", test, _detail(idx, test, why_test), bool(sources), note)]  # fmt: skip
+    spam_text = ("status = " + data["status"][spam].astype("str")) if spam.any() else pd.Series([], dtype="str")
+    return [Finding("preview", preview, _detail(idx, preview, why_preview), bool(sources), note),
+            Finding("test", test, _detail(idx, test, why_test), bool(sources), note),
+            Finding("spam", spam, spam_text.astype("str"), "status" in data.columns,
+                    "platform status marks spam" if "status" in data.columns else "no status column"),
+            Finding("rejected", rejected, _detail(idx, rejected, f"{kobo} = Not Approved"), kobo is not None,
+                    f"{kobo} (KoBoToolbox validation)" if kobo else "no validation status column")]  # fmt: skip
 
 
 def key_items(book: Codebook, respondent_key) -> list[str]:
@@ -112,44 +136,55 @@ def _resolve_column(key: str, raw: pd.DataFrame, book: Codebook, *, parameter: s
 
 
 def incomplete(data: pd.DataFrame, raw: pd.DataFrame, book: Codebook, min_completion: float | None,
-               use_finished: bool, known: dict[str, np.ndarray] | None = None,
-               counted: tuple[np.ndarray | None, list[str]] | None = None) -> Finding:  # fmt: skip
-    """Not finished (Qualtrics), progress below 100, or too few substantive items answered.
+               use_finished: bool, counted: tuple[np.ndarray | None, list[str]] | None = None, *,
+               questions: pd.DataFrame | None = None, platform: str = "", source: str = "") -> Finding:  # fmt: skip
+    """Not complete by the platform's own markers, else too few substantive questions answered.
 
-    ``known`` maps columns to their non-blank cells; ``counted`` is ``(count, columns)``, the
-    non-blank cells per row already summed over ``columns`` (one entry per codebook row).
+    With ``use_finished`` the platform's verdict (:func:`._completion.verdict`) decides every row
+    it covers, and the item rule (answered share of the substantive questions below
+    ``min_completion``, none of the last fifth answered) only the rows it does not: it never
+    overrides a platform's "complete".  Without ``use_finished`` the item rule decides every
+    row; when it then contradicts the platform's "complete" for more than half of the rows the
+    platform marks complete, a :class:`DataQualityWarning` says so (each overridden row is
+    logged as quarantined, with its count of questions answered).  ``counted`` is ``(count,
+    columns)``, the non-blank cells per row already summed over the scored ``columns`` while
+    they were recoded.
     """
     idx = data.index
-    mask = np.zeros(len(idx), dtype=bool)
     why = _why(len(idx))
     notes = []
-    if use_finished and "finished" in data.columns:
-        f = data["finished"].eq(False).fillna(False).to_numpy(dtype=bool)
-        why[f] = "finished = False"
-        mask |= f
-        notes.append("finished = False")
-    if use_finished and "progress" in data.columns:
-        p = (data["progress"] < 100).to_numpy(dtype=bool) & ~mask
-        why[p] = _texts("progress " + _fmt_num(data["progress"][p]) + " %")
-        mask |= p
-        notes.append("progress < 100")
-    needed = book.table[book.table["kind"].isin(SCORED_KINDS | {"segment"})]["column"].tolist()
-    if min_completion is not None and needed:
-        known = known or {}
-        answered = np.zeros(len(idx), dtype=np.int64)
-        done = Counter(counted[1]) if counted is not None and counted[0] is not None else Counter()
-        if done:
-            answered += counted[0]
-        for c in needed:  # summed column by column (no rows x items table)
-            if done[c]:
-                done[c] -= 1
-                continue
-            answered += known[c] if c in known else filled(raw[c])
-        share = answered / len(needed)
-        low = (share < min_completion) & ~mask
-        why[low] = _texts("answered " + pd.Series(answered[low], index=idx[low]).astype(str) + f" of {len(needed)} items")
-        mask |= low
-        notes.append(f"answered share < {min_completion:g} of {len(needed)} scored/segment items")
+    v = C.verdict(data, raw, platform)
+    mask = (v.code == 0) if use_finished else np.zeros(len(idx), dtype=bool)
+    why[mask] = v.why[mask]
+    if use_finished and v.sources:
+        notes.append("platform markers first: " + ", ".join(v.sources))
+    groups = C.question_groups(book, questions, raw, platform) if min_completion is not None else []
+    decide = (v.code == -1) if use_finished else np.ones(len(idx), dtype=bool)
+    n_tail = max(1, -(-len(groups) // 5))
+    if groups and decide.any():
+        answered, reached_end = C.answered_questions(raw, groups, counted)
+        low = (answered / len(groups) < min_completion) & ~reached_end
+
+        def text(rows: np.ndarray) -> pd.Series:  # only for the rows that need it
+            return (pd.Series(answered[rows], index=idx[rows]).astype(str)
+                    + f" of {len(groups)} questions answered, none of the last {n_tail}")  # fmt: skip
+
+        new = low & decide & ~mask
+        why[new] = _texts(text(new))
+        mask |= new
+        disputed = low & (v.code == 1)
+        n_done = int((v.code == 1).sum())
+        if not use_finished and n_done and disputed.sum() > n_done / 2:
+            warnings.warn(describe(f"The item rule calls {int(disputed.sum())} of the {n_done} responses the platform "
+                                   "marks complete incomplete (display logic, randomised blocks and optional "
+                                   "questions leave questions unanswered)", file=source or None,
+                                   parameter="use_finished", received=False,
+                                   expected="use_finished=True to trust the platform's own completion marker"),
+                          DataQualityWarning, stacklevel=4)  # fmt: skip
+    if groups:
+        where = "rows without a platform verdict" if use_finished and v.sources else "every row"
+        notes.append(f"item rule on {where}: answered share < {min_completion:g} of {len(groups)} questions "
+                     f"and none of the last {n_tail} answered")
     return Finding("incomplete", mask, _detail(idx, mask, why), bool(notes), "; ".join(notes) or "nothing to check")
 
 

@@ -17,10 +17,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._missing import match_codes, parse_missing_codes
 from ..calendars import parse_dates
 from ..codebook import parse_labels
 from ..errors import CodebookError, DataQualityWarning, describe
 from ..text import (
+    DECLARED_MISSING,
     LABEL_NUMBER_CONFLICT,
     NON_SUBSTANTIVE,
     NOT_ON_SCALE,
@@ -36,7 +38,8 @@ from ..text import (
 from ._audit import PSEUDONYM, REDACTED, LogBuilder
 
 #: Log rule of each reason a scored cell became missing.
-MISSING_RULES = {NON_SUBSTANTIVE: "missing_code", SENTINEL: "missing_code", OUT_OF_RANGE: "out_of_range"}
+MISSING_RULES = {NON_SUBSTANTIVE: "missing_code", SENTINEL: "missing_code", DECLARED_MISSING: "missing_code",
+                 OUT_OF_RANGE: "out_of_range"}  # fmt: skip
 _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_IN_TEXT = re.compile(r"(?<![\w])\+?\d[\d\s\-().]{6,}\d(?![\w])")
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -144,7 +147,13 @@ def _factor(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
 
 
 def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
-    """Recode a scored column: explicit labels, then the lexicon; missing codes with reasons."""
+    """Recode a scored column: explicit labels, then the lexicon; missing codes with reasons.
+
+    Answers matching the codebook's ``missing_codes`` become missing (reason
+    :data:`cxanalytics.text.DECLARED_MISSING`), logged as one column-level ``missing_code`` row
+    per item and code (``before`` the code, ``n`` the cells); sentinels, non-substantive labels
+    and out-of-range answers are logged cell by cell.
+    """
     column, item = row["column"], row["item"]
     lo, hi = float(row["scale_min"]), float(row["scale_max"])
     codes, uniq = _factor(s)
@@ -162,6 +171,10 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
         matched[by_codebook] = "codebook"
         outside = by_codebook & ((u_score < lo) | (u_score > hi))
         u_score[outside], u_reason[outside] = np.nan, OUT_OF_RANGE
+    declared = np.array(match_codes(parse_missing_codes(row.get("missing_codes") if has(row, "missing_codes") else None),
+                                    uniq), dtype=object)  # fmt: skip
+    is_declared = declared != None  # noqa: E711
+    u_score[is_declared], u_reason[is_declared], matched[is_declared] = np.nan, DECLARED_MISSING, "codebook"
     counts = np.bincount(codes[codes >= 0], minlength=len(uniq))
     blank_u = np.array([isinstance(u, str) and not u.strip() for u in uniq] + [True], dtype=bool)
     if ctx.answered is None:
@@ -178,6 +191,9 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
                                      received=f"{n_out} of {n_out + n_in} answers outside {lo:g}-{hi:g} "
                                      f"(e.g. {sorted(seen.unique().tolist())[:5]})",
                                      expected="scale_min/scale_max that match the question's scale"))  # fmt: skip
+    for code in dict.fromkeys(declared[is_declared]):  # one column-level row per declared code
+        ctx.log.add_column(int(counts[declared == code].sum()), column=column, item=item, rule="missing_code",
+                           before=code, after=None, reason=DECLARED_MISSING)  # fmt: skip
     values = np.append(u_score, np.nan)[codes]
     raw_text = np.append(uniq.to_numpy(dtype=object), None)
     for reason in (NON_SUBSTANTIVE, SENTINEL, OUT_OF_RANGE, UNKNOWN_LABEL, NOT_ON_SCALE, LABEL_NUMBER_CONFLICT,
@@ -398,6 +414,37 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
                            before=REDACTED, after=PSEUDONYM, reason=f"pii: {row['item']}")  # fmt: skip
     out = pc.take(hexes, pa.array(codes, mask=codes < 0))
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
+
+
+def known_pii_keys(s: pd.Series) -> pa.Array:
+    """Match keys of a personal-data column's values that could name someone elsewhere (a letter, >= 3 chars)."""
+    head = s.dropna().head(1000).astype("str")
+    if len(head) and (head.str.contains("@", regex=False).mean() > 0.5 or not head.str.contains(r"[^\W\d_]").any()):
+        return pa.array([], type=pa.large_string())  # e-mail addresses (redacted in free text anyway), IPs, numbers
+    _, keys = key_codes(s)
+    arr = pa.array(keys.dropna().astype("str").to_numpy(dtype=object), type=pa.large_string())
+    keep = pc.and_(pc.greater_equal(pc.utf8_length(arr), 3), pc.match_substring_regex(arr, r"[^\W\d_]"))
+    return pc.filter(arr, keep)
+
+
+def scrub_known_pii(ctx: Context, known: pa.Array, s: pd.Series, row: dict) -> pd.Series:
+    """Cells equal to a value recorded in a personal-data column of the same export become ``REDACTED``.
+
+    A respondent who types an instructor's name into "name of your course" puts personal
+    data in a column that is not personal data; the value is known from the personal-data
+    column, so it is removed wherever it appears (logged per cell, value never shown).
+    """
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    if not len(uniq):
+        return s
+    keys = pa.array(match_key(pd.Series(uniq, dtype="str")).to_numpy(dtype=object), type=pa.large_string())
+    hit = pc.fill_null(pc.is_in(keys, value_set=known), False).to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return s
+    mask = np.isin(codes, np.flatnonzero(hit))
+    ctx.log.add(ctx.rows[mask], column=row["column"], item=row["item"], rule="redact_pii", before=REDACTED,
+                after=REDACTED, reason="a value recorded in a personal-data column of this export")  # fmt: skip
+    return s.mask(mask, REDACTED)
 
 
 def _redact(text: str) -> str:

@@ -1,8 +1,11 @@
 """Read raw survey-platform exports: :func:`read_export` -> :class:`SurveyExport`.
 
-Qualtrics (CSV/TSV, legacy), SurveyMonkey (CSV/XLSX), Google Forms (CSV), SPSS
-(``.sav``) and plain CSV/XLSX tables; the platform and the text encoding are
-detected and the evidence recorded.  Reading never cleans: answers stay as written.
+Qualtrics (CSV/TSV, legacy, the 2016 format), SurveyMonkey (CSV/XLSX, legacy), Google
+Forms (CSV/XLSX), Microsoft Forms, Alchemer (SurveyGizmo), Typeform, LimeSurvey,
+KoBoToolbox, SPSS (``.sav``) and plain CSV/XLSX tables; the platform and the text encoding
+are detected and the evidence recorded, and each platform's fixed columns get a role
+(identifier, timestamps, status markers, personal data).  Reading never cleans: answers
+stay as written.
 """
 
 from __future__ import annotations

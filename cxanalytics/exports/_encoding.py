@@ -3,21 +3,39 @@
 Detection order (each step names its evidence):
 
 1. a byte-order mark (UTF-8, UTF-16 LE/BE);
-2. NUL bytes: UTF-16 without a BOM when one byte of every pair is mostly NUL,
-   otherwise the file is binary and rejected;
+2. NUL bytes: UTF-16 without a BOM when one byte of every pair is mostly NUL; NUL
+   padding (a text whose only control bytes besides tab and line breaks are NULs, as
+   in SurveyMonkey sub-header rows padded with NULs) is removed, with a note; otherwise
+   the file is binary and rejected;
 3. a strict UTF-8 decode of the whole file (pure ASCII counts as UTF-8).  Real
    cp1256 Arabic text is never valid UTF-8 once two base Arabic letters (bytes
    >= 0xC1) stand side by side, but a tiny file such as the word "اپ" can be: such a
    file needs ``encoding="cp1256"``;
-4. mostly valid UTF-8 with a few invalid sequences (judged on the first 16 MiB) is
-   treated as *damaged UTF-8* and rejected with the byte offset, rather than silently
-   decoded as a single-byte code page;
-5. otherwise a single-byte Windows code page: cp1256 (Arabic Windows) when
-   bytes undefined in cp1252 occur anywhere in the file, or when at least half of the
-   non-ASCII characters of the first 16 MiB decoded as cp1256 are Arabic letters in
-   runs (words) that do not touch a Latin letter; cp1252 otherwise.  (cp1256 keeps the
-   French letters of cp1252 and maps German umlauts to isolated Arabic letters
-   wedged between Latin ones, which the run rule ignores.)
+4. not valid UTF-8 as a whole, but most lines holding non-ASCII bytes are (judged on the
+   first 16 MiB): a UTF-8 file with a few lines written in a single-byte code page.  Each
+   line that is not valid UTF-8 is decoded on its own with the code page chosen by step 5
+   from those lines alone; the other lines are left untouched, and the repaired lines are
+   named in the notes (:mod:`._repair`);
+5. otherwise a single-byte code page, decided in this order:
+
+   a. cp1256 (Arabic Windows) when at least half of the non-ASCII characters of the
+      first 16 MiB decoded as cp1256 are Arabic letters in runs (words) that do not touch
+      a Latin letter (cp1256 keeps the French letters of cp1252 and maps German umlauts to
+      isolated Arabic letters wedged between Latin ones, which the run rule ignores);
+   b. Mac Roman when it reads clearly better than cp1252 (see :func:`word_evidence`): the
+      non-ASCII characters that touch an ASCII letter read as lower-case Latin letters,
+      upper-case ones not preceded by a lower-case letter, or typographic quotes, dashes,
+      ™ and • where such marks stand, at least 2 more often *and* at least 1.5 times as
+      often in Mac Roman as in cp1252.  Mac Roman's accented letters sit at 0x80-0x9F,
+      where cp1252 has punctuation and ``Ž ‡ ˆ Š`` (é = 0x8E reads ``cafŽ``, á = 0x87
+      ``est‡``, ’ = 0xD5 ``donÕt``); cp1252's lower-case letters (0xE0-0xFF) read as
+      capitals or symbols in Mac Roman (``cafÈ``), and its punctuation (0x91-0x99) as
+      letters that score no better than the punctuation itself, so Western cp1252 text
+      does not give Mac Roman the lead;
+   c. cp1256 when bytes undefined in cp1252 occur anywhere in the file (Persian letters);
+   d. Mac Roman when the evidence of (b) is not decisive either way and the lines end in
+      a carriage return only (classic Mac OS, Excel for Mac's "CSV (Macintosh)");
+   e. cp1252 otherwise.
 """
 
 from __future__ import annotations
@@ -25,7 +43,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,14 +50,13 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import EncodingError, ExportFormatError, ParameterError, describe
+from ._codepage import UNDEFINED_IN_CP1252, code_page
+from ._repair import Repaired, bad_utf8_lines, count_lines, decode_lines, nul_padding, strip_nuls
 
 DELIMITERS = (",", "\t", ";")
 _CHUNK = 8 << 20
 _HEAD = 1 << 16
-_SAMPLE = 16 << 20  # bytes that decide between cp1256, cp1252 and damaged UTF-8
-_NEAR = r"A-Za-z\u00c0-\u024f\u0600-\u06ff"  # Latin letters, or more Arabic (keeps runs maximal)
-_ARABIC_RUN = re.compile(rf"(?<![{_NEAR}])[\u0600-\u06ff]+(?![{_NEAR}])")
-_UNDEFINED_IN_CP1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+_SAMPLE = 16 << 20  # bytes that decide between the code pages and UTF-8 with a few bad lines
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class EncodingInfo:
     encoding: str  # reported name, e.g. "utf-8-sig", "utf-16-le", "cp1256"
     codec: str  # Python codec that decodes the bytes (BOM included)
     evidence: str
+    repaired: Repaired | None = None  # bytes to parse instead of the file's (see ._repair)
 
 
 class FileBytes:
@@ -173,7 +190,11 @@ def _bom(data: bytes) -> EncodingInfo | None:
 
 
 def resolve_encoding(data: bytes | FileBytes, encoding: str | None, *, source: str) -> EncodingInfo:
-    """Detect (or check the user's) encoding of ``data``; see the module notes for the rules."""
+    """Detect (or check the user's) encoding of ``data``; see the module notes for the rules.
+
+    When the bytes had to be repaired (NUL padding, lines in another code page) the result's
+    ``repaired`` holds the bytes to parse and the notes saying what was done.
+    """
     bom = _bom(data)
     if encoding is not None:
         name = normalise_encoding_name(encoding)
@@ -185,21 +206,33 @@ def resolve_encoding(data: bytes | FileBytes, encoding: str | None, *, source: s
         check_decodes(data, codec, source=source, reported=name)
         return EncodingInfo(name, codec, f"encoding={encoding!r} given by the caller")
     if bom is not None:
-        check_decodes(data, bom.codec, source=source, reported=bom.encoding)
+        try:
+            check_decodes(data, bom.codec, source=source, reported=bom.encoding)
+        except EncodingError:
+            if bom.codec != "utf-8-sig":
+                raise
+            mixed = _mixed_lines(data, bom)
+            if mixed is None:
+                raise
+            return mixed
         return bom
     head = data[:_HEAD]
     if b"\x00" in head:
         info = _utf16_without_bom(head)
         if info is None:
-            offset = head.index(b"\x00")
-            raise ExportFormatError(
-                describe(
-                    "The file is binary, not a text export",
-                    file=source,
-                    received=f"a NUL byte at byte offset {offset}",
-                    expected="a CSV/TSV text file, an .xlsx workbook or an SPSS .sav file",
+            if not nul_padding(head):
+                offset = head.index(b"\x00")
+                raise ExportFormatError(
+                    describe(
+                        "The file is binary, not a text export",
+                        file=source,
+                        received=f"a NUL byte at byte offset {offset} among other control bytes",
+                        expected="a CSV/TSV text file, an .xlsx workbook or an SPSS .sav file",
+                    )
                 )
-            )
+            padding = strip_nuls(whole(data))
+            inner = resolve_encoding(padding.data, None, source=source)
+            return EncodingInfo(inner.encoding, inner.codec, inner.evidence, padding.then(inner.repaired))
         check_decodes(data, info.codec, source=source, reported=info.encoding)
         return info
     try:
@@ -223,13 +256,32 @@ def _utf16_without_bom(head: bytes) -> EncodingInfo | None:
     return None
 
 
-def _not_utf8(data: bytes | FileBytes, *, source: str) -> EncodingInfo:
-    """cp1256, cp1252 or damaged UTF-8, judged on the first :data:`_SAMPLE` bytes.
+def _mixed_lines(data: bytes | FileBytes, utf8: EncodingInfo) -> EncodingInfo | None:
+    """UTF-8 with a few lines in a code page, repaired line by line; ``None`` when most lines
+    holding non-ASCII bytes (of the first :data:`_SAMPLE` bytes) are not valid UTF-8."""
+    sample = data[:_SAMPLE]
+    if len(sample) < len(data):  # judge whole lines only
+        sample = sample[: max(sample.rfind(b"\n"), sample.rfind(b"\r")) + 1] or sample
+    valid, invalid = count_lines(sample)
+    if valid < invalid or not valid:
+        return None
+    raw = whole(data)
+    spans, sep = bad_utf8_lines(raw)
+    bad = b"".join(raw[s:e] for s, e in spans)
+    codec, why = code_page(bad[:_SAMPLE], undefined=[b for b in UNDEFINED_IN_CP1252 if b in bad])
+    repaired = decode_lines(raw, spans, sep, codec, why)
+    evidence = (f"UTF-8 with {len(spans)} line(s) in another code page ({valid} lines with non-ASCII "
+                f"characters valid UTF-8, {invalid} not, in the first 16 MiB)")
+    return EncodingInfo(utf8.encoding, utf8.codec, evidence, repaired)
 
-    The evidence (valid multi-byte UTF-8 against invalid sequences; the share of non-ASCII
-    characters that read as Arabic words in cp1256) is taken from the sample, so a large
-    export is neither held whole nor decoded whole; bytes undefined in cp1252 are looked
-    for in the whole file, a piece at a time.
+
+def _not_utf8(data: bytes | FileBytes, *, source: str) -> EncodingInfo:
+    """A code page (see :func:`._codepage.code_page`), or UTF-8 with a few lines in one.
+
+    The evidence is taken from the first :data:`_SAMPLE` bytes, so a large export is neither
+    held whole nor decoded whole; bytes undefined in cp1252 are looked for in the whole
+    file, a piece at a time.  A file with some valid multi-byte UTF-8 is checked line by
+    line (:func:`_mixed_lines`).
     """
     sample = data[:_SAMPLE]
     # final=False: a character cut at the sample's end is left undecoded, not counted as invalid
@@ -237,35 +289,16 @@ def _not_utf8(data: bytes | FileBytes, *, source: str) -> EncodingInfo:
     n_bad = text.count("\ufffd")
     n_multibyte = _n_nonascii(text) - n_bad
     del text
-    if n_multibyte >= 10 * max(n_bad, 1):
-        # Mostly valid UTF-8: a damaged UTF-8 file, not a code-page file.
-        check_decodes(data, "utf-8", source=source, reported="utf-8 (damaged: "
-                      f"{n_multibyte} valid multi-byte characters, {n_bad} invalid sequences)")
+    if n_multibyte and 10 * n_multibyte >= n_bad:
+        mixed = _mixed_lines(data, EncodingInfo("utf-8", "utf-8", ""))
+        if mixed is not None:
+            return mixed
     seen: set[bytes] = set()
     for piece in pieces(data):
-        seen.update(b for b in _UNDEFINED_IN_CP1252 if b not in seen and b in piece)
-    undefined = [b.hex() for b in _UNDEFINED_IN_CP1252 if b in seen]
-    text = sample.decode("cp1256")
-    nonascii = _n_nonascii(text)
-    arabic = len(text) - len(_ARABIC_RUN.sub("", text))
-    share = arabic / nonascii if nonascii else 0.0
-    del text
-    if undefined:
-        return EncodingInfo(
-            "cp1256",
-            "cp1256",
-            f"not UTF-8; bytes undefined in cp1252 present (0x{', 0x'.join(undefined)}); "
-            f"{share:.0%} of non-ASCII characters are Arabic letters in cp1256",
-        )
-    if share >= 0.5:
-        return EncodingInfo(
-            "cp1256", "cp1256", f"not UTF-8; {share:.0%} of non-ASCII characters are Arabic "
-            "letters when decoded as cp1256 (threshold 50%)"
-        )
-    return EncodingInfo(
-        "cp1252", "cp1252", f"not UTF-8; only {share:.0%} of non-ASCII characters would be "
-        "Arabic letters in cp1256 (threshold 50%), so Western European cp1252"
-    )
+        seen.update(b for b in UNDEFINED_IN_CP1252 if b not in seen and b in piece)
+    cr_only = b"\r" in sample and b"\n" not in sample
+    codec, evidence = code_page(sample, undefined=seen, cr_only=cr_only)
+    return EncodingInfo(codec, codec, evidence)
 
 
 def _first_records(head: str, delimiter: str, n: int = 2) -> list[list[str]]:

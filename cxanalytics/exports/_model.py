@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._common import QUESTION_COLUMNS
 from ._grid import STR_DTYPE
-from ._platforms import QUESTION_COLUMNS
 
 
 def questions_frame(records: list[dict]) -> pd.DataFrame:
@@ -45,12 +45,24 @@ class SurveyExport:
         ``question_text``, ``sub_question`` (matrix / grid row label), ``choice``
         (checkbox choice a column stands for), ``answer_type`` (``metadata``,
         ``question``, ``single``, ``open_ended``, ``choice``, ``matrix_row``,
-        ``grid_row``, ``sub_item``, ``other_specify``, ``text_analytics``),
-        ``import_id`` and ``time_zone`` (Qualtrics), ``is_metadata``, ``measure`` and
-        ``missing_codes`` (SPSS).  Unknown fields are missing.
+        ``grid_row``, ``sub_item``, ``other_specify``, ``text_analytics``,
+        ``nps_group``, ``timing``, ``display_order``), ``import_id`` and ``time_zone``
+        (Qualtrics), ``is_metadata``, ``measure`` and ``missing_codes`` (SPSS), and
+        ``role``: what a platform's fixed column holds, as the item it becomes in the
+        codebook (``response_id``, ``started_at``, ``submitted_at``, ``recorded_at``,
+        ``status``, ``finished``, ``progress``, ``duration_s``, ``language``,
+        ``last_page``; personal data ``ip_address``, ``email``, ``name``,
+        ``first_name``, ``last_name``, ``phone``, ``address``, ``latitude``,
+        ``longitude``, ``location``, ``username``, ``network_id``, ``device_id``, ...;
+        see :mod:`cxanalytics.exports._roles`).  Every answer column has a
+        ``question_id``: the choice columns of one multiple-selection question, the rows
+        of one matrix, or a question and its "Other" box share it.  ``header`` keeps the
+        name as written when a repeated name was numbered (``x``, ``x (2)``, ...).
+        Unknown fields are missing.
     platform : str
         ``"qualtrics"``, ``"qualtrics_legacy"``, ``"surveymonkey"``,
-        ``"google_forms"``, ``"spss"``, ``"csv"`` or ``"excel"``.
+        ``"google_forms"``, ``"microsoft_forms"``, ``"alchemer"``, ``"typeform"``,
+        ``"limesurvey"``, ``"kobotoolbox"``, ``"spss"``, ``"csv"`` or ``"excel"``.
     encoding : str or None
         Encoding used to decode a text file (``None`` for workbooks).
     source : str
@@ -65,7 +77,9 @@ class SurveyExport:
         The evidence the platform was recognised by.
     notes : tuple of str
         Everything the reader did beyond plain parsing (encoding and delimiter
-        evidence, dropped empty columns or rows, renamed columns, chosen sheet).
+        evidence, dropped empty columns or rows, renamed or numbered columns, chosen
+        sheet, removed NUL padding, lines decoded with another code page and the
+        responses holding them).
     delimiter, sheet : str or None
         Field delimiter of a text file; sheet name of a workbook.
     """

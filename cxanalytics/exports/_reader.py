@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -16,9 +17,11 @@ from ._encoding import FileBytes, pieces, resolve_encoding, sniff_delimiter, who
 from ._grid import STR_DTYPE, Grid, cell_text, read_text_grid, read_workbook_grid
 from ._model import SurveyExport, questions_frame
 from ._platforms import PLATFORMS, Layout, detect, layout_for
+from ._repair import shown
 from ._spss import read_spss
 
 _HEAD = 1 << 16
+_GRID = re.compile(r"^(.*?)\s*\[[^\[\]]*\]\s*$", re.DOTALL)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -80,6 +83,48 @@ def _typed_column(col: pd.Series) -> pd.Series:
     return text.mask(text.str.strip() == "")
 
 
+def _unique_names(names: list[str], recs: list[dict]) -> list[str]:
+    """Rename repeated column names in place: the 2nd, 3rd, ... ``name`` become ``name (2)``,
+    ``name (3)``, ... in order of position (the next free number if that name is taken too).
+    The header as written stays in ``questions.header``."""
+    counts = Counter(names)
+    dupes = [n for n, c in counts.items() if c > 1]
+    if not dupes:
+        return []
+    taken, seen, where = set(names), Counter(), {n: [] for n in dupes}
+    for i, name in enumerate(names):
+        seen[name] += 1
+        if counts[name] < 2:
+            continue
+        where[name].append(recs[i]["position"])
+        if seen[name] > 1:
+            k = seen[name]
+            while f"{name} ({k})" in taken:
+                k += 1
+            names[i] = recs[i]["column"] = f"{name} ({k})"
+            taken.add(names[i])
+    shown = "; ".join(f"{n[:60]!r} x{counts[n]} at positions {where[n]}" for n in dupes[:5])
+    more = f"; and {len(dupes) - 5} more" if len(dupes) > 5 else ""
+    return [f"{sum(counts[n] - 1 for n in dupes)} repeated column name(s) made unique with ' (2)', "
+            f"' (3)', ... in order of position (headers as written in questions.header): {shown}{more}"]
+
+
+def _fill_question_ids(recs: list[dict]) -> None:
+    """Give every answer column a ``question_id``: the platform's, else the first column of a run
+    of consecutive columns sharing one question text (``Q [row]`` grids included), else its own."""
+    prev_text, prev_id = None, None
+    for rec in recs:
+        if rec["is_metadata"] or rec["question_id"] is not None:
+            prev_text = prev_id = None
+            continue
+        text = rec["question_text"] or rec["column"]
+        m = _GRID.match(text) if rec["sub_question"] is None else None
+        key = m.group(1).strip() if m else text
+        if key != prev_text:
+            prev_text, prev_id = key, rec["column"]
+        rec["question_id"] = prev_id
+
+
 def _assemble(grid: Grid, layout: Layout, *, source: str, notes: list[str]):
     width = grid.cells.shape[1]
     n_header = layout.n_header
@@ -107,16 +152,8 @@ def _assemble(grid: Grid, layout: Layout, *, source: str, notes: list[str]):
         names.append(name)
         keep.append(j)
         recs.append(rec)
-    dupes = {n: c for n, c in Counter(names).items() if c > 1}
-    if dupes:
-        name = next(iter(dupes))
-        where = [recs[i]["position"] for i, n in enumerate(names) if n == name]
-        raise ExportFormatError(
-            describe("Duplicate column names", file=source, row=1, column=name,
-                     received=f"{dupes[name]} columns with this name at positions {where}",
-                     expected="unique column names (rename the duplicates in the file or "
-                     "read it with platform='surveymonkey' if it is a SurveyMonkey export)")
-        )
+    notes += _unique_names(names, recs)
+    _fill_question_ids(recs)
     frame = body[keep].set_axis(names, axis=1)
     if grid.kind == "workbook":
         frame = pd.DataFrame({n: _typed_column(frame[n]) for n in names}, index=frame.index)
@@ -126,6 +163,17 @@ def _assemble(grid: Grid, layout: Layout, *, source: str, notes: list[str]):
     header_rows = header_rows.astype(STR_DTYPE)
     header_rows.index = pd.Index(np.arange(1, n_header + 1), name="header_row")
     return frame, questions_frame(recs), header_rows
+
+
+def _repair_notes(repaired, starts: np.ndarray, source: str) -> list[str]:
+    """The repair notes, the responses holding a re-decoded line (by ``row_number``), and a warning."""
+    notes = list(repaired.notes)
+    if repaired.recoded_lines:
+        at = np.searchsorted(starts, np.asarray(repaired.recoded_lines), side="right") - 1
+        rows = tuple(dict.fromkeys(int(starts[i]) for i in at if i >= 0))
+        notes.append(f"records holding those lines start on lines (row_number) {shown(rows)}")
+        warnings.warn(f"{source}: {'; '.join(notes)}", DataQualityWarning, stacklevel=3)
+    return notes
 
 
 def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None = None,
@@ -139,8 +187,9 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         format is recognised from the bytes (zip / SPSS signatures), not the name.
     platform : str, default "auto"
         ``"auto"``, ``"qualtrics"``, ``"qualtrics_legacy"``, ``"surveymonkey"``,
-        ``"google_forms"``, ``"spss"``, ``"csv"`` or ``"excel"`` (the last two read one
-        plain header row).  A named platform is checked against the file.
+        ``"google_forms"``, ``"microsoft_forms"``, ``"alchemer"``, ``"typeform"``,
+        ``"limesurvey"``, ``"kobotoolbox"``, ``"spss"``, ``"csv"`` or ``"excel"`` (the
+        last two read one plain header row).  A named platform is checked against the file.
     encoding : str, optional
         Text encoding; detected when omitted (see Notes).  For SPSS files it is passed
         to pyreadstat; workbooks ignore it.
@@ -155,7 +204,7 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         ``frame`` (one row per response, index ``row_number``), ``questions`` (one row
         per column: ``column``, ``position``, ``header``, ``question_id``,
         ``question_text``, ``sub_question``, ``choice``, ``answer_type``, ``import_id``,
-        ``time_zone``, ``is_metadata``, ``measure``, ``missing_codes``), ``platform``,
+        ``time_zone``, ``is_metadata``, ``measure``, ``missing_codes``, ``role``), ``platform``,
         ``encoding``, ``source``, ``timezone``, ``header_rows``, ``value_labels``,
         ``detection``, ``notes``, ``delimiter``, ``sheet``.
 
@@ -165,30 +214,47 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         Unknown ``platform``, ``encoding`` or ``sheet``; a missing file.
     ExportFormatError
         Empty or binary file, ragged row (its line is named), a delimiter that does not
-        split the header, duplicate column names, a Qualtrics file without its ImportId
-        row, or a ``platform=`` that does not match what the file holds.
+        split the header, a Qualtrics file without its ImportId row, or a ``platform=``
+        that does not match what the file holds.
     EncodingError
         Bytes that cannot be decoded (byte offset and line named).
 
     Warns
     -----
     DataQualityWarning
-        A file with header rows but no responses; a column with values but no header.
+        A file with header rows but no responses; a column with values but no header;
+        lines that are not UTF-8 in a UTF-8 file (decoded with a code page, lines and
+        responses named).
 
     Notes
     -----
-    Platforms are recognised, in this order, by: an ImportId JSON row 3 (Qualtrics);
-    ``V1, V2, ...`` in row 1 (legacy Qualtrics, 2 header rows); SurveyMonkey metadata
-    headers (``Respondent ID``, ``Collector ID``, ...) with a blank row-2 cell below;
-    a Google Sheets timestamp header (``Timestamp`` and its translations) in column 1.
-    Anything else is a plain table with one header row.  Row 1 naming Qualtrics fields
-    (``StartDate``, ``ResponseId``, ...) over a row of labels but no ImportId row is an
-    error rather than a guess.
+    Platforms are recognised, in this order, by: ImportIds in row 3 (Qualtrics; JSON, or
+    the 2016 ``{'ImportId': 'QID9-1'}``); ``V1, V2, ...`` in row 1 (legacy Qualtrics, 2
+    header rows); SurveyMonkey metadata headers (``Respondent ID``, ``RespondentID``,
+    ``Collector ID``, ...) over blank row-2 cells, or a row 2 of SurveyMonkey sub-labels
+    (``Response``, ``Open-Ended Response``) when there are no metadata columns; a Google
+    Sheets timestamp header (``Timestamp`` and its translations) in column 1; Microsoft
+    Forms' ``ID, Start time, Completion time``; Alchemer's ``Time Started`` and ``Date
+    Submitted``; Typeform's ``#`` column of 32-character tokens or its ``Submit Date
+    (UTC)`` / ``Network ID`` columns; LimeSurvey's ``id, submitdate, lastpage,
+    startlanguage`` (or, with full-text headings in any language, first columns holding
+    an id, a date, a page number and a language code); KoBoToolbox's ``_uuid``,
+    ``_submission_time``, ``_validation_status``, ... columns.  Anything else is a plain
+    table with one header row.  Row 1 naming Qualtrics fields (``StartDate``,
+    ``ResponseId``, ...) over a row of labels but no ImportId row is an error rather
+    than a guess.
 
-    Encodings are detected by byte-order mark, then a strict UTF-8 decode, then cp1256
-    when at least half of the non-ASCII characters decoded as cp1256 are Arabic letters
-    in runs that do not touch Latin letters (or bytes undefined in cp1252 occur), and
-    cp1252 otherwise.  Mostly valid UTF-8 with a few bad bytes is reported, not guessed.
+    A repeated column name is normal in real exports (the same question text twice, the
+    choices of several multiple-selection questions): the second and later ones are
+    numbered ``name (2)``, ``name (3)``, ... in order of position (the next free number
+    when the file already uses that name); ``questions.header`` keeps the name as
+    written and ``notes`` lists them.
+
+    Encodings are detected by byte-order mark, then a strict UTF-8 decode, then a UTF-8
+    file with a few lines in a code page (each such line decoded on its own, lines and
+    responses named), then cp1256 / Mac Roman / cp1252 from the evidence of the bytes
+    (Arabic words; letters that read as parts of words; lines ending in CR only): the
+    rules are in :mod:`cxanalytics.exports._encoding`.  NUL padding is removed.
 
     Text files are parsed once with pyarrow (no per-row Python); every cell stays text
     and only empty cells become missing ("N/A", "None" stay as written).  Completely
@@ -237,6 +303,8 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
                                           parameter="sheet", received=sheet,
                                           expected="None for a text file"))
         enc = resolve_encoding(data, "utf-8" if from_text else encoding, source=source)
+        if enc.repaired is not None:
+            data = enc.repaired.data
         head = codecs.getincrementaldecoder(enc.codec)(errors="replace").decode(data[:_HEAD])
         if not head.lstrip("\ufeff").strip():
             raise _empty_error(source)
@@ -244,6 +312,8 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
         notes += [f"encoding {enc.encoding}: {enc.evidence}", f"delimiter: {delim_evidence}"]
         grid = read_text_grid(data, enc, delim, head, source=source)
         enc_name = enc.encoding
+        if enc.repaired is not None:
+            notes += _repair_notes(enc.repaired, grid.lines, source)
     notes += grid.notes
     if grid.cells.empty:
         raise _empty_error(source)

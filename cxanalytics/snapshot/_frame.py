@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._exposure import lifetimes
 from .._timeutil import parse_times
-from .._validate import as_list, require_columns, require_frame
+from .._validate import as_list, require_columns, require_frame, warn_dropped
 from ..errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 #: Length of one tenure unit in days (a month is a twelfth of a Julian year).
@@ -39,6 +39,10 @@ def churn_flags(data: pd.DataFrame, column: str, what: str = "Churn flag") -> np
         values = pd.unique(col.dropna())
         if all(isinstance(v, bool | np.bool_) for v in values):
             y = col.map({True: 1.0, False: 0.0}).to_numpy(dtype=np.float64, na_value=np.nan)
+        elif all(isinstance(v, str) and v.strip().lower() in ("true", "false") for v in values):
+            # 'true' / 'false' text, as a mapped snapshot's CSV holds them when a flag is missing somewhere
+            y = col.map(lambda v: np.nan if pd.isna(v) else float(v.strip().lower() == "true")).to_numpy(
+                dtype=np.float64, na_value=np.nan)
         else:
             raise ColumnError(describe(f"{what} must be true/false", column=column,
                                        received=[str(v) for v in values[:5]], expected=hint))
@@ -64,11 +68,12 @@ def tenure_values(data: pd.DataFrame, column: str) -> np.ndarray:
     return t
 
 
-def prepare(snapshot, *, tenure: str | None, churned: str, by=None, extra=(), what: str = "snapshot") -> pd.DataFrame:
+def prepare(snapshot, *, tenure: str | None, churned: str, by=None, extra=(), what: str = "snapshot",
+            function: str, stacklevel: int = 5) -> pd.DataFrame:
     """Checked columns of a snapshot: ``_tenure`` (if asked), ``_churned`` (0/1), by-columns, extras.
 
     Rows with a missing tenure, churn flag or by-value are left out with one
-    DataQualityWarning that counts them per column.
+    DataQualityWarning (:func:`cxanalytics._validate.warn_dropped`) naming ``function``.
     """
     data = require_frame(snapshot, parameter="snapshot")
     by_cols = as_list(by)
@@ -91,9 +96,9 @@ def prepare(snapshot, *, tenure: str | None, churned: str, by=None, extra=(), wh
             out[col] = data[col]
     gone = np.logical_or.reduce(list(missing.values()))
     if gone.any():
-        counts = ", ".join(f"{k} ({int(v.sum())})" for k, v in missing.items() if v.any())
-        warnings.warn(f"{int(gone.sum())} of {len(data)} customer(s) left out of the {what}: missing {counts}",
-                      DataQualityWarning, stacklevel=3)
+        cols = [k for k, v in missing.items() if v.any()]
+        warn_dropped(int(gone.sum()), len(data), "with a missing value", function=function,
+                     column=cols if len(cols) > 1 else cols[0], what="customers", stacklevel=stacklevel)
         out = out[~gone]
     if out.empty:
         raise ParameterError(describe("No customer has the values needed", parameter="snapshot",
@@ -177,7 +182,8 @@ def snapshot_from_logs(customers: pd.DataFrame, transactions: pd.DataFrame, *,
     segs = [s for s in segments if s in cust.columns]
     require_columns(cust, [customer, acquisition_cost], what="customers")
     life, _ = lifetimes(cust, transactions, segment=None, customer=customer, acquired=acquired, cancelled=cancelled,
-                        time=time, amount=amount, as_of=as_of, window=window, lapse=lapse)
+                        time=time, amount=amount, as_of=as_of, window=window, lapse=lapse,
+                        function="snapshot_from_logs")
     days = life["exposure_days"].to_numpy()
     out = pd.DataFrame({"customer_id": life.index.to_numpy(), "tenure": days / per,
                         "churned": life["churned"].to_numpy(dtype=bool),
@@ -205,7 +211,7 @@ def snapshot_from_logs(customers: pd.DataFrame, transactions: pd.DataFrame, *,
         require_columns(inter, [customer, time, complaint], what="interactions")
         flag = inter[complaint].astype("boolean")
         if flag.isna().any():
-            warnings.warn(f"{int(flag.isna().sum())} interaction(s) without a {complaint!r} value counted as no "
+            warnings.warn(f"snapshot_from_logs: {int(flag.isna().sum())} interaction(s) without a {complaint!r} value counted as no "
                           "complaint", DataQualityWarning, stacklevel=2)
         i = pd.DataFrame({"c": inter[customer].to_numpy(), "t": _times(inter[time], time),
                           "k": flag.fillna(False).to_numpy(dtype=bool)})

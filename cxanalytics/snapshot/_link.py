@@ -85,7 +85,8 @@ def satisfaction_churn_link(snapshot: pd.DataFrame, *, satisfaction: str | None 
     require_columns(data, [satisfaction, complaint, churned], what="snapshot")
     rows, evidence = [], []
     if satisfaction is not None:
-        part = prepare(data, tenure=None, churned=churned, by=[satisfaction])
+        part = prepare(data, tenure=None, churned=churned, by=[satisfaction], function="satisfaction_churn_link",
+                       stacklevel=4)
         score = part[satisfaction]
         if not pd.api.types.is_numeric_dtype(score) or pd.api.types.is_bool_dtype(score):
             from ..errors import ColumnError
@@ -97,7 +98,8 @@ def satisfaction_churn_link(snapshot: pd.DataFrame, *, satisfaction: str | None 
         rows.append(claim.verdict.iloc[0].to_dict())
         evidence.append(("satisfaction", satisfaction, part.assign(_y=part["_churned"])))
     if complaint is not None:
-        part = prepare(data, tenure=None, churned=churned, by=[complaint])
+        part = prepare(data, tenure=None, churned=churned, by=[complaint], function="satisfaction_churn_link",
+                       stacklevel=4)
         flag = churn_flags(part, complaint, what="Complaint flag") == 1
         measure, est, lo, hi, n, extra = _effect(part.assign(_y=part["_churned"]), flag, churned="_y", duration=None,
                                                  strata=None, covariates=[], alpha=alpha)

@@ -96,7 +96,7 @@ def churn_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | None =
     """
     alpha = check_alpha(alpha)
     by_cols = as_list(by)
-    data = prepare(snapshot, tenure=None, churned=churned, by=by_cols)
+    data = prepare(snapshot, tenure=None, churned=churned, by=by_cols, function="churn_by_segment", stacklevel=4)
     codes, keys = _groups(data, by_cols)
     k = len(keys)
     n = np.bincount(codes, minlength=k)
@@ -197,10 +197,16 @@ def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned
     2       2        4     2         0     0.417
     3       3        2     0         2     0.417
     """
+    return life_table(snapshot, tenure=tenure, churned=churned, by=by, tenure_unit=tenure_unit, period=period,
+                      alpha=alpha, function="tenure_life_table")
+
+
+def life_table(snapshot, *, tenure, churned, by, tenure_unit, period, alpha, function, stacklevel=5) -> pd.DataFrame:
+    """:func:`tenure_life_table`, its dropped rows announced as ``function``'s."""
     alpha = check_alpha(alpha)
     factor = unit_days(tenure_unit, "tenure_unit") / unit_days(period, "period")
     by_cols = as_list(by)
-    data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols)
+    data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols, function=function, stacklevel=stacklevel)
     per = lifetime_periods(data["_tenure"].to_numpy(), data["_churned"].to_numpy(), factor)
     codes, keys = _groups(data, by_cols)
     lost = data["_churned"].to_numpy() == 1
@@ -331,7 +337,8 @@ def survival_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | Non
     """
     alpha = check_alpha(alpha)
     by_cols = as_list(by)
-    data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols)
+    data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols, function="survival_by_segment",
+                   stacklevel=4)
     factor = unit_days(tenure_unit, "tenure_unit") / unit_days(period, "period")
     frame = data.rename(columns={"_tenure": "tenure", "_churned": "churned"})
     frame["tenure"] = frame["tenure"] * factor

@@ -125,7 +125,7 @@ def _segment(data: pd.DataFrame, *, factor: float, months: float, z: float, hori
 
 
 def _table(snapshot, *, by, tenure, churned, charges, tenure_unit, period, margin_rate, discount, horizon, cac,
-           cac_column, alpha, method, n_draws, random_state, measures) -> pd.DataFrame:
+           cac_column, alpha, method, n_draws, random_state, measures, function) -> pd.DataFrame:
     alpha = check_alpha(alpha)
     if method not in _METHODS:
         raise ParameterError(describe("Unknown method", parameter="method", received=method,
@@ -141,7 +141,7 @@ def _table(snapshot, *, by, tenure, churned, charges, tenure_unit, period, margi
     factor = unit_days(tenure_unit, "tenure_unit") / period_days
     z = 1.0 / (1.0 + _discount(discount, period_days))
     by_cols = as_list(by)
-    data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols, extra=[charges, cac_column])
+    data = prepare(snapshot, tenure=tenure, churned=churned, by=by_cols, extra=[charges, cac_column], function=function)
     codes, keys = _groups(data, by_cols)
     rng = np.random.default_rng(random_state)
     frames = []
@@ -222,10 +222,10 @@ def fit_sbg_snapshot(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned:
     >>> round(fit.alpha, 3), round(fit.beta, 3)
     (0.704, 1.182)
     """
-    from ._rates import tenure_life_table
+    from ._rates import life_table
 
-    table = tenure_life_table(snapshot, tenure=tenure, churned=churned, tenure_unit=tenure_unit, period=period,
-                              alpha=alpha)
+    table = life_table(snapshot, tenure=tenure, churned=churned, by=None, tenure_unit=tenure_unit, period=period,
+                       alpha=alpha, function="fit_sbg_snapshot")
     return fit_sbg_censored(table, alpha=alpha)
 
 
@@ -357,7 +357,8 @@ def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float 
     return _table(snapshot, by=by, tenure=tenure, churned=churned, charges=charges, tenure_unit=tenure_unit,
                   period=period, margin_rate=margin_rate, discount=discount, horizon=horizon, cac=None, cac_column=None,
                   alpha=alpha, method=method, n_draws=n_draws, random_state=random_state,
-                  measures=("margin", "retention_first_period", "clv_new", "value_retained", "base_value"))
+                  measures=("margin", "retention_first_period", "clv_new", "value_retained", "base_value"),
+                  function="snapshot_clv")
 
 
 def snapshot_retention_vs_acquisition(snapshot: pd.DataFrame, *, acquisition_cost: float | str, margin_rate: float,
@@ -439,7 +440,8 @@ def snapshot_retention_vs_acquisition(snapshot: pd.DataFrame, *, acquisition_cos
                   cac_column=cac_column,
                   alpha=alpha, method=method, n_draws=n_draws, random_state=random_state,
                   measures=("clv_new", "acquisition_cost", "net_value_new", "value_retained",
-                            "retained_to_acquisition_cost", "retain_minus_replace"))
+                            "retained_to_acquisition_cost", "retain_minus_replace"),
+                  function="snapshot_retention_vs_acquisition")
 
 
 snapshot_clv.__doc__ = snapshot_clv.__doc__.format(params=_VALUE_DOC, notes=_VALUE_NOTES)

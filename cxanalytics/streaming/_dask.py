@@ -27,6 +27,7 @@ from typing import Any
 
 from ..codebook import Codebook
 from ..errors import ParameterError, describe
+from ..scale import _compute as _compute_keeping_filters
 from ..scale import _dask
 from ._io import _chunk_ranges, _read_chunk, _read_range, _Sink
 from ._result import ChunkedCleanResult, Totals
@@ -61,9 +62,9 @@ def _pass2_task(index: int, work: str, book: Codebook, base, firsts, rules: dict
 
 def _compute(dask, tasks, bar, kw):
     if bar is None:
-        return dask.compute(*tasks, **kw)
+        return _compute_keeping_filters(dask, *tasks, **kw)
     with bar:
-        return dask.compute(*tasks, **kw)
+        return _compute_keeping_filters(dask, *tasks, **kw)
 
 
 def clean_with_dask(path: Path, book: Codebook | None, out: Path, chunksize: int, probe, header: bytes, start: int,

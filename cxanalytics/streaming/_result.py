@@ -61,7 +61,9 @@ def _fold_log_columns(frames: list[pd.DataFrame]) -> pd.DataFrame:
     keys = [c for c in out.columns if c not in ("n", "row")]
     out = out.groupby(keys, sort=False, dropna=False, observed=True)["n"].sum().reset_index()
     out.insert(0, "row", pd.Series(pd.NA, index=out.index).astype(template["row"].dtype))
-    return out[list(template.columns)].astype(template.dtypes.to_dict())
+    # categoricals take the categories of every chunk (a change may first appear in a later chunk)
+    dtypes = {c: "category" if isinstance(t, pd.CategoricalDtype) else t for c, t in template.dtypes.items()}
+    return out[list(template.columns)].astype(dtypes)
 
 
 def _fold_recodes(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from ..cleaning._rules import _resolve_column
 from ..cleaning._values import key_codes
 from ..codebook import Codebook
 
-_EARLY = ("preview", "test", "incomplete")
+_EARLY = ("preview", "test", "spam", "rejected", "incomplete")  # the rules run before duplicates
 _BUCKETS = 64  # key hashes are spilled to this many files per key column, by their top bits
 _SHIFT = np.uint64(64 - 6)  # top 6 bits of a hash pick its bucket (2**6 = _BUCKETS)
 _KEY_RECORD = np.dtype([("key", "<u8"), ("stamp", "<i8"), ("row", "<i8")])
@@ -71,7 +71,7 @@ def pass1_chunk(chunk: list, book: Codebook, key_cols: list[str], rules: dict[st
     hits, its respondent keys as 64-bit hashes (no raw text) and its cell-level log are pickled
     to ``cache`` for
     pass 2, which adds the two rules' verdicts (:func:`pass2_chunk`).  For every candidate
-    response (neither preview, test nor incomplete) a record (64-bit hash of each key,
+    response (no platform marker and not incomplete) a record (64-bit hash of each key,
     submission time, row number) is appended to one of :data:`_BUCKETS` files chosen by the
     hash's top bits, and (row, duration) to ``durations*.bin``.  ``suffix`` names the files
     of one chunk apart (chunks cleaned in parallel each write their own).  Returns the
@@ -88,7 +88,7 @@ def pass1_chunk(chunk: list, book: Codebook, key_cols: list[str], rules: dict[st
     ruled = pd.concat([res.data[rule_cols].assign(listed=res.data["flags"]),
                        res.quarantine[rule_cols].assign(listed=res.quarantine["reasons"])]).sort_index()  # fmt: skip
     ruled["listed"] = ";" + ruled["listed"].fillna("").astype("str") + ";"
-    early = np.logical_or.reduce([_has(ruled["listed"], r) for r in _EARLY])  # preview, test, incomplete
+    early = np.logical_or.reduce([_has(ruled["listed"], r) for r in _EARLY])  # platform markers, incomplete
     keep = ~early
     rows = ruled.index.to_numpy(dtype=np.int64)[keep]
     cand = ruled.loc[keep]
@@ -222,6 +222,10 @@ def pass2_chunk(cache: Path, book: Codebook, base, firsts, rules: dict[str, Any]
         detail[sel] = f.detail.reindex(held.index[sel]).to_numpy(dtype=object)
     held["detail"] = pd.Series(detail, index=held.index, dtype="str")
     data["flags"] = _pattern_text(bits[idx.get_indexer(data.index)], order, ~go, data.index)
+    for name in R.FLAG_ONLY:  # the flag columns, with the whole-file rules' verdicts
+        j = order.index(name)
+        data[f"flag_{name}"] = hits[idx.get_indexer(data.index), j]
+        held[f"flag_{name}"] = hits[at, j]
     reconcile(idx, data.index, held.index)
     extra_log = LogBuilder()
     for name, f in new.items():

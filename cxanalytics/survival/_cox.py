@@ -11,11 +11,10 @@ from scipy import stats
 
 from .._covariates import check_covariates, require_full_rank
 from .._separation import fitted_signs, message, scan
-from .._validate import as_list, check_alpha, require_columns, require_frame
+from .._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import (
     ConvergenceError,
     ConvergenceWarning,
-    DataQualityWarning,
     ParameterError,
     SeparationWarning,
     describe,
@@ -109,7 +108,8 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     Warns
     -----
     DataQualityWarning
-        Rows with missing covariates or strata are left out.
+        Rows with missing covariates or strata are left out (the message gives their
+        number and share). Missing durations or events raise instead.
     ConvergenceWarning
         The score at the estimate is not close to zero (e.g. a level with no events, whose
         hazard ratio diverges).
@@ -154,8 +154,8 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     require_columns(data, [duration, event, *covs, *strata_cols])
     incomplete = data[covs + strata_cols].isna().any(axis=1).to_numpy()
     if incomplete.any():
-        warnings.warn(f"{int(incomplete.sum())} row(s) with missing covariates or strata "
-                      "were left out", DataQualityWarning, stacklevel=2)
+        warn_dropped(int(incomplete.sum()), len(data), "with a missing value", function="cox",
+                     column=covs + strata_cols, role="covariates or strata")
         data = data.loc[~incomplete]
     t, e, _, _, _ = _prepare(data, duration, event, None)
     if not e.any():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -10,10 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import as_list, check_alpha, require_columns, require_frame
+from .._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import (
     ColumnError,
-    DataQualityWarning,
     ParameterError,
     describe,
 )
@@ -84,16 +82,19 @@ def _weight_values(data: pd.DataFrame, column: str | None) -> np.ndarray | None:
     return values
 
 
-def _prepare(data, duration, event, by, weights=None):
-    """Validate inputs; return (durations, events, weights, group codes, group key frame)."""
+def _prepare(data, duration, event, by, weights=None, *, function="kaplan_meier"):
+    """Validate inputs; return (durations, events, weights, group codes, group key frame).
+
+    Rows with a missing group are left out with a warning naming ``function``.
+    """
     data = require_frame(data)
     by = as_list(by)
     require_columns(data, [duration, event, *by, weights])
     if by:
         missing = data[by].isna().any(axis=1).to_numpy()
         if missing.any():
-            warnings.warn(f"{int(missing.sum())} row(s) with a missing value in {by} were left out",
-                          DataQualityWarning, stacklevel=3)
+            warn_dropped(int(missing.sum()), len(data), "with a missing value", function=function,
+                         column=by, role="group", stacklevel=4)
             data = data.loc[~missing]
     if len(data) == 0:
         raise ParameterError(describe("No rows to analyse", parameter="data", received="0 rows",
@@ -113,7 +114,7 @@ def _prepare(data, duration, event, by, weights=None):
 def _count(t: np.ndarray, e: np.ndarray, w: np.ndarray | None, g: np.ndarray, n_groups: int):
     """Weighted counts per (group, distinct time), sorted by group then time.
 
-    Returns group code, time, total leaving (events + censored) and events per cell.
+    Returns group code, time, total leaving (events + censored), events and censored per cell.
     """
     n = len(t)
     integral = t.dtype.kind in "iu" or bool(np.all(t == np.floor(t)))
@@ -135,22 +136,26 @@ def _count(t: np.ndarray, e: np.ndarray, w: np.ndarray | None, g: np.ndarray, n_
         cells = None
     if w is None:  # one pass: even slots count censorings, odd slots events
         both = np.bincount(2 * key + e, minlength=2 * size).reshape(size, 2)
-        dead, leaving = both[:, 1], both.sum(axis=1)
-    else:
+        dead, censored, leaving = both[:, 1], both[:, 0], both.sum(axis=1)
+    else:  # censored weight summed on its own: leaving - dead cancels beside a large event weight
         leaving = np.bincount(key, weights=w, minlength=size)
         dead = np.bincount(key, weights=w * e, minlength=size)
+        censored = np.bincount(key, weights=w * ~e, minlength=size)
     if cells is None:
         cells = np.flatnonzero(np.bincount(key, minlength=size) if w is not None else leaving)
-        leaving, dead = leaving[cells], dead[cells]
-    return cells // span, times_of[cells % span], leaving.astype(float), dead.astype(float)
+        leaving, dead, censored = leaving[cells], dead[cells], censored[cells]
+    return (cells // span, times_of[cells % span], leaving.astype(float), dead.astype(float),
+            censored.astype(float))
 
 
 def _within_group_reverse_cumsum(values: np.ndarray, grp: np.ndarray) -> np.ndarray:
-    rc = np.cumsum(values[::-1])[::-1]
-    last = np.r_[np.flatnonzero(np.diff(grp)) + 1, len(grp)]  # first row of the next group
-    nxt = np.append(rc, 0.0)[last]
-    ends = np.repeat(nxt, np.diff(np.r_[0, last]))
-    return rc - ends
+    """Sum of ``values[i:]`` within row i's group (``grp`` sorted).
+
+    Summed group by group: one running sum over all rows minus the next group's total would
+    leave every group the rounding error of the (possibly much larger) groups after it, so
+    that e.g. the last time of a group had more subjects at risk than left it.
+    """
+    return pd.Series(values[::-1]).groupby(grp[::-1], sort=False).cumsum().to_numpy()[::-1]
 
 
 # --------------------------------------------------------------------------- Kaplan-Meier
@@ -273,6 +278,12 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     ParameterError
         ``data`` not a DataFrame or empty, ``alpha`` outside (0, 1).
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing value in a ``by`` column are left out; the message gives their
+        number and share.
+
     Notes
     -----
     With :math:`d_i` events and :math:`n_i` at risk at distinct time :math:`t_i`,
@@ -281,6 +292,10 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     :math:`\hat S^{\exp(\pm z \sigma / \log \hat S)}` with
     :math:`\sigma^2 = \sum d_i / (n_i (n_i - d_i))`; it stays inside [0, 1]. Before the
     first event the interval is [1, 1]; where :math:`\hat S = 0` it is undefined (NaN).
+    It is evaluated as :math:`\exp(-\exp(\log(-\log \hat S) \pm z \sigma / (-\log \hat S)))`
+    (as R's ``survfit(conf.type = "log-log")``), and :math:`n_i - d_i` as the weight censored at
+    :math:`t_i` plus the weight at risk after it, so that extreme case weights neither overflow
+    nor lose precision.
     The median is the smallest time with :math:`\hat S(t) \le 0.5`; its interval
     (Brookmeyer & Crowley 1982) runs from the first time the lower band reaches 0.5 to the
     first time the upper band does (NaN when a band never reaches 0.5).
@@ -312,14 +327,10 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     t, e, w, g, keys = _prepare(data, duration, event, by_cols, weights)
     k = _km_core(t, e, w, g, len(keys))
     surv, cumvar, grp = k["survival"], k["cumvar"], k["grp"]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(invalid="ignore"):  # S = 0 and an infinite Greenwood sum: NaN, set below
         se = np.where(surv > 0, surv * np.sqrt(cumvar), np.nan)
-        theta = stats.norm.ppf(1 - alpha / 2) * np.sqrt(cumvar) / np.abs(np.log(surv))
-        lower = np.where(surv < 1, surv ** np.exp(theta), 1.0)
-        upper = np.where(surv < 1, surv ** np.exp(-theta), 1.0)
-    lower[surv <= 0] = np.nan
-    upper[surv <= 0] = np.nan
-    at_risk, dead, censored = k["at_risk"], k["dead"], k["leaving"] - k["dead"]
+    lower, upper = _loglog_interval(surv, cumvar, stats.norm.ppf(1 - alpha / 2))
+    at_risk, dead, censored = k["at_risk"], k["dead"], k["censored"]
     if w is None:  # plain counts: show them as integers
         at_risk, dead, censored = (np.rint(a).astype(np.int64) for a in (at_risk, dead, censored))
     curve = keys.iloc[grp].reset_index(drop=True)
@@ -331,15 +342,51 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
 
 def _km_core(t, e, w, g, n_groups) -> dict[str, np.ndarray]:
     """Kaplan-Meier arrays per (group, distinct time): counts, S(t), Greenwood sum."""
-    grp, time, leaving, dead = _count(t, e, w, g, n_groups)
+    grp, time, leaving, dead, censored = _count(t, e, w, g, n_groups)
     at_risk = _within_group_reverse_cumsum(leaving, grp)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(dead > 0, 1.0 - dead / at_risk, 1.0)
-        green = np.where(dead > 0, dead / (at_risk * (at_risk - dead)), 0.0)
+    # n - d, the subjects at risk who do not have the event, as a sum of non-negative terms (those
+    # censored now and those at risk at the group's next time): n - d itself cancels when a small
+    # weight stays at risk beside a large one, and is exactly 0 when everyone left has the event.
+    same = np.r_[grp[1:] == grp[:-1], False]
+    survivors = censored + np.where(same, np.r_[at_risk[1:], 0.0], 0.0)
+    # d / n / (n - d), not d / (n (n - d)): the product overflows for weights above ~1e154. The
+    # term is +inf where everyone at risk leaves (S = 0), and for n - d below ~1e-292 (tiny weights).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        factor = np.where(dead > 0, np.minimum(survivors / at_risk, 1.0), 1.0)
+        green = np.where(dead > 0, dead / at_risk / survivors, 0.0)
     surv = pd.Series(factor).groupby(grp).cumprod().to_numpy()
     cumvar = pd.Series(green).groupby(grp).cumsum().to_numpy()
-    return {"grp": grp, "time": time, "leaving": leaving, "dead": dead, "at_risk": at_risk,
-            "survival": surv, "cumvar": cumvar}
+    return {"grp": grp, "time": time, "leaving": leaving, "dead": dead, "censored": censored,
+            "at_risk": at_risk, "survival": surv, "cumvar": cumvar}
+
+
+def _exp_neg_exp(x: np.ndarray) -> np.ndarray:
+    """``exp(-exp(x))`` without overflow: the double nearest to it is 1 for x <= -40 and 0 for x >= 7."""
+    # exp(-exp(-40)) = 1 - 4.2e-18 rounds to 1; exp(-exp(7)) = exp(-1096.6) is below half the
+    # smallest subnormal double and rounds to 0. In between, a subnormal result is still the
+    # correctly rounded value: the underflow is not an error.
+    with np.errstate(under="ignore"):
+        return np.exp(-np.exp(np.clip(x, -40.0, 7.0)))
+
+
+def _loglog_interval(surv: np.ndarray, cumvar: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    r"""Log-log interval of S(t): :math:`\exp(-\exp(\log(-\log S) \pm z \sigma / (-\log S)))`.
+
+    The same as :math:`S^{\exp(\pm z \sigma / \log S)}` but evaluated on the log-log scale, so
+    that a huge :math:`\sigma / \log S` (S near 1 with a large Greenwood sum, or a small weight
+    left at risk) cannot overflow. [1, 1] where S = 1; NaN where S = 0; [S, S] where
+    :math:`\sigma = 0`; an infinite :math:`\sigma` gives [0, 1].
+    """
+    lower = np.where(surv >= 1, 1.0, np.nan)
+    upper = lower.copy()
+    inside = (surv > 0) & (surv < 1)
+    s = surv[inside]
+    neg_log = -np.log(s)  # in (0, 745]
+    theta = z * np.sqrt(cumvar[inside]) / neg_log
+    u = np.log(neg_log)
+    lower[inside] = np.where(theta > 0, _exp_neg_exp(u + theta), s)
+    upper[inside] = np.where(theta > 0, _exp_neg_exp(u - theta), s)
+    return lower, upper
 
 
 def _medians(curve: pd.DataFrame, grp: np.ndarray, keys: pd.DataFrame) -> pd.DataFrame:
@@ -397,6 +444,12 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str,
     ColumnError, ParameterError
         Invalid columns or values (see :func:`kaplan_meier`), fewer than two groups.
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing value in a ``group`` column are left out; the message gives their
+        number and share.
+
     Notes
     -----
     At each distinct event time :math:`t` with :math:`d_t` events among :math:`n_t` at risk,
@@ -427,13 +480,13 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str,
     if not cols:
         raise ParameterError(describe("A grouping column is required", parameter="group",
                                       received=group, expected="a column name"))
-    t, e, _, g, keys = _prepare(data, duration, event, cols)
+    t, e, _, g, keys = _prepare(data, duration, event, cols, function="logrank")
     n_groups = len(keys)
     if n_groups < 2:
         raise ParameterError(describe("The log-rank test needs at least two groups",
                                       parameter="group", received=f"{n_groups} group",
                                       expected="two or more groups"))
-    grp, time, leaving, dead = _count(t, e, None, g, n_groups)
+    grp, time, leaving, dead, _ = _count(t, e, None, g, n_groups)
     times, col = np.unique(time, return_inverse=True)
     shape = (n_groups, len(times))
     leave = np.zeros(shape)

@@ -16,13 +16,13 @@ __all__ = ["rmst", "rmst_difference"]
 
 
 # --------------------------------------------------------------------------- RMST
-def _rmst_table(data, duration, event, by, tau, alpha) -> pd.DataFrame:
+def _rmst_table(data, duration, event, by, tau, alpha, function="rmst") -> pd.DataFrame:
     alpha = check_alpha(alpha)
     if not (isinstance(tau, int | float | np.number) and np.isfinite(tau) and tau > 0):
         raise ParameterError(describe("tau must be a positive number", parameter="tau",
                                       received=tau, expected="a positive, finite time"))
     tau = float(tau)
-    t, e, _, g, keys = _prepare(data, duration, event, by)
+    t, e, _, g, keys = _prepare(data, duration, event, by, function=function)
     n_groups = len(keys)
     last = np.full(n_groups, -np.inf)
     np.maximum.at(last, g, t)
@@ -91,6 +91,12 @@ def rmst(data: pd.DataFrame, *, duration: str, event: str, tau: float,
     ColumnError
         Invalid columns or values (see :func:`kaplan_meier`).
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing value in a ``by`` column are left out; the message gives their
+        number and share.
+
     Notes
     -----
     :math:`\mathrm{RMST}(\tau) = \int_0^\tau \hat S(u)\,du`, a sum of rectangles under the
@@ -147,6 +153,11 @@ def rmst_difference(data: pd.DataFrame, *, duration: str, event: str, group: str
     ParameterError
         Unknown ``reference``, fewer than two groups, invalid ``tau`` / ``alpha``.
 
+    Warns
+    -----
+    DataQualityWarning
+        Rows with a missing ``group`` are left out; the message gives their number and share.
+
     Notes
     -----
     Groups are independent, so :math:`\mathrm{Var}(\hat\mu_j - \hat\mu_0) =
@@ -169,7 +180,7 @@ def rmst_difference(data: pd.DataFrame, *, duration: str, event: str, group: str
     if not isinstance(group, str):
         raise ParameterError(describe("group must be one column name", parameter="group",
                                       received=group, expected="a string"))
-    table = _rmst_table(data, duration, event, [group], tau, alpha)
+    table = _rmst_table(data, duration, event, [group], tau, alpha, "rmst_difference")
     levels = list(table[group])
     if len(levels) < 2:
         raise ParameterError(describe("Need at least two groups to compare", parameter="group",
