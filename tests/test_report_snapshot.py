@@ -7,14 +7,16 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from cxanalytics.cli import EXIT_BAD_INPUT, main
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import ParameterError
+from cxanalytics.mapping import MissingColumnsError
 from cxanalytics.report import assemble_data, find_notebooks, notebook_inputs, run_report
 from cxanalytics.report import present_inputs as present
-from cxanalytics.snapshot import snapshot_from_logs
+from cxanalytics.snapshot import churn_by_segment, snapshot_from_logs
 
 SAMPLE = sample_dir()
 
@@ -110,3 +112,54 @@ def test_report_runs_notebook_09_on_a_snapshot_file(tmp_path):
     text = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.outputs)
     assert "Snapshot read from snap.csv: 4,000 customers, 1,357 churned" in text
     assert "Segments: plan;" in text and "plan = prepaid" in text
+
+
+def test_a_mapped_snapshot_is_written_in_days_with_its_segments(tmp_path):
+    raw = tmp_path / "telco.csv"
+    raw.write_text("customerID,tenure,Churn,Contract\nA,1,Yes,Month-to-month\nB,24,No,Two year\nC,0,No,One year\n",
+                   encoding="utf-8")
+    mapping = {"snapshot": {"columns": {"customerID": "customer_id", "tenure": "tenure", "Churn": "churned",
+                                        "Contract": "contract"},
+                            "values": {"churned": {"Yes": True, "No": False}}, "units": {"tenure": "months"},
+                            "segments": ["contract"]}}
+    data = assemble_data(tmp_path / "data", snapshot=raw, mapping=mapping)
+    snap = pd.read_csv(data.path / "snapshot.csv")
+    assert snap["tenure"].tolist() == pytest.approx([365.25 / 12, 24 * 365.25 / 12, 0.0])  # days, the canonical unit
+    assert snap["churned"].tolist() == [True, False, False] and data.snapshot_segments == ("contract",)
+    assert "snapshot" in set(data.mapping_log["table"]) and data.inputs == {"snapshot"}
+    # the library reads it back in the canonical unit: one lost in month 1, one censored at 24 months
+    t = churn_by_segment(snap, by="contract")
+    assert t["churned"].sum() == 1
+
+
+def test_an_unmapped_snapshot_without_the_columns_gets_a_proposed_mapping(tmp_path):
+    raw = tmp_path / "bank.csv"
+    raw.write_text("CustomerId,Tenure,Exited\n1,3,1\n2,5,0\n3,1,0\n", encoding="utf-8")
+    with pytest.raises(MissingColumnsError) as info:
+        assemble_data(tmp_path / "data", snapshot=raw)
+    text = str(info.value)
+    assert "lacks columns" in text and "tenure" in text and "churned" in text and "Exited" in text
+    assert info.value.proposal is not None
+    assert info.value.proposal.kinds["snapshot"].columns.get("Exited") == "churned"
+
+
+def test_report_injects_the_mapping_segments(tmp_path):
+    suite = tmp_path / "nbs"
+    suite.mkdir()
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell('data_dir = "x"\nsnapshot_path = None\nsegments = None')
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 09 · Snapshot\ntext"), p, nbformat.v4.new_code_cell("print(segments)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["cxanalytics"] = {"requires": ["snapshot"]}
+    nbformat.write(nb, str(suite / "09_snapshot.ipynb"))
+    raw = tmp_path / "s.csv"
+    raw.write_text("id,months,left,plan\nA,1,1,x\nB,2,0,y\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[snapshot]\nsegments = ["plan"]\n[snapshot.columns]\nid = "customer_id"\nmonths = "tenure"\n'
+                       'left = "churned"\nplan = "plan"\n[snapshot.values.churned]\n1 = true\n0 = false\n'
+                       '[snapshot.units]\ntenure = "months"\n', encoding="utf-8")
+    run_report(None, tmp_path / "out", snapshot=[raw], mapping=mapping, notebooks_dir=suite, progress=False)
+    executed = nbformat.read(str(tmp_path / "out" / "notebooks" / "09_snapshot.ipynb"), as_version=4)
+    assert executed.cells[-1].outputs[0]["text"].strip() == "['plan']"
+    assert (tmp_path / "out" / "mapping_log.csv").exists()
