@@ -111,6 +111,21 @@ def test_telco_cox_matches_statsmodels_phreg(telco):
     assert fit["hazard_ratio"].iloc[1] < fit["hazard_ratio"].iloc[0] < 1  # two-year < one-year < monthly
 
 
+def test_telco_cox_on_the_offer_converges_where_newton_overshoots(telco):
+    # statsmodels' Newton steps diverge on IBM's offer (offers follow tenure bands); cx.cox refits with BFGS
+    df = telco.assign(offer=telco["Offer"].fillna("None"))  # "None" (no offer) is a level; read_excel made it NaN
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = cx.cox(df, duration="tenure", event="churned", covariates="offer", reference={"offer": "None"})
+    x = pd.get_dummies(df["offer"], dtype=float).drop(columns="None")
+    model = PHReg(df["tenure"].to_numpy(float), x.to_numpy(), status=df["churned"].to_numpy(int))
+    ref = model.fit(start_params=model.fit(method="lbfgs").params)  # L-BFGS, then Newton to the optimum
+    assert np.max(np.abs(model.score(ref.params))) < 1e-6
+    np.testing.assert_allclose(fit["coef"], ref.params, rtol=1e-6)
+    np.testing.assert_allclose(fit["std_error"], ref.bse, rtol=1e-6)
+    assert fit["hazard_ratio"].iloc[-1] > 9  # Offer E: the newest customers
+
+
 def test_telco_sbg_is_the_scipy_maximum_of_the_censored_likelihood(telco):
     fit = fit_sbg_snapshot(telco, tenure_unit="months")
     lost = telco.loc[telco["churned"], "tenure"].to_numpy(float)
