@@ -16,6 +16,9 @@ The modules, in the order an analysis uses them:
 - repeat business: :func:`customer_summary`, churn labels, :func:`cohort_retention`;
 - survival: :func:`kaplan_meier`, :func:`logrank`, :func:`rmst`, :func:`cox`;
 - retention models: :func:`fit_sbg`, :func:`fit_bgnbd`, :func:`fit_gamma_gamma`;
+- churn snapshots (one row per customer: tenure, churn flag, charges, segments):
+  :func:`churn_by_segment`, :func:`survival_by_segment`, :func:`fit_sbg_snapshot`,
+  :func:`snapshot_clv`, :func:`satisfaction_churn_link` (:mod:`cxanalytics.snapshot`);
 - sample data: :func:`cxanalytics.datasets.load_sample`.
 """
 
@@ -51,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "fit_bgnbd": "clv",
     "fit_gamma_gamma": "clv",
     "fit_sbg": "clv",
+    "fit_sbg_censored": "clv",
     "GammaGammaFit": "clv",
     "SBGFit": "clv",
     "Codebook": "codebook",
@@ -123,6 +127,15 @@ _EXPORTS: dict[str, str] = {
     "pillar_composite": "servqual",
     "pillar_scores": "servqual",
     "servqual_gaps": "servqual",
+    "churn_by_segment": "snapshot",
+    "fit_sbg_snapshot": "snapshot",
+    "satisfaction_churn_link": "snapshot",
+    "snapshot_clv": "snapshot",
+    "snapshot_from_logs": "snapshot",
+    "snapshot_retention_vs_acquisition": "snapshot",
+    "SnapshotSurvival": "snapshot",
+    "survival_by_segment": "snapshot",
+    "tenure_life_table": "snapshot",
     "ChunkedCleanResult": "streaming",
     "clean_export_in_chunks": "streaming",
     "cox": "survival",

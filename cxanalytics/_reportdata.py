@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import CxError, ParameterError, describe
 
-__all__ = ["ENGINES", "TABLES", "DataFolder", "assemble_data", "check_engine", "present_inputs"]
+__all__ = ["ENGINES", "TABLES", "DataFolder", "assemble_data", "check_engine", "present_inputs", "snapshot_file"]
 
 #: Tidy tables a user can give one by one, by their canonical name.
 TABLES = ("responses", "customers", "transactions", "interactions", "branches")
@@ -32,14 +32,28 @@ class DataFolder:
     surveys: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: tuple[str, ...] = ()
     mapping_log: pd.DataFrame = field(default_factory=pd.DataFrame)
+    snapshot_segments: tuple[str, ...] = ()  # segment columns a mapping declares for the churn snapshot
 
 
 def present_inputs(folder: Path) -> frozenset[str]:
-    """Names of :data:`cxanalytics.datasets.SAMPLES` whose file is in ``folder`` (CSV, Parquet, Parquet folder)."""
+    """Names of :data:`cxanalytics.datasets.SAMPLES` whose file is in ``folder`` (CSV, Parquet, Parquet folder).
+
+    Plus the kind ``"snapshot"`` (a churn snapshot) when the folder holds ``snapshot.csv`` /
+    ``snapshot.parquet``, or the customers and transactions it can be built from
+    (:func:`cxanalytics.snapshot.snapshot_from_logs`).
+    """
     from .datasets import SAMPLES
 
-    return frozenset(name for name, spec in SAMPLES.items()
-                     if (folder / spec.file).exists() or (not spec.raw and (folder / spec.file).with_suffix(".parquet").exists()))
+    found = {name for name, spec in SAMPLES.items()
+             if (folder / spec.file).exists() or (not spec.raw and (folder / spec.file).with_suffix(".parquet").exists())}
+    if snapshot_file(folder) is not None or {"customers", "transactions"} <= found:
+        found.add("snapshot")
+    return frozenset(found)
+
+
+def snapshot_file(folder: Path) -> Path | None:
+    """The churn snapshot file of a data folder (``snapshot.csv`` or ``snapshot.parquet``), if any."""
+    return next((folder / f"snapshot{s}" for s in _TABLE_SUFFIXES if (folder / f"snapshot{s}").is_file()), None)
 
 
 def _parquet_parts(folder: Path) -> list[Path]:
@@ -251,6 +265,53 @@ def _map_table(path: Path, name: str, mapping, out: Path) -> pd.DataFrame:
     return result.log.assign(table=name)
 
 
+#: Columns a churn snapshot must have (canonical names; ``tenure`` in days).
+SNAPSHOT_COLUMNS = ("tenure", "churned")
+
+
+def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, tuple[str, ...]]:
+    """Put the churn snapshot into ``out`` (mapped into ``snapshot.csv``, or linked); its mapping log and segments."""
+    from ._mapfiles import missing_columns_error, peek
+
+    paths = [Path(p) for p in ([snapshot] if isinstance(snapshot, str | Path) else snapshot)]
+    for p in paths:
+        if not p.is_file():
+            raise ParameterError(describe("Churn snapshot not found", file=p, parameter="--snapshot",
+                                          received="no such file", expected="an existing file, one row per customer"))
+    for suffix in _TABLE_SUFFIXES:
+        _remove(out / f"snapshot{suffix}")
+    if mapping is not None and "snapshot" in mapping.kinds:
+        from .mapping import read_mapped
+
+        result = read_mapped(paths[0] if len(paths) == 1 else paths, mapping, kind="snapshot")
+        missing = [c for c in SNAPSHOT_COLUMNS if c not in result.data.columns]
+        if missing:
+            raise missing_columns_error(missing, [str(c) for c in result.data.columns], what="snapshot",
+                                        file=", ".join(map(str, paths)), kind="snapshot", mapped=True)
+        write_table_csv(result.data, out / "snapshot.csv")
+        return result.log.assign(table="snapshot"), tuple(result.segments)
+    if len(paths) > 1:
+        raise ParameterError(describe("Several snapshot files need a mapping that joins them", parameter="--snapshot",
+                                      received=[p.name for p in paths],
+                                      expected="one file, or --map FILE with a [snapshot] section"))
+    path = paths[0]
+    if path.suffix.lower() not in _TABLE_SUFFIXES:
+        raise ParameterError(describe("Unsupported snapshot file", file=path, parameter="--snapshot",
+                                      received=path.suffix or "no suffix",
+                                      expected="a .csv or .parquet file (an Excel workbook works with --map)"))
+    sample = peek(path)
+    columns = [] if sample is None else [str(c) for c in sample.columns]
+    missing = [c for c in SNAPSHOT_COLUMNS if c not in columns]
+    if missing:
+        from .mapping import propose_mapping
+
+        proposal = propose_mapping(sample, kind="snapshot", file=path) if sample is not None else None
+        raise missing_columns_error(missing, columns, file=path, what="snapshot", kind="snapshot", proposal=proposal,
+                                    hint="notebook 09 reads the canonical columns (tenure in days, churned true/false)")
+    _link(path, out / f"snapshot{path.suffix.lower()}")
+    return None, ()
+
+
 def _combined(errors: list) -> ParameterError:
     """One error for several tables that lack columns, with one proposal holding every kind."""
     from ._mapfiles import MissingColumnsError
@@ -266,7 +327,8 @@ def _combined(errors: list) -> ParameterError:
 
 
 def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, surveys: Sequence[Path | str] = (),
-                  codebooks: Sequence[Path | str] = (), mapping=None, **tables: Path | str | None) -> DataFolder:
+                  codebooks: Sequence[Path | str] = (), mapping=None,
+                  snapshot: Path | str | Sequence[Path | str] | None = None, **tables: Path | str | None) -> DataFolder:
     """Lay the user's files out in ``folder`` under the canonical names of ``data/sample/``.
 
     Parameters
@@ -287,6 +349,13 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         kind it maps (``customers``, ``transactions``, ``interactions``; ``responses`` as
         ``survey``) is read whole, mapped with :func:`cxanalytics.map_columns` and written
         as ``<name>.csv``; the log of every change is ``mapping_log``.
+    snapshot : path or sequence of paths, optional
+        A churn snapshot, one row per customer. Without a ``[snapshot]`` section in
+        ``mapping``: one CSV or Parquet file in the canonical columns (``tenure`` in days,
+        ``churned``...), linked as ``snapshot.csv`` / ``snapshot.parquet``. With one: the
+        file(s) (CSV, Parquet or Excel; several are joined on the customer id) are read,
+        mapped and written as ``snapshot.csv``, and the mapping's segment columns are
+        ``snapshot_segments``.
     **tables : path
         ``customers=``, ``transactions=``, ``interactions=``, ``branches=``,
         ``responses=``: CSV or Parquet files, or folders of Parquet files (e.g. the part
@@ -351,6 +420,14 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         for suffix in _TABLE_SUFFIXES:
             _remove(out / f"{name}{suffix}")
         _link(path, out / (f"{name}.parquet" if path.is_dir() else f"{name}{path.suffix.lower()}"))
+    segments: tuple[str, ...] = ()
+    if snapshot:
+        try:
+            log, segments = _place_snapshot(snapshot, mapping, out)
+            if log is not None:
+                logs.append(log)
+        except MissingColumnsError as exc:
+            lacking.append(exc)
     notes: list[str] = []
     summary = pd.DataFrame()
     if surveys:
@@ -381,4 +458,4 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
             steps = log["step"].value_counts()
             notes.append(f"{table}: mapped with {mapping.file or 'the mapping'} ("
                          + ", ".join(f"{n} {step}" for step, n in steps.items()) + "; see mapping_log.csv)")
-    return DataFolder(out, present_inputs(out), summary, tuple(notes), mapping_log)
+    return DataFolder(out, present_inputs(out), summary, tuple(notes), mapping_log, segments)

@@ -149,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--map", dest="mapping", type=Path, default=None, metavar="MAPPING",
                    help="column mapping file (TOML; see `cxanalytics map`): renames, recodes and converts the "
                    "columns of the given tables before the notebooks read them")
+    r.add_argument("--snapshot", action="append", type=Path, default=[], metavar="FILE",
+                   help="churn snapshot: one row per customer with tenure (days) and churned (true/false), "
+                   "optionally monthly_charges, segment columns, satisfaction, complaint, acquisition_cost "
+                   "(notebook 09); CSV or Parquet, or with --map any table(s) the mapping's [snapshot] reads "
+                   "(repeat --snapshot to join several files on the customer id)")
     r.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="output folder: report.html and notebooks/ (default: reports/)")
     r.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
@@ -255,7 +260,8 @@ def _run_report(args: argparse.Namespace) -> int:
         result = run_report(
             data_dir=args.data, out_dir=args.out, surveys=args.survey, codebooks=args.codebook,
             customers=args.customers, transactions=args.transactions, interactions=args.interactions,
-            branches=args.branches, responses=args.responses, mapping=args.mapping, notebooks_dir=args.notebooks,
+            branches=args.branches, responses=args.responses, mapping=args.mapping, snapshot=args.snapshot,
+            notebooks_dir=args.notebooks,
             timeout=args.timeout, progress=not args.no_progress, jobs=args.jobs,
             engine=args.engine, scheduler=args.scheduler,
         )

@@ -22,7 +22,7 @@ from scipy import special
 
 from ._clvlik import _bgnbd_objective, _gamma_gamma_objective
 from ._mle import _as_array, _Fit, _fit_mle
-from ._sbg import SBGFit, fit_sbg
+from ._sbg import SBGFit, fit_sbg, fit_sbg_censored
 from ._validate import check_alpha, finite_numeric, require_columns, require_frame, warn_dropped
 from .errors import ColumnError, ParameterError, describe
 
@@ -31,6 +31,7 @@ __all__ = [
     "BGNBDFit",
     "GammaGammaFit",
     "fit_sbg",
+    "fit_sbg_censored",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "customer_lifetime_value",

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._reportdata import DataFolder, assemble_data, check_engine, present_inputs
+from ._reportdata import DataFolder, assemble_data, check_engine, present_inputs, snapshot_file
 from ._reportexec import Progress, _require, _section, kernel_manager_class, quiet_papermill
 from .errors import CxError, ParameterError, describe
 
@@ -59,6 +59,8 @@ __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble
            "notebook_inputs", "run_report"]
 
 _NOTEBOOK_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
+#: Input kinds that are not one sample file, as a skipped notebook's note names them.
+_KINDS = {"snapshot": "a churn snapshot (--snapshot FILE) or customers.csv and transactions.csv"}
 
 
 class ReportError(CxError):
@@ -313,6 +315,7 @@ def run_report(
     branches: Path | str | None = None,
     responses: Path | str | None = None,
     mapping: Path | str | None = None,
+    snapshot: Path | str | Sequence[Path | str] | None = None,
     notebooks_dir: Path | str | None = None,
     timeout: int = 600,
     title: str = "cxanalytics report",
@@ -338,6 +341,12 @@ def run_report(
         A column mapping file (``--map``, see :mod:`cxanalytics.mapping`): the tables of the
         kinds it maps are read, mapped and written into the data folder before any notebook
         runs (:func:`assemble_data`).
+    snapshot : path or sequence of paths, optional
+        A churn snapshot (one row per customer: tenure, churn flag, charges, segments...;
+        several files or Excel workbooks with a ``mapping``, see :func:`assemble_data`),
+        injected as ``snapshot_path`` into the notebooks that declare it (09), with the
+        mapping's segment columns as ``segments``. Without one, 09 builds a snapshot from
+        the customers and transactions, when given.
     notebooks_dir : path, optional
         Folder of the numbered notebooks; defaults to the repository's ``notebooks/``.
     timeout : int, default 600
@@ -408,11 +417,12 @@ def run_report(
     executed_dir = out / "notebooks"
     tables = {"customers": customers, "transactions": transactions, "interactions": interactions,
               "branches": branches, "responses": responses}
-    explicit = bool(surveys) or bool(codebooks) or mapping is not None or any(v is not None for v in tables.values())
+    explicit = (bool(surveys) or bool(codebooks) or mapping is not None or bool(snapshot)
+                or any(v is not None for v in tables.values()))
     with tempfile.TemporaryDirectory(prefix="cxanalytics-report-") as tmp:
         if explicit:
             data = assemble_data(Path(tmp).resolve() / "data", data_dir=data_dir, surveys=surveys, codebooks=codebooks,
-                                 mapping=mapping, **tables)
+                                 mapping=mapping, snapshot=snapshot, **tables)
             if not data.mapping_log.empty:  # every change the mapping made, kept beside the report
                 out.mkdir(parents=True, exist_ok=True)
                 data.mapping_log.to_csv(out / "mapping_log.csv", index=False)
@@ -434,6 +444,10 @@ def run_report(
                 parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))
         if codebooks:
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
+        if snapshot_file(data.path) is not None:
+            parameters["snapshot_path"] = str(snapshot_file(data.path).resolve())
+            if data.snapshot_segments:
+                parameters["segments"] = list(data.snapshot_segments)
         parameters["engine"] = engine
         if scheduler is not None:
             parameters["dask_scheduler"] = scheduler
@@ -452,7 +466,7 @@ def run_report(
                 if key.endswith("_file"))}
             missing = sorted(notebook_inputs(nb) - data.inputs - given)
             if missing:
-                detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else m for m in missing)
+                detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else _KINDS.get(m, m) for m in missing)
                 report.skipped(i, nb.name, detail)
                 runs[i] = NotebookRun(nb.name, _title(nb), "skipped", detail)
             else:

@@ -275,6 +275,30 @@ def _claim_negative_encounters(d):
                 names="'encounter' (count)")
 
 
+def _snapshot(d, column, every):
+    """The sample as a churn snapshot (tenure in days), every ``every``-th ``column`` value missing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        snap = cx.snapshot_from_logs(d.customers, d.transactions, interactions=d.interactions, lapse={"plan": "prepaid"},
+                                     as_of=AS_OF)
+    return snap.assign(**{column: _holes(snap[column], every)})
+
+
+def _snapshot_case(fn, column, every, view=lambda out: out, **kw):
+    def case(d):
+        df = _snapshot(d, column, every)
+        return Case(lambda: fn(df, **kw), _nan_count(df, column), len(df), what="customers", names=f"'{column}'",
+                    clean=lambda: fn(df.dropna(subset=[column]), **kw), view=view)
+    return case
+
+
+def _snapshot_from_logs(d):
+    as_of = "2026-03-01"  # some customers were acquired later
+    n = int((d.customers["acquired_at"] > pd.Timestamp(as_of, tz="UTC")).sum())
+    return Case(lambda: cx.snapshot_from_logs(d.customers, d.transactions, as_of=as_of, window="120D"), n,
+                len(d.customers), what="customers", names="after as_of")
+
+
 WARNS: dict[str, Callable[[SimpleNamespace], Case]] = {
     "outcome_by_group": _outcome_by_group,
     "kaplan_meier": _survival_by(cx.kaplan_meier, by="segment"),
@@ -315,6 +339,17 @@ WARNS: dict[str, Callable[[SimpleNamespace], Case]] = {
     "claim_consistency": _claim(cx.claim_consistency, "sd_wait_s_before", 10, also=["mean_wait_s_before"]),
     "claim_satisfaction_retention": _claim(cx.claim_satisfaction_retention, "csat", 18, satisfaction="csat",
                                            churned="churned", duration="days_to_churn"),
+    "churn_by_segment": _snapshot_case(cx.churn_by_segment, "plan", 19, by="plan"),
+    "tenure_life_table": _snapshot_case(cx.tenure_life_table, "tenure", 21, by="plan"),
+    "survival_by_segment": _snapshot_case(cx.survival_by_segment, "segment", 23, view=lambda out: out.summary(),
+                                          by="segment", tau=20),
+    "fit_sbg_snapshot": _snapshot_case(cx.fit_sbg_snapshot, "tenure", 25, view=lambda fit: fit.params),
+    "snapshot_clv": _snapshot_case(cx.snapshot_clv, "tenure", 27, margin_rate=0.3, by="plan"),
+    "snapshot_retention_vs_acquisition": _snapshot_case(cx.snapshot_retention_vs_acquisition, "tenure", 29,
+                                                        acquisition_cost="acquisition_cost", margin_rate=0.3),
+    "satisfaction_churn_link": _snapshot_case(cx.satisfaction_churn_link, "complaint", 31,
+                                              view=lambda out: out.verdict, satisfaction=None),
+    "snapshot_from_logs": _snapshot_from_logs,
 }
 
 #: Further announced drops of some functions (another reason, or another mode).
@@ -435,11 +470,12 @@ EXEMPT: dict[str, str] = {
         "LogitResult", "SurveyExport", "Baseline", "EffectEstimate", "ImprovementValue", "LinkResult",
         "RakeResult", "RecodeResult", "SurvivalResult", "ChunkedCleanResult", "ConvergenceWarning",
         "CxError", "DataQualityWarning", "SmallSampleWarning", "CovariateError", "SeparationWarning", "Estimate",
-        "Mapping", "MappingResult", "MappingError", "MissingColumnsError")},
+        "Mapping", "MappingResult", "MappingError", "MissingColumnsError", "SnapshotSurvival")},
     **{name: _SCALARS for name in (
         "clv", "clv_from_sbg", "profit_from_retention_gain", "funnel_limits", "bgnbd_pmf",
         "detractors_to_passives", "fewer_negative_encounters")},
     "fit_sbg": "takes survivor counts per period (aggregates); a missing count raises",
+    "fit_sbg_censored": "takes a life table of counts per period (aggregates); a missing count raises",
     "cronbach_alpha_from_covariance": "takes a covariance matrix; non-finite entries raise",
     "relative_weights_from_correlation": "takes a correlation matrix",
     "break_even": "takes a callable and a bracket",

@@ -20,12 +20,14 @@ from .drivers import (
 )
 from .economics import plot_break_even, plot_tornado, plot_value_distribution
 from .satisfaction import plot_funnel, plot_nps_bars, plot_pillars, plot_servqual_gaps, plot_trend
+from .snapshot import plot_churn_by_segment, plot_retention_curve
 from .survival import plot_survival
 
 __all__ = [
     "display_labels",
     "display_text",
     "plot_break_even",
+    "plot_churn_by_segment",
     "plot_cohort_heatmap",
     "plot_dose_response",
     "plot_expected_vs_actual",
@@ -36,6 +38,7 @@ __all__ = [
     "plot_pillars",
     "plot_quarantine",
     "plot_relative_weights",
+    "plot_retention_curve",
     "plot_sbg_projection",
     "plot_servqual_gaps",
     "plot_survival",

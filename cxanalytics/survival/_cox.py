@@ -179,6 +179,12 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
                                         parameter="covariates", received=list(terms["term"]),
                                         expected="covariates with information about the "
                                         "event times")) from err
+    if not np.all(np.isfinite(fit.params)):  # Newton's steps can overshoot to inf (IBM Telco's offer): BFGS then
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = model.fit(method="bfgs", maxiter=1000)
+            if np.all(np.isfinite(fit.params)):  # polish: Newton from near the optimum converges tightly
+                fit = model.fit(start_params=fit.params)
     params, bse = np.asarray(fit.params), np.asarray(fit.bse)
     failed = any("converge" in str(w.message) for w in caught)
     failed |= np.max(np.abs(model.score(params))) > 1e-4 * max(1.0, float(e.sum()))
