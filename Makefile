@@ -7,6 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONHASHSEED := 0
+JOBS   ?= 2
 
 .PHONY: demo test test-reversed lint unit notebooks lock sample clean-venv
 
@@ -17,7 +18,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/cxanalytics report --out reports
+	$(BIN)/cxanalytics report --out reports --jobs $(JOBS)
 
 test: lint unit notebooks
 
