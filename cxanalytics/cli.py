@@ -530,6 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            # as in Python's own defaults: unclosed sockets and event loops (papermill's kernel
+            # threads leave some for the garbage collector) are not news about the user's data
+            warnings.filterwarnings("ignore", category=ResourceWarning)
             warnings.showwarning = _show_warning
             return handlers[args.command](args)
     except CxError as exc:

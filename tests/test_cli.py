@@ -184,3 +184,22 @@ def test_report_unknown_option_is_a_usage_error_exit_2(capsys):
         main(["report", "--surveys", "x.csv"])
     assert exit_info.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_resource_warnings_do_not_reach_the_console(monkeypatch, capsys, tmp_path):
+    # `make demo` printed "warning: unclosed event loop ..." after a successful report: the
+    # garbage collector's ResourceWarnings are not about the user's data (Python hides them too)
+    import warnings
+
+    from cxanalytics import cli
+
+    def noisy(args):
+        warnings.warn("unclosed event loop <_UnixSelectorEventLoop>", ResourceWarning, stacklevel=1)
+        warnings.warn("3 rows without a time were dropped", UserWarning, stacklevel=1)
+        return cli.EXIT_OK
+
+    monkeypatch.setattr(cli, "_run_sample", noisy)
+    assert cli.main(["sample", "--out", str(tmp_path)]) == cli.EXIT_OK
+    err = capsys.readouterr().err
+    assert "unclosed" not in err
+    assert err.strip() == "warning: 3 rows without a time were dropped"
