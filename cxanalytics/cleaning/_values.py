@@ -422,13 +422,21 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     return pd.Series(out, index=ctx.index, name=row["item"], dtype="str")
 
 
+def _arrow_text(s: pd.Series) -> pa.Array:
+    """The text of a pandas ``str`` Series as one Arrow large_string array (no Python objects)."""
+    arr = pa.array(s)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.cast(arr, pa.large_string())
+
+
 def known_pii_keys(s: pd.Series) -> pa.Array:
     """Match keys of a personal-data column's values that could name someone elsewhere (a letter, >= 3 chars)."""
     head = s.dropna().head(1000).astype("str")
     if len(head) and (head.str.contains("@", regex=False).mean() > 0.5 or not head.str.contains(r"[^\W\d_]").any()):
         return pa.array([], type=pa.large_string())  # e-mail addresses (redacted in free text anyway), IPs, numbers
     _, keys = key_codes(s)
-    arr = pa.array(keys.dropna().astype("str").to_numpy(dtype=object), type=pa.large_string())
+    arr = _arrow_text(keys.dropna().astype("str"))
     keep = pc.and_(pc.greater_equal(pc.utf8_length(arr), 3), pc.match_substring_regex(arr, r"[^\W\d_]"))
     return pc.filter(arr, keep)
 
@@ -443,7 +451,7 @@ def scrub_known_pii(ctx: Context, known: pa.Array, s: pd.Series, row: dict) -> p
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
     if not len(uniq):
         return s
-    keys = pa.array(match_key(pd.Series(uniq, dtype="str")).to_numpy(dtype=object), type=pa.large_string())
+    keys = _arrow_text(match_key(pd.Series(uniq, dtype="str")).astype("str"))
     hit = pc.fill_null(pc.is_in(keys, value_set=known), False).to_numpy(zero_copy_only=False)
     if not hit.any():
         return s
