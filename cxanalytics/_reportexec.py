@@ -114,6 +114,43 @@ def quiet_papermill(declared: frozenset[str]) -> Iterator[None]:
             logger.removeFilter(noise)
 
 
+def absolute_papermill(func):
+    """Run ``func`` with papermill's local files read and written without changing directory."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            from papermill.iorw import LocalHandler, papermill_io
+        except ImportError:  # the report says which extra to install
+            return func(*args, **kwargs)
+
+        class _AbsoluteLocalHandler(LocalHandler):
+            """papermill's local files without its process-wide working directory.
+
+            papermill keeps one global "cwd" for local reads and writes, set and restored by
+            every ``execute_notebook``: from several threads the restores interleave and can
+            leave a stale folder behind, into which every later read or write ``os.chdir``s the
+            whole process. The runner's paths are absolute, so none is needed.
+            """
+
+            def cwd(self, new_path):
+                return None
+
+        # papermill looks handlers up in a private list (register() only prepends, and the
+        # lookup takes the first-registered "local"): swap the local entries in place
+        handlers = getattr(papermill_io, "_handlers", None)
+        if not isinstance(handlers, list):
+            return func(*args, **kwargs)
+        saved = list(handlers)
+        handlers[:] = [(scheme, _AbsoluteLocalHandler() if scheme == "local" else h) for scheme, h in saved]
+        try:
+            return func(*args, **kwargs)
+        finally:
+            handlers[:] = saved
+
+    return wrapper
+
+
 class Progress:
     """One line per notebook when it starts and when it ends (with its seconds), safe from threads.
 

@@ -52,7 +52,14 @@ from pathlib import Path
 import pandas as pd
 
 from ._reportdata import DataFolder, assemble_data, check_engine, present_inputs, snapshot_file
-from ._reportexec import Progress, _require, _section, kernel_manager_class, quiet_papermill
+from ._reportexec import (
+    Progress,
+    _require,
+    _section,
+    absolute_papermill,
+    kernel_manager_class,
+    quiet_papermill,
+)
 from .errors import CxError, ParameterError, describe
 
 __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble_data", "find_notebooks",
@@ -303,6 +310,7 @@ def _combined_html(runs: Sequence[NotebookRun], data: DataFolder, title: str, en
 
 
 # --------------------------------------------------------------------------- runner
+@absolute_papermill
 def run_report(
     data_dir: Path | str | None = None,
     out_dir: Path | str = "reports",

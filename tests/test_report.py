@@ -298,3 +298,34 @@ def test_a_clean_run_prints_progress_lines_and_nothing_alarming(tmp_path):
     assert done.stdout.rstrip().endswith(f"Report written: {report}")
     executed = nbformat.read(str(tmp_path / "reports" / "notebooks" / "01_a.ipynb"), as_version=4)
     assert str((tmp_path / "mydata").resolve()) in executed.cells[-1].outputs[0]["text"]  # data_dir was injected
+
+
+def test_a_stale_papermill_working_directory_never_moves_the_process(tmp_path, monkeypatch):
+    """papermill keeps one global cwd for local file reads/writes, set and restored by every
+    execute_notebook: interleaved restores from threads can leave a stale folder behind, into
+    which later reads and writes chdir the whole process (seen when the tests ran in reverse)."""
+    import os
+
+    from papermill.iorw import papermill_io
+
+    from cxanalytics.cli import EXIT_OK, main
+
+    suite = _suite(tmp_path / "nbs", {"01_a.ipynb": _writes_relative_file("01_a")})
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    local = papermill_io.get_handler("local")
+    old = local.cwd(str(stale))  # what an interleaved restore leaves behind
+    monkeypatch.chdir(tmp_path)
+    moves = []
+    real_chdir = os.chdir
+
+    def spy(path):
+        moves.append(Path(path).resolve())
+        real_chdir(path)
+
+    monkeypatch.setattr(os, "chdir", spy)
+    try:
+        assert main(["report", "--notebooks", str(suite), "--out", "reports", "--no-progress"]) == EXIT_OK
+    finally:
+        local.cwd(old)
+    assert stale.resolve() not in moves and Path.cwd() == tmp_path
