@@ -219,19 +219,13 @@ def _writes_relative_file(stem: str) -> str:
             f"pathlib.Path('written_by_{stem}.txt').write_text(str(pathlib.Path.cwd()), encoding='utf-8')\n"
             "print('done')")
 
-
-@pytest.mark.slow
-def test_parallel_runs_with_relative_paths_never_change_the_working_directory(tmp_path, monkeypatch):
-    """`make demo` is `report --out reports` (relative) with two notebooks at once: papermill's ``cwd=``
-    chdirs the whole process, so one notebook's relative output path was resolved in another's folder."""
+@pytest.fixture
+def chdir_calls(tmp_path, monkeypatch) -> list[Path]:
+    """Start in ``tmp_path`` and record every ``os.chdir`` the process makes (resolved paths)."""
     import os
 
-    from cxanalytics.cli import EXIT_OK, main
-
-    names = [f"0{i}_n{i}.ipynb" for i in range(1, 4)]
-    suite = _suite(tmp_path / "nbs", {n: _writes_relative_file(Path(n).stem) for n in names})
     monkeypatch.chdir(tmp_path)
-    moves = []
+    moves: list[Path] = []
     real_chdir = os.chdir
 
     def spy(path):
@@ -239,6 +233,18 @@ def test_parallel_runs_with_relative_paths_never_change_the_working_directory(tm
         real_chdir(path)
 
     monkeypatch.setattr(os, "chdir", spy)
+    return moves
+
+
+@pytest.mark.slow
+def test_parallel_runs_with_relative_paths_never_change_the_working_directory(tmp_path, chdir_calls):
+    """`make demo` is `report --out reports` (relative) with two notebooks at once: papermill's ``cwd=``
+    chdirs the whole process, so one notebook's relative output path was resolved in another's folder."""
+
+    from cxanalytics.cli import EXIT_OK, main
+
+    names = [f"0{i}_n{i}.ipynb" for i in range(1, 4)]
+    suite = _suite(tmp_path / "nbs", {n: _writes_relative_file(Path(n).stem) for n in names})
     for attempt in range(3):
         code = main(["report", "--notebooks", "nbs", "--out", "reports", "--jobs", "3", "--no-progress"])
         assert code == EXIT_OK, attempt
@@ -252,7 +258,7 @@ def test_parallel_runs_with_relative_paths_never_change_the_working_directory(tm
             assert marker.read_text(encoding="utf-8") == str(suite.resolve()), (attempt, name)
             marker.unlink()
     assert not list(tmp_path.glob("written_by_*"))
-    assert set(moves) <= {tmp_path.resolve()}  # the process never left its working directory
+    assert set(chdir_calls) <= {tmp_path.resolve()}  # the process never left its working directory
 
 
 @pytest.mark.slow
@@ -300,11 +306,10 @@ def test_a_clean_run_prints_progress_lines_and_nothing_alarming(tmp_path):
     assert str((tmp_path / "mydata").resolve()) in executed.cells[-1].outputs[0]["text"]  # data_dir was injected
 
 
-def test_a_stale_papermill_working_directory_never_moves_the_process(tmp_path, monkeypatch):
+def test_a_stale_papermill_working_directory_never_moves_the_process(tmp_path, chdir_calls):
     """papermill keeps one global cwd for local file reads/writes, set and restored by every
     execute_notebook: interleaved restores from threads can leave a stale folder behind, into
     which later reads and writes chdir the whole process (seen when the tests ran in reverse)."""
-    import os
 
     from papermill.iorw import papermill_io
 
@@ -315,17 +320,8 @@ def test_a_stale_papermill_working_directory_never_moves_the_process(tmp_path, m
     stale.mkdir()
     local = papermill_io.get_handler("local")
     old = local.cwd(str(stale))  # what an interleaved restore leaves behind
-    monkeypatch.chdir(tmp_path)
-    moves = []
-    real_chdir = os.chdir
-
-    def spy(path):
-        moves.append(Path(path).resolve())
-        real_chdir(path)
-
-    monkeypatch.setattr(os, "chdir", spy)
     try:
         assert main(["report", "--notebooks", str(suite), "--out", "reports", "--no-progress"]) == EXIT_OK
     finally:
         local.cwd(old)
-    assert stale.resolve() not in moves and Path.cwd() == tmp_path
+    assert stale.resolve() not in chdir_calls and Path.cwd() == tmp_path
