@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..codebook import SCORED_KINDS, Codebook
 from ..errors import CodebookError, DataQualityWarning, ParameterError, describe
@@ -19,6 +18,7 @@ from ..text import DEFAULT_SENTINELS, parse_number
 from . import _rules as R
 from . import _values as V
 from ._audit import LogBuilder, reconcile
+from ._pii import known_pii, scrub_known_pii
 from ._result import CleanResult
 
 _PASS_THROUGH = ("status", "metadata", "segment", "id", "customer_id")
@@ -163,13 +163,14 @@ def _columns(ctx: V.Context, raw: pd.DataFrame, book: Codebook, tz: str, calenda
         out.update(new)
         if kind not in SCORED_KINDS:
             _release()  # text work (pseudonyms, trimming) leaves freed Arrow memory behind
-    pii = [V.known_pii_keys(raw[r["column"]]) for r in rows if r["kind"] == "pii"]
-    known = pc.unique(pa.concat_arrays(pii)) if pii else None
-    if known is not None and len(known):  # personal data typed into other text columns (a name in "name of your course")
+    known = known_pii(ctx)  # the pseudonymisation's keys of the personal-data values
+    if known is not None:  # personal data typed into other text columns (a name in "name of your course")
         for r in rows:
             if r["kind"] not in SCORED_KINDS and r["kind"] not in _NOT_TEXT and r["item"] in out \
                     and pd.api.types.is_string_dtype(out[r["item"]].dtype):  # fmt: skip
-                out[r["item"]] = V.scrub_known_pii(ctx, known, out[r["item"]], r)
+                out[r["item"]] = scrub_known_pii(ctx, known, out[r["item"]], r)
+        del known
+        _release()
     if ctx.answered is not None and declared.any():
         ctx.answered += declared  # a declared missing code ("not applicable") is an answer
     if "duration_s" not in out and {"started_at", "submitted_at"} <= set(out):

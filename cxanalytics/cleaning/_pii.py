@@ -20,7 +20,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._audit import REDACTED
+from ._values import Context, _arrow_text, match_key
 
 _NAME_WORD = re.compile(r"\b(names?|nombres?|noms?|nome|namen|اسم|أسماء|نام)\b", re.IGNORECASE)
 _TITLE = r"(?:(?:Prof|Dr|Mr|Mrs|Ms|Mx|Sr|Sra|Dra|Mme|M)\.?\s+)*"
@@ -29,6 +35,7 @@ _TOKEN = r"[A-Z\u00c0-\u00de][^\W\d_]*(?:[-'’][^\W\d_]+)*\.?"  # Latin script:
 _PERSON = re.compile(rf"^{_TITLE}{_TOKEN}(?:{_PARTICLE}\s+{_TOKEN}){{1,3}}$")
 _SEPARATORS = re.compile(r"\n|,|;|\s+and\s+|\s+&\s+|\s+y\s+|\s+et\s+")
 _SAMPLE = 2000
+_BLOCK = 1 << 14  # rows per block of the known-personal-data scrub
 
 
 def looks_like_name(text: str) -> bool:
@@ -73,3 +80,37 @@ def adjust_role(role: tuple[str, str] | None, question: str, values: pd.Series) 
     if (role is None or role[0] != "pii") and names_column(question, values):
         return "pii", "name"
     return role
+
+
+def known_pii(ctx: Context) -> pa.Array | None:
+    """The distinct match keys the pseudonymisation recorded (``ctx.known_pii``, then emptied)."""
+    parts, ctx.known_pii = ctx.known_pii, []
+    known = pc.unique(pa.concat_arrays(parts)) if parts else None
+    return known if known is not None and len(known) else None
+
+
+def scrub_known_pii(ctx: Context, known: pa.Array, s: pd.Series, row: dict) -> pd.Series:
+    """Cells equal to a value recorded in a personal-data column of the same export become ``REDACTED``.
+
+    A respondent who types an instructor's name into "name of your course" puts personal
+    data in a column that is not personal data; the value is known from the personal-data
+    column, so it is removed wherever it appears (logged per cell, value never shown).
+    The match keys are looked up with Arrow in blocks of rows (over each block's distinct
+    values), so no column-length key array is built.
+    """
+    hits = []
+    for start in range(0, len(s), _BLOCK):
+        codes, uniq = pd.factorize(s.iloc[start : start + _BLOCK], use_na_sentinel=True)
+        if not len(uniq):
+            continue
+        keys = _arrow_text(match_key(pd.Series(uniq, dtype="str")).astype("str"))
+        hit = pc.fill_null(pc.is_in(keys, value_set=known), False).to_numpy(zero_copy_only=False)
+        if hit.any():
+            hits.append(start + np.flatnonzero(np.isin(codes, np.flatnonzero(hit))))
+    if not hits:
+        return s
+    mask = np.zeros(len(s), dtype=bool)
+    mask[np.concatenate(hits)] = True
+    ctx.log.add(ctx.rows[mask], column=row["column"], item=row["item"], rule="redact_pii", before=REDACTED,
+                after=REDACTED, reason="a value recorded in a personal-data column of this export")  # fmt: skip
+    return s.mask(mask, REDACTED)

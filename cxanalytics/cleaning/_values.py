@@ -64,6 +64,7 @@ class Context:
     out_of_range: dict[str, np.ndarray] = field(default_factory=dict)
     key_codes: dict[str, np.ndarray] = field(default_factory=dict)  # column -> match-key codes (PII)
     key_columns: frozenset | None = None  # columns whose key codes the duplicate rule reads (None: all)
+    known_pii: list[pa.Array] = field(default_factory=list)  # match keys of personal-data values (the scrub)
     unknown: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     dayfirst: bool | None = None  # the day/month order the dates were read in (None: none needed it)
@@ -408,11 +409,13 @@ def pseudonymise(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     """Keyed SipHash-2-4 pseudonyms of the (trimmed, lower-cased) values; raw values never kept.
 
     Hashes each distinct key once and builds the text column with one Arrow ``take``; the
-    key codes are kept in ``ctx.key_codes`` for the duplicate rule.
+    key codes are kept in ``ctx.key_codes`` for the duplicate rule, and the keys that could
+    name someone in ``ctx.known_pii`` for the scrub of the other columns.
     """
     codes, keys = key_codes(s)
     if ctx.wants_key(row["column"]):
         ctx.key_codes[row["column"]] = codes
+    ctx.known_pii.append(known_pii_keys(s, keys))  # the same keys, for the scrub of the other columns
     hexes = _hex(_keyed_hash(keys, ctx.hash_key))
     n = int((codes >= 0).sum())
     if n:
@@ -430,35 +433,16 @@ def _arrow_text(s: pd.Series) -> pa.Array:
     return pc.cast(arr, pa.large_string())
 
 
-def known_pii_keys(s: pd.Series) -> pa.Array:
-    """Match keys of a personal-data column's values that could name someone elsewhere (a letter, >= 3 chars)."""
+def known_pii_keys(s: pd.Series, keys: pd.Series) -> pa.Array:
+    """Those of a personal-data column's distinct match ``keys`` (from :func:`key_codes`) that could
+    name someone elsewhere (a letter, >= 3 chars); none for e-mail, IP or number columns."""
     head = s.dropna().head(1000).astype("str")
-    if len(head) and (head.str.contains("@", regex=False).mean() > 0.5 or not head.str.contains(r"[^\W\d_]").any()):
+    if not len(keys) or (len(head) and (head.str.contains("@", regex=False).mean() > 0.5
+                                        or not head.str.contains(r"[^\W\d_]").any())):  # fmt: skip
         return pa.array([], type=pa.large_string())  # e-mail addresses (redacted in free text anyway), IPs, numbers
-    _, keys = key_codes(s)
     arr = _arrow_text(keys.dropna().astype("str"))
     keep = pc.and_(pc.greater_equal(pc.utf8_length(arr), 3), pc.match_substring_regex(arr, r"[^\W\d_]"))
     return pc.filter(arr, keep)
-
-
-def scrub_known_pii(ctx: Context, known: pa.Array, s: pd.Series, row: dict) -> pd.Series:
-    """Cells equal to a value recorded in a personal-data column of the same export become ``REDACTED``.
-
-    A respondent who types an instructor's name into "name of your course" puts personal
-    data in a column that is not personal data; the value is known from the personal-data
-    column, so it is removed wherever it appears (logged per cell, value never shown).
-    """
-    codes, uniq = pd.factorize(s, use_na_sentinel=True)
-    if not len(uniq):
-        return s
-    keys = _arrow_text(match_key(pd.Series(uniq, dtype="str")).astype("str"))
-    hit = pc.fill_null(pc.is_in(keys, value_set=known), False).to_numpy(zero_copy_only=False)
-    if not hit.any():
-        return s
-    mask = np.isin(codes, np.flatnonzero(hit))
-    ctx.log.add(ctx.rows[mask], column=row["column"], item=row["item"], rule="redact_pii", before=REDACTED,
-                after=REDACTED, reason="a value recorded in a personal-data column of this export")  # fmt: skip
-    return s.mask(mask, REDACTED)
 
 
 def _redact(text: str) -> str:
