@@ -36,6 +36,7 @@ Usage::
     python benchmarks/bench_cleaning.py --scale 50            # quick run (~37,000 responses)
     python benchmarks/bench_cleaning.py --data /tmp/big       # reuse a folder written before
     python benchmarks/bench_cleaning.py --data /tmp/big --repeat 5
+    python benchmarks/bench_cleaning.py --data /tmp/big --against /tmp/wt-old   # a worktree of an older commit
 """
 
 from __future__ import annotations
@@ -76,8 +77,12 @@ def _baseline(path: str) -> dict:
     return {"seconds": seconds, "cpu": time.process_time() - cpu, "rows": len(frame), "peak_mb": _rss_mb() - base}
 
 
-def _cleaning(path: str) -> dict:
+def _cleaning(path: str, root: str | None = None) -> dict:
+    import sys
     import warnings
+
+    if root is not None:  # another checkout's cxanalytics (--against)
+        sys.path.insert(0, root)
 
     from cxanalytics.cleaning import clean_responses
     from cxanalytics.exports import read_export
@@ -100,9 +105,18 @@ def _cleaning(path: str) -> dict:
             "peak_mb": _rss_mb() - base}  # fmt: skip
 
 
-def _in_child(fn, path: str) -> dict:
+def _in_child(fn, *args) -> dict:
     with mp.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
-        return pool.apply(fn, (path,))
+        return pool.apply(fn, args)
+
+
+def _best(runs: list[dict]) -> dict:
+    """The fastest run, with the lowest peaks seen."""
+    best = dict(min(runs, key=lambda c: c["read_seconds"] + c["clean_seconds"]))
+    best["read_peak_mb"] = min(c["read_peak_mb"] for c in runs)
+    best["peak_mb"] = min(c["peak_mb"] for c in runs)
+    best["cpu"] = min(c["cpu"] for c in runs)
+    return best
 
 
 def main() -> None:
@@ -111,6 +125,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="folder with qualtrics_en.csv (skip generation)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (fastest reported)")
+    parser.add_argument("--against", type=Path, action="append", default=[], metavar="DIR",
+                        help="another checkout (e.g. a git worktree of an older commit) whose cleaning is run "
+                             "side by side in the same rounds; may be given more than once")  # fmt: skip
     args = parser.parse_args()
 
     if args.data is not None and (args.data / "qualtrics_en.csv").is_file():
@@ -127,9 +144,12 @@ def main() -> None:
     size_mb = path.stat().st_size / 2**20
 
     bases, cxs = [], []
+    others: dict[Path, list[dict]] = {d: [] for d in args.against}
     for _ in range(max(1, args.repeat)):
         bases.append(_in_child(_baseline, str(path)))
         cxs.append(_in_child(_cleaning, str(path)))
+        for d, runs in others.items():
+            runs.append(_in_child(_cleaning, str(path), str(d.resolve())))
     base = min(bases, key=lambda b: b["seconds"])
     base["peak_mb"] = min(b["peak_mb"] for b in bases)
     cx = min(cxs, key=lambda c: c["read_seconds"] + c["clean_seconds"])
@@ -152,6 +172,14 @@ def main() -> None:
     print(f"CPU seconds (less sensitive to other load): pd.read_csv {cpu_base:.2f}, read_export + clean "
           f"{cpu_cx:.2f}, ratio {cpu_cx / cpu_base:.2f}x")
     print(f"kept {cx['kept']:,}; quarantined {cx['quarantined']}; audit log {cx['log_rows']:,} rows")
+    if others:
+        print("side by side (same rounds; ratios to the same pd.read_csv runs):")
+        rows = [("this checkout", _best(cxs))] + [(str(d), _best(r)) for d, r in others.items()]
+        for name, c in rows:
+            wall = c["read_seconds"] + c["clean_seconds"]
+            print(f"  {name:40s} {wall:7.2f} s  {wall / base['seconds']:5.2f}x wall  {c['cpu'] / cpu_base:5.2f}x CPU  "
+                  f"peak {c['peak_mb']:7,.0f} MiB ({c['peak_mb'] / size_mb:.2f}x file)  kept {c['kept']:,}  "
+                  f"log {c['log_rows']:,}")
 
 
 if __name__ == "__main__":

@@ -416,9 +416,10 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
     DataQualityWarning
         Responses without a contact before them (with ``recent``), with a missing wait,
         whose channel has no threshold, or (from the satisfaction comparisons) with a
-        missing score; interactions with a missing wait, resolution or threshold. One
-        warning per reason with their number and share. Responses older than ``recent`` are
-        left out as asked, without a warning.
+        missing score; interactions with a missing wait, resolution or threshold; responses
+        given more than ``recent`` after the contact. One warning per reason with their
+        number and share; the number of responses left out as not recent is also in
+        ``verdict.attrs["n_not_recent"]`` (and ``evidence.attrs``).
 
 
 """
@@ -430,7 +431,12 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
         since = _num(data, "days_since_contact")
         warn_dropped(int(np.isnan(since).sum()), len(data), "with a missing value", function="claim_service_standards",
                      column="days_since_contact", role="no contact before the response")
+        late = since > _span(recent, "recent")
+        n_not_recent = warn_dropped(int(late.sum()), len(data), f"given more than recent={recent!r} after the contact",
+                                    function="claim_service_standards", column="days_since_contact")
         data = data[since <= _span(recent, "recent")]
+    else:
+        n_not_recent = 0
 
     def limit(frame: pd.DataFrame) -> np.ndarray:
         if not isinstance(threshold, Mapping):
@@ -505,7 +511,9 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
                        "churn_ci_upper": churn["ci_upper"].to_numpy(),
                        "contacts": cnt, "resolved_share": fcr[:, 0],
                        "resolved_ci_lower": fcr[:, 1], "resolved_ci_upper": fcr[:, 2]})
-    return ClaimResult(_verdict(rows), ev)
+    verdict = _verdict(rows)
+    verdict.attrs["n_not_recent"] = ev.attrs["n_not_recent"] = n_not_recent
+    return ClaimResult(verdict, ev)
 
 
 def claim_consistency(linked, *, spread: str = "sd_wait_s_before",

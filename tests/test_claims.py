@@ -20,6 +20,7 @@ from cxanalytics.claims import (
     claim_silent_customers,
 )
 from cxanalytics.datasets import load_sample, sample_dir
+from cxanalytics.errors import DataQualityWarning
 from cxanalytics.linking import encounter_landmarks, link_responses
 
 AS_OF = "2026-07-01T00:00:00+00:00"
@@ -170,3 +171,16 @@ def test_service_standard_labels_read_as_sentences(linked, sample):
     assert "(phone <= 60 s, other <= 120 s)" in per_channel.verdict["claim"].iloc[0]
     single = claim_service_standards(linked, sample["interactions"], threshold=90)
     assert "(wait <= 90 s)" in single.verdict["claim"].iloc[0]
+
+
+def test_service_standards_announce_and_count_responses_that_are_not_recent(linked, sample):
+    since = linked.linked["days_since_contact"]
+    late = int((since > 2).sum())
+    assert late > 0
+    with pytest.warns(DataQualityWarning, match=rf"dropped {late:,} of {len(since):,} rows .* given more than "
+                                                r"recent='2D' after the contact") as caught:
+        out = claim_service_standards(linked, sample["interactions"])
+    assert sum("recent=" in str(w.message) for w in caught) == 1
+    assert out.verdict.attrs["n_not_recent"] == out.evidence.attrs["n_not_recent"] == late
+    every = claim_service_standards(linked, sample["interactions"], recent=None)
+    assert every.verdict.attrs["n_not_recent"] == 0
