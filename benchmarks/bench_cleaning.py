@@ -30,6 +30,15 @@ Results (2026-11-23, 2 shared cores, ``--data`` of the scale-1400 export: 406 Mi
 Before this round the same file took 6.32 s to read (peak 3.7x the file) and 11.36 s to read
 and clean (2.22x wall, 2.81x CPU; peak 1,989 MiB, 4.9x the file).
 
+With ``--against DIR`` (a checkout or ``git worktree`` of another commit) that checkout's
+read + clean runs in the same rounds, so both share the machine's load.  2026-12-04, scale 700
+(203 MiB, 526,537 responses), loaded machine, fastest of 2 rounds; ratios to the same
+``pd.read_csv`` runs (see the commit log for the runs)::
+
+    known-PII scrub on the pseudonymisation's keys    peak 841 MiB (4.14x file)
+    before it (the scrub recomputing keys)            peak 895 MiB (4.41x file)
+    14560d8 (before the scrub)                        peak 830 MiB (4.09x file)
+
 Usage::
 
     python benchmarks/bench_cleaning.py                       # scale 1400 in a temp folder
