@@ -10,17 +10,28 @@
    against the target of 1 s, with the resulting interval (it must match a second run with
    the same seed).
 
+With ``--scale K`` (issue 15) the data are generated first (``cxanalytics sample --scale K`` into
+a temporary folder, deleted afterwards) and the report runs with ``--jobs`` and ``--engine``;
+besides the time per notebook it prints the peak memory of the whole process tree (the CLI,
+its kernels and workers; resident memory summed over the tree, sampled every 0.2 s) and the
+ratio of each time to that of merely reading the inputs with pandas (``load_sample`` of the
+four logs, in a fresh process). ``--compare CHECKOUT`` runs the same report with the code of
+another checkout (for example a worktree of main) and prints both side by side.
+
 Usage::
 
     python benchmarks/bench_report.py                  # both
     python benchmarks/bench_report.py --skip-report    # Monte Carlo only
     python benchmarks/bench_report.py --draws 1000000 --repeat 3
+    python benchmarks/bench_report.py --skip-mc --scale 50 --jobs 2 --compare ../main
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,6 +70,86 @@ def bench_suite(data: Path) -> float:
     return wall
 
 
+READ_INPUTS = """
+import time
+from cxanalytics.datasets import load_sample
+start = time.perf_counter()
+for name in ("customers", "transactions", "interactions", "responses"):
+    load_sample(name, folder={folder!r})
+print(time.perf_counter() - start)
+"""
+
+
+def _tree_rss(proc) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    import psutil
+
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_report(checkout: Path, data: Path, jobs: int, engine: str) -> dict:
+    """One ``cxanalytics report`` with the code of ``checkout``: wall, peak tree memory, notebook times."""
+    import psutil
+
+    env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
+        cmd = [sys.executable, "-m", "cxanalytics", "report", "--data", str(data), "--out", tmp, "--no-progress",
+               "--jobs", str(jobs), "--engine", engine]
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc, peak = psutil.Process(child.pid), 0
+        while child.poll() is None:
+            peak = max(peak, _tree_rss(proc))
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+        out, err = child.communicate()
+        notebooks = {p.name: notebook_seconds(p) for p in sorted((Path(tmp) / "notebooks").glob("*.ipynb"))}
+        failed = [line for line in out.splitlines() if "fail" in line.lower()]
+    return {"wall": wall, "peak": peak, "notebooks": notebooks, "rc": child.returncode, "failed": failed,
+            "stderr": err[-2000:]}
+
+
+def read_seconds(checkout: Path, data: Path) -> float:
+    """Seconds to read the four logs with pandas in a fresh process."""
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    done = subprocess.run([sys.executable, "-c", READ_INPUTS.format(folder=str(data))], capture_output=True,
+                          text=True, env=env, cwd=checkout, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def bench_scale(scale: float, jobs: int, engine: str, compare: Path | None) -> None:
+    """Generate ``--scale`` data, run the report with this checkout (and ``compare``), print a table."""
+    data = Path(tempfile.mkdtemp(prefix=f"bench-scale{scale:g}-"))
+    try:
+        subprocess.run([sys.executable, "-m", "cxanalytics", "sample", "--scale", str(scale), "--out", str(data)],
+                       cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True, capture_output=True)
+        size = sum(p.stat().st_size for p in data.iterdir()) / 2**20
+        read = read_seconds(ROOT, data)
+        runs = {"this": run_report(ROOT, data, jobs, engine)}
+        if compare is not None:
+            runs["compare"] = run_report(compare.resolve(), data, jobs, engine)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"scale {scale:g} ({size:.0f} MB of inputs), --jobs {jobs}, --engine {engine}; "
+          f"reading the four logs with pandas: {read:.1f} s")
+    names = sorted(set().union(*(r["notebooks"] for r in runs.values())))
+    print(f"  {'notebook':<32}" + "".join(f"{k + ' s':>12}{'x read':>8}" for k in runs))
+    for name in names:
+        cells = "".join(f"{r['notebooks'].get(name, float('nan')):12.1f}{r['notebooks'].get(name, float('nan')) / read:8.1f}"
+                        for r in runs.values())
+        print(f"  {name:<32}{cells}")
+    for label, r in runs.items():
+        status = "ok" if r["rc"] == 0 and not r["failed"] else f"rc {r['rc']}; {'; '.join(r['failed'])[:300]}"
+        print(f"  {label}: {r['wall']:.1f} s wall ({r['wall'] / read:.1f} x reading), "
+              f"{sum(r['notebooks'].values()):.1f} s in notebook cells, peak {r['peak'] / 2**30:.2f} GiB ({status})")
+
+
 def bench_monte_carlo(draws: int, repeat: int) -> float:
     effects = cx.detractors_to_passives((1.894, 1.478, 2.426), (1.207, 0.939, 1.552))
     base = cx.Baseline(customers=494, retention=0.669, margin=191.3, discount=0.1)
@@ -84,9 +175,19 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=100_000, help="Monte Carlo draws (default 100,000)")
     parser.add_argument("--repeat", type=int, default=5, help="Monte Carlo repetitions (best is reported)")
     parser.add_argument("--skip-report", action="store_true", help="time only the Monte Carlo")
+    parser.add_argument("--skip-mc", action="store_true", help="time only the report")
+    parser.add_argument("--scale", type=float, help="generate data of this scale and run the report on it")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks run side by side (with --scale)")
+    parser.add_argument("--engine", default="pandas", choices=["pandas", "dask"], help="report engine (with --scale)")
+    parser.add_argument("--compare", type=Path, help="another checkout to run the same report with (with --scale)")
     args = parser.parse_args()
-    bench_monte_carlo(args.draws, args.repeat)
-    if not args.skip_report:
+    if not args.skip_mc:
+        bench_monte_carlo(args.draws, args.repeat)
+    if args.skip_report:
+        return
+    if args.scale is not None:
+        bench_scale(args.scale, args.jobs, args.engine, args.compare)
+    else:
         bench_suite(args.data)
 
 

@@ -28,6 +28,8 @@ def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled
 
     Customers acquired after ``as_of`` or without a segment, and transactions without a known
     customer or time or after ``as_of``, are left out with warnings naming ``function``.
+    Transactions are grouped by the customer's integer position, with times kept as datetimes
+    (no per-row Python objects).
     """
     cust = require_frame(customers, parameter="customers")
     require_columns(cust, [customer, acquired, segment], what="customers")
@@ -71,23 +73,24 @@ def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled
         end = end.mask(gone, cancel)
         churned |= gone
     if tx is not None:
-        known = tx[customer].isin(idx).to_numpy()
+        code = idx.get_indexer(tx[customer])  # customers as integer positions (-1: not a customer)
+        known = code >= 0
         no_time = tx_t.isna().to_numpy()
         keep = (tx_t <= as_of_ts).to_numpy() & known
         for n_out, reason in ((~known, f"whose {customer!r} is missing or not in customers"),
                               (known & no_time, f"with a missing value in {time!r}"),
                               (known & ~no_time & ~keep, f"after as_of={as_of_ts}")):
             warn_dropped(int(n_out.sum()), len(tx), reason, function=function, what="transactions", stacklevel=4)
-        sub = pd.DataFrame({"customer": tx[customer].to_numpy()[keep], "t": tx_t[keep].to_numpy()})
+        sub = pd.DataFrame({"customer": code[keep], "t": tx_t.array[keep]})
         if amount is not None:
             sub["amount"] = pd.to_numeric(tx[amount], errors="coerce").to_numpy()[keep]
             if sub["amount"].isna().any():
                 warnings.warn(f"{function}: {int(sub['amount'].isna().sum()):,} transaction(s) have no number in "
                               f"{amount!r}: they count as 0 revenue", DataQualityWarning, stacklevel=3)
-            revenue = sub.groupby("customer")["amount"].sum().reindex(idx, fill_value=0.0).to_numpy()
-        sub = sub.sort_values(["customer", "t"])
-        last = sub.groupby("customer")["t"].max().reindex(idx)
-        last = pd.Series(last.to_numpy(), index=idx).astype(start.dtype)
+            positions = np.arange(len(idx))
+            revenue = sub.groupby("customer")["amount"].sum().reindex(positions, fill_value=0.0).to_numpy()
+        last = sub.groupby("customer")["t"].max().reindex(np.arange(len(idx)))
+        last = pd.Series(last.array, index=idx).astype(start.dtype)
         seen = last.where(last.notna() & (last > start), start)
         can_lapse = _lapse_mask(cust, lapse) & ~churned
         window_days = _window(sub, window) if can_lapse.any() else np.inf
@@ -104,6 +107,7 @@ def _window(sub: pd.DataFrame, window) -> float:
     """Lapse window in days: given, or the 90th percentile of gaps between a customer's purchases."""
     if window is not None:
         return tu.window_days(window, tu._NS_PER_DAY)
+    sub = sub.sort_values(["customer", "t"])  # only a data-chosen window needs the purchases in order
     same = sub["customer"].eq(sub["customer"].shift()).to_numpy()
     gaps = (sub["t"].diff().dt.total_seconds() / 86400.0)[same]
     if len(gaps) == 0:

@@ -216,11 +216,12 @@ def retention_vs_acquisition(
         out["acquisition_cost_marginal"], out["marginal_channel"] = m_cost.reindex(segs), m_channel.reindex(segs)
     else:
         out["acquisition_cost_marginal"], out["marginal_channel"] = np.nan, None
-    known = inter[customer].isin(life.index).to_numpy()
+    row = life.index.get_indexer(inter[customer])  # position among the customers analysed, -1 if not
+    known = row >= 0
     warn_dropped(int((~known).sum()), len(inter), f"whose {customer!r} is missing or not among the customers analysed "
                  "(not in customers, acquired after as_of or without a segment)", function="retention_vs_acquisition",
                  what="interactions")
-    seg_of = life["segment"].reindex(inter[customer].to_numpy()[known]).to_numpy()
+    seg_of = life["segment"].to_numpy()[row[known]]
     gaps = {c: int(inter[c].isna().to_numpy()[known].sum()) for c in cost_cols}
     if any(gaps.values()):
         warnings.warn(f"Missing costs counted as 0: {', '.join(f'{k} ({v})' for k, v in gaps.items() if v)}",

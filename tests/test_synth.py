@@ -106,6 +106,27 @@ def test_logs_are_consistent(small):
     assert ((inter["complaint"]) | ~(inter["credit"] > 0)).all(), "credits only follow complaints"
 
 
+def test_response_ids_are_unique_across_chunks(tmp_path, monkeypatch):
+    """Issue 15: at --scale 50 (four chunks) SurveyMonkey ids restarted in every chunk and Google
+    Forms keys were numbered per chunk, so the answer key had duplicate response ids and could not
+    be matched to the export. Same bug on a small case: 1,000 customers in chunks of 300."""
+    monkeypatch.setattr(W, "CHUNK_CUSTOMERS", 300)
+    write_sample(tmp_path, seed=11, scale=0.25, progress=False)
+    key = load_sample("responses", folder=tmp_path)
+    assert key["response_id"].is_unique
+    _, sm_body = _records(tmp_path / "surveymonkey_ar.csv", "cp1256", 2)
+    sm_ids = pd.Series([r[0] for r in sm_body])
+    assert sm_ids.is_unique and sm_ids.astype("int64").is_monotonic_increasing
+    _, gf_body = _records(tmp_path / "google_forms_fa.csv", "utf-8", 1)
+    gf = key[key["platform"] == "google_forms"]
+    position = gf["response_id"].str.removeprefix("GF0000-").astype("int64").to_numpy()
+    assert position.max() < len(gf_body) and (np.diff(position) > 0).all()
+    typed = pd.Series([gf_body[i][2] for i in position], index=gf.index)  # the customer number as typed
+    typed = typed.str.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2))
+    same = typed.eq(gf["customer_id"].astype("string").fillna(""))
+    assert same.mean() > 0.9, "a Google Forms key points at the export row it was written to"
+
+
 def test_bad_arguments_raise_parameter_errors(tmp_path):
     with pytest.raises(ParameterError, match="scale"):
         write_sample(tmp_path, scale=0)

@@ -101,13 +101,19 @@ def _log_tables(cust, contacts, purchases, first_order: int) -> dict[str, pd.Dat
     return {"customers": customers, "transactions": transactions, "interactions": interactions}
 
 
-def _answer_key(dirty: pd.DataFrame, body: pd.DataFrame, cells: dict, cust, platform: str, chunk: int) -> pd.DataFrame:
-    """Canonical rows of the genuine responses of one export chunk."""
+def _answer_key(dirty: pd.DataFrame, body: pd.DataFrame, cells: dict, cust, platform: str,
+                first_row: int) -> pd.DataFrame:
+    """Canonical rows of the genuine responses of one export chunk.
+
+    ``first_row`` is the number of rows earlier chunks wrote to the same export. Google Forms
+    has no response id: its key is ``GF0000-`` + the row's 0-based position in the whole export
+    (seven digits), so that it is unique and can be found from the export at any scale.
+    """
     keep = dirty["kind"].eq("genuine").to_numpy()
     if platform in _ID_COLUMN:
         rid = body[_ID_COLUMN[platform]].to_numpy(dtype=object)
     else:
-        rid = np.char.add(f"GF{chunk:04d}-", np.char.zfill(np.arange(len(body)).astype(str), 7)).astype(object)
+        rid = np.char.add("GF0000-", np.char.zfill((first_row + np.arange(len(body))).astype(str), 7)).astype(object)
     who = dirty["customer"].to_numpy()
     key = pd.DataFrame({
         "response_id": rid,
@@ -202,9 +208,11 @@ def write_sample(
         for platform in PLATFORM_FILES:
             part = responses[platform_of.eq(platform).to_numpy()].reset_index(drop=True)
             dirty = add_dirt(rng, part, platform, fake_rows if k == 0 else 0)
-            header, body, cells = _WRITERS[platform](rng, dirty, cust)
+            first_row = sink.rows(platform)  # ids continue across chunks: unique in the whole export
+            extra = {"first_row": first_row} if platform == "surveymonkey" else {}
+            header, body, cells = _WRITERS[platform](rng, dirty, cust, **extra)
             sink.export(platform, header, body, dirty["kind"], cells["counts"])
-            sink.answer_key(_answer_key(dirty, body, cells, cust, platform, k))
+            sink.answer_key(_answer_key(dirty, body, cells, cust, platform, first_row))
     paths = sink.close()
     truth_path = folder / "TRUTH.json"
     truth_path.write_text(json.dumps(truth(seed, scale, sink), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

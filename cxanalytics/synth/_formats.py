@@ -186,15 +186,19 @@ def qualtrics(rng, resp: pd.DataFrame, cust: Customers) -> tuple[list[list[str]]
     return header, body, {"counts": counts, "missing": {"csat": na, "ces": sentinel}}
 
 
-def surveymonkey(rng, resp: pd.DataFrame, cust: Customers) -> tuple[list[list[str]], pd.DataFrame, dict]:
-    """SurveyMonkey 'all responses' CSV in Arabic: 2 header rows, blank cells continue a question."""
+def surveymonkey(rng, resp: pd.DataFrame, cust: Customers, first_row: int = 0) -> tuple[list[list[str]], pd.DataFrame, dict]:
+    """SurveyMonkey 'all responses' CSV in Arabic: 2 header rows, blank cells continue a question.
+
+    ``first_row`` is the number of rows earlier chunks wrote to the export: respondent ids keep
+    increasing across chunks, so they stay unique in the whole file.
+    """
     tz = W.TIMEZONES["surveymonkey"]
     end = _local(resp["submitted"], tz)
     start = end - pd.to_timedelta(resp["duration_s"].to_numpy(), unit="s").to_series(index=end.index)
     fmt = "%m/%d/%Y %I:%M:%S %p"
     kind = resp["kind"].to_numpy()
     p = _people(rng, resp, cust)
-    rid = (11_400_000_000 + np.arange(len(resp)) * 7 + rng.integers(0, 7, len(resp))).astype(str)
+    rid = (11_400_000_000 + (first_row + np.arange(len(resp))) * 7 + rng.integers(0, 7, len(resp))).astype(str)
     row1 = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
             "First Name", "Last Name", "Custom Data 1"]  # fmt: skip
     row2 = [""] * len(row1)

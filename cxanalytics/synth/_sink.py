@@ -86,6 +86,10 @@ class Sink:
         self.kinds[platform].update(kinds.tolist())
         self.cells[platform].update(counts)
 
+    def rows(self, platform: str) -> int:
+        """Rows written so far to ``platform``'s export."""
+        return int(sum(self.kinds[platform].values()))
+
     def answer_key(self, frame: pd.DataFrame) -> None:
         self._append("responses", frame, "responses.csv")
         self.tally["responses"] += len(frame)
