@@ -1,0 +1,1 @@
+"""Open-text comments in English, Arabic and Persian: preparation, themes, scores, churn."""
