@@ -214,7 +214,7 @@ def comment_vectorizer(*, stop_words: bool = False, char: bool = True, min_df: i
         Drop the :data:`STOP_WORDS` of all three languages from the word features (themes);
         the score model keeps them (negations are never stop words).
     char : bool, default True
-        Add TF-IDF character 2-5-grams within word boundaries (robust to spelling and
+        Add TF-IDF character 2-5-grams, across word boundaries (robust to spelling and
         morphology: Arabic clitics, Persian suffixes).
     min_df : int or float, default 2
         Minimum document frequency of a feature.
@@ -241,7 +241,7 @@ def comment_vectorizer(*, stop_words: bool = False, char: bool = True, min_df: i
                            max_features=max_features, sublinear_tf=True, dtype=np.float32)
     if not char:
         return word
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), preprocessor=_unify, min_df=min_df,
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(2, 5), preprocessor=_unify, min_df=min_df,
                             sublinear_tf=True, dtype=np.float32)
     return FeatureUnion([("word", word), ("char", chars)])
 
