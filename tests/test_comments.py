@@ -141,3 +141,60 @@ def test_theme_differences_and_score_model():
     assert 0.72 < m.auc["auc"].iloc[0] <= 0.8 + 0.03 and m.auc["ci_lower"].iloc[0] < m.auc["auc"].iloc[0]
     assert m.themes.set_index("name").loc["billing", "share_low"] > 0.9
     assert len(m.predictions) == len(df)
+
+
+def test_claim_theme_churn_planted_rate_ratio():
+    rng = np.random.default_rng(5)
+    n = 3000
+    bill = rng.random(n) < 0.3
+    plan = rng.choice(["monthly", "annual"], n)
+    rate = np.where(bill, 2.0, 1.0) * np.where(plan == "monthly", 1 / 200, 1 / 600)  # planted hazard ratio 2
+    t = rng.exponential(1 / rate)
+    df = pd.DataFrame({"comment": np.where(bill, "wrong bill again", "fine thanks"), "plan": plan,
+                       "days_to_churn": np.minimum(t, 365.0), "churned": t < 365})
+    th = cx.comment_themes(df, "comment", seeds={"billing": ["bill"], "staff": ["staff"]})
+    v = cx.claim_theme_churn(df, th, "billing").verdict.iloc[0]
+    assert v["ci_lower"] < 2.0 < v["ci_upper"] and v["supported"] == "yes"
+    v = cx.claim_theme_churn(df, th, "staff").verdict.iloc[0]  # nobody mentions staff
+    assert v["supported"] != "yes"
+
+
+def test_textiq_coding_and_comparison():
+    raw = pd.DataFrame({"Q2": ["wrong bill", "rude staff", "bill and staff", "ok"],
+                        "Q2 - Topics": ["Billing", "Staff", "Billing, Staff", ""],
+                        "Q2 - Sentiment": ["Negative", "Negative", "Mixed", "Neutral"],
+                        "Q2 - Sentiment Polarity": ["-2", "-3", "0", "0"]})
+    coding = cx.textiq_coding(raw)
+    assert coding["topic"].tolist()[:4] == ["Billing", "Staff", "Billing", "Staff"]
+    assert coding["sentiment_polarity"].tolist()[:2] == [-2.0, -3.0]
+    th = cx.comment_themes(raw, "Q2", seeds={"bill": ["bill"], "staff": ["staff"]})
+    cmp = cx.compare_textiq(th, coding)
+    best = cmp[cmp["best"]].set_index("name")["topic"].to_dict()
+    assert best == {"bill": "Billing", "staff": "Staff"}
+    assert cmp.loc[cmp["best"], "jaccard"].tolist() == [1.0, 1.0]
+
+
+def test_textiq_real_qualtrics_export(realdata):
+    raw = cx.read_export(realdata / "qualtrics" / "sample.csv").frame
+    coding = cx.textiq_coding(raw)
+    assert coding["question"].unique().tolist() == ["Q2"]
+    assert len(coding) == len(raw) and coding["topic"].isna().all()  # the one response has no topic
+
+
+def test_real_text_preparation_idempotent(realdata):
+    files = {"ar/saudi_tourism_reviews.csv": ("div_text", {"sep": ";", "encoding": "utf-8-sig"}),
+             "fa/taaghche_test.csv": ("text", {}), "fa/digikala_opendata_sample.csv": ("comment", {}),
+             "en/amazon_cells_labelled.tsv": (0, {"sep": "\t", "header": None, "quoting": 3})}
+    for name, (col, kw) in files.items():
+        path = realdata / "text" / name
+        if not path.exists():
+            continue
+        d = pd.read_csv(path, **kw)
+        p = cx.prepare_comments(d[col])
+        assert len(p) == len(d)
+        q = cx.prepare_comments(p["text"])
+        assert q["text"].fillna("").tolist() == p["text"].fillna("").tolist(), name
+        assert q["language"].fillna("").tolist() == p["language"].fillna("").tolist(), name
+        ok = p["text"].notna()
+        assert not p.loc[ok, "text"].str.contains("[\u064b-\u065f\u0640\u200c]").any(), name  # marks gone
+        assert (p.loc[ok, "n_tokens"] > 0).mean() > 0.99, name

@@ -8,8 +8,11 @@
 """
 
 from ._prepare import STOP_WORDS, comment_vectorizer, prepare_comments
+from .churn import claim_theme_churn
 from .scores import ScoreModelResult, comment_score_model, theme_differences
+from .textiq import compare_textiq, textiq_coding
 from .themes import ThemeResult, comment_themes
 
-__all__ = ["STOP_WORDS", "ScoreModelResult", "ThemeResult", "comment_score_model", "comment_themes",
-           "comment_vectorizer", "prepare_comments", "theme_differences"]
+__all__ = ["STOP_WORDS", "ScoreModelResult", "ThemeResult", "claim_theme_churn", "comment_score_model",
+           "comment_themes", "comment_vectorizer", "compare_textiq", "prepare_comments", "textiq_coding",
+           "theme_differences"]
