@@ -134,12 +134,10 @@ class ScoreModelResult:
         return "<p><b>Low score from comment text</b></p>" + self.auc.to_html(index=False)
 
 
-def _pipeline(C: float, random_state: int):
+def _classifier(C: float, random_state: int):
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
 
-    return make_pipeline(comment_vectorizer(min_df=1),
-                         LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=random_state))
+    return LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=random_state)
 
 
 def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = None, low: float | None = 6,
@@ -152,7 +150,8 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     (:func:`prepare_comments`, :func:`comment_vectorizer`); the model is scikit-learn's
     L2-penalised ``LogisticRegression``.  Every row is predicted by a model that did not see
     it (stratified ``folds``-fold cross-validation); the AUC of these predictions gets
-    DeLong et al.'s (1988) interval.
+    DeLong et al.'s (1988) interval.  The vocabulary and IDF weights are learnt once from all
+    analysed comments (unsupervised: no labels), the classifier in each fold.
 
     Parameters
     ----------
@@ -205,15 +204,17 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
                              f"for folds={folds!r}; expected at least `folds` (>= 2) of each")
     oof = np.empty(len(y))
     fold_rows = []
+    # The vocabulary and IDF weights are learnt once from all analysed comments (no labels
+    # are used); only the classifier is refitted in each fold.
+    vec = comment_vectorizer(min_df=1)
+    X = vec.fit_transform(text)
     cv = StratifiedKFold(n_splits=int(folds), shuffle=True, random_state=random_state)
     for f, (tr, te) in enumerate(cv.split(text, y), start=1):
-        model = _pipeline(C, random_state).fit(text[tr], y[tr])
-        oof[te] = model.predict_proba(text[te])[:, 1]
+        oof[te] = _classifier(C, random_state).fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
         fold_rows.append((f, len(te), delong(y[te], oof[te])[0]))
     auc, se, lo, hi = delong(y, oof, alpha)
-    full = _pipeline(C, random_state).fit(text, y)
-    names = full[0].get_feature_names_out()
-    coef = full[-1].coef_[0]
+    names = vec.get_feature_names_out()
+    coef = _classifier(C, random_state).fit(X, y).coef_[0]
     order = np.argsort(coef, kind="stable")
     pick = np.concatenate([order[::-1][:top], order[:top]])
     terms = pd.DataFrame({"term": [n.split("__", 1)[-1] for n in names[pick]],

@@ -276,8 +276,8 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
     k_range : sequence of int, default 3..10
     n_resamples : int, default 5
     sample : int, default 20000
-        Comments (drawn at random) on which the themes are learnt; every comment is then
-        assigned.  Keeps the cost of a million comments close to that of vectorising them.
+        Comments (drawn at random) on which the themes are learnt (``k`` is chosen on 5000 of
+        them); every comment is then assigned.  Keeps the cost of a million comments close to that of vectorising them.
     top_terms : int, default 10
     min_df, max_features :
         Vocabulary limits of the word TF-IDF (stop words of the three languages removed).
@@ -328,7 +328,8 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
             if not ks:
                 raise ParameterError(f"comment_themes: k_range {list(k_range)} leaves no candidate below "
                                      f"{min(X.shape)} (comments x terms)")
-            stability = _choose_k(X, vocab, ks, n_resamples, top_terms, rng, max_iter)
+            few = np.sort(rng.choice(X.shape[0], size=min(X.shape[0], 5000), replace=False))
+            stability = _choose_k(X[few], vocab, ks, n_resamples, top_terms, rng, max_iter)
             k = int(stability.loc[stability["stability"].idxmax(), "k"])
         elif not isinstance(k, (int, np.integer)) or not 1 <= k < min(X.shape):
             raise ParameterError(f"comment_themes: k is {k!r}; expected an integer from 1 to {min(X.shape) - 1}")
