@@ -1,0 +1,257 @@
+"""Comment preparation: language per comment, normalisation, tokens, stop words, vectoriser.
+
+The character work reuses :mod:`cxanalytics.text` (its translation table: digits of three
+scripts to ASCII, invisible marks and ZWNJ removed, tatweel and Arabic diacritics removed,
+yeh / kaf / teh marbuta / alef variants unified).  This module adds what free text needs on
+top: a language per comment, Persian verb prefixes written apart ("می خواهم" -> "میخواهم",
+the same word as "می‌خواهم" with a ZWNJ), emoji kept as tokens, and small stop-word lists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ..text import _TEXT_TABLE, _WS
+
+LANGUAGES = ("en", "ar", "fa", "und")
+
+# Emoji and pictographs kept as tokens (one token per symbol): Misc Symbols and Dingbats
+# U+2600-U+27BF, Misc Technical U+2300-U+23FF, arrows/stars U+2B00-U+2BFF, and the
+# supplementary planes' pictographs U+1F000-U+1FAFF.  Skin-tone modifiers U+1F3FB-U+1F3FF
+# are dropped by the token pattern (they qualify, not carry, the meaning).
+_EMOJI = "\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001f3fa\U0001f400-\U0001faff"
+_TOKEN = re.compile(rf"[^\W_]+|[{_EMOJI}]")
+_WORD = re.compile(r"[^\W\d_]+(?:['][^\W\d_]+)?|\d+|[" + _EMOJI + "]")
+_ARABIC_LETTER = re.compile(r"[\u0620-\u063f\u0641-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+_LATIN_LETTER = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+_PERSIAN_ONLY = re.compile(r"[\u067e\u0686\u0698\u06af]")  # پ چ ژ گ: not Arabic letters
+# A Persian present/continuous prefix written as a separate word: joined to its verb so that
+# "می خواهم", "می‌خواهم" (ZWNJ) and "میخواهم" are one token (after unification يـ).
+_FA_PREFIX = re.compile(r"(?<![^\W\d_])(ن?م[يی]) (?=[^\W\d_])")
+
+# Small stop-word lists (function words only).  Negations and intensifiers are deliberately
+# absent (not, no, never, لا, ما, مش, لم, لن, نه, نمي, خيلي, very, too): they carry opinion.
+# Arabic/Persian entries are written in the unified letters of cxanalytics.text.
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("""a an the and or but if of to in on at by for with from as is are was were be been being am
+        it its this that these those i me my we our you your he him his she her they them their there here
+        so than then too also just do does did has have had will would can could should may might shall
+        what which who whom when where why how all any some such own same about into over under again
+        further once up down out off only other more most each few both s t""".split()),
+    "ar": frozenset("""في من الي الى علي على عن ان إن أن او أو ثم هذا هذه ذلك تلك هو هي هم هن انا نحن انت انتم
+        كان كانت يكون التي الذي الذين اللي مع عند كل بعض قد لقد و ف ب ل ك يا به بها له لها فيه فيها منه
+        منها عليه عليها ايضا كما اذا إذا حتي حيث بين كذا هناك هنا""".split()),
+    "fa": frozenset("""و در به از كه را با اين آن ان براي تا هم يا اما بر هر پس ولي چون اگر است هست بود شد
+        شده مي ها هاي يك ديگر خود او ما شما آنها انها من تو همين همان كرد كردم كند كنم دارد داره
+        اش ام ات ايشان نيز بين روي""".split()),
+}
+_STOP_EVIDENCE = {"ar": STOP_WORDS["ar"] - STOP_WORDS["fa"] - {"و", "ب", "ل", "ك", "ف"},
+                  "fa": STOP_WORDS["fa"] - STOP_WORDS["ar"] - {"و", "مي", "ها", "هاي"}}
+
+
+# Letters that tell Arabic from Persian are kept apart until the language is known: the
+# prepared text writes each comment in its language's letters; the vectoriser unifies all.
+_EVIDENCE_LETTERS = (0x06CC, 0x0649, 0x06A9, 0x0629, 0x064A, 0x0643)
+_PARTIAL_TABLE = {k: v for k, v in _TEXT_TABLE.items() if k not in _EVIDENCE_LETTERS}
+_TO_FA = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0629": "\u0647"})
+_TO_AR = str.maketrans({"\u06cc": "\u064a", "\u0649": "\u064a", "\u06a9": "\u0643"})
+_UNIFY = str.maketrans({"\u06cc": "\u064a", "\u0649": "\u064a", "\u06a9": "\u0643", "\u0629": "\u0647"})
+_FA_LETTERS = re.compile(r"[\u06cc\u06a9]")
+_AR_LETTERS = re.compile(r"[\u064a\u0643\u0649\u0629]")
+
+
+def _partial(s: str) -> str:
+    """NFKC, the :mod:`cxanalytics.text` table except yeh/kaf/teh marbuta, casefold, spaces."""
+    s = unicodedata.normalize("NFKC", s).translate(_PARTIAL_TABLE).casefold()
+    s = unicodedata.normalize("NFKC", s).translate(_PARTIAL_TABLE)
+    return _WS.sub(" ", s).strip()
+
+
+def _unify(s: str) -> str:
+    """The fully unified form of a prepared comment (all yeh, kaf, teh marbuta variants as one)."""
+    return s.translate(_UNIFY)
+
+
+def _language(text: str) -> str:
+    """Language of one comment (after :func:`_partial`) by script and letter / function-word evidence.
+
+    Latin vs Arabic-script letters decide English vs the Arabic script; within it, Persian
+    letters (پ چ ژ گ count double; Persian yeh ی and kaf ک) and Persian function words count for
+    ``fa``; Arabic yeh ي / ى, kaf ك, teh marbuta ة, words with the article "ال" and Arabic
+    function words count for ``ar`` (ties go to ``ar``; no evidence at all gives "ar?", which
+    :func:`prepare_comments` resolves to the collection's majority Arabic-script language).  No letters (digits, emoji, empty)
+    gives ``und``.  Writing a comment in its language's letters only adds evidence for that
+    language, so the language is stable when a prepared comment is prepared again.
+    """
+    arabic = len(_ARABIC_LETTER.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    if arabic == 0 and latin == 0:
+        return "und"
+    if latin > arabic:
+        return "en"
+    words = _FA_PREFIX.sub(r"\1", _unify(text)).split()
+    fa = (2 * len(_PERSIAN_ONLY.findall(text)) + len(_FA_LETTERS.findall(text))
+          + sum(w in _STOP_EVIDENCE["fa"] for w in words))
+    ar = (len(_AR_LETTERS.findall(text)) + sum(len(w) > 3 and w.startswith("ال") for w in words)
+          + sum(w in _STOP_EVIDENCE["ar"] for w in words))
+    if fa == ar == 0:
+        return "ar?"  # Arabic script, no evidence: resolved by the collection (see prepare_comments)
+    return "fa" if fa > ar else "ar"
+
+
+def _prepare_one(raw: str, ambiguous: str | None = None) -> tuple[str, str]:
+    u = _partial(raw)
+    lang = _language(u)
+    if lang == "ar?" and ambiguous is not None:
+        lang = ambiguous
+    if lang == "fa":
+        u = _FA_PREFIX.sub(r"\1", u.translate(_TO_FA))
+    elif lang == "ar":
+        u = u.translate(_TO_AR)
+    return u, lang
+
+
+def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
+    """Prepare free-text comments for analysis, one output row per input comment.
+
+    Parameters
+    ----------
+    comments : Series or iterable
+        Comments in English, Arabic or Persian (mixed freely).  Missing values stay missing.
+
+    Returns
+    -------
+    DataFrame
+        Same index as ``comments`` (a Series) and one row per comment: ``original`` (as given),
+        ``text`` (prepared: NFKC; digits of the three scripts as ASCII; ZWNJ, bidi marks,
+        tatweel and Arabic diacritics removed; alef أ/إ/آ/ٱ unified as in
+        :func:`cxanalytics.text.normalize_text`; yeh ي/ی/ى and kaf ك/ک written in the comment
+        language's letters (Persian ی ک, with ة as ه; Arabic ي ك); casefolded; a Persian
+        "می"/"نمی" written apart joined to its verb; whitespace collapsed; punctuation and
+        emoji kept; the vectoriser then unifies all yeh, kaf and teh marbuta forms), ``language`` ("en", "ar", "fa", or "und" for no letters; an Arabic-script comment
+        with no Arabic or Persian evidence, such as "خوب", takes the majority language of the
+        collection) and
+        ``n_tokens`` (words, numbers and emoji in ``text``).  Preparing ``text`` again gives
+        ``text`` again (idempotent), and nothing but marks, diacritics and spacing is removed.
+
+    Examples
+    --------
+    >>> p = prepare_comments(["Great service 👍", "خدمة ممتازة جداً", "خیلی می‌خواهم", "۱۲۳"])
+    >>> p["language"].tolist()
+    ['en', 'ar', 'fa', 'und']
+    >>> p["text"].tolist()
+    ['great service 👍', 'خدمة ممتازة جدا', 'خیلی میخواهم', '123']
+    >>> prepare_comments(p["text"])["text"].equals(p["text"])
+    True
+    """
+    s = comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
+    values = s.to_numpy(dtype=object, na_value=None)
+    isstr = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+    bad = [(i, v) for i, v in enumerate(values) if not isstr[i] and v is not None]
+    if bad:
+        i, v = bad[0]
+        raise ParameterError(f"prepare_comments: comment at position {i} is {type(v).__name__} {v!r}; "
+                             "expected text or a missing value")
+    codes, uniques = pd.factorize(pd.Series(values[isstr], dtype=object))
+    done = [_prepare_one(u) for u in uniques]
+    langs = [d[1] for d in done]
+    if "ar?" in langs:  # Arabic script without evidence: the majority language of those with some
+        counts = np.bincount(codes, minlength=len(uniques))
+        n_fa = sum(c for c, lg in zip(counts, langs, strict=True) if lg == "fa")
+        n_ar = sum(c for c, lg in zip(counts, langs, strict=True) if lg == "ar")
+        major = "fa" if n_fa > n_ar else "ar"
+        done = [_prepare_one(u, major) if lg == "ar?" else d for u, lg, d in zip(uniques, langs, done, strict=True)]
+    text = np.full(len(values), None, dtype=object)
+    lang = np.full(len(values), None, dtype=object)
+    if done:
+        t_u = np.array([d[0] for d in done], dtype=object)
+        l_u = np.array([d[1] for d in done], dtype=object)
+        text[isstr], lang[isstr] = t_u[codes], l_u[codes]
+    ntok = np.array([len(_TOKEN.findall(t)) if t is not None else 0 for t in text], dtype=np.int64)
+    return pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok}, index=s.index)
+
+
+def tokens(text: str, *, stop_words: bool = False) -> list[str]:
+    """Word, number and emoji tokens of one *prepared* comment, optionally without stop words.
+
+    Examples
+    --------
+    >>> tokens("the service was great 👍👍")
+    ['the', 'service', 'was', 'great', '👍', '👍']
+    >>> tokens("the service was great 👍", stop_words=True)
+    ['service', 'great', '👍']
+    """
+    out = _TOKEN.findall(text.translate(_UNIFY))
+    if stop_words:
+        out = [t for t in out if t not in _ALL_STOP]
+    return out
+
+
+_ALL_STOP = STOP_WORDS["en"] | STOP_WORDS["ar"] | STOP_WORDS["fa"]
+
+
+def _stop_tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.translate(_UNIFY)) if t not in _ALL_STOP]
+
+
+def _all_tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.translate(_UNIFY))
+
+
+def comment_vectorizer(*, stop_words: bool = False, char: bool = True, min_df: int | float = 2,
+                       max_features: int | None = None):
+    """The scikit-learn vectoriser used on prepared comments: word 1-2 grams (+ char 2-5 grams).
+
+    Parameters
+    ----------
+    stop_words : bool, default False
+        Drop the :data:`STOP_WORDS` of all three languages from the word features (themes);
+        the score model keeps them (negations are never stop words).
+    char : bool, default True
+        Add TF-IDF character 2-5-grams, across word boundaries (robust to spelling and
+        morphology: Arabic clitics, Persian suffixes).
+    min_df : int or float, default 2
+        Minimum document frequency of a feature.
+    max_features : int, optional
+        Cap on the word features (the most frequent are kept).
+
+    Returns
+    -------
+    sklearn.pipeline.FeatureUnion or sklearn.feature_extraction.text.TfidfVectorizer
+        Unfitted; fit it on the ``text`` column of :func:`prepare_comments`.
+
+    Examples
+    --------
+    >>> v = comment_vectorizer(char=False, min_df=1)
+    >>> X = v.fit_transform(["slow delivery", "slow refund"])
+    >>> sorted(v.vocabulary_)[:3]
+    ['delivery', 'refund', 'slow']
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    word = TfidfVectorizer(analyzer="word", tokenizer=_stop_tokens if stop_words else _all_tokens,
+                           token_pattern=None, lowercase=False, ngram_range=(1, 2), min_df=min_df,
+                           max_features=max_features, sublinear_tf=True, dtype=np.float32)
+    if not char:
+        return word
+    chars = TfidfVectorizer(analyzer="char", ngram_range=(2, 5), preprocessor=_unify, min_df=min_df,
+                            sublinear_tf=True, dtype=np.float32)
+    return FeatureUnion([("word", word), ("char", chars)])
+
+
+def display_term(term: str, language: str) -> str:
+    """A unified term written in the comment language's own letters (Persian ی and ک for ``fa``).
+
+    Examples
+    --------
+    >>> display_term("خيلي خوب", "fa")
+    'خیلی خوب'
+    """
+    return term.translate({0x064A: 0x06CC, 0x0643: 0x06A9}) if language == "fa" else term

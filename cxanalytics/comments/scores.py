@@ -1,0 +1,235 @@
+"""Comment themes and scores: which themes low scorers mention more, and a text model of the low score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_alpha, require_columns, require_frame
+from ..errors import ParameterError
+from ._prepare import comment_vectorizer, prepare_comments
+from ._stats import bh, delong, newcombe, two_proportion_p
+from .themes import ThemeResult, comment_themes  # noqa: F401 (comment_themes: doctests)
+
+__all__ = ["ScoreModelResult", "comment_score_model", "theme_differences", "low_score_flag"]
+
+
+def low_score_flag(data: pd.DataFrame, *, score: str | None, low: float | None, high: float | None,
+                   target: str | None, function: str) -> tuple[np.ndarray, np.ndarray]:
+    """(is_low, is_high) boolean arrays from a score column with cut-offs, or a 0/1 ``target``."""
+    if (score is None) == (target is None):
+        raise ParameterError(f"{function}: give exactly one of score= (with low=/high=) or target=; "
+                             f"received score={score!r}, target={target!r}")
+    if target is not None:
+        v = pd.to_numeric(data[target].astype("float64", errors="ignore") if data[target].dtype == bool
+                          else data[target], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isnan(v) & ~np.isin(v, [0.0, 1.0])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ParameterError(f"{function}: column {target!r} row {data.index[i]!r} is {data[target].iloc[i]!r}; "
+                                 "expected 0/1 or True/False (1 = low score)")
+        return v == 1, v == 0
+    v = pd.to_numeric(data[score], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if low is None:
+        raise ParameterError(f"{function}: low is None; expected the highest score counted as low (6 for NPS)")
+    hi = low if high is None else high
+    return v <= low, (v > hi) if high is None else (v >= hi)
+
+
+# --------------------------------------------------------------------------- differences
+def theme_differences(themes: ThemeResult, data: pd.DataFrame, *, score: str | None = None, low: float | None = 6,
+                      high: float | None = 9, target: str | None = None, alpha: float = 0.05,
+                      fdr: float = 0.05) -> pd.DataFrame:
+    """Which themes low scorers (detractors, low CSAT) mention more than high scorers.
+
+    Parameters
+    ----------
+    themes : ThemeResult
+        From :func:`comment_themes` on the same rows of ``data`` (same index).
+    data : DataFrame
+    score : str, optional
+        Score column; ``<= low`` is the low group, ``>= high`` the high group (defaults:
+        NPS detractors 0-6 vs promoters 9-10; for a 1-5 CSAT use ``low=2, high=4``).
+    target : str, optional
+        Instead of ``score``: a 0/1 column, 1 = low group, 0 = high group.
+    alpha : float, default 0.05
+        Newcombe (1998) hybrid score intervals at level ``1 - alpha``.
+    fdr : float, default 0.05
+        False-discovery rate of the Benjamini-Hochberg (1995) adjustment across themes.
+
+    Returns
+    -------
+    DataFrame
+        One row per theme: ``theme``, ``name``, ``x_low``, ``n_low``, ``share_low``,
+        ``x_high``, ``n_high``, ``share_high``, ``difference`` (low minus high), ``ci_lower``,
+        ``ci_upper``, ``p_value`` (two-proportion z test), ``p_adjusted`` (BH),
+        ``significant`` (``p_adjusted <= fdr``), ``alpha``.  Only comments with words count.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"c": ["bill wrong"] * 30 + ["nice staff"] * 30,
+    ...                    "nps": [2] * 25 + [10] * 5 + [10] * 25 + [2] * 5})
+    >>> r = comment_themes(df, "c", seeds={"billing": ["bill"], "staff": ["staff"]})
+    >>> d = theme_differences(r, df, score="nps")
+    >>> d[["name", "share_low", "share_high", "significant"]].to_numpy().tolist()
+    [['billing', 0.8333333333333334, 0.16666666666666666, True], ['staff', 0.16666666666666666, 0.8333333333333334, True]]
+    """
+    data = require_frame(data, parameter="data")
+    require_columns(data, [score, target], what="data")
+    alpha = check_alpha(alpha)
+    if not isinstance(themes, ThemeResult):
+        raise ParameterError(f"theme_differences: themes is {type(themes).__name__}; expected a ThemeResult")
+    if not themes.assignments.index.equals(data.index):
+        raise ParameterError("theme_differences: data's index differs from the one the themes were found on; "
+                             "pass the same rows (or use themes.assign(...) on these comments)")
+    is_low, is_high = low_score_flag(data, score=score, low=low, high=high, target=target,
+                                     function="theme_differences")
+    words = themes.assignments["theme"].notna().to_numpy() | themes.assignments["text"].notna().to_numpy()
+    ind = themes.indicators().to_numpy(dtype=bool)
+    lo_rows, hi_rows = is_low & words, is_high & words
+    x1, n1 = ind[lo_rows].sum(axis=0), np.full(ind.shape[1], lo_rows.sum())
+    x2, n2 = ind[hi_rows].sum(axis=0), np.full(ind.shape[1], hi_rows.sum())
+    d, cl, cu = newcombe(x1, n1, x2, n2, alpha)
+    p = two_proportion_p(x1, n1, x2, n2)
+    adj = bh(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame({"theme": themes.themes["theme"].to_numpy(), "name": themes.themes["name"].to_numpy(),
+                             "x_low": x1, "n_low": n1, "share_low": x1 / n1, "x_high": x2, "n_high": n2,
+                             "share_high": x2 / n2, "difference": d, "ci_lower": cl, "ci_upper": cu,
+                             "p_value": p, "p_adjusted": adj, "significant": adj <= fdr, "alpha": alpha})
+
+
+# --------------------------------------------------------------------------- score model
+@dataclass
+class ScoreModelResult:
+    """A cross-validated text model of the low score, returned by :func:`comment_score_model`.
+
+    Attributes
+    ----------
+    auc : DataFrame
+        One row: ``auc`` (of the pooled out-of-fold probabilities), ``se`` (DeLong),
+        ``ci_lower``, ``ci_upper``, ``n``, ``n_low``, ``folds``, ``alpha``.
+    folds : DataFrame
+        ``fold``, ``n``, ``auc`` per held-out fold.
+    terms : DataFrame
+        ``term``, ``coefficient`` (log-odds of a low score per unit TF-IDF, from the model
+        fitted on all rows), ``direction`` ("low" / "high"): the ``top`` strongest each way.
+    themes : DataFrame or None
+        With ``themes=``: per theme ``theme``, ``name``, ``n``, ``share_low`` (low scorers
+        among its comments) and ``mean_probability`` (mean out-of-fold probability of a low
+        score of its comments).
+    predictions : Series
+        Out-of-fold probability of a low score per analysed row (index of ``data``).
+    """
+
+    auc: pd.DataFrame
+    folds: pd.DataFrame
+    terms: pd.DataFrame
+    themes: pd.DataFrame | None
+    predictions: pd.Series
+
+    def _repr_html_(self) -> str:
+        return "<p><b>Low score from comment text</b></p>" + self.auc.to_html(index=False)
+
+
+def _classifier(C: float, random_state: int):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=random_state)
+
+
+def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = None, low: float | None = 6,
+                        target: str | None = None, themes: ThemeResult | None = None, folds: int = 5,
+                        C: float = 4.0, top: int = 15, alpha: float = 0.05,
+                        random_state: int = 0) -> ScoreModelResult:
+    """Cross-validated logistic regression of the low score on the comment text.
+
+    Features are TF-IDF word 1-2-grams and character 2-5-grams of the prepared comments
+    (:func:`prepare_comments`, :func:`comment_vectorizer`); the model is scikit-learn's
+    L2-penalised ``LogisticRegression``.  Every row is predicted by a model that did not see
+    it (stratified ``folds``-fold cross-validation); the AUC of these predictions gets
+    DeLong et al.'s (1988) interval.  The vocabulary and IDF weights are learnt once from all
+    analysed comments (unsupervised: no labels), the classifier in each fold.
+
+    Parameters
+    ----------
+    data : DataFrame
+    column : str
+        Comment column.
+    score : str, optional
+        Score column; ``<= low`` is a low score (default 6: NPS detractors).
+    target : str, optional
+        Instead: a 0/1 column with 1 = low score (e.g. a negative review).
+    themes : ThemeResult, optional
+        Themes found on the same rows: adds the per-theme table.
+    folds : int, default 5
+    C : float, default 4.0
+        Inverse L2 penalty.
+    top : int, default 15
+        Terms listed each way.
+    alpha : float, default 0.05
+    random_state : int, default 0
+
+    Returns
+    -------
+    ScoreModelResult
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> bad = ["slow refund", "rude staff", "bill wrong", "never again"]
+    >>> good = ["great staff", "fast delivery", "love it", "very helpful"]
+    >>> y = rng.integers(0, 2, 200)
+    >>> text = [(bad if v else good)[i % 4] + " " + ["today", "ok", "x"][i % 3] for i, v in enumerate(y)]
+    >>> r = comment_score_model(pd.DataFrame({"c": text, "neg": y}), "c", target="neg")
+    >>> float(r.auc["auc"].iloc[0])
+    1.0
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    data = require_frame(data, parameter="data")
+    require_columns(data, [column, score, target], what="data")
+    alpha = check_alpha(alpha)
+    is_low, is_high = low_score_flag(data, score=score, low=low, high=None, target=target,
+                                     function="comment_score_model")
+    prepared = prepare_comments(data[column])
+    use = (is_low | is_high) & (prepared["n_tokens"].to_numpy() > 0)
+    text = prepared["text"].to_numpy(dtype=object)[use]
+    y = is_low[use].astype(int)
+    n_low = int(y.sum())
+    if not isinstance(folds, (int, np.integer)) or folds < 2 or min(n_low, len(y) - n_low) < folds:
+        raise ParameterError(f"comment_score_model: {n_low} low and {len(y) - n_low} other comments with words "
+                             f"for folds={folds!r}; expected at least `folds` (>= 2) of each")
+    oof = np.empty(len(y))
+    fold_rows = []
+    # The vocabulary and IDF weights are learnt once from all analysed comments (no labels
+    # are used); only the classifier is refitted in each fold.
+    vec = comment_vectorizer(min_df=1)
+    X = vec.fit_transform(text)
+    cv = StratifiedKFold(n_splits=int(folds), shuffle=True, random_state=random_state)
+    for f, (tr, te) in enumerate(cv.split(text, y), start=1):
+        oof[te] = _classifier(C, random_state).fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+        fold_rows.append((f, len(te), delong(y[te], oof[te])[0]))
+    auc, se, lo, hi = delong(y, oof, alpha)
+    names = vec.get_feature_names_out()
+    coef = _classifier(C, random_state).fit(X, y).coef_[0]
+    order = np.argsort(coef, kind="stable")
+    pick = np.concatenate([order[::-1][:top], order[:top]])
+    terms = pd.DataFrame({"term": [n.split("__", 1)[-1] for n in names[pick]],
+                          "features": [n.split("__", 1)[0] for n in names[pick]], "coefficient": coef[pick]})
+    terms["direction"] = np.where(terms["coefficient"] > 0, "low", "high")
+    preds = pd.Series(oof, index=data.index[use], name="p_low")
+    theme_table = None
+    if themes is not None:
+        ind = themes.indicators().to_numpy(dtype=bool)[use]
+        n = ind.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            theme_table = pd.DataFrame({"theme": themes.themes["theme"], "name": themes.themes["name"], "n": n,
+                                        "share_low": (ind & (y[:, None] == 1)).sum(axis=0) / n,
+                                        "mean_probability": (ind * oof[:, None]).sum(axis=0) / n})
+    auc_row = pd.DataFrame({"auc": [auc], "se": [se], "ci_lower": [lo], "ci_upper": [hi], "n": [len(y)],
+                            "n_low": [n_low], "folds": [int(folds)], "alpha": [alpha]})
+    return ScoreModelResult(auc_row, pd.DataFrame(fold_rows, columns=["fold", "n", "auc"]), terms, theme_table,
+                            preds)

@@ -1,0 +1,369 @@
+"""Themes in open-text comments: NMF on TF-IDF with the number of themes chosen by stability.
+
+A theme is a non-negative factor of the comments' word TF-IDF matrix (Lee & Seung 1999,
+scikit-learn's ``NMF``).  The number of themes ``k`` is chosen by the stability of the top
+terms across random subsamples (Greene, O'Callaghan & Cunningham 2014): for each candidate
+``k`` a reference factorisation and ``n_resamples`` factorisations of 80 % subsamples are
+compared by their *average Jaccard* agreement of top-term lists (topics matched one to one by
+the Hungarian algorithm), and the most stable ``k`` wins (the smaller on a tie).  An analyst's
+codebook of seed terms replaces the discovery step (``seeds=``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_alpha, require_columns, require_frame
+from ..errors import ParameterError
+from ._prepare import _TOKEN, _UNIFY, _partial, comment_vectorizer, display_term, prepare_comments
+from ._stats import wilson
+
+__all__ = ["ThemeResult", "comment_themes"]
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+_LONG_NUMBER = re.compile(r"\d{6,}")
+# Arabic proclitics and Persian / Arabic suffixes a seed term may carry inside a comment token.
+_PREFIXES = ("", "و", "ف", "ب", "ل", "ال", "وال", "بال", "فال", "لل", "كال", "وب", "ول")
+_SUFFIXES = ("", "ها", "هاي", "هايي", "ي", "ش", "م", "ت", "مان", "تان", "شان", "ه", "ات", "ين", "ون", "s", "es")
+
+
+def pseudonymise(text: str, limit: int = 240) -> str:
+    """A comment safe to show: e-mails, phones, URLs, @handles and long numbers masked, shortened.
+
+    Examples
+    --------
+    >>> pseudonymise("mail me at a.b@example.com or +44 20 7946 0958")
+    'mail me at [email] or [phone]'
+    """
+    from ..cleaning._values import _redact
+
+    text = _LONG_NUMBER.sub("[number]", _HANDLE.sub("[user]", _URL.sub("[url]", _redact(text))))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class ThemeResult:
+    """Themes found in (or given for) a comment column, returned by :func:`comment_themes`.
+
+    Attributes
+    ----------
+    themes : DataFrame
+        One row per theme: ``theme`` (number), ``name`` (top three terms), ``terms`` (top
+        terms in the comments' own script), ``language`` (dominant language of its comments),
+        ``n`` (comments assigned) and ``example_1`` … ``example_3`` (the most typical
+        comments, pseudonymised).
+    prevalence : DataFrame
+        ``theme``, ``name``, ``n`` (comments mentioning it), ``n_total`` (comments with
+        words), ``share``, ``ci_lower``, ``ci_upper`` (Wilson), ``alpha``.
+    by_segment : DataFrame or None
+        The same per value of ``by`` (its columns first).
+    assignments : DataFrame
+        Same index as the input: ``text`` (prepared), ``language``, ``theme`` (primary theme
+        number, NA without words or without a match), ``weight`` (its share of the comment's
+        theme weights) and one boolean column ``theme_<number>`` per theme (mentions).
+    stability : DataFrame
+        ``k`` and ``stability`` (average Jaccard agreement) for each candidate; empty when
+        ``k`` or ``seeds`` was given.
+    k : int
+    method : str
+        "nmf" or "seeds".
+    """
+
+    themes: pd.DataFrame
+    prevalence: pd.DataFrame
+    by_segment: pd.DataFrame | None
+    assignments: pd.DataFrame
+    stability: pd.DataFrame
+    k: int
+    method: str
+    _model: Any = field(default=None, repr=False)
+
+    def indicators(self) -> pd.DataFrame:
+        """Boolean mention columns ``theme_<number>`` (same index as the input)."""
+        return self.assignments[[f"theme_{t}" for t in self.themes["theme"]]].copy()
+
+    def assign(self, comments) -> pd.DataFrame:
+        """Assign new comments to these themes (same columns as :attr:`assignments`)."""
+        prepared = prepare_comments(comments)
+        return self._model.assign(prepared)
+
+    def summary(self) -> pd.DataFrame:
+        """Themes with their prevalence."""
+        return self.themes.merge(self.prevalence, on=["theme", "name"], suffixes=("_assigned", ""))
+
+    def _repr_html_(self) -> str:
+        return f"<p><b>{self.k} comment themes</b> ({self.method})</p>" + self.summary().to_html(index=False)
+
+
+# --------------------------------------------------------------------------- seeds
+def _seed_key(term: str) -> str:
+    return _partial(term).translate(_UNIFY)
+
+
+def _seed_match(tokens: list[str], seed: str) -> bool:
+    if seed.endswith("*"):
+        stem = seed[:-1]
+        return any(t.startswith(stem) for t in tokens)
+    words = seed.split()
+    if len(words) > 1:
+        n = len(words)
+        return any(tokens[i:i + n] == words for i in range(len(tokens) - n + 1))
+    for t in tokens:
+        if t == seed:
+            return True
+        i = t.find(seed)
+        if i >= 0 and t[:i] in _PREFIXES and t[i + len(seed):] in _SUFFIXES:
+            return True
+    return False
+
+
+class _SeedModel:
+    def __init__(self, seeds: Mapping[str, Any]):
+        self.names = list(seeds)
+        self.terms = []
+        for name, terms in seeds.items():
+            if isinstance(terms, Mapping):  # {"en": [...], "ar": [...], "fa": [...]}
+                terms = [t for ts in terms.values() for t in ts]
+            if isinstance(terms, str) or not isinstance(terms, Sequence) or not terms:
+                raise ParameterError(f"comment_themes: seeds[{name!r}] is {terms!r}; expected a non-empty "
+                                     "list of terms (or a mapping language -> list of terms)")
+            self.terms.append([_seed_key(t) for t in terms])
+
+    def assign(self, prepared: pd.DataFrame) -> pd.DataFrame:
+        k = len(self.names)
+        hits = np.zeros((len(prepared), k))
+        for r, text in enumerate(prepared["text"].to_numpy(dtype=object)):
+            if text is None:
+                continue
+            toks = _TOKEN.findall(text.translate(_UNIFY))
+            for j, terms in enumerate(self.terms):
+                hits[r, j] = sum(_seed_match(toks, s) for s in terms)
+        return _assignments(prepared, hits)
+
+
+# --------------------------------------------------------------------------- NMF
+class _NMFModel:
+    def __init__(self, vectorizer, nmf):
+        self.vectorizer, self.nmf = vectorizer, nmf
+
+    def weights(self, prepared: pd.DataFrame) -> np.ndarray:
+        text = prepared["text"].fillna("").to_numpy(dtype=object)
+        w = np.zeros((len(text), self.nmf.n_components))
+        ok = prepared["n_tokens"].to_numpy() > 0
+        if ok.any():
+            w[ok] = self.nmf.transform(self.vectorizer.transform(text[ok]))
+        return w
+
+    def assign(self, prepared: pd.DataFrame) -> pd.DataFrame:
+        return _assignments(prepared, self.weights(prepared), one_hot=True)
+
+
+def _assignments(prepared: pd.DataFrame, w: np.ndarray, one_hot: bool = False) -> pd.DataFrame:
+    k = w.shape[1]
+    total = w.sum(axis=1)
+    best = w.argmax(axis=1)
+    has = total > 0
+    theme = pd.array(np.where(has, best + 1, 0), dtype="Int64")
+    theme[~has] = pd.NA
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(has, w[np.arange(len(w)), best] / total, np.nan)
+    out = pd.DataFrame({"text": prepared["text"], "language": prepared["language"], "theme": theme,
+                        "weight": weight}, index=prepared.index)
+    for j in range(k):
+        out[f"theme_{j + 1}"] = (has & (best == j)) if one_hot else (w[:, j] > 0)
+    return out
+
+
+def _top_terms(components: np.ndarray, vocab: np.ndarray, t: int) -> list[list[str]]:
+    return [list(vocab[np.argsort(-row, kind="stable")[:t]]) for row in components]
+
+
+def _average_jaccard(a: list[str], b: list[str]) -> float:
+    return float(np.mean([len(set(a[:d]) & set(b[:d])) / len(set(a[:d]) | set(b[:d]))
+                          for d in range(1, len(a) + 1)]))
+
+
+def _agreement(ref: list[list[str]], other: list[list[str]]) -> float:
+    from scipy.optimize import linear_sum_assignment
+
+    sim = np.array([[_average_jaccard(r, o) for o in other] for r in ref])
+    i, j = linear_sum_assignment(-sim)
+    return float(sim[i, j].mean())
+
+
+def _nmf(k: int, seed: int, max_iter: int, init: str = "nndsvd"):
+    from sklearn.decomposition import NMF
+
+    return NMF(n_components=k, init=init, random_state=seed, max_iter=max_iter, tol=1e-3)
+
+
+def _choose_k(X, vocab, ks: Sequence[int], n_resamples: int, top: int, rng: np.random.Generator,
+              max_iter: int) -> pd.DataFrame:
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    rows = []
+    n = X.shape[0]
+    subsets = [rng.choice(n, size=max(int(0.8 * n), 2), replace=False) for _ in range(n_resamples)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for k in ks:
+            # Random initialisation (as in Greene et al.): cheaper than NNDSVD's SVD, and the
+            # agreement then also measures sensitivity to the starting point.
+            ref = _top_terms(_nmf(k, 0, max_iter, "random").fit(X).components_, vocab, top)
+            agree = [_agreement(ref, _top_terms(_nmf(k, i + 1, max_iter, "random").fit(X[s]).components_, vocab, top))
+                     for i, s in enumerate(subsets)]
+            rows.append((k, float(np.mean(agree))))
+    return pd.DataFrame(rows, columns=["k", "stability"])
+
+
+# --------------------------------------------------------------------------- tables
+def _prevalence(ind: np.ndarray, names: list[str], alpha: float) -> pd.DataFrame:
+    x = ind.sum(axis=0).astype(float)
+    n = np.full(len(names), float(ind.shape[0]))
+    share, lo, hi = wilson(x, n, alpha)
+    return pd.DataFrame({"theme": np.arange(1, len(names) + 1), "name": names, "n": x.astype(np.int64),
+                         "n_total": n.astype(np.int64), "share": share, "ci_lower": lo, "ci_upper": hi,
+                         "alpha": alpha})
+
+
+def _theme_table(assign: pd.DataFrame, weights: np.ndarray, names: list[str], terms: list[list[str]],
+                 originals: pd.Series) -> pd.DataFrame:
+    rows = []
+    for j, name in enumerate(names):
+        mine = assign[f"theme_{j + 1}"].to_numpy(dtype=bool)
+        langs = assign["language"][mine].value_counts()
+        lang = str(langs.index[0]) if len(langs) else "und"
+        score = np.where(mine, weights[:, j] / np.maximum(weights.sum(axis=1), 1e-300), -np.inf)
+        top = [i for i in np.argsort(-score, kind="stable")[:3] if np.isfinite(score[i])]
+        ex = [pseudonymise(str(originals.iloc[i])) for i in top] + [None] * (3 - len(top))
+        rows.append({"theme": j + 1, "name": " / ".join(display_term(t, lang) for t in terms[j][:3]) or name,
+                     "terms": [display_term(t, lang) for t in terms[j]], "language": lang, "n": int(mine.sum()),
+                     "example_1": ex[0], "example_2": ex[1], "example_3": ex[2]})
+    return pd.DataFrame(rows)
+
+
+def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by: str | Sequence[str] | None = None,
+                   seeds: Mapping[str, Any] | None = None, k_range: Sequence[int] = range(3, 11),
+                   n_resamples: int = 5, sample: int = 20_000, top_terms: int = 10, min_df: int | float = 3,
+                   max_features: int = 20_000, max_iter: int = 300, alpha: float = 0.05,
+                   random_state: int = 0) -> ThemeResult:
+    """Themes of a comment column, their prevalence with intervals, and each comment's theme.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per response.
+    column : str
+        The comment column (English, Arabic, Persian; mixed freely).
+    k : int, optional
+        Number of themes; by default chosen from ``k_range`` by stability across
+        ``n_resamples`` subsamples (Greene et al. 2014).
+    by : str or list of str, optional
+        Segment column(s): prevalence per segment in :attr:`ThemeResult.by_segment`.
+    seeds : mapping, optional
+        An analyst's codebook: theme name -> list of terms (any language; a trailing ``*``
+        matches a prefix; multi-word terms match a phrase; Arabic proclitics such as و/ال and
+        Persian suffixes such as ها are allowed around a term), or theme name -> {language:
+        terms}.  A comment mentions every theme whose term it contains.
+    k_range : sequence of int, default 3..10
+    n_resamples : int, default 5
+    sample : int, default 20000
+        Comments (drawn at random) on which the themes are learnt (``k`` is chosen on 5000 of
+        them); every comment is then assigned.  Keeps the cost of a million comments close to that of vectorising them.
+    top_terms : int, default 10
+    min_df, max_features :
+        Vocabulary limits of the word TF-IDF (stop words of the three languages removed).
+    max_iter : int, default 300
+    alpha : float, default 0.05
+        Wilson intervals at level ``1 - alpha``.
+    random_state : int, default 0
+
+    Returns
+    -------
+    ThemeResult
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"comment": ["the bill was wrong", "billing error again", "fast delivery",
+    ...                                "delivery was late", "wrong bill amount", "late delivery again"]})
+    >>> r = comment_themes(df, "comment", seeds={"billing": ["bill*"], "delivery": ["delivery"]})
+    >>> r.prevalence[["name", "n", "n_total"]].to_numpy().tolist()
+    [['billing', 3, 6], ['delivery', 3, 6]]
+    """
+    data = require_frame(data, parameter="data")
+    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    require_columns(data, [column, *by_cols], what="data")
+    alpha = check_alpha(alpha)
+    prepared = prepare_comments(data[column])
+    has_words = prepared["n_tokens"].to_numpy() > 0
+    rng = np.random.default_rng(random_state)
+    stability = pd.DataFrame(columns=["k", "stability"])
+    if seeds is not None:
+        if not isinstance(seeds, Mapping) or not seeds:
+            raise ParameterError(f"comment_themes: seeds is {seeds!r}; expected a mapping theme -> terms")
+        model = _SeedModel(seeds)
+        assign = model.assign(prepared)
+        weights = np.column_stack([assign[f"theme_{j + 1}"].to_numpy(float) for j in range(len(seeds))])
+        names, terms, method = list(seeds), [[str(s) for s in t] for t in model.terms], "seeds"
+        table_names = names
+    else:
+        idx = np.flatnonzero(has_words)
+        if len(idx) < 10:
+            raise ParameterError(f"comment_themes: column {column!r} has {len(idx)} comments with words; "
+                                 "expected at least 10 to find themes")
+        learn = idx if len(idx) <= sample else np.sort(rng.choice(idx, size=sample, replace=False))
+        vec = comment_vectorizer(stop_words=True, char=False, min_df=min_df, max_features=max_features)
+        X = vec.fit_transform(prepared["text"].to_numpy(dtype=object)[learn])
+        vocab = vec.get_feature_names_out()
+        if k is None:
+            ks = [int(v) for v in k_range if 2 <= int(v) < min(X.shape)]
+            if not ks:
+                raise ParameterError(f"comment_themes: k_range {list(k_range)} leaves no candidate below "
+                                     f"{min(X.shape)} (comments x terms)")
+            few = np.sort(rng.choice(X.shape[0], size=min(X.shape[0], 5000), replace=False))
+            stability = _choose_k(X[few], vocab, ks, n_resamples, top_terms, rng, max_iter)
+            k = int(stability.loc[stability["stability"].idxmax(), "k"])
+        elif not isinstance(k, (int, np.integer)) or not 1 <= k < min(X.shape):
+            raise ParameterError(f"comment_themes: k is {k!r}; expected an integer from 1 to {min(X.shape) - 1}")
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            nmf = _nmf(int(k), random_state, max_iter).fit(X)
+            model = _NMFModel(vec, nmf)
+            weights = model.weights(prepared)
+        assign = _assignments(prepared, weights, one_hot=True)
+        terms = _top_terms(nmf.components_, vocab, top_terms)
+        names, method = [" / ".join(t[:3]) for t in terms], "nmf"
+        table_names = None
+    themes = _theme_table(assign, weights, names, terms, prepared["original"])
+    if table_names is not None:
+        themes["name"] = table_names
+    names = themes["name"].tolist()
+    ind = assign[[f"theme_{j + 1}" for j in range(len(names))]].to_numpy(dtype=bool)[has_words]
+    prevalence = _prevalence(ind, names, alpha)
+    by_segment = None
+    if by_cols:
+        keys = data.loc[has_words, by_cols].reset_index(drop=True)
+        parts = []
+        for key, g in keys.groupby(by_cols, dropna=False, sort=True, observed=True):
+            p = _prevalence(ind[g.index.to_numpy()], names, alpha)
+            key = key if isinstance(key, tuple) else (key,)
+            for c, v in zip(by_cols, key, strict=True):
+                p.insert(by_cols.index(c), c, v)
+            parts.append(p)
+        by_segment = pd.concat(parts, ignore_index=True)
+    return ThemeResult(themes, prevalence, by_segment, assign, stability.astype({"k": int}), int(len(names)),
+                       method, model)
