@@ -454,8 +454,7 @@ def run_report(
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
         if snapshot_file(data.path) is not None:
             parameters["snapshot_path"] = str(snapshot_file(data.path).resolve())
-            if data.snapshot_segments:
-                parameters["segments"] = list(data.snapshot_segments)
+            parameters.update(data.snapshot_parameters)  # segments; tenure in the source's unit
         parameters["engine"] = engine
         if scheduler is not None:
             parameters["dask_scheduler"] = scheduler
