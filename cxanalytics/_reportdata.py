@@ -273,7 +273,7 @@ SNAPSHOT_COLUMNS = ("tenure", "churned")
 def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, tuple[str, ...], dict]:
     """Put the churn snapshot into ``out`` (mapped into ``snapshot.csv``, or linked); its mapping log, segments
     and notebook parameters (:func:`cxanalytics._snapshotparams.snapshot_notebook_parameters`)."""
-    from ._mapfiles import missing_columns_error, peek
+    from ._mapfiles import missing_columns_error
 
     paths = [Path(p) for p in ([snapshot] if isinstance(snapshot, str | Path) else snapshot)]
     for p in paths:
@@ -295,24 +295,12 @@ def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, 
 
         params = snapshot_notebook_parameters([str(c) for c in result.data.columns], result.units, result.segments)
         return result.log.assign(table="snapshot"), tuple(result.segments), params
-    if len(paths) > 1:
-        raise ParameterError(describe("Several snapshot files need a mapping that joins them", parameter="--snapshot",
-                                      received=[p.name for p in paths],
-                                      expected="one file, or --map FILE with a [snapshot] section"))
-    path = paths[0]
-    if path.suffix.lower() not in _TABLE_SUFFIXES:
-        raise ParameterError(describe("Unsupported snapshot file", file=path, parameter="--snapshot",
-                                      received=path.suffix or "no suffix",
-                                      expected="a .csv or .parquet file (an Excel workbook works with --map)"))
-    sample = peek(path)
-    columns = [] if sample is None else [str(c) for c in sample.columns]
-    missing = [c for c in SNAPSHOT_COLUMNS if c not in columns]
-    if missing:
-        from .mapping import propose_mapping
+    from ._snapshotpropose import unmapped_snapshot_error
 
-        proposal = propose_mapping(sample, kind="snapshot", file=path) if sample is not None else None
-        raise missing_columns_error(missing, columns, file=path, what="snapshot", kind="snapshot", proposal=proposal,
-                                    hint="notebook 09 reads the canonical columns (tenure in days, churned true/false)")
+    error = unmapped_snapshot_error(paths)  # an Excel workbook, several files or other names: a proposal
+    if error is not None:
+        raise error
+    path = paths[0]
     _link(path, out / f"snapshot{path.suffix.lower()}")
     return None, (), {}
 

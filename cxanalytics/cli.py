@@ -280,10 +280,15 @@ def _run_report(args: argparse.Namespace) -> int:
         if exc.proposal is not None:
             args.out.mkdir(parents=True, exist_ok=True)
             path = exc.proposal.save(args.out / "proposed_mapping.toml")
+            from ._snapshotpropose import rerun_command
+
             again = (f"add its tables to {args.mapping} and run the report again" if args.mapping is not None
-                     else f"run the report again with --map {path}")
+                     else "run the report again with it (the command is printed on stderr)")
             print(f"# A mapping proposed from your file(s), also written to {path}. Check it, then {again}\n")
             print(exc.proposal.to_toml())
+            if args.mapping is None:  # on stderr: stdout stays the TOML alone (to save or pipe)
+                print("cxanalytics: run the report again with the proposed mapping:", file=sys.stderr)
+                print(rerun_command(getattr(args, "argv", []), path), file=sys.stderr)
         return EXIT_BAD_INPUT
     except ReportError as exc:
         if not exc.failures:
@@ -536,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cxanalytics`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # to print the command again (with --map)
     handlers = {"sample": _run_sample, "report": _run_report, "clean": _run_clean, "map": _run_map}
     try:
         with warnings.catch_warnings():
