@@ -213,3 +213,35 @@ def test_telco_report_runs_09_only_and_prints_the_reference_numbers(telco_report
     assert (f"contract = Month-to-Month: a new customer is worth {exp['clv_new']:,.0f} ({exp['ci_lower']:,.0f} to "
             f"{exp['ci_upper']:,.0f})") in findings
     assert "TOO GOOD TO BE TRUE" in findings
+
+
+@pytest.fixture(scope="module")
+def ecom_report(realdata, tmp_path_factory):
+    out = tmp_path_factory.mktemp("ecom_report")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run_report(snapshot=_ecom_file(realdata), mapping=MAPS / "ecommerce_churn.toml", out_dir=out,
+                            progress=False, jobs=1, parameters={"margin_rate": 0.25})
+    return result, out
+
+
+def test_ecommerce_report_prints_the_reference_numbers_and_the_wrong_way_verdict(ecom_report, ecom):
+    result, out = ecom_report
+    assert [r.name for r in result.notebooks if r.status == "ran"] == ["09_churn_snapshot.ipynb"]
+    head, findings = _findings(out)
+    assert "5,630 customers, 948 churned (16.8%); tenure 0 to 61 months" in head
+    assert "264 customers without a 'tenure_periods'" in head  # the workbook's blank tenures, left out of survival
+    raw = ecom[2]
+    _, _, log10_p = ref.logrank(raw, "preferred_order_category")
+    assert f"(log-rank p = {10 ** log10_p:.2g})." in findings
+    sat, comp = ref.satisfaction_link(raw), ref.complaint_link(raw)
+    assert (f"odds ratio per point {sat['estimate']:.3g} ({sat['ci_lower']:.3g} to {sat['ci_upper']:.3g}); "
+            "supported: no; WRONG WAY.") in findings
+    assert (f"difference in share {comp['estimate']:.3g} ({comp['ci_lower']:.3g} to {comp['ci_upper']:.3g}); "
+            "supported: yes.") in findings
+    nb = json.loads((out / "notebooks" / "09_churn_snapshot.ipynb").read_text(encoding="utf-8"))
+    source = "".join(next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))["source"])
+    assert "margin_rate = 0.25" in source  # --param reached the notebook
+    cox_text = next("".join(o["data"]["text/plain"]) for c in nb["cells"] if "cx.cox(" in "".join(c["source"])
+                    for o in c.get("outputs", []) if "data" in o)
+    assert "city_tier[3]" in cox_text and "city_tier[2]" in cox_text
