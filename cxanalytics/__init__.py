@@ -139,6 +139,7 @@ _EXPORTS: dict[str, str] = {
     "servqual_gaps": "servqual",
     "churn_by_segment": "snapshot",
     "fit_sbg_snapshot": "snapshot",
+    "format_p_value": "snapshot",
     "satisfaction_churn_link": "snapshot",
     "snapshot_clv": "snapshot",
     "snapshot_from_logs": "snapshot",

@@ -9,6 +9,7 @@ mapping (proposed from its names and values) that would fit.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,9 @@ def missing_columns_error(missing: Sequence[str], present: Sequence[str], *, fil
     >>> str(missing_columns_error(["customer_id"], ["id", "segment"], what="customers file"))
     "the customers file lacks columns 'customer_id'; it has columns 'id', 'segment'; no column looks like 'customer_id': add it, or rename one by hand in a mapping file (see cxanalytics map)"
     """
+    files = [str(f) for f in file] if isinstance(file, list | tuple) else None if file is None else [str(file)]
+    if files is not None:
+        file = ", ".join(files)
     lead = f"{file}: the {what}" if file is not None else f"the {what}"
     msg = f"{lead}{' (after mapping)' if mapped else ''} lacks columns {_names(missing)}; it has columns {_names(present)}"
     fits: list[str] = []
@@ -111,7 +115,7 @@ def missing_columns_error(missing: Sequence[str], present: Sequence[str], *, fil
                 parts.append(f'"{target_of[col]}" = "{col}"{extra}')
                 fits.append(col)
         if parts:
-            where = f" {file}" if file is not None else " FILE"
+            where = " " + " ".join(shlex.quote(f) for f in files) if files is not None else " FILE"
             fit = "would fit" if len(fits) == len(missing) else f"would supply {_names(fits)}"
             msg += (f"; a mapping like [{kind}.columns] {', '.join(parts)} {fit} (save the proposal with "
                     f"`cxanalytics map{where} --kind {kind} --out mapping.toml`, check it, and pass --map mapping.toml;"

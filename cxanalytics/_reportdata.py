@@ -33,6 +33,7 @@ class DataFolder:
     notes: tuple[str, ...] = ()
     mapping_log: pd.DataFrame = field(default_factory=pd.DataFrame)
     snapshot_segments: tuple[str, ...] = ()  # segment columns a mapping declares for the churn snapshot
+    snapshot_parameters: dict = field(default_factory=dict)  # notebook 09's parameters for a mapped snapshot
 
 
 def present_inputs(folder: Path) -> frozenset[str]:
@@ -269,9 +270,10 @@ def _map_table(path: Path, name: str, mapping, out: Path) -> pd.DataFrame:
 SNAPSHOT_COLUMNS = ("tenure", "churned")
 
 
-def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, tuple[str, ...]]:
-    """Put the churn snapshot into ``out`` (mapped into ``snapshot.csv``, or linked); its mapping log and segments."""
-    from ._mapfiles import missing_columns_error, peek
+def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, tuple[str, ...], dict]:
+    """Put the churn snapshot into ``out`` (mapped into ``snapshot.csv``, or linked); its mapping log, segments
+    and notebook parameters (:func:`cxanalytics._snapshotparams.snapshot_notebook_parameters`)."""
+    from ._mapfiles import missing_columns_error
 
     paths = [Path(p) for p in ([snapshot] if isinstance(snapshot, str | Path) else snapshot)]
     for p in paths:
@@ -289,27 +291,18 @@ def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, 
             raise missing_columns_error(missing, [str(c) for c in result.data.columns], what="snapshot",
                                         file=", ".join(map(str, paths)), kind="snapshot", mapped=True)
         write_table_csv(result.data, out / "snapshot.csv")
-        return result.log.assign(table="snapshot"), tuple(result.segments)
-    if len(paths) > 1:
-        raise ParameterError(describe("Several snapshot files need a mapping that joins them", parameter="--snapshot",
-                                      received=[p.name for p in paths],
-                                      expected="one file, or --map FILE with a [snapshot] section"))
-    path = paths[0]
-    if path.suffix.lower() not in _TABLE_SUFFIXES:
-        raise ParameterError(describe("Unsupported snapshot file", file=path, parameter="--snapshot",
-                                      received=path.suffix or "no suffix",
-                                      expected="a .csv or .parquet file (an Excel workbook works with --map)"))
-    sample = peek(path)
-    columns = [] if sample is None else [str(c) for c in sample.columns]
-    missing = [c for c in SNAPSHOT_COLUMNS if c not in columns]
-    if missing:
-        from .mapping import propose_mapping
+        from ._snapshotparams import snapshot_notebook_parameters
 
-        proposal = propose_mapping(sample, kind="snapshot", file=path) if sample is not None else None
-        raise missing_columns_error(missing, columns, file=path, what="snapshot", kind="snapshot", proposal=proposal,
-                                    hint="notebook 09 reads the canonical columns (tenure in days, churned true/false)")
+        params = snapshot_notebook_parameters([str(c) for c in result.data.columns], result.units, result.segments)
+        return result.log.assign(table="snapshot"), tuple(result.segments), params
+    from ._snapshotpropose import unmapped_snapshot_error
+
+    error = unmapped_snapshot_error(paths)  # an Excel workbook, several files or other names: a proposal
+    if error is not None:
+        raise error
+    path = paths[0]
     _link(path, out / f"snapshot{path.suffix.lower()}")
-    return None, ()
+    return None, (), {}
 
 
 def _combined(errors: list) -> ParameterError:
@@ -421,9 +414,10 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
             _remove(out / f"{name}{suffix}")
         _link(path, out / (f"{name}.parquet" if path.is_dir() else f"{name}{path.suffix.lower()}"))
     segments: tuple[str, ...] = ()
+    snapshot_params: dict = {}
     if snapshot:
         try:
-            log, segments = _place_snapshot(snapshot, mapping, out)
+            log, segments, snapshot_params = _place_snapshot(snapshot, mapping, out)
             if log is not None:
                 logs.append(log)
         except MissingColumnsError as exc:
@@ -458,4 +452,4 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
             steps = log["step"].value_counts()
             notes.append(f"{table}: mapped with {mapping.file or 'the mapping'} ("
                          + ", ".join(f"{n} {step}" for step, n in steps.items()) + "; see mapping_log.csv)")
-    return DataFolder(out, present_inputs(out), summary, tuple(notes), mapping_log, segments)
+    return DataFolder(out, present_inputs(out), summary, tuple(notes), mapping_log, segments, snapshot_params)

@@ -7,7 +7,7 @@ Sub-commands
     interactions, ``TRUTH.json``).
 ``cxanalytics report [--data DIR] [--survey EXPORT ...] [--customers F] [--transactions F]
 [--interactions F] [--branches F] [--codebook CSV ...] [--map MAPPING.toml] [--out DIR] [--engine pandas|dask]
-[--scheduler ADDRESS]``
+[--scheduler ADDRESS] [--param NAME=VALUE ...]``
     Execute the numbered notebook suite on the user's files and write an HTML report;
     notebooks whose inputs were not given are skipped with a note. ``--map`` renames, recodes
     and converts the given tables' columns first; a table that does not fit (and no mapping)
@@ -154,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "optionally monthly_charges, segment columns, satisfaction, complaint, acquisition_cost "
                    "(notebook 09); CSV or Parquet, or with --map any table(s) the mapping's [snapshot] reads "
                    "(repeat --snapshot to join several files on the customer id)")
+    r.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a notebook parameter, e.g. --param acquisition_cost=250 --param margin_rate=0.35 "
+                   "(repeatable); injected into every notebook whose parameters cell declares NAME, checked against "
+                   "the type of its default there (numbers, true/false, lists as a,b,c); an unknown name or a value "
+                   "of another type stops the report before any notebook runs (exit 2)")
     r.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
                    help="output folder: report.html and notebooks/ (default: reports/)")
     r.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
@@ -257,23 +262,33 @@ def _run_report(args: argparse.Namespace) -> int:
     from .report import ReportError, run_report
 
     try:
+        from ._reportparams import check_parameters, parse_param_args
+        from .report import find_notebooks
+
+        given = parse_param_args(args.param)
+        typed = check_parameters(given, find_notebooks(args.notebooks), from_text=True) if given else {}
         result = run_report(
             data_dir=args.data, out_dir=args.out, surveys=args.survey, codebooks=args.codebook,
             customers=args.customers, transactions=args.transactions, interactions=args.interactions,
             branches=args.branches, responses=args.responses, mapping=args.mapping, snapshot=args.snapshot,
             notebooks_dir=args.notebooks,
             timeout=args.timeout, progress=not args.no_progress, jobs=args.jobs,
-            engine=args.engine, scheduler=args.scheduler,
+            engine=args.engine, scheduler=args.scheduler, parameters=typed,
         )
     except MissingColumnsError as exc:
         print(f"cxanalytics: error: {exc}", file=sys.stderr)
         if exc.proposal is not None:
             args.out.mkdir(parents=True, exist_ok=True)
             path = exc.proposal.save(args.out / "proposed_mapping.toml")
+            from ._snapshotpropose import rerun_command
+
             again = (f"add its tables to {args.mapping} and run the report again" if args.mapping is not None
-                     else f"run the report again with --map {path}")
+                     else "run the report again with it (the command is printed on stderr)")
             print(f"# A mapping proposed from your file(s), also written to {path}. Check it, then {again}\n")
             print(exc.proposal.to_toml())
+            if args.mapping is None:  # on stderr: stdout stays the TOML alone (to save or pipe)
+                print("cxanalytics: run the report again with the proposed mapping:", file=sys.stderr)
+                print(rerun_command(getattr(args, "argv", []), path), file=sys.stderr)
         return EXIT_BAD_INPUT
     except ReportError as exc:
         if not exc.failures:
@@ -526,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cxanalytics`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # to print the command again (with --map)
     handlers = {"sample": _run_sample, "report": _run_report, "clean": _run_clean, "map": _run_map}
     try:
         with warnings.catch_warnings():

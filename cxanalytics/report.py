@@ -44,7 +44,7 @@ import queue
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +60,7 @@ from ._reportexec import (
     kernel_manager_class,
     quiet_papermill,
 )
+from ._reportparams import check_parameters
 from .errors import CxError, ParameterError, describe
 
 __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble_data", "find_notebooks",
@@ -331,6 +332,7 @@ def run_report(
     jobs: int = 2,
     engine: str = "pandas",
     scheduler: str | None = None,
+    parameters: Mapping[str, object] | None = None,
 ) -> ReportResult:
     """Execute the notebook suite on the user's data; write ``report.html`` and the executed notebooks.
 
@@ -401,6 +403,13 @@ def run_report(
         the error. The report is still written, with the failure in place of that
         notebook (``ReportError.report``).
 
+    parameters : mapping, optional
+        Notebook parameters (``--param NAME=VALUE``), e.g. ``{"acquisition_cost": 250,
+        "margin_rate": 0.35}``: injected into every notebook whose ``parameters`` cell
+        declares the name, after the report's own. Checked before any notebook runs
+        against the defaults in those cells (:mod:`cxanalytics._reportparams`): an
+        unknown name or a value of another type is a ParameterError.
+
     Notes
     -----
     Parameters injected into a notebook's ``parameters`` cell, when it declares them:
@@ -421,6 +430,7 @@ def run_report(
     check_engine(engine, scheduler)
     # absolute paths only: notebooks run in threads, and nothing may depend on the working directory
     notebooks = [nb.resolve() for nb in find_notebooks(notebooks_dir)]
+    user_parameters = check_parameters(parameters or {}, notebooks)  # before any data is read
     out = Path(out_dir).resolve()
     executed_dir = out / "notebooks"
     tables = {"customers": customers, "transactions": transactions, "interactions": interactions,
@@ -454,11 +464,11 @@ def run_report(
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
         if snapshot_file(data.path) is not None:
             parameters["snapshot_path"] = str(snapshot_file(data.path).resolve())
-            if data.snapshot_segments:
-                parameters["segments"] = list(data.snapshot_segments)
+            parameters.update(data.snapshot_parameters)  # segments; tenure in the source's unit
         parameters["engine"] = engine
         if scheduler is not None:
             parameters["dask_scheduler"] = scheduler
+        parameters.update(user_parameters)
         executed_dir.mkdir(parents=True, exist_ok=True)
         bars = progress and sys.stderr.isatty()  # papermill's per-cell bars: only on a terminal
         report = Progress(len(notebooks), bars=bars)

@@ -62,7 +62,8 @@ def test_assemble_links_the_snapshot_and_names_bad_files(tmp_path):
         assemble_data(tmp_path / "d1", snapshot=tmp_path / "nope.csv")
     bad = tmp_path / "telco.xlsx"
     bad.write_bytes(b"PK")
-    with pytest.raises(ParameterError, match=r"--snapshot.*\.xlsx.*\.csv or \.parquet"):
+    # an Excel workbook is read to propose a mapping (tests/test_report_snapshot_proposal.py); a broken one says so
+    with pytest.raises(ParameterError, match=r"Cannot read the churn snapshot.*telco\.xlsx.*--snapshot.*Excel table"):
         assemble_data(tmp_path / "d2", snapshot=bad)
 
 

@@ -476,6 +476,7 @@ EXEMPT: dict[str, str] = {
         "detractors_to_passives", "fewer_negative_encounters")},
     "fit_sbg": "takes survivor counts per period (aggregates); a missing count raises",
     "fit_sbg_censored": "takes a life table of counts per period (aggregates); a missing count raises",
+    "format_p_value": "formats one number (a p-value) as text; NaN gives an empty string, no rows to drop",
     "cronbach_alpha_from_covariance": "takes a covariance matrix; non-finite entries raise",
     "relative_weights_from_correlation": "takes a correlation matrix",
     "break_even": "takes a callable and a bracket",

@@ -19,7 +19,8 @@ the functions here answer from it, with intervals:
   retained customer is worth against a new one;
 - :func:`satisfaction_churn_link`: the satisfaction / complaint -> churn link with a
   verdict that says when it runs the wrong way or is too good to be true;
-- :func:`snapshot_from_logs`: a snapshot built from the customer and transaction logs.
+- :func:`snapshot_from_logs`: a snapshot built from the customer and transaction logs;
+- :func:`format_p_value`: a p-value as text, ``'< 1e-300'`` where it underflows to 0.
 
 Column names are keyword arguments whose defaults are the canonical snapshot columns
 (``customer_id``, ``tenure``, ``churned``, ``monthly_charges``, ``total_charges``,
@@ -29,6 +30,7 @@ renamed to them, or on the original names passed explicitly.
 
 from __future__ import annotations
 
+from ._display import format_p_value
 from ._frame import snapshot_from_logs
 from ._link import satisfaction_churn_link
 from ._rates import SnapshotSurvival, churn_by_segment, survival_by_segment, tenure_life_table
@@ -38,6 +40,7 @@ __all__ = [
     "SnapshotSurvival",
     "churn_by_segment",
     "fit_sbg_snapshot",
+    "format_p_value",
     "satisfaction_churn_link",
     "snapshot_clv",
     "snapshot_from_logs",
