@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxanalytics._clvlik import _bgnbd_objective, _gamma_gamma_objective
-from cxanalytics._mle import _fit_mle
+from cxanalytics._mle import _DECREMENT_TOL, _fit_mle
 from cxanalytics.behaviour import customer_summary
 from cxanalytics.clv import fit_bgnbd, fit_gamma_gamma, fit_sbg
 from cxanalytics.datasets import load_sample
@@ -167,9 +167,27 @@ def test_sbg_same_optimum_whatever_the_cohort_order_or_scale():
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), scale=st.sampled_from([0.01, 1.0, 7.0, 250.0]))
 def test_gamma_gamma_reproducible_under_permutation_and_rescaling(seed, scale):
+    """Same optimum whatever the order of the customers or the currency unit.
+
+    Rescaling spend by c multiplies gamma by c and shifts the log-likelihood by -n log c
+    (each customer's density of the mean spend is divided by c); p and q do not move.
+
+    "Same" is measured in the likelihood's own units.  Both fits stop within
+    ``_DECREMENT_TOL`` (1e-6) standard errors of the exact optimum, so they may differ by
+    twice that, and no less can be promised: where p is barely identified (seed 622 of
+    ``simulated_spend``: p = 984, a log-scale standard error of 50) the rounding of the
+    gradient alone (about 1e-12 relative) moves log p by 1e-5, i.e. 2e-7 standard
+    errors, while the log-likelihoods agree to 1e-13.  A relative tolerance on p there
+    (it was 1e-10) failed for floating-point reasons only.  Where p is well identified the
+    fits agree to about 1e-10 standard errors (seed 621).
+    """
     x, z = simulated_spend(600, seed=seed % 1000)
     base = fit_gamma_gamma(pd.DataFrame({"frequency": x, "monetary_value": z}))
     order = np.random.default_rng(seed).permutation(len(x))
     other = fit_gamma_gamma(pd.DataFrame({"frequency": x[order], "monetary_value": z[order] * scale}))
     assert base.converged and other.converged
-    np.testing.assert_allclose(estimates(other), estimates(base) * [1, 1, scale], rtol=DIGITS)
+    assert other.loglik + len(x) * np.log(scale) == pytest.approx(base.loglik, rel=1e-11)
+    se_log = (base.params["std_error"] / base.params["estimate"]).to_numpy()
+    moved = np.abs(np.log(estimates(other) / [1, 1, scale]) - np.log(estimates(base))) / se_log
+    assert np.all(moved <= 2 * _DECREMENT_TOL), moved
+    np.testing.assert_allclose(estimates(other)[1], estimates(base)[1], rtol=1e-6)  # q: identified in every draw

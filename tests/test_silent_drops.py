@@ -299,6 +299,40 @@ def _snapshot_from_logs(d):
                 len(d.customers), what="customers", names="after as_of")
 
 
+def _comments_frame(n: int = 240) -> pd.DataFrame:
+    """Comments with a score, a churn flag and a duration; every 10th comment missing, every 8th score missing."""
+    rng = np.random.default_rng(3)
+    bill = np.arange(n) % 3 == 0
+    days = np.where(bill, rng.exponential(100, n), rng.exponential(300, n))
+    df = pd.DataFrame({"comment": np.where(bill, "wrong bill charge", "nice staff"),
+                       "nps": np.where(bill, rng.integers(0, 7, n), rng.integers(7, 11, n)).astype(float),
+                       "plan": rng.choice(["a", "b"], n), "churned": days < 365,
+                       "days_to_churn": np.minimum(days, 365.0)})
+    df["comment"] = df["comment"].where(np.arange(n) % 10 != 0)
+    df["nps"] = df["nps"].where(np.arange(n) % 8 != 1)
+    return df
+
+
+def _comment_case(which: str):
+    def case(d):
+        df = _comments_frame()
+        themes = cx.comment_themes(df, "comment", seeds={"billing": ["bill"], "staff": ["staff"]})
+        no_comment = int(df["comment"].isna().sum())
+        if which == "claim_theme_churn":
+            return Case(lambda: cx.claim_theme_churn(df, themes, "billing"), no_comment, len(df),
+                        names="without a comment")
+        if which == "theme_differences_comment":
+            return Case(lambda: cx.theme_differences(themes, df, score="nps"),
+                        int((df["comment"].isna() & df["nps"].notna()).sum()), len(df), function="theme_differences",
+                        names="without a comment")
+        if which == "theme_differences":
+            return Case(lambda: cx.theme_differences(themes, df, score="nps"), int(df["nps"].isna().sum()), len(df),
+                        names="'nps' (score)")
+        return Case(lambda: cx.comment_score_model(df, "comment", score="nps", folds=3), int(df["nps"].isna().sum()),
+                    len(df), names="'nps' (score)")
+    return case
+
+
 WARNS: dict[str, Callable[[SimpleNamespace], Case]] = {
     "outcome_by_group": _outcome_by_group,
     "kaplan_meier": _survival_by(cx.kaplan_meier, by="segment"),
@@ -328,6 +362,9 @@ WARNS: dict[str, Callable[[SimpleNamespace], Case]] = {
     "clv_by_segment": _clv_by_segment,
     "retention_vs_acquisition": _retention_vs_acquisition,
     "clv_from_bgnbd": _clv_from_bgnbd,
+    "theme_differences": _comment_case("theme_differences"),
+    "comment_score_model": _comment_case("comment_score_model"),
+    "claim_theme_churn": _comment_case("claim_theme_churn"),
     "link_responses": _link_responses,
     "encounter_landmarks": _encounter_landmarks,
     "claim_negative_encounters": _claim_negative_encounters,
@@ -355,6 +392,7 @@ WARNS: dict[str, Callable[[SimpleNamespace], Case]] = {
 #: Further announced drops of some functions (another reason, or another mode).
 EXTRA_WARNS: dict[str, Callable[[SimpleNamespace], Case]] = {
     "compare_nps (period)": _compare_periods,
+    "theme_differences (comment)": _comment_case("theme_differences_comment"),
 }
 
 
@@ -448,6 +486,15 @@ def _keeps_composite(d):
     assert out.index.equals(df.index) and out.isna().sum() == df["pillar_empathy"].isna().sum()
 
 
+def _keeps_comments(d):
+    df = _comments_frame()
+    prepared = cx.prepare_comments(df["comment"])
+    assert prepared.index.equals(df.index) and prepared["text"].isna().tolist() == df["comment"].isna().tolist()
+    themes = cx.comment_themes(df, "comment", seeds={"billing": ["bill"]})
+    assert themes.assignments.index.equals(df.index)
+    assert themes.assignments["text"].isna().tolist() == df["comment"].isna().tolist()
+
+
 KEEPS: dict[str, Callable[[SimpleNamespace], None]] = {
     "nps_group": _keeps_series(cx.nps_group, [9.0, None, 3.0, 7.0]),
     "quantile_band": _keeps_series(cx.quantile_band, [1.0, None, 3.0, 4.0, 5.0, 6.0, 2.0]),
@@ -459,6 +506,8 @@ KEEPS: dict[str, Callable[[SimpleNamespace], None]] = {
     "pillar_composite": _keeps_composite,
     "customer_lifetime_value": _keeps_clv,
     "map_columns": _keeps_mapping,
+    "prepare_comments": _keeps_comments,
+    "comment_themes": _keeps_comments,
 }
 
 _CLASS = "a class (result, fitted model, record or error type), not a function of row data"
@@ -470,7 +519,12 @@ EXEMPT: dict[str, str] = {
         "LogitResult", "SurveyExport", "Baseline", "EffectEstimate", "ImprovementValue", "LinkResult",
         "RakeResult", "RecodeResult", "SurvivalResult", "ChunkedCleanResult", "ConvergenceWarning",
         "CxError", "DataQualityWarning", "SmallSampleWarning", "CovariateError", "SeparationWarning", "Estimate",
-        "Mapping", "MappingResult", "MappingError", "MissingColumnsError", "SnapshotSurvival")},
+        "Mapping", "MappingResult", "MappingError", "MissingColumnsError", "SnapshotSurvival", "ThemeResult",
+        "ScoreModelResult")},
+    "comment_vectorizer": "returns an unfitted vectoriser, takes no rows",
+    "textiq_coding": "reshapes an export's Text iQ columns: one row per response and topic, a response without "
+                     "a topic kept with topic NA",
+    "compare_textiq": "compares two codings (a ThemeResult and textiq_coding output), not rows of data",
     **{name: _SCALARS for name in (
         "clv", "clv_from_sbg", "profit_from_retention_gain", "funnel_limits", "bgnbd_pmf",
         "detractors_to_passives", "fewer_negative_encounters")},

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd  # noqa: F401 (doctests)
 
 from .._claimtools import ClaimResult, _direction, _effect, _frame, _null, _row, _verdict
-from .._validate import check_alpha, require_columns
+from .._validate import check_alpha, require_columns, warn_dropped
 from ..errors import ParameterError
 from ..outcomes import outcome_by_group
 from .themes import ThemeResult, comment_themes  # noqa: F401 (doctests)
@@ -30,6 +30,8 @@ def claim_theme_churn(linked, themes: ThemeResult, theme: int | str, *, column: 
     theme : int or str
         Theme number or name.
     column : str, default "comment"
+        Comment column.  Rows without a comment are left out (a ``DataQualityWarning`` says
+        how many): the comparison is between customers who commented.
     churned : str, default "churned"
     duration : str or None, default "days_to_churn"
         With a duration: a Cox hazard (churn-rate) ratio, stratified by ``adjust``; without:
@@ -73,7 +75,12 @@ def claim_theme_churn(linked, themes: ThemeResult, theme: int | str, *, column: 
     else:
         raise ParameterError(f"claim_theme_churn: theme is {theme!r}; expected 1..{len(names)} or a theme name")
     name = names[number - 1]
-    flag = themes.assign(data[column])[f"theme_{number}"].to_numpy(dtype=bool)
+    assigned = themes.assign(data[column])
+    commented = assigned["text"].notna().to_numpy()
+    warn_dropped(int((~commented).sum()), len(data), "without a comment (the comparison is among customers "
+                 "who commented)", function="claim_theme_churn", column=column)
+    data, assigned = data[commented], assigned[commented]
+    flag = assigned[f"theme_{number}"].to_numpy(dtype=bool)
     claim = f"Customers who mention {name!r} churn more"
     if flag.all() or not flag.any():
         who = "every" if flag.all() else "no"

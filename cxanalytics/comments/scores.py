@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validate import check_alpha, require_columns, require_frame
+from .._validate import check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import ParameterError
 from ._prepare import comment_vectorizer, prepare_comments
 from ._stats import bh, delong, newcombe, two_proportion_p
@@ -38,6 +38,19 @@ def low_score_flag(data: pd.DataFrame, *, score: str | None, low: float | None, 
     return v <= low, (v > hi) if high is None else (v >= hi)
 
 
+def announce_left_out(data: pd.DataFrame, *, score: str | None, target: str | None, has_comment: np.ndarray,
+                      function: str, comment: str | None = None) -> None:
+    """Warn (:func:`warn_dropped`) about rows without a usable score, then rows without a comment."""
+    col = score if score is not None else target
+    v = pd.to_numeric(data[col], errors="coerce") if data[col].dtype != bool else data[col]
+    missing = v.isna().to_numpy()
+    warn_dropped(int(missing.sum()), len(data), "with a missing or non-numeric value", function=function,
+                 column=col, role="score" if score is not None else "target", stacklevel=4)
+    no_text = ~missing & ~np.asarray(has_comment, dtype=bool)
+    warn_dropped(int(no_text.sum()), len(data), "without a comment", function=function, column=comment,
+                 role="comment" if comment else None, stacklevel=4)
+
+
 # --------------------------------------------------------------------------- differences
 def theme_differences(themes: ThemeResult, data: pd.DataFrame, *, score: str | None = None, low: float | None = 6,
                       high: float | None = 9, target: str | None = None, alpha: float = 0.05,
@@ -65,7 +78,9 @@ def theme_differences(themes: ThemeResult, data: pd.DataFrame, *, score: str | N
         One row per theme: ``theme``, ``name``, ``x_low``, ``n_low``, ``share_low``,
         ``x_high``, ``n_high``, ``share_high``, ``difference`` (low minus high), ``ci_lower``,
         ``ci_upper``, ``p_value`` (two-proportion z test), ``p_adjusted`` (BH),
-        ``significant`` (``p_adjusted <= fdr``), ``alpha``.  Only comments with words count.
+        ``significant`` (``p_adjusted <= fdr``), ``alpha``.  Only comments with words count;
+        rows without a score or without a comment are left out with a ``DataQualityWarning``
+        giving their number.
 
     Examples
     --------
@@ -87,6 +102,7 @@ def theme_differences(themes: ThemeResult, data: pd.DataFrame, *, score: str | N
     is_low, is_high = low_score_flag(data, score=score, low=low, high=high, target=target,
                                      function="theme_differences")
     words = themes.assignments["theme"].notna().to_numpy() | themes.assignments["text"].notna().to_numpy()
+    announce_left_out(data, score=score, target=target, has_comment=words, function="theme_differences")
     ind = themes.indicators().to_numpy(dtype=bool)
     lo_rows, hi_rows = is_low & words, is_high & words
     x1, n1 = ind[lo_rows].sum(axis=0), np.full(ind.shape[1], lo_rows.sum())
@@ -175,6 +191,8 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     Returns
     -------
     ScoreModelResult
+        Rows without a score or without words in the comment are left out, with a
+        ``DataQualityWarning`` giving their number.
 
     Examples
     --------
@@ -195,7 +213,10 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     is_low, is_high = low_score_flag(data, score=score, low=low, high=None, target=target,
                                      function="comment_score_model")
     prepared = prepare_comments(data[column])
-    use = (is_low | is_high) & (prepared["n_tokens"].to_numpy() > 0)
+    words = prepared["n_tokens"].to_numpy() > 0
+    announce_left_out(data, score=score, target=target, has_comment=words, function="comment_score_model",
+                      comment=column)
+    use = (is_low | is_high) & words
     text = prepared["text"].to_numpy(dtype=object)[use]
     y = is_low[use].astype(int)
     n_low = int(y.sum())

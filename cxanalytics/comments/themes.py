@@ -141,7 +141,7 @@ class _SeedModel:
         k = len(self.names)
         hits = np.zeros((len(prepared), k))
         for r, text in enumerate(prepared["text"].to_numpy(dtype=object)):
-            if text is None:
+            if not isinstance(text, str):  # missing comment (None, or NaN in a string column)
                 continue
             toks = _TOKEN.findall(text.translate(_UNIFY))
             for j, terms in enumerate(self.terms):

@@ -24,7 +24,10 @@ _DENSE_LIMIT = 50_000_000  # largest (groups x distinct times) table counted den
 # --------------------------------------------------------------------------- input checks
 def _bad_value(values: np.ndarray, bad: np.ndarray, index: pd.Index) -> tuple[object, object]:
     pos = int(np.flatnonzero(bad)[0])
-    return index[pos], values[pos]
+    row, value = index[pos], values[pos]
+    # numpy scalars as Python ones, so messages read "index 0", not "index np.int64(0)"
+    return (row.item() if isinstance(row, np.generic) else row), (value.item() if isinstance(value, np.generic)
+                                                                 else value)
 
 
 def _duration_values(data: pd.DataFrame, column: str) -> np.ndarray:
