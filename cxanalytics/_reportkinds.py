@@ -92,7 +92,7 @@ def present_kinds(inputs: frozenset[str], *, surveys: bool) -> frozenset[str]:
 
 def skip_detail(missing: set[str] | frozenset[str]) -> str:
     """Why a notebook was skipped, naming the option that would enable it."""
-    return "needs " + "; and ".join(KINDS.get(k, k) for k in sorted(missing))
+    return "needs " + "; ".join(KINDS.get(k, k) for k in sorted(missing))
 
 
 def missing_kinds(path: Path, present: frozenset[str]) -> frozenset[str]:

@@ -254,7 +254,8 @@ def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str, eng
         lines += ["", engine_note]
     if not data.surveys.empty:
         lines += ["", "**Survey exports cleaned** (kept responses are stacked into `responses.csv`; names, e-mails, "
-                  "IP addresses and comments are left out):", "",
+                  "IP addresses and comments are left out; every export's cleaned responses, quarantine, log and "
+                  "codebook are in `cleaned/` beside this page):", "",
                   "| export | platform | encoding | read | kept | quarantined | codebook |", "|---|---|---|---|---|---|---|"]
         for row in data.surveys.itertuples(index=False):
             lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
