@@ -161,7 +161,7 @@ def test_report_on_a_plain_csv_survey_runs_01_to_03_and_keeps_cleaned(tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     text = _text(html)
     assert "Qualtrics writes three header rows" not in text  # sample-only prose left out
-    assert "answer key" not in text
+    assert "Until the cleaning notebooks" not in text and "Against the truth" not in text
     assert "--customers FILE" in text and "--snapshot FILE" in text  # skipped notebooks say what enables them
     assert "Part B is not computable on these data" in text
     assert "staff_were_friendly" in text  # the battery and the drivers were found
