@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+_NOTEBOOK_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
+
 #: Every kind of input, with the option (or options) that provide it.
 KINDS: dict[str, str] = {
     "survey": "a survey export from any platform (--survey FILE)",
@@ -65,6 +67,33 @@ def notebook_inputs(path: Path | str) -> frozenset[str]:
         elif indirect and not spec.raw and re.search(rf"[\"']{re.escape(name)}[\"']", code):
             names.add(name)
     return frozenset(names)
+
+
+def default_notebooks_dir() -> Path:
+    """The ``notebooks/`` folder of the repository this package was installed from."""
+    return Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def find_notebooks(notebooks_dir: Path | str | None = None) -> list[Path]:
+    """Return the numbered notebooks (``NN_name.ipynb``) of a folder, in order.
+
+    Raises
+    ------
+    ReportError
+        If the folder does not exist or holds no numbered notebook.
+    """
+    from .errors import describe
+    from .report import ReportError
+
+    folder = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
+    if not folder.is_dir():
+        raise ReportError(
+            describe("Notebook folder not found", file=folder, expected="a folder of NN_name.ipynb notebooks")
+        )
+    found = sorted(p for p in folder.iterdir() if _NOTEBOOK_NAME.match(p.name))
+    if not found:
+        raise ReportError(describe("No numbered notebooks found", file=folder, expected="files named NN_name.ipynb"))
+    return found
 
 
 def kind_of(name: str) -> str:

@@ -64,6 +64,7 @@ from ._reportexec import (
     quiet_papermill,
 )
 from ._reportkinds import (
+    find_notebooks,
     is_sample,
     missing_kinds,
     notebook_inputs,
@@ -77,7 +78,6 @@ from .errors import CxError, ParameterError, describe
 __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble_data", "find_notebooks",
            "notebook_inputs", "run_report"]
 
-_NOTEBOOK_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
 
 
 class ReportError(CxError):
@@ -139,30 +139,6 @@ def _cx_error_names() -> set[str]:
 
 
 # --------------------------------------------------------------------------- notebooks
-def default_notebooks_dir() -> Path:
-    """The ``notebooks/`` folder of the repository this package was installed from."""
-    return Path(__file__).resolve().parents[1] / "notebooks"
-
-
-def find_notebooks(notebooks_dir: Path | str | None = None) -> list[Path]:
-    """Return the numbered notebooks (``NN_name.ipynb``) of a folder, in order.
-
-    Raises
-    ------
-    ReportError
-        If the folder does not exist or holds no numbered notebook.
-    """
-    folder = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
-    if not folder.is_dir():
-        raise ReportError(
-            describe("Notebook folder not found", file=folder, expected="a folder of NN_name.ipynb notebooks")
-        )
-    found = sorted(p for p in folder.iterdir() if _NOTEBOOK_NAME.match(p.name))
-    if not found:
-        raise ReportError(describe("No numbered notebooks found", file=folder, expected="files named NN_name.ipynb"))
-    return found
-
-
 def _title(path: Path) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):

@@ -114,27 +114,33 @@ def test_sample_prose_is_left_out_unless_the_data_is_the_sample(tmp_path):
     assert "THE SAMPLE SHOWS 42" not in html and "GENERAL TEXT" in html
 
 
-def test_a_notebook_runs_after_the_one_it_reads_and_is_skipped_when_that_one_fails(tmp_path):
-    write = nbformat.v4.new_code_cell("import time, pathlib\ntime.sleep(1.5)\npathlib.Path(out).write_text('done')")
+def _two_step_suite(folder: Path, first: str, flag: Path) -> Path:
+    """01_w runs ``first``; 02_r reads the file 01_w writes and declares it runs after 01_w."""
+    params = f'data_dir = "x"\nout = {str(flag)!r}'
     read = nbformat.v4.new_code_cell("import pathlib\nprint(pathlib.Path(out).read_text())")
-    flag = tmp_path / "flag.txt"
-    for nb_cells in ([write], [nbformat.v4.new_code_cell("raise RuntimeError('boom')")]):
-        flag.unlink(missing_ok=True)
-        folder = tmp_path / f"nbs{len(nb_cells[0].source)}"
-        suite = _suite(folder, {"01_w.ipynb": nb_cells, "02_r.ipynb": [read]},
-                       {"01_w.ipynb": {"requires": []}, "02_r.ipynb": {"requires": [], "after": ["01_w"]}})
-        for name in ("01_w.ipynb", "02_r.ipynb"):  # the path both notebooks use
-            nb = nbformat.read(str(suite / name), as_version=4)
-            nb.cells[1].source = f'data_dir = "x"\nout = {str(flag)!r}'
-            nbformat.write(nb, str(suite / name))
-        if nb_cells[0] is write:
-            result = run_report(None, tmp_path / "ok", notebooks_dir=suite, progress=False, jobs=2)
-            assert [r.status for r in result.notebooks] == ["ran", "ran"]  # 02 waited for 01's file
-        else:
-            with pytest.raises(ReportError) as caught:
-                run_report(None, tmp_path / "failed", notebooks_dir=suite, progress=False, jobs=2)
-            html = caught.value.report.read_text(encoding="utf-8")
-            assert "needs the output of 01_w.ipynb, which did not run" in html
+    suite = _suite(folder, {"01_w.ipynb": [nbformat.v4.new_code_cell(first)], "02_r.ipynb": [read]},
+                   {"01_w.ipynb": {"requires": []}, "02_r.ipynb": {"requires": [], "after": ["01_w"]}})
+    for name in ("01_w.ipynb", "02_r.ipynb"):
+        nb = nbformat.read(str(suite / name), as_version=4)
+        nb.cells[1].source = params
+        nbformat.write(nb, str(suite / name))
+    return suite
+
+
+def test_a_notebook_runs_after_the_one_it_reads(tmp_path):
+    writes = "import time, pathlib\ntime.sleep(1.5)\npathlib.Path(out).write_text('done')"
+    suite = _two_step_suite(tmp_path / "nbs", writes, tmp_path / "flag.txt")
+    result = run_report(None, tmp_path / "out", notebooks_dir=suite, progress=False, jobs=2)
+    assert [r.status for r in result.notebooks] == ["ran", "ran"]  # 02 waited for 01's file
+
+
+def test_a_notebook_is_skipped_when_the_one_it_reads_failed(tmp_path):
+    suite = _two_step_suite(tmp_path / "nbs", "raise RuntimeError('boom')", tmp_path / "flag.txt")
+    with pytest.raises(ReportError) as caught:
+        run_report(None, tmp_path / "out", notebooks_dir=suite, progress=False, jobs=2)
+    assert [f.name for f in caught.value.failures] == ["01_w.ipynb"]
+    html = caught.value.report.read_text(encoding="utf-8")
+    assert "needs the output of 01_w.ipynb, which did not run" in html
 
 
 # --------------------------------------------------------------------------- the real suite
