@@ -19,6 +19,9 @@ The modules, in the order an analysis uses them:
 - churn snapshots (one row per customer: tenure, churn flag, charges, segments):
   :func:`churn_by_segment`, :func:`survival_by_segment`, :func:`fit_sbg_snapshot`,
   :func:`snapshot_clv`, :func:`satisfaction_churn_link` (:mod:`cxanalytics.snapshot`);
+- several exports as one table and what it can answer: :func:`combine_cleaned`,
+  :func:`read_cleaned`, :func:`survey_scores`, :func:`item_batteries`,
+  :func:`segment_columns`, :func:`driver_items` (:mod:`cxanalytics.surveys`);
 - sample data: :func:`cxanalytics.datasets.load_sample`.
 """
 
@@ -154,6 +157,13 @@ _EXPORTS: dict[str, str] = {
     "logrank": "survival",
     "rmst": "survival",
     "rmst_difference": "survival",
+    "CleanedSurveys": "surveys",
+    "combine_cleaned": "surveys",
+    "driver_items": "surveys",
+    "item_batteries": "surveys",
+    "read_cleaned": "surveys",
+    "segment_columns": "surveys",
+    "survey_scores": "surveys",
     "SurvivalResult": "survival",
     "normalize_digits": "text",
     "normalize_text": "text",

@@ -34,6 +34,7 @@ class DataFolder:
     mapping_log: pd.DataFrame = field(default_factory=pd.DataFrame)
     snapshot_segments: tuple[str, ...] = ()  # segment columns a mapping declares for the churn snapshot
     snapshot_parameters: dict = field(default_factory=dict)  # notebook 09's parameters for a mapped snapshot
+    cleaned: object = None  # the exports' cleaned responses (cxanalytics.surveys.CleanedSurveys), with --survey
 
 
 def present_inputs(folder: Path) -> frozenset[str]:
@@ -216,7 +217,7 @@ def _canonical_responses(data: pd.DataFrame, export, source: Path, branches: pd.
 
 
 def _clean_surveys(surveys: Sequence[Path], codebooks: Sequence[Path], branches: pd.DataFrame | None,
-                   notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, object]:
     from .cleaning import clean_responses
     from .exports import read_export
 
@@ -224,7 +225,9 @@ def _clean_surveys(surveys: Sequence[Path], codebooks: Sequence[Path], branches:
         raise ParameterError(describe("Give one codebook for all exports, or one per export", parameter="--codebook",
                                       received=f"{len(codebooks)} codebooks for {len(surveys)} exports",
                                       expected=f"1 or {len(surveys)}"))
-    frames, rows = [], []
+    from .surveys import combine_cleaned, source_name
+
+    frames, rows, results = [], [], {}
     for k, path in enumerate(surveys):
         if not path.is_file():
             raise ParameterError(describe("Survey export not found", file=path, expected="an existing export file"))
@@ -237,10 +240,12 @@ def _clean_surveys(surveys: Sequence[Path], codebooks: Sequence[Path], branches:
             result = clean_responses(export, book)
         notes.extend(f"{path.name}: {w.message}" for w in caught)
         frames.append(_canonical_responses(result.data, export, path, branches))
+        name = source_name(path)
+        results[name if name not in results else f"{name} ({k + 1})"] = result
         rows.append({"export": path.name, "platform": export.platform, "encoding": export.encoding,
                      "read": result.n_read, "kept": len(result.data), "quarantined": len(result.quarantine),
                      "codebook": book.name if book is not None else "inferred"})
-    return pd.concat(frames, ignore_index=True), pd.DataFrame(rows)
+    return pd.concat(frames, ignore_index=True), pd.DataFrame(rows), combine_cleaned(results)
 
 
 def write_table_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -364,7 +369,9 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         ``path``, ``inputs`` (names of the sample files present), ``surveys`` (one row
         per export: export, platform, encoding, read, kept, quarantined, codebook),
         ``notes`` (warnings raised while cleaning) and ``mapping_log`` (``table`` plus the
-        columns of :attr:`cxanalytics.MappingResult.log`; also written as ``mapping_log.csv``).
+        columns of :attr:`cxanalytics.MappingResult.log`; also written as ``mapping_log.csv``),
+        ``cleaned`` (with ``surveys``: every export's cleaned responses, quarantine, log and
+        codebook, a :class:`cxanalytics.CleanedSurveys`).
 
     Raises
     ------
@@ -423,13 +430,13 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         except MissingColumnsError as exc:
             lacking.append(exc)
     notes: list[str] = []
-    summary = pd.DataFrame()
+    summary, cleaned = pd.DataFrame(), None
     if surveys:
         branch_file = next((out / f"branches{s}" for s in _TABLE_SUFFIXES if (out / f"branches{s}").exists()), None)
         from .datasets import load_sample
 
         branches = load_sample("branches", folder=out) if branch_file is not None else None
-        responses, summary = _clean_surveys([Path(s) for s in surveys], [Path(c) for c in codebooks], branches, notes)
+        responses, summary, cleaned = _clean_surveys([Path(s) for s in surveys], [Path(c) for c in codebooks], branches, notes)
         _remove(out / "responses.parquet")
         _remove(out / "responses.csv")
         responses.to_csv(out / "responses.csv", index=False)
@@ -452,4 +459,5 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
             steps = log["step"].value_counts()
             notes.append(f"{table}: mapped with {mapping.file or 'the mapping'} ("
                          + ", ".join(f"{n} {step}" for step, n in steps.items()) + "; see mapping_log.csv)")
-    return DataFolder(out, present_inputs(out), summary, tuple(notes), mapping_log, segments, snapshot_params)
+    return DataFolder(out, present_inputs(out), summary, tuple(notes), mapping_log, segments, snapshot_params,
+                      cleaned)

@@ -9,9 +9,11 @@ The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has
    canonical names, and raw survey exports (``--survey``, any number) read with
    :func:`cxanalytics.read_export`, cleaned with :func:`cxanalytics.clean_responses`
    (codebook inferred, or ``--codebook``) and stacked into ``responses.csv``;
-2. works out which inputs each notebook reads (its ``load_sample("name")`` calls and
-   ``"name.csv"`` literals, or ``metadata["cxanalytics"]["requires"]``) and skips, with a
-   note in the report, a notebook whose inputs were not given;
+2. works out which *kinds* of input each notebook needs (:mod:`cxanalytics._reportkinds`:
+   ``survey``, ``customers``, ``snapshot``...; any platform's export is a ``survey``) and
+   skips, with a note naming the option that would enable it, a notebook whose kinds were
+   not given; the exports' cleaned responses, quarantine, log and codebook are kept in
+   ``<out>/cleaned/`` (notebook 03 reads them, after 02);
 3. executes the others in order with papermill, injecting ``data_dir`` (and
    ``survey_files`` / ``<platform>_file`` / ``codebook_files`` / ``engine`` /
    ``dask_scheduler`` into notebooks that declare them), ``jobs`` at a time, each in a kernel
@@ -44,6 +46,7 @@ import queue
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -60,15 +63,22 @@ from ._reportexec import (
     kernel_manager_class,
     quiet_papermill,
 )
+from ._reportkinds import (
+    find_notebooks,
+    is_sample,
+    missing_kinds,
+    notebook_inputs,
+    prerequisites,
+    present_kinds,
+    skip_detail,
+    survey_files,
+)
 from ._reportparams import check_parameters
 from .errors import CxError, ParameterError, describe
 
 __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble_data", "find_notebooks",
            "notebook_inputs", "run_report"]
 
-_NOTEBOOK_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
-#: Input kinds that are not one sample file, as a skipped notebook's note names them.
-_KINDS = {"snapshot": "a churn snapshot (--snapshot FILE) or customers.csv and transactions.csv"}
 
 
 class ReportError(CxError):
@@ -130,58 +140,6 @@ def _cx_error_names() -> set[str]:
 
 
 # --------------------------------------------------------------------------- notebooks
-def default_notebooks_dir() -> Path:
-    """The ``notebooks/`` folder of the repository this package was installed from."""
-    return Path(__file__).resolve().parents[1] / "notebooks"
-
-
-def find_notebooks(notebooks_dir: Path | str | None = None) -> list[Path]:
-    """Return the numbered notebooks (``NN_name.ipynb``) of a folder, in order.
-
-    Raises
-    ------
-    ReportError
-        If the folder does not exist or holds no numbered notebook.
-    """
-    folder = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
-    if not folder.is_dir():
-        raise ReportError(
-            describe("Notebook folder not found", file=folder, expected="a folder of NN_name.ipynb notebooks")
-        )
-    found = sorted(p for p in folder.iterdir() if _NOTEBOOK_NAME.match(p.name))
-    if not found:
-        raise ReportError(describe("No numbered notebooks found", file=folder, expected="files named NN_name.ipynb"))
-    return found
-
-
-def notebook_inputs(path: Path | str) -> frozenset[str]:
-    """The data-folder inputs a notebook reads: names of :data:`cxanalytics.datasets.SAMPLES`.
-
-    Taken from ``metadata["cxanalytics"]["requires"]`` when the notebook states it,
-    otherwise from its code: ``load_sample("name" ...)`` calls, ``"name.csv"`` /
-    ``"name.parquet"`` literals and, when ``load_sample`` is called with a variable, every
-    tidy table named by a string literal. ``TRUTH.json`` is never required (notebooks
-    guard it with ``exists()``).
-    """
-    from .datasets import SAMPLES
-
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    stated = nb.get("metadata", {}).get("cxanalytics", {}).get("requires")
-    if stated is not None:
-        return frozenset(stated)
-    code = "\n".join("".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code")
-    names = set(re.findall(r"load_sample\(\s*[\"']([A-Za-z0-9_]+)[\"']", code))
-    # load_sample(name) with a variable: every tidy table named by a string literal counts
-    indirect = re.search(r"load_sample\(\s*[A-Za-z_]", code) is not None
-    for name, spec in SAMPLES.items():
-        stem = Path(spec.file).stem
-        if re.search(rf"[\"']{re.escape(stem)}\.(csv|parquet)[\"']", code):
-            names.add(name)
-        elif indirect and not spec.raw and re.search(rf"[\"']{re.escape(name)}[\"']", code):
-            names.add(name)
-    return frozenset(names)
-
-
 def _title(path: Path) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):
@@ -273,7 +231,8 @@ def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str, eng
         lines += ["", engine_note]
     if not data.surveys.empty:
         lines += ["", "**Survey exports cleaned** (kept responses are stacked into `responses.csv`; names, e-mails, "
-                  "IP addresses and comments are left out):", "",
+                  "IP addresses and comments are left out; every export's cleaned responses, quarantine, log and "
+                  "codebook are in `cleaned/` beside this page):", "",
                   "| export | platform | encoding | read | kept | quarantined | codebook |", "|---|---|---|---|---|---|---|"]
         for row in data.surveys.itertuples(index=False):
             lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
@@ -282,14 +241,15 @@ def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str, eng
     return "\n".join(lines)
 
 
-def _combined_html(runs: Sequence[NotebookRun], data: DataFolder, title: str, engine_note: str = "") -> str:
+def _combined_html(runs: Sequence[NotebookRun], data: DataFolder, title: str, engine_note: str = "",
+                   sample: bool = True) -> str:
     nbformat = _require("nbformat")
     nbconvert = _require("nbconvert")
     new_md = nbformat.v4.new_markdown_cell
     merged = nbformat.v4.new_notebook()
     merged.metadata["title"] = title
     merged.cells.append(new_md(_front_matter(runs, data, title, engine_note)))
-    hidden = {"parameters", "injected-parameters"}
+    hidden = {"parameters", "injected-parameters"} | (set() if sample else {"sample-prose"})  # true of the sample only
     for run in runs:
         if run.status == "ran":
             nb = nbformat.read(str(run.output), as_version=4)
@@ -342,7 +302,8 @@ def run_report(
         Folder laid out like ``data/sample/``. ``None`` with no other input keeps each
         notebook's default, the bundled sample data.
     out_dir : path, default "reports"
-        Where ``report.html`` and ``notebooks/NN_name.ipynb`` (executed copies) go.
+        Where ``report.html``, ``notebooks/NN_name.ipynb`` (executed copies) and
+        ``cleaned/`` (the survey exports' cleaned responses, quarantine, log, codebook) go.
     surveys, codebooks, customers, transactions, interactions, branches, responses
         Files given one by one, as in :func:`assemble_data`; with any of them the data
         folder is assembled in a temporary folder (removed afterwards) from ``data_dir``
@@ -418,7 +379,13 @@ def run_report(
     stands in for that platform's sample export, e.g. ``surveymonkey_ar.csv``) and
     ``codebook_files`` (list of codebooks), ``engine`` (always) and ``dask_scheduler``
     (with ``scheduler``). A notebook is skipped, with a note in the report, when it
-    reads an input (see :func:`notebook_inputs`) the data folder lacks.
+    needs a kind of input the data lacks (``metadata["cxanalytics"]["kinds"]``, else the
+    kinds of the inputs it reads, :func:`notebook_inputs`); the note names the option that
+    would enable it. ``cleaned_dir`` (``<out_dir>/cleaned``) is injected too: with
+    ``surveys`` the exports' cleaned responses, quarantine, log and codebook are written
+    there first (:meth:`cxanalytics.CleanedSurveys.write`); notebook 02 writes it, and 03,
+    which runs after 02 (``kinds["after"]``), reads it. Cells tagged ``sample-prose`` (text
+    true of the bundled sample only) are left out of the page unless the data is the sample.
 
     Examples
     --------
@@ -456,8 +423,14 @@ def run_report(
         parameters: dict[str, object] = {}
         if explicit or data_dir is not None:
             parameters["data_dir"] = str(data.path.resolve())
+        sample = is_sample(data_dir, explicit)
+        if survey_files(surveys, data.path, sample) is not None:
+            parameters["survey_files"] = survey_files(surveys, data.path, sample)
+        cleaned = out / "cleaned"  # the cleaned responses, quarantine, log and codebook are kept here
+        if data.cleaned is not None:
+            data.cleaned.write(cleaned)
+        parameters["cleaned_dir"] = str(cleaned)
         if surveys:
-            parameters["survey_files"] = [str(Path(s).resolve()) for s in surveys]
             for path, platform in zip(surveys, data.surveys["platform"], strict=True):
                 parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))
         if codebooks:
@@ -474,17 +447,11 @@ def run_report(
         report = Progress(len(notebooks), bars=bars)
         runs: list[NotebookRun | None] = [None] * len(notebooks)
         todo = []
+        present = present_kinds(data.inputs, surveys=bool(surveys))
         for i, nb in enumerate(notebooks):
-            from .datasets import SAMPLES
-
-            declared = _declared_parameters(nb)
-            # a raw sample export (e.g. qualtrics_en) is provided by an injected <platform>_file parameter
-            given = {name for name, spec in SAMPLES.items() if spec.raw and any(
-                key in declared and spec.file.startswith(key.removesuffix("file")) for key in parameters
-                if key.endswith("_file"))}
-            missing = sorted(notebook_inputs(nb) - data.inputs - given)
+            missing = missing_kinds(nb, present)  # by kind of input: any platform's export is a survey
             if missing:
-                detail = "needs " + ", ".join(SAMPLES[m].file if m in SAMPLES else _KINDS.get(m, m) for m in missing)
+                detail = skip_detail(missing)
                 report.skipped(i, nb.name, detail)
                 runs[i] = NotebookRun(nb.name, _title(nb), "skipped", detail)
             else:
@@ -493,7 +460,27 @@ def run_report(
         for slot in range(max(1, int(jobs))):
             slots.put(slot)
 
-        def work(i: int) -> NotebookRun:
+        done = {nb.stem: threading.Event() for nb in notebooks}
+        for i, nb in enumerate(notebooks):
+            if runs[i] is not None:
+                done[nb.stem].set()
+
+        def work(i: int) -> None:
+            try:
+                runs[i] = _work(i)
+            finally:
+                done[notebooks[i].stem].set()
+
+        def _work(i: int) -> NotebookRun:
+            before = [p for p in prerequisites(notebooks[i]) if p in done]  # e.g. 03 reads what 02 wrote
+            for p in before:
+                done[p].wait()
+            stems = [nb.stem for nb in notebooks]
+            failed = [p for p in before if getattr(runs[stems.index(p)], "status", "") != "ran"]
+            if failed:
+                detail = "needs the output of " + ", ".join(f"{p}.ipynb" for p in failed) + ", which did not run"
+                report.skipped(i, notebooks[i].name, detail)
+                return NotebookRun(notebooks[i].name, _title(notebooks[i]), "skipped", detail)
             slot = slots.get()
             try:
                 report.started(i, notebooks[i].name)
@@ -505,8 +492,8 @@ def run_report(
 
         injected = frozenset(parameters)  # papermill may call these unknown (a misparse): see _reportexec
         with quiet_papermill(injected), ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
-            for i, run in zip(todo, pool.map(work, todo), strict=True):  # kernels are processes: threads suffice
-                runs[i] = run
+            for future in [pool.submit(work, i) for i in todo]:  # kernels are processes: threads suffice
+                future.result()
         engine_note = ""
         if engine == "dask":
             lazy = [r.name for r, nb in zip(runs, notebooks, strict=True)
@@ -515,7 +502,7 @@ def run_report(
                            + ". The transactions log was read lazily by "
                            + (", ".join(_md_escape(n) for n in lazy) or "no notebook that ran")
                            + "; the other notebooks read their inputs into memory with pandas.")
-        page = _combined_html(runs, data, title, engine_note)
+        page = _combined_html(runs, data, title, engine_note, sample)
     index = out / "report.html"
     tmp_file = index.with_suffix(".html.tmp")
     tmp_file.write_text(page, encoding="utf-8")

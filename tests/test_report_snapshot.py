@@ -79,7 +79,8 @@ def test_report_injects_the_snapshot_path_or_skips_with_a_note(tmp_path):
     skipped = run_report(None, tmp_path / "out2", transactions=SAMPLE / "transactions.csv", notebooks_dir=suite,
                          progress=False)
     assert skipped.notebooks[0].status == "skipped"
-    assert "a churn snapshot (--snapshot FILE) or customers.csv and transactions.csv" in skipped.notebooks[0].detail
+    assert ("a churn snapshot (--snapshot FILE) or a customers table and a transactions log "
+            "(--customers FILE --transactions FILE)") in skipped.notebooks[0].detail
 
 
 def test_cli_help_and_bad_snapshot_exit_code(tmp_path, capsys):

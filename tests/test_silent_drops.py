@@ -520,7 +520,7 @@ EXEMPT: dict[str, str] = {
         "RakeResult", "RecodeResult", "SurvivalResult", "ChunkedCleanResult", "ConvergenceWarning",
         "CxError", "DataQualityWarning", "SmallSampleWarning", "CovariateError", "SeparationWarning", "Estimate",
         "Mapping", "MappingResult", "MappingError", "MissingColumnsError", "SnapshotSurvival", "ThemeResult",
-        "ScoreModelResult")},
+        "ScoreModelResult", "CleanedSurveys")},
     "comment_vectorizer": "returns an unfitted vectoriser, takes no rows",
     "textiq_coding": "reshapes an export's Text iQ columns: one row per response and topic, a response without "
                      "a topic kept with topic NA",
@@ -544,6 +544,12 @@ EXEMPT: dict[str, str] = {
     "read_interactions": "reads a log file; every row kept (unreadable values raise)",
     "read_transactions": "reads a log file; every row kept (unreadable values raise)",
     "propose_mapping": "returns a mapping (names and recodes), not rows",
+    "combine_cleaned": "stacks cleaning results; every kept and quarantined row is kept, with its source",
+    "read_cleaned": "reads back what CleanedSurveys.write wrote; every row kept",
+    "survey_scores": "takes a codebook, not rows of data",
+    "item_batteries": "takes a codebook, not rows of data",
+    "driver_items": "takes a codebook; with data= it counts answered pairs, dropping no row",
+    "segment_columns": "lists grouping columns with their answered counts (n); no rows are dropped",
     "read_mapped": "reads files and maps them with map_columns; files of one row per customer are outer-joined "
                    "(no customer dropped, the join logged)",
     "clean_export_in_chunks": "reads a file in chunks; rows are kept or quarantined with a reason, as by "

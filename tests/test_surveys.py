@@ -1,0 +1,193 @@
+"""cxanalytics.surveys: several cleaned exports as one table, written and read back; what it can answer."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxanalytics as cx
+from cxanalytics.datasets import load_sample
+from cxanalytics.errors import ParameterError
+from cxanalytics.surveys import (
+    CleanedSurveys,
+    combine_cleaned,
+    driver_items,
+    item_batteries,
+    read_cleaned,
+    segment_columns,
+    survey_scores,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPORTS = ROOT.parent / "shared" / "realdata" / "exports"
+
+SAT = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
+AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+
+
+def tiny_export(n: int = 40, seed: int = 1, stores=("North", "South", "East")) -> str:
+    """A plain CSV export: a timestamp, NPS, CSAT (labels), three agreement items, a store."""
+    rng = np.random.default_rng(seed)
+    lines = ["Timestamp,How likely are you to recommend us to a friend or colleague?,"
+             "Overall how satisfied are you with our service?,Staff were friendly,Staff were quick,"
+             "Staff were competent,Which store did you visit?"]
+    for i in range(n):
+        lines.append(f"2024-0{1 + i % 6}-1{i % 9} 10:00:00,{rng.integers(0, 11)},{SAT[rng.integers(0, 5)]},"
+                     + ",".join(AGREE[rng.integers(0, 5)] for _ in range(3)) + f",{stores[i % len(stores)]}")
+    return "\n".join(lines)
+
+
+def cleaned(text: str):
+    return cx.clean_responses(cx.read_export(io.StringIO(text)), timezone="UTC")
+
+
+@pytest.fixture(scope="module")
+def two():
+    return {"spring": cleaned(tiny_export(40, 1)), "autumn": cleaned(tiny_export(25, 2, ("North", "West")))}
+
+
+def test_combine_keeps_every_row_once_with_its_source(two):
+    both = combine_cleaned(two)
+    assert list(both.data.columns[:3]) == ["source", "platform", "row_number"]
+    assert both.data["source"].value_counts().to_dict() == {"spring": 40, "autumn": 25}
+    assert len(both.data) + len(both.quarantine) == sum(r.n_read for r in two.values())
+    assert both.summary[["source", "read", "kept", "quarantined"]].values.tolist() == [
+        ["spring", 40, 40, 0], ["autumn", 25, 25, 0]]
+    # the scores are the per-export scores, in order
+    for name, r in two.items():
+        mine = both.data.loc[both.data["source"] == name, "nps"].to_numpy()
+        np.testing.assert_array_equal(mine, r.data["nps"].to_numpy())
+        assert both.data.loc[both.data["source"] == name, "row_number"].tolist() == list(r.data.index)
+    assert set(both.codebook["source"]) == {"spring", "autumn"}
+    assert "CleanedSurveys(sources=2, kept=65" in repr(both)
+
+
+def test_combine_names_a_sequence_by_file_and_numbers_duplicates(two):
+    results = list(two.values())
+    both = combine_cleaned(results)
+    assert both.data["source"].unique().tolist() == ["<buffer>", "<buffer> (2)"]
+
+
+def test_combine_refuses_nothing_and_non_results():
+    with pytest.raises(ParameterError, match="No cleaned export"):
+        combine_cleaned({})
+    with pytest.raises(ParameterError, match="Not a cleaning result"):
+        combine_cleaned({"a": pd.DataFrame()})
+
+
+def test_item_named_like_an_added_column_is_renamed():
+    text = tiny_export(10).replace("Which store did you visit?", "platform")
+    both = combine_cleaned({"x": cleaned(text)})
+    assert both.data.columns.is_unique
+    assert "platform_answer" in both.data.columns and set(both.data["platform"]) == {"google_forms"}
+    assert "platform_answer" in set(both.codebook["item"])
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_write_and_read_back(two, tmp_path, fmt):
+    both = combine_cleaned(two)
+    paths = both.write(tmp_path, format=fmt)
+    assert paths["responses"].name == f"responses.{fmt}" and paths["codebook"].name == "codebook.csv"
+    back = read_cleaned(tmp_path)
+    assert isinstance(back, CleanedSurveys)
+    assert back.data.shape == both.data.shape
+    pd.testing.assert_series_equal(back.data["nps"], both.data["nps"], check_dtype=False)
+    assert back.data["submitted_at"].dt.tz is not None
+    assert (back.data["submitted_at"] == both.data["submitted_at"]).all()
+    assert back.data["flag_speeder"].dtype == "boolean"
+    assert survey_scores(back).equals(survey_scores(both))
+    # writing the other format replaces the first: read_cleaned never mixes two writes
+    other = "csv" if fmt == "parquet" else "parquet"
+    both.write(tmp_path, format=other)
+    assert not (tmp_path / f"responses.{fmt}").exists()
+
+
+def test_write_refuses_unknown_format_and_a_file(two, tmp_path):
+    both = combine_cleaned(two)
+    with pytest.raises(ParameterError, match="Unknown format"):
+        both.write(tmp_path, format="xlsx")
+    f = tmp_path / "f"
+    f.write_text("x")
+    with pytest.raises(ParameterError, match="is a file"):
+        both.write(f)
+    with pytest.raises(ParameterError, match="not found"):
+        read_cleaned(tmp_path / "nothing")
+
+
+def test_what_can_be_computed_from_a_tiny_export(two):
+    both = combine_cleaned(two)
+    scores = survey_scores(both)
+    assert scores[["metric", "item", "scale_min", "scale_max", "n_sources"]].values.tolist() == [
+        ["nps", "nps", 0.0, 10.0, 2], ["csat", "csat", 1.0, 5.0, 2]]
+    batteries = item_batteries(both)
+    assert batteries["item"].tolist() == ["staff_were_friendly", "staff_were_quick", "staff_were_competent"]
+    assert batteries["battery"].nunique() == 1
+    assert item_batteries(both, min_items=4).empty
+    segments = segment_columns(both.data, both)
+    assert segments["column"].tolist() == ["source", "branch"]
+    assert segments.set_index("column")["n_levels"].to_dict() == {"source": 2, "branch": 4}
+    drivers = driver_items(both, data=both.data)
+    assert set(drivers["outcome"]) == {"nps"}
+    assert drivers["item"].tolist() == ["csat", "staff_were_friendly", "staff_were_quick", "staff_were_competent"]
+    assert driver_items(both, "csat")["item"].tolist()[0] == "staff_were_friendly"
+    assert driver_items(both, data=both.data, min_n=100).empty
+    with pytest.raises(ParameterError, match="Outcome is not an item"):
+        driver_items(both, "nope")
+
+
+def test_on_the_sample_exports_the_roles_match_the_codebook_kinds():
+    folder = load_sample("qualtrics_en").parent
+    results = {p: cx.clean_responses(cx.read_export(folder / f), timezone="UTC")
+               for p, f in (("qualtrics", "qualtrics_en.csv"),)}
+    scores = survey_scores(results["qualtrics"])
+    assert scores["metric"].tolist() == ["nps", "csat", "ces"]
+    batteries = item_batteries(results["qualtrics"])
+    book = results["qualtrics"].codebook.table
+    # every SERVQUAL and pillar item is in a battery, and a battery never mixes scales
+    scored = set(book.loc[book["kind"].isin(["servqual_expectation", "servqual_perception", "pillar"]), "item"])
+    assert scored <= set(batteries["item"])
+    assert (batteries.groupby("battery")[["scale_min", "scale_max"]].nunique() == 1).all().all()
+    drivers = driver_items(results["qualtrics"])
+    assert not drivers["kind"].eq("servqual_expectation").any()
+    assert "channel" in segment_columns(results["qualtrics"].data, results["qualtrics"])["column"].tolist()
+
+
+def test_segment_columns_leave_out_identifiers_and_constants():
+    data = pd.DataFrame({"id": [str(i) for i in range(30)], "one": ["a"] * 30, "two": ["a", "b"] * 15})
+    book = pd.DataFrame({"item": ["id", "one", "two"], "kind": ["segment"] * 3})
+    assert segment_columns(data, book)["column"].tolist() == ["two"]
+    assert segment_columns(data, book, min_per_level=16).empty
+
+
+def test_not_a_codebook():
+    with pytest.raises(ParameterError, match="Not a codebook"):
+        survey_scores(42)
+    with pytest.raises(ParameterError, match="lacks columns"):
+        survey_scores(pd.DataFrame({"item": ["a"]}))
+
+
+@pytest.mark.skipif(not EXPORTS.is_dir(), reason="real exports (../shared) not present")
+def test_every_real_export_combines_writes_and_reads_back(tmp_path):
+    import warnings
+
+    results = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in sorted(p for p in EXPORTS.rglob("*") if p.is_file()):
+            results[path.stem] = cx.clean_responses(cx.read_export(path))
+    both = combine_cleaned(results)
+    assert len(both.data) + len(both.quarantine) == sum(r.n_read for r in results.values())
+    assert both.data.columns.is_unique
+    for fmt in ("parquet", "csv"):
+        both.write(tmp_path / fmt, format=fmt)
+        back = read_cleaned(tmp_path / fmt)
+        assert back.data.shape == both.data.shape
+        assert back.summary["kept"].tolist() == both.summary["kept"].tolist()
+    # the customer-satisfaction export has CSAT items; a matrix question is a battery
+    kobo = [n for n in results if n.startswith("kobo")]
+    assert kobo and not survey_scores(results[kobo[0]]).empty
+    assert sum(len(item_batteries(r)) > 0 for r in results.values()) >= 5
