@@ -101,3 +101,19 @@ def test_finding_in_an_executed_notebook_comes_back_with_its_figure(tmp_path):
     (f,) = cx.read_findings(path)
     assert (f.key, f.headline, f.estimate, f.ci_lower, f.ci_upper, f.n) == ("slope", True, 1.0, 0.5, 1.5, 2)
     assert f.figure and f.figure.startswith("iVBORw0KGgo")  # a PNG
+
+
+def test_report_keeps_sample_prose_only_for_the_sample(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    from cxanalytics._reporthtml import _appendix_cells
+    from cxanalytics.report import NotebookRun
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01 · T"),
+                nbformat.v4.new_markdown_cell("On the sample, NPS is -6.7.", metadata={"tags": ["sample-prose"]})]
+    path = tmp_path / "01_t.ipynb"
+    nbformat.write(nb, str(path))
+    run = NotebookRun(path.name, "01 · T", "ran", "", path)
+    for sample, kept in ((True, 3), (False, 2)):  # the appendix anchor, the heading and, on the sample, the prose
+        cells, _ = _appendix_cells([run], sample)
+        assert len(cells) == kept
