@@ -19,8 +19,10 @@ The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has
    ``dask_scheduler`` into notebooks that declare them), ``jobs`` at a time, each in a kernel
    started in the notebook's folder; one line per notebook when it starts and ends (and
    papermill's per-cell bars on a terminal);
-4. converts the executed notebooks into one self-contained HTML page: no code cells,
-   figures embedded as PNG, a contents table with each notebook's status first.
+4. converts the executed notebooks into one self-contained HTML page
+   (:mod:`cxanalytics._reporthtml`): the findings the notebooks recorded with
+   :func:`cxanalytics.finding` first, each with its figure, then a table of contents, an
+   About section and the notebooks' outputs (no code) as appendices.
 
 A cell that fails (or a kernel that dies, or a cell that times out) stops its notebook
 only: the rest still run, the report says which notebook and cell failed, and
@@ -40,7 +42,6 @@ the report's front page names the notebooks that read it with Dask.
 
 from __future__ import annotations
 
-import html
 import json
 import queue
 import re
@@ -63,6 +64,7 @@ from ._reportexec import (
     kernel_manager_class,
     quiet_papermill,
 )
+from ._reporthtml import _md_escape, combined_html
 from ._reportkinds import (
     find_notebooks,
     is_sample,
@@ -196,78 +198,6 @@ def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress:
         return NotebookRun(path.name, title, "failed", detail, output if output.exists() else None,
                            type(exc).__name__)
     return NotebookRun(path.name, title, "ran", "", output)
-
-
-# --------------------------------------------------------------------------- HTML
-_CSS = """<style>
-/* cxanalytics report: right-to-left text (Arabic, Persian) takes its direction from its content */
-.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon li {
-  unicode-bidi: plaintext;
-}
-.cx-note { border-left: 4px solid #c0504d; padding: 0.3em 0.8em; background: #fbeeee; }
-</style>
-"""
-
-
-_EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>\n?"
-                              r"|<script type=\"module\">(?:(?!</script>).)*?https://(?:(?!</script>).)*</script>\n?",
-                              flags=re.DOTALL)
-
-
-def _md_escape(text: str) -> str:
-    return html.escape(str(text)).replace("|", "&#124;")
-
-
-def _front_matter(runs: Sequence[NotebookRun], data: DataFolder, title: str, engine_note: str = "") -> str:
-    lines = [f"# {_md_escape(title)}", "",
-             "Produced by `cxanalytics report`: the numbered notebooks, run on the data below. Code is left out; "
-             "the executed notebooks (with code) are in `notebooks/` beside this page.", "",
-             "| notebook | section | status |", "|---|---|---|"]
-    for r in runs:
-        status = {"ran": "ran", "skipped": f"skipped: {r.detail}", "failed": "**failed**: see its section"}[r.status]
-        lines.append(f"| {_md_escape(r.name)} | {_md_escape(r.title)} | {_md_escape(status)} |")
-    lines += ["", "**Inputs found:** " + (", ".join(f"`{n}`" for n in sorted(data.inputs)) or "none") + "."]
-    if engine_note:
-        lines += ["", engine_note]
-    if not data.surveys.empty:
-        lines += ["", "**Survey exports cleaned** (kept responses are stacked into `responses.csv`; names, e-mails, "
-                  "IP addresses and comments are left out; every export's cleaned responses, quarantine, log and "
-                  "codebook are in `cleaned/` beside this page):", "",
-                  "| export | platform | encoding | read | kept | quarantined | codebook |", "|---|---|---|---|---|---|---|"]
-        for row in data.surveys.itertuples(index=False):
-            lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
-    if data.notes:
-        lines += ["", "**Notes from cleaning:**", ""] + [f"- {_md_escape(n)}" for n in data.notes]
-    return "\n".join(lines)
-
-
-def _combined_html(runs: Sequence[NotebookRun], data: DataFolder, title: str, engine_note: str = "",
-                   sample: bool = True) -> str:
-    nbformat = _require("nbformat")
-    nbconvert = _require("nbconvert")
-    new_md = nbformat.v4.new_markdown_cell
-    merged = nbformat.v4.new_notebook()
-    merged.metadata["title"] = title
-    merged.cells.append(new_md(_front_matter(runs, data, title, engine_note)))
-    hidden = {"parameters", "injected-parameters"} | (set() if sample else {"sample-prose"})  # true of the sample only
-    for run in runs:
-        if run.status == "ran":
-            nb = nbformat.read(str(run.output), as_version=4)
-            merged.cells.extend(c for c in nb.cells if not hidden & set(c.metadata.get("tags", [])))
-            merged.metadata.setdefault("kernelspec", nb.metadata.get("kernelspec", {}))
-            merged.metadata.setdefault("language_info", nb.metadata.get("language_info", {}))
-        elif run.status == "skipped":
-            merged.cells.append(new_md(f"# {_md_escape(run.title)}\n\n<p class=\"cx-note\">Not run: {_md_escape(run.detail)}. "
-                                       f"This notebook ({_md_escape(run.name)}) reads inputs that were not given.</p>"))
-        else:
-            copy = (f" The executed copy, with the traceback, is notebooks/{_md_escape(run.name)}."
-                    if run.output is not None else "")
-            merged.cells.append(new_md(f"# {_md_escape(run.title)}\n\n<p class=\"cx-note\">This notebook failed: "
-                                       f"{_md_escape(run.detail)}.{copy}</p>"))
-    exporter = nbconvert.HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(merged)
-    body = _EXTERNAL_SCRIPT.sub("", body)  # self-contained: nothing is fetched (MathJax, require.js)
-    return body.replace("</head>", _CSS + "</head>", 1)
 
 
 # --------------------------------------------------------------------------- runner
@@ -502,7 +432,7 @@ def run_report(
                            + ". The transactions log was read lazily by "
                            + (", ".join(_md_escape(n) for n in lazy) or "no notebook that ran")
                            + "; the other notebooks read their inputs into memory with pandas.")
-        page = _combined_html(runs, data, title, engine_note, sample)
+        page = combined_html(runs, data, title, engine_note, sample)
     index = out / "report.html"
     tmp_file = index.with_suffix(".html.tmp")
     tmp_file.write_text(page, encoding="utf-8")

@@ -520,7 +520,10 @@ EXEMPT: dict[str, str] = {
         "RakeResult", "RecodeResult", "SurvivalResult", "ChunkedCleanResult", "ConvergenceWarning",
         "CxError", "DataQualityWarning", "SmallSampleWarning", "CovariateError", "SeparationWarning", "Estimate",
         "Mapping", "MappingResult", "MappingError", "MissingColumnsError", "SnapshotSurvival", "ThemeResult",
-        "ScoreModelResult", "CleanedSurveys")},
+        "ScoreModelResult", "CleanedSurveys", "Finding")},
+    "finding": "states one estimate (scalars) in a notebook, takes no rows",
+    "read_findings": "reads the finding records of executed notebooks; every record is kept (a repeated key is "
+                     "one finding, the later kept, as documented)",
     "comment_vectorizer": "returns an unfitted vectoriser, takes no rows",
     "textiq_coding": "reshapes an export's Text iQ columns: one row per response and topic, a response without "
                      "a topic kept with topic NA",
