@@ -167,6 +167,7 @@ _EXPORTS: dict[str, str] = {
     "read_cleaned": "surveys",
     "segment_columns": "surveys",
     "survey_scores": "surveys",
+    "headline_scores": "surveys",
     "SurvivalResult": "survival",
     "normalize_digits": "text",
     "normalize_text": "text",

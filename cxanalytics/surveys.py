@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._surveyscores import headline_scores
 from .codebook import SCORED_KINDS
 from .errors import ParameterError, describe
 
-__all__ = ["CleanedSurveys", "combine_cleaned", "driver_items", "item_batteries", "read_cleaned",
+__all__ = ["CleanedSurveys", "combine_cleaned", "driver_items", "headline_scores", "item_batteries", "read_cleaned",
            "segment_columns", "survey_scores"]
 
 #: Headline metrics, in the order they are reported.

@@ -93,6 +93,18 @@ def _outcome_by_group(d):
                 clean=lambda: cx.outcome_by_group(df.dropna(subset=["segment"]), "churned", group="segment"))
 
 
+def _headline_scores(d):
+    """Unanswered items are counted in ``n_missing``; a missing group is a level of its own (as in nps)."""
+    df = d.responses.assign(channel=_holes(d.responses["channel"], 13), nps=_holes(d.responses["nps"], 7, 3))
+    scores = pd.DataFrame({"metric": ["nps", "csat"], "item": ["nps", "csat"], "scale_min": [0, 1],
+                           "scale_max": [10, 5]})
+    out = cx.headline_scores(df, scores, by="channel")
+    assert out["level"].isna().sum() == 2
+    totals = out.groupby("metric")[["n", "n_missing"]].sum().sum(axis=1)
+    assert totals.to_dict() == {"nps": len(df), "csat": len(df)}
+    assert out.loc[out["metric"] == "nps", "n_missing"].sum() == df["nps"].isna().sum()
+
+
 def _survival_by(fn, **kw):
     def case(d):
         df = d.survival.assign(segment=_holes(d.survival["segment"], 13))
@@ -423,6 +435,7 @@ IN_RESULT: dict[str, Callable[[SimpleNamespace], None]] = {
     "top_box": _metric(cx.top_box, "csat", scale=(1, 5), top=2),
     "mean_score": _metric(cx.mean_score, "ces"),
     "clean_responses": _clean_responses,
+    "headline_scores": _headline_scores,
 }
 
 

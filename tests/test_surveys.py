@@ -191,3 +191,48 @@ def test_every_real_export_combines_writes_and_reads_back(tmp_path):
     kobo = [n for n in results if n.startswith("kobo")]
     assert kobo and not survey_scores(results[kobo[0]]).empty
     assert sum(len(item_batteries(r)) > 0 for r in results.values()) >= 5
+
+
+# --------------------------------------------------------------------------- headline_scores
+SAMPLE_SCORES = pd.DataFrame({"metric": ["nps", "csat", "ces"], "item": ["nps", "csat", "ces"],
+                              "scale_min": [0, 1, 1], "scale_max": [10, 5, 7]})
+
+
+def test_headline_scores_equal_the_metric_functions_on_the_sample():
+    r = load_sample("responses")
+    got = cx.headline_scores(r, SAMPLE_SCORES, alpha=0.1).set_index("metric")
+    direct = {"nps": cx.nps(r, "nps", alpha=0.1), "csat": cx.csat(r, "csat", scale=(1, 5), alpha=0.1),
+              "ces": cx.ces(r, "ces", scale=(1, 7), alpha=0.1)}
+    for metric, out in direct.items():
+        row = out.iloc[0]
+        assert got.loc[metric, ["n", "n_missing"]].tolist() == [row["n"], row["n_missing"]]
+        assert got.loc[metric, ["estimate", "se", "ci_lower", "ci_upper"]].tolist() == pytest.approx(
+            [row[metric], row["se"], row["ci_lower"], row["ci_upper"]], rel=0, abs=0)
+    # the sample's NPS, as notebook 07 prints it: -6.75 (-9.93 to -3.55), n = 2,208
+    assert got.loc["nps", "n"] == 2208 and got.loc["nps", "estimate"] == pytest.approx(-6.748, abs=5e-4)
+
+
+def test_headline_scores_by_group_one_row_per_item_and_level():
+    r = load_sample("responses")
+    got = cx.headline_scores(r, SAMPLE_SCORES, by="channel")
+    levels = r["channel"].dropna().unique()
+    assert len(got) == 3 * len(levels) and set(got["level"]) == set(levels)
+    by_direct = cx.csat(r, "csat", scale=(1, 5), by="channel").set_index("channel")["csat"]
+    mine = got[got["metric"] == "csat"].set_index("level")["estimate"]
+    pd.testing.assert_series_equal(mine.sort_index(), by_direct.sort_index(), check_names=False)
+    # by level, the counts add up to the overall count of answered items (no row counted twice or lost)
+    overall = cx.headline_scores(r, SAMPLE_SCORES).set_index("metric")["n"]
+    assert got.groupby("metric")["n"].sum().to_dict() == overall.to_dict()
+
+
+def test_headline_scores_empty_and_bad_input():
+    r = load_sample("responses")
+    empty = cx.headline_scores(r, SAMPLE_SCORES.iloc[:0])
+    assert empty.empty and list(empty.columns) == ["metric", "item", "n", "n_missing", "estimate", "se",
+                                                   "ci_lower", "ci_upper"]
+    with pytest.raises(ParameterError, match="expected nps, csat or ces"):
+        cx.headline_scores(r, SAMPLE_SCORES.assign(metric=["nps", "csat", "mean"]))
+    with pytest.raises(ParameterError, match="survey_scores output"):
+        cx.headline_scores(r, SAMPLE_SCORES[["item"]])
+    with pytest.raises(cx.CxError, match="nope"):
+        cx.headline_scores(r, SAMPLE_SCORES, by="nope")
