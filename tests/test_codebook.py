@@ -201,3 +201,27 @@ def test_summary_and_html(books):
     assert int(s.loc[s["kind"] == "servqual_expectation", "n"].iloc[0]) == 10
     assert "<table" in books["qualtrics_en"]._repr_html_()
     assert np.issubdtype(books["qualtrics_en"].table["scale_min"].dtype, np.floating)
+
+
+@pytest.mark.parametrize(("text", "negative"), [
+    ("Employees are too busy to respond to customers' requests promptly", True),
+    ("The company fails to keep its promises", True),
+    ("They never call back", True),
+    ("لا يقدم الموظفون اهتماما شخصيا", True),
+    # a real SurveyMonkey export (Kubernetes contributor survey 2019) had all three reversed,
+    # so that "4" became 2 and "5: strongly agree" became 1 in the cleaned answers
+    ("GitHub tools and processes (not our customized tooling)", False),
+    ("Debugging test failures", False),
+    ("I understand enough about how Kubernetes CI works to be able to diagnose my own PR failures", False),
+])
+def test_negative_wording_reads_statements_not_asides_or_topics(text, negative):
+    from cxanalytics.cleaning._infer import is_negative
+
+    assert is_negative(text) is negative
+
+
+@pytest.mark.parametrize("file", ["qualtrics_en.csv", "surveymonkey_ar.csv", "google_forms_fa.csv"])
+def test_sample_reverse_items_are_still_found(file):
+    """The sample's negatively worded item ("too busy to respond", in en/ar/fa) stays reverse-coded."""
+    table = Codebook.infer(read_export(sample_dir() / file)).table
+    assert table.loc[table["reverse"], "item"].tolist() == ["e_responsiveness_2", "p_responsiveness_2"]

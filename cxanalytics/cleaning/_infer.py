@@ -80,8 +80,15 @@ def _role(text: str) -> tuple[str, str] | None:
     return None
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
 def is_negative(text: str) -> bool:
-    """Whether item wording is negative (reverse-coded), in English, Arabic or Persian."""
+    """Whether item wording is negative (reverse-coded), in English, Arabic or Persian.
+
+    Text in parentheses is an aside, not the statement: it is not read.
+    """
+    text = _ASIDE.sub(" ", text)
     return any(hits(words(text), spec) for _, spec in K.NEGATIVE_WORDING)
 
 

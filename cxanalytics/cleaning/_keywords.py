@@ -125,9 +125,13 @@ SERVQUAL_DIMENSIONS: tuple[tuple[str, str, str], ...] = (
     ("empathy", "fa", "توجه فردی|خیر و صلاح|نیازهای|همدلی"),
 )
 
-#: Negative wording: an item matching one of these is reverse-coded (min + max - x).
+#: Negative wording: an item matching one of these is reverse-coded (min + max - x).  Words
+#: in parentheses are not read ("GitHub tools (not our customized tooling)" is not negative),
+#: and "fail" counts only as a verb with "to" ("fails to keep promises"), not as the noun of
+#: a topic ("Debugging test failures", "diagnose my own PR failures").
 NEGATIVE_WORDING: tuple[tuple[str, str], ...] = (
-    ("en", "not=|never=|too busy|unwilling|don t=|doesn t=|do not=|does not=|cannot=|can t=|fail|rarely="),
+    ("en", "not=|never=|too busy|unwilling|don t=|doesn t=|do not=|does not=|cannot=|can t=|fail to=|fails to=|"
+           "failed to=|failing to=|rarely="),
     ("ar", "لا=|ليس=|ليست=|لن=|لم=|مشغولون|غير مستعد|نادرا="),
     ("fa", "نمی|نیست=|ندارد=|ندارند=|هرگز|شلوغ|به ندرت"),
 )
