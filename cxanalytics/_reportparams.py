@@ -23,7 +23,9 @@ __all__ = ["RESERVED", "check_parameters", "declared_defaults", "parse_param_arg
 
 #: Parameters the report sets from its own options (files and engine): given with those options, not --param.
 RESERVED = {"data_dir": "--data or the input files", "survey_files": "--survey", "codebook_files": "--codebook",
-            "snapshot_path": "--snapshot", "engine": "--engine", "dask_scheduler": "--scheduler"}
+            "snapshot_path": "--snapshot", "engine": "--engine", "dask_scheduler": "--scheduler",
+            "cleaned_dir": "--out (the report keeps them in <out>/cleaned)",
+            "codebook_out_dir": "--out (the report keeps them in <out>/codebooks)"}
 _NOT_A_LITERAL = object()
 
 

@@ -314,7 +314,7 @@ def run_report(
     would enable it. ``cleaned_dir`` (``<out_dir>/cleaned``) is injected too: with
     ``surveys`` the exports' cleaned responses, quarantine, log and codebook are written
     there first (:meth:`cxanalytics.CleanedSurveys.write`); notebook 02 writes it, and 03,
-    which runs after 02 (``kinds["after"]``), reads it; ``codebook_dir``
+    which runs after 02 (``kinds["after"]``), reads it; ``codebook_out_dir``
     (``<out_dir>/codebooks``) receives notebook 01's inferred codebooks. Cells tagged ``sample-prose`` (text
     true of the bundled sample only) are left out of the page unless the data is the sample.
 
@@ -361,7 +361,7 @@ def run_report(
         if data.cleaned is not None:
             data.cleaned.write(cleaned)
         parameters["cleaned_dir"] = str(cleaned)
-        parameters["codebook_dir"] = str(out / "codebooks")  # notebook 01's inferred codebooks, to correct
+        parameters["codebook_out_dir"] = str(out / "codebooks")  # notebook 01's inferred codebooks, to correct
         if surveys:
             for path, platform in zip(surveys, data.surveys["platform"], strict=True):
                 parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))

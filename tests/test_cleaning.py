@@ -423,3 +423,21 @@ def test_test_filter_on_a_pii_column_never_echoes_the_value(cleaned):
     assert len(tests) == TRUTH["exports"]["google_forms"]["rows_by_kind"]["test"]
     for frame in (res.quarantine.astype("str"), res.log.astype("str")):
         assert not frame.apply(lambda col: col.str.contains("qa.team@example.com", regex=False)).any().any()
+
+
+def test_time_zone_warning_only_when_there_are_times_to_read(tmp_path):
+    from cxanalytics.errors import DataQualityWarning
+    from cxanalytics.exports import read_export
+
+    plain = tmp_path / "plain.csv"
+    plain.write_text("How satisfied are you?,Which store?\n" + "".join(f"{1 + k % 5},{'AB'[k % 2]}\n" for k in range(20)),
+                     encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clean_responses(read_export(plain), pii_key="k")
+    assert not [w for w in caught if "time zone" in str(w.message)]
+    timed = tmp_path / "timed.csv"
+    timed.write_text("Submitted at,How satisfied are you?\n"
+                     + "".join(f"2026-03-{1 + k:02d} 10:00:00,{1 + k % 5}\n" for k in range(20)), encoding="utf-8")
+    with pytest.warns(DataQualityWarning, match=r"no time zone: its wall-clock times \(Submitted at\) are read as UTC"):
+        clean_responses(read_export(timed), pii_key="k")

@@ -354,10 +354,12 @@ def clean_responses(
     book = _codebook(export, codebook)
     tz = timezone or getattr(export, "timezone", None)
     if tz is None:
-        warnings.warn(describe("The export states no time zone: wall-clock times are read as UTC",
-                               file=getattr(export, "source", None), parameter="timezone",
-                               expected="timezone='Asia/Riyadh' (the survey account's zone)"),
-                      DataQualityWarning, stacklevel=2)  # fmt: skip
+        times = [c for c in book.table.loc[book.table["kind"] == "timestamp", "column"] if c in frame.columns]
+        if any(frame[c].notna().any() for c in times):  # no warning when there is no time to read
+            warnings.warn(describe(f"The export states no time zone: its wall-clock times ({', '.join(map(str, times))}) "
+                                   "are read as UTC", file=getattr(export, "source", None), parameter="timezone",
+                                   expected="the survey account's time zone, e.g. timezone='Europe/London'"),
+                          DataQualityWarning, stacklevel=2)  # fmt: skip
         tz = "UTC"
     source = str(getattr(export, "source", ""))
     key = pii_key if pii_key is not None else secrets.token_bytes(16)
