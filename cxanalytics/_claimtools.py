@@ -11,6 +11,7 @@ from scipy import stats
 
 from ._separation import too_good
 from ._validate import require_frame
+from ._wilson import wilson_interval
 from .linking import LinkResult
 from .survival import cox
 
@@ -101,11 +102,8 @@ def _prop_diff(x1, n1, x2, n2, alpha):
 
 
 def _wilson(x, n, alpha):
-    z = stats.norm.ppf(1 - alpha / 2)
-    p = x / n
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return p, max(centre - half, 0.0), min(centre + half, 1.0)
+    lo, hi = wilson_interval(x, n, stats.norm.ppf(1 - alpha / 2))
+    return x / n, float(lo), float(hi)
 
 
 def _effect(data: pd.DataFrame, flag: np.ndarray, *, churned: str, duration: str | None,

@@ -47,6 +47,7 @@ from ._groupstats import (
     _z,
 )
 from ._validate import check_alpha, require_frame
+from ._wilson import wilson_interval
 from .errors import DataQualityWarning, describe
 
 __all__ = ["nps", "csat", "ces", "top_box", "mean_score"]
@@ -140,10 +141,7 @@ def _proportion_interval(p, n, z, method):
         se = np.sqrt(p * (1 - p) / n)
         if method == "wald":
             return se, np.clip(p - z * se, 0, 1), np.clip(p + z * se, 0, 1)
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return se, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    return (se, *wilson_interval(p * n, n, z))
 
 
 def _mean_summary(data, column, by, weights, scale):

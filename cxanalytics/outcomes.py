@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from ._validate import check_alpha, require_columns, require_frame, warn_dropped
+from ._wilson import wilson_interval
 from .errors import ColumnError, ParameterError, describe
 
 __all__ = ["nps_group", "quantile_band", "outcome_by_group"]
@@ -190,10 +191,7 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
     with np.errstate(invalid="ignore", divide="ignore"):
         if t is None:
             exposure = np.full(k, np.nan)
-            p = events / n
-            centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-            half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-            est, lo, hi = p, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+            est, (lo, hi) = events / n, wilson_interval(events, n, z)
         else:
             exposure = np.bincount(c, weights=t[keep_g & valid], minlength=k)
             est = per * events / exposure

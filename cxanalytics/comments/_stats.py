@@ -11,16 +11,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from .._wilson import wilson_interval
+
 
 def wilson(x, n, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Share ``x / n`` and its Wilson score interval (arrays; NaN where ``n == 0``)."""
     x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
-    z = stats.norm.ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return p, np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    return (p, *wilson_interval(x, n, stats.norm.ppf(1 - alpha / 2)))
 
 
 def newcombe(x1, n1, x2, n2, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import as_list, check_alpha
+from .._wilson import wilson_interval
 from ..errors import ParameterError, describe
 from ..survival import SurvivalResult, kaplan_meier, logrank, rmst
 from ._frame import prepare, unit_days
@@ -27,13 +28,7 @@ def _groups(data: pd.DataFrame, by_cols: list[str]) -> tuple[np.ndarray, pd.Data
 
 def wilson(events: np.ndarray, n: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of events / n (vectorised)."""
-    z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = events / n
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-        # the limits contain p exactly (at p = 0 or 1 rounding can leave them a hair inside)
-        return np.clip(np.fmin(centre - half, p), 0.0, 1.0), np.clip(np.fmax(centre + half, p), 0.0, 1.0)
+    return wilson_interval(events, n, stats.norm.ppf(1 - alpha / 2))
 
 
 def churn_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | None = None, churned: str = "churned",
