@@ -53,6 +53,9 @@ img { max-width: 100%; height: auto; }
 .jp-RenderedHTMLCommon table { display: block; overflow-x: auto; max-width: 100%; }
 .jp-OutputArea-output pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 @media (max-width: 40rem) {
+  /* a finding's figure at twice a phone's width, so its labels are legible; it scrolls sideways by itself */
+  .cx-finding figure { overflow-x: auto; }
+  .cx-finding figure img { max-width: none; width: 46rem; }
   .jp-InputPrompt, .jp-OutputPrompt { display: none; }
   .jp-Notebook { padding: 0.5rem !important; }
   .jp-RenderedHTMLCommon { padding-right: 0 !important; }

@@ -50,6 +50,10 @@ def test_first_phone_screen_shows_the_findings(report):
         assert heading[1] <= first[0] and first[1] <= 844
         assert first[2].startswith("Net Promoter Score, all responses: ")  # a headline, with its numbers
         assert "interval" in first[2]
+        # a finding's figure is drawn at twice the phone's width (labels legible) and scrolls by itself
+        widths = page.eval("[...document.querySelectorAll('.cx-finding figure img')].map(i => i.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 700
+        assert page.eval("document.documentElement.scrollWidth") <= 390 + 1
 
 
 def test_print_starts_each_appendix_on_a_new_page(report, tmp_path):
