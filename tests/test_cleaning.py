@@ -441,3 +441,16 @@ def test_time_zone_warning_only_when_there_are_times_to_read(tmp_path):
                      + "".join(f"2026-03-{1 + k:02d} 10:00:00,{1 + k % 5}\n" for k in range(20)), encoding="utf-8")
     with pytest.warns(DataQualityWarning, match=r"no time zone: its wall-clock times \(Submitted at\) are read as UTC"):
         clean_responses(read_export(timed), pii_key="k")
+
+
+def test_no_time_zone_warning_when_every_time_states_its_offset(tmp_path):
+    from cxanalytics.exports import read_export
+
+    offset = tmp_path / "offset.csv"
+    offset.write_text("Submitted at,How satisfied are you?\n"
+                      + "".join(f"2026-03-{1 + k:02d}T10:00:00+01:00,{1 + k % 5}\n" for k in range(20)), encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = clean_responses(read_export(offset), pii_key="k")
+    assert not [w for w in caught if "time zone" in str(w.message)]
+    assert str(res.data["submitted_at"].iloc[0]) == "2026-03-01 09:00:00+00:00"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import warnings
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,18 @@ from ._result import CleanResult
 _PASS_THROUGH = ("status", "metadata", "segment", "id", "customer_id")
 #: Output columns the row rules read.
 _RULE_ITEMS = ("status", "distribution_channel", "finished", "progress", "submitted_at", "duration_s")
+
+
+_OFFSET = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def _has_naive_times(values: pd.Series) -> bool:
+    """Whether a raw time column holds a clock time without a UTC offset (``+01:00``, ``Z``)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return False
+    text = values.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    return bool(len(text)) and not text.str.contains(_OFFSET).all()
 
 
 def _codebook(export: Any, codebook: Any) -> Codebook:
@@ -354,8 +367,9 @@ def clean_responses(
     book = _codebook(export, codebook)
     tz = timezone or getattr(export, "timezone", None)
     if tz is None:
-        times = [c for c in book.table.loc[book.table["kind"] == "timestamp", "column"] if c in frame.columns]
-        if any(frame[c].notna().any() for c in times):  # no warning when there is no time to read
+        times = [c for c in book.table.loc[book.table["kind"] == "timestamp", "column"]
+                 if c in frame.columns and _has_naive_times(frame[c])]
+        if times:  # no warning when there is no time to read, or every time states its offset
             warnings.warn(describe(f"The export states no time zone: its wall-clock times ({', '.join(map(str, times))}) "
                                    "are read as UTC", file=getattr(export, "source", None), parameter="timezone",
                                    expected="the survey account's time zone, e.g. timezone='Europe/London'"),
