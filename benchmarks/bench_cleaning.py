@@ -27,6 +27,22 @@ Results (2026-11-23, 2 shared cores, ``--data`` of the scale-1400 export: 406 Mi
     read_export + clean      8.35 s   peak 1,579 MiB (3.9x file)   CPU 8.35 s
     ratio                    2.28x wall, 2.37x CPU          (targets <= 3x, <= 4x the file)
 
+2026-12-04, the same scale-1400 export (now written with unique ids across generation chunks),
+machine loaded by other jobs (load average 3-4 on 2 cores), fastest of 3 rounds, side by side
+with 14560d8 (the commit of the results above) in the same rounds::
+
+    pd.read_csv              6.59 s   peak 1,287 MiB (3.2x file)   CPU 3.93 s
+    read_export + clean     13.16 s   peak 1,601 MiB (3.95x file)  CPU 10.20 s
+    ratio                    2.00x wall, 2.60x CPU
+    14560d8                  9.87 s   peak 1,574 MiB (3.88x file)  1.50x wall, 1.89x CPU
+
+This checkout keeps 990,021 responses against 948,769: speeders and straight-liners are now
+flagged, not quarantined (issue 12, part 6), and the extra 41,252 kept rows are most of the
+27 MiB.  The 38 % more CPU per file is the rules added since: a cProfile of 200,000 rows
+puts 16 % of cleaning in the personal-data scrub (a value typed into a personal-data column
+is redacted wherever else it appears) and 9 % in proposing missing-value codes (a second
+count of each item's answers, which inference could share).
+
 Before this round the same file took 6.32 s to read (peak 3.7x the file) and 11.36 s to read
 and clean (2.22x wall, 2.81x CPU; peak 1,989 MiB, 4.9x the file).
 
