@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._ranking import is_ranking
 from ._surveyscores import headline_scores
 from .codebook import SCORED_KINDS
 from .errors import ParameterError, describe
@@ -363,7 +364,7 @@ def survey_scores(codebook) -> pd.DataFrame:
     return found[["metric", "item", "scale_min", "scale_max", "n_sources"]]
 
 
-def item_batteries(codebook, *, min_items: int = 3) -> pd.DataFrame:
+def item_batteries(codebook, *, min_items: int = 3, data: pd.DataFrame | None = None) -> pd.DataFrame:
     """Groups of rating items answered on one scale, whose reliability can be measured.
 
     A battery is a matrix question (the codebook's ``grid``) or, for items asked one by
@@ -376,6 +377,10 @@ def item_batteries(codebook, *, min_items: int = 3) -> pd.DataFrame:
     min_items : int, default 3
         Fewest items a battery needs (Cronbach's alpha is defined from 2, but says
         little about 2 items).
+    data : DataFrame, optional
+        The cleaned responses.  With them, a grid whose answers are rankings (each
+        respondent gives the k items the ranks 1..k) is not a battery of ratings and is
+        left out; its name is listed in ``attrs["rankings"]``.
 
     Returns
     -------
@@ -401,7 +406,9 @@ def item_batteries(codebook, *, min_items: int = 3) -> pd.DataFrame:
     items = items.drop_duplicates("item")  # an item scored on two scales in two exports is not one item
     columns = ["battery", "item", "kind", "scale_min", "scale_max"]
     if items.empty:
-        return pd.DataFrame(columns=columns)
+        empty = pd.DataFrame(columns=columns)
+        empty.attrs["rankings"] = []
+        return empty
     grids = items["grid"] if "grid" in items else pd.Series(None, index=items.index, dtype=object)
     role = [f"{k} {lo:g}-{hi:g}" for k, lo, hi in zip(items["kind"], items["scale_min"], items["scale_max"], strict=True)]
     battery = [str(g).strip() if isinstance(g, str) and g.strip() else r for g, r in zip(grids, role, strict=True)]
@@ -411,7 +418,15 @@ def item_batteries(codebook, *, min_items: int = 3) -> pd.DataFrame:
     label = [b if n == 1 else f"{b} ({r})" for b, r, n in zip(battery, role, scales_in, strict=True)]
     sizes = key.map(key.value_counts())
     out = items.assign(battery=label)[(sizes >= int(min_items)).to_numpy()]
-    return out[columns].reset_index(drop=True)
+    rankings = []
+    if data is not None:
+        for name, g in out.groupby("battery", sort=False):
+            if set(g["item"]) <= set(data.columns) and is_ranking(data[g["item"].tolist()]):
+                rankings.append(name)
+        out = out[~out["battery"].isin(rankings)]
+    out = out[columns].reset_index(drop=True)
+    out.attrs["rankings"] = rankings
+    return out
 
 
 def segment_columns(data: pd.DataFrame, codebook=None, *, max_levels: int = 20, min_per_level: int = 1) -> pd.DataFrame:

@@ -191,6 +191,12 @@ def test_every_real_export_combines_writes_and_reads_back(tmp_path):
     kobo = [n for n in results if n.startswith("kobo")]
     assert kobo and not survey_scores(results[kobo[0]]).empty
     assert sum(len(item_batteries(r)) > 0 for r in results.values()) >= 5
+    # the ranking grids of the Kubernetes and Star Wars SurveyMonkey exports are not scales; no other grid is
+    rankings = {n: item_batteries(r, data=r.data).attrs["rankings"] for n, r in results.items()}
+    assert {n: v for n, v in rankings.items() if v} == {"sm_k8s_contributor_2019": ["q14"],
+                                                        "sm_starwars_macroman_CR_original": ["q4"]}
+    # and no item of these exports is reverse-coded by its wording (three were, wrongly, in the Kubernetes one)
+    assert not any(r.codebook.table["reverse"].any() for r in results.values())
 
 
 # --------------------------------------------------------------------------- headline_scores
@@ -236,3 +242,18 @@ def test_headline_scores_empty_and_bad_input():
         cx.headline_scores(r, SAMPLE_SCORES[["item"]])
     with pytest.raises(cx.CxError, match="nope"):
         cx.headline_scores(r, SAMPLE_SCORES, by="nope")
+
+
+def test_ranking_grids_are_not_batteries():
+    """A SurveyMonkey ranking grid (real Kubernetes 2019 and Star Wars exports) gave alpha NaN as a 'scale'."""
+    book = pd.DataFrame({"item": ["r1", "r2", "r3", "s1", "s2", "s3"], "kind": ["likert"] * 6,
+                         "scale_min": [1] * 6, "scale_max": [3] * 3 + [5] * 3, "grid": ["R"] * 3 + ["S"] * 3})
+    rng = np.random.default_rng(1)
+    ranks = np.array([rng.permutation(3) + 1 for _ in range(40)])
+    data = pd.DataFrame(ranks, columns=["r1", "r2", "r3"]).assign(s1=rng.integers(1, 6, 40), s2=rng.integers(1, 6, 40),
+                                                                 s3=rng.integers(1, 6, 40))
+    assert set(item_batteries(book)["battery"]) == {"R", "S"}
+    found = item_batteries(book, data=data)
+    assert set(found["battery"]) == {"S"} and found.attrs["rankings"] == ["R"]
+    data.loc[:30, "r3"] = data.loc[:30, "r2"]  # ties: ratings after all
+    assert set(item_batteries(book, data=data)["battery"]) == {"R", "S"}
