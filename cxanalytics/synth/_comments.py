@@ -13,7 +13,9 @@ mentions at most one theme:
 * ``waiting`` (waiting time): among the rest, with a probability rising with the wait of the
   contact the survey followed (10 % + 10 % per minute beyond the first, at most 60 %).
 
-The rest write a generic remark or nothing. Phrasings vary (several per theme and language,
+Whether a respondent writes anything is drawn first (80 %, independent of everything else), so
+the probabilities above hold among those who wrote a comment; those without a theme write a
+generic remark. Phrasings vary (several per theme and language,
 Arabic/Persian letter variants typed on the other keyboard, Persian digits and emoji in the
 Persian and English comments -- the Arabic export is cp1256, which has neither emoji nor
 Arabic-Indic digits).
@@ -33,7 +35,7 @@ P_APP = 0.15
 P_SWITCHING = {"churn_within_180_days": 0.6, "otherwise": 0.06}
 SWITCH_WINDOW_DAYS = 180
 P_WAITING = {"base": 0.10, "per_minute_beyond_first": 0.10, "max": 0.60}
-P_GENERIC = 0.45  # of those without a theme; the others leave the box empty
+P_WRITES = 0.8  # writes a comment at all (independent of everything else)
 
 PHRASES = {
     "billing": {
@@ -81,9 +83,10 @@ PHRASES = {
     },
 }
 GENERIC = {
-    "en": ("OK overall.", "Nothing special.", "No further comments.", "Fine.", "Thanks"),
-    "ar": ("الخدمة مقبولة.", "لا شيء.", "لا تعليق.", "شكراً"),
-    "fa": ("در کل خوب بود.", "نظری ندارم.", "چیز خاصی نیست.", "ممنون"),
+    "en": ("Service is okay overall.", "Nothing special to report.", "Everything is fine with the service.",
+           "Average service, nothing more."),
+    "ar": ("الخدمة مقبولة بشكل عام.", "كل شيء جيد في الخدمة.", "خدمة عادية لا أكثر."),
+    "fa": ("در کل خدمات خوب بود.", "همه چیز خوب است.", "خدمات معمولی بود."),
 }
 OPENERS = {"en": ("", "", "Honestly, ", "Also: "), "ar": ("", "", "بصراحة، "), "fa": ("", "", "راستش، ")}
 EMOJI = ("😡", "🙏", "👍", "😞", "📱")
@@ -106,7 +109,7 @@ def themed_comments(rng: np.random.Generator, resp: pd.DataFrame, cust: Customer
     death = np.where(who >= 0, cust.death[np.maximum(who, 0)], -1)
     soon = (who >= 0) & (death >= 0) & (death - resp["submitted"].to_numpy() < SWITCH_WINDOW_DAYS * DAY)
     over_wait = np.maximum(resp["wait_min"].to_numpy() - 1.0, 0.0)
-    u, u_switch, u_wait, u_generic = rng.random((4, n))
+    u, u_switch, u_wait, u_writes = rng.random((4, n))
     pb = np.array([P_BILLING[g] for g in group])
     ps = np.array([P_STAFF[g] for g in group])
     theme = np.full(n, "", dtype=object)
@@ -119,7 +122,8 @@ def themed_comments(rng: np.random.Generator, resp: pd.DataFrame, cust: Customer
     rest = theme == ""
     p_wait = np.minimum(P_WAITING["base"] + P_WAITING["per_minute_beyond_first"] * over_wait, P_WAITING["max"])
     theme[rest & (u_wait < p_wait)] = "waiting"
-    generic = (theme == "") & (u_generic < P_GENERIC)
+    writes = u_writes < P_WRITES
+    theme[~writes] = ""
     pick, opener, number = rng.integers(0, 1000, (3, n))
     emoji, local, variant = rng.random((3, n))
     text = np.full(n, "", dtype=object)
@@ -130,7 +134,7 @@ def themed_comments(rng: np.random.Generator, resp: pd.DataFrame, cust: Customer
             if first and lang == "en" and not s.startswith("I "):
                 s = s[0].lower() + s[1:]
             s = first + s
-        elif generic[i]:
+        elif writes[i]:
             s = GENERIC[lang][pick[i] % len(GENERIC[lang])]
         else:
             continue
@@ -152,10 +156,11 @@ def comment_truth(counts: dict[str, dict[str, int]]) -> dict:
         "theme_column": "comment_themes (responses.csv: the planted theme of each genuine comment, empty = none)",
         "themes": {t: {lang: list(p) for lang, p in PHRASES[t].items()} for t in THEMES},
         "generic": {lang: list(p) for lang, p in GENERIC.items()},
-        "mechanism": "one theme at most per comment; billing, staff and app exclusive with the given "
-                     "probabilities by NPS group; then switching, then waiting among the rest; then a "
-                     f"generic remark ({P_GENERIC}) or an empty box. Comments with personal data are left "
-                     "as written (no theme).",
+        "mechanism": f"a respondent writes a comment with probability {P_WRITES}, independently of "
+                     "everything else; a comment mentions one theme at most: billing, staff and app exclusive "
+                     "with the given probabilities by NPS group (so they hold among the comments), then "
+                     "switching, then waiting among the rest, else a generic remark. Comments with personal "
+                     "data (2 %) are left as written (no theme).",
         "effects": {
             "nps": {
                 "billing": {"p_detractor": P_BILLING["detractor"], "p_promoter": P_BILLING["promoter"],
