@@ -15,7 +15,7 @@ mentions at most one theme:
 
 Whether a respondent writes anything is drawn first (80 %, independent of everything else), so
 the probabilities above hold among those who wrote a comment; those without a theme write a
-generic remark. Phrasings vary (several per theme and language,
+generic remark. Phrasings vary (several per theme and language, some over two lines or with quotes,
 Arabic/Persian letter variants typed on the other keyboard, Persian digits and emoji in the
 Persian and English comments -- the Arabic export is cp1256, which has neither emoji nor
 Arabic-Indic digits).
@@ -41,13 +41,16 @@ PHRASES = {
     "billing": {
         "en": ("My bill was wrong again, I was charged twice.", "Billing error: extra charges on my bill.",
                "The bill shows charges I never made.", "Wrong amount on my monthly bill.",
-               "I was overcharged on my bill for {n} months."),
+               "I was overcharged on my bill for {n} months.",
+               'The bill was wrong again.\nI was told the "extra charges" would be refunded, they were not.'),
         "ar": ("الفاتورة خاطئة مرة أخرى، تم خصم المبلغ مرتين.", "خطأ في الفاتورة: رسوم إضافية لم أطلبها.",
                "الفاتورة فيها رسوم غير صحيحة.", "مبلغ الفاتورة الشهرية غير صحيح.",
-               "رسوم زائدة في الفاتورة لمدة {n} أشهر."),
+               "رسوم زائدة في الفاتورة لمدة {n} أشهر.",
+               "الفاتورة خاطئة.\nقالوا سيتم التعديل ولم يحدث شيء."),
         "fa": ("صورتحساب اشتباه بود، دو بار پول کم شد.", "صورتحساب اشتباه است و هزینه اضافه دارد.",
                "صورتحساب اشتباه: هزینه‌هایی که استفاده نکردم.", "مبلغ صورتحساب ماهانه اشتباه است.",
-               "{n} ماه است که صورتحساب اشتباه می‌آید."),
+               "{n} ماه است که صورتحساب اشتباه می‌آید.",
+               "صورتحساب اشتباه است.\nگفتند درست می‌شود ولی نشد."),
     },
     "staff": {
         "en": ("The staff were very helpful and polite.", "Helpful staff at the branch, thank you.",
@@ -75,11 +78,14 @@ PHRASES = {
     },
     "waiting": {
         "en": ("The waiting time on the phone was far too long.", "Waiting time was over {n} minutes.",
-               "Long waiting time before anyone answered.", "Too much waiting time in the queue."),
+               "Long waiting time before anyone answered.", "Too much waiting time in the queue.",
+               "Waiting time was terrible.\nOn hold for {n} minutes, then the call dropped."),
         "ar": ("وقت الانتظار على الهاتف طويل جداً.", "وقت الانتظار تجاوز {n} دقيقة.",
-               "الانتظار طويل قبل أن يرد أحد.", "الانتظار في الطابور طويل جداً."),
+               "الانتظار طويل قبل أن يرد أحد.", "الانتظار في الطابور طويل جداً.",
+               "الانتظار طويل جداً.\nبقيت على الخط {n} دقيقة."),
         "fa": ("زمان انتظار پشت خط طولانی بود.", "زمان انتظار بیش از {n} دقیقه بود.",
-               "زمان انتظار طولانی بود تا کسی جواب داد.", "زمان انتظار در صف طولانی بود."),
+               "زمان انتظار طولانی بود تا کسی جواب داد.", "زمان انتظار در صف طولانی بود.",
+               "زمان انتظار طولانی بود.\n{n} دقیقه پشت خط ماندم."),
     },
 }
 GENERIC = {
