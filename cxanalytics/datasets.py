@@ -69,6 +69,8 @@ _RESPONSE_COLUMNS = (
     ),
     *(Column(f"pillar_{p}", "int", f"experience pillar '{p}', 0-10") for p in _PILLARS),
     *(Column(f"topic_{t}", "bool", f"contacted us about {t}") for t in ("billing", "network", "device", "plan_change", "other")),
+    Column("comment", "str", "the open comment as written (English, Arabic or Persian; empty = none)"),
+    Column("comment_themes", "str", "the theme planted in the comment (billing, staff, app, switching, waiting; empty = none)"),
 )
 
 SAMPLES: dict[str, Sample] = {

@@ -12,6 +12,7 @@ from ._rtl import display_labels, display_text
 from .cleaning import plot_quarantine, quarantine_table
 from .clv import plot_expected_vs_actual, plot_sbg_projection
 from .cohorts import plot_cohort_heatmap
+from .comments import plot_theme_differences, plot_theme_prevalence
 from .drivers import (
     plot_dose_response,
     plot_importance_performance,
@@ -42,6 +43,8 @@ __all__ = [
     "plot_sbg_projection",
     "plot_servqual_gaps",
     "plot_survival",
+    "plot_theme_differences",
+    "plot_theme_prevalence",
     "plot_tornado",
     "plot_trend",
     "plot_value_distribution",

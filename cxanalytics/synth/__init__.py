@@ -35,6 +35,7 @@ from ._business import (
     simulate_customers,
     simulate_purchases,
 )
+from ._comments import comment_truth, themed_comments
 from ._formats import google_forms, qualtrics, surveymonkey
 from ._sink import Sink, readme_text, truth
 from ._surveys import REVERSED_ITEMS, add_dirt, draw_responses
@@ -133,6 +134,9 @@ def _answer_key(dirty: pd.DataFrame, body: pd.DataFrame, cells: dict, cust, plat
             key[col] = values.astype(str)
         elif col.startswith("topic_"):
             key[col] = np.where(dirty[col].to_numpy(), "true", "false")
+    if "comment" in cells:
+        key["comment"] = cells["comment"]
+        key["comment_themes"] = cells.get("comment_themes", np.full(len(key), "", dtype=object))
     for col, rows in cells.get("missing", {}).items():
         key.loc[rows, col] = ""
     return key[keep].reset_index(drop=True)
@@ -191,8 +195,11 @@ def write_sample(
 
         chunks = tqdm(chunks, desc="chunks of customers", unit="chunk")
     first_order = 0
+    theme_counts: dict[str, dict[str, int]] = {}
     for k in chunks:
         rng = np.random.default_rng(np.random.SeedSequence([seed, k]))
+        # The comments' own stream: a child of the chunk's seed, so that they leave every other draw unchanged.
+        comment_rng = np.random.default_rng(np.random.SeedSequence([seed, k]).spawn(1)[0])
         first = k * W.CHUNK_CUSTOMERS
         cust = simulate_customers(rng, first, min(W.CHUNK_CUSTOMERS, n_total - first))
         contacts = simulate_contacts(rng, cust)
@@ -210,12 +217,19 @@ def write_sample(
             dirty = add_dirt(rng, part, platform, fake_rows if k == 0 else 0)
             first_row = sink.rows(platform)  # ids continue across chunks: unique in the whole export
             extra = {"first_row": first_row} if platform == "surveymonkey" else {}
-            header, body, cells = _WRITERS[platform](rng, dirty, cust, **extra)
+            themed = themed_comments(comment_rng, dirty, cust, PLATFORM_FILES[platform][1])
+            header, body, cells = _WRITERS[platform](rng, dirty, cust, themed=themed, **extra)
             sink.export(platform, header, body, dirty["kind"], cells["counts"])
-            sink.answer_key(_answer_key(dirty, body, cells, cust, platform, first_row))
+            key = _answer_key(dirty, body, cells, cust, platform, first_row)
+            sink.answer_key(key)
+            tally = theme_counts.setdefault(PLATFORM_FILES[platform][1], {})
+            for theme, count in key["comment_themes"].replace("", "none").value_counts().items():
+                tally[theme] = tally.get(theme, 0) + int(count)
     paths = sink.close()
     truth_path = folder / "TRUTH.json"
-    truth_path.write_text(json.dumps(truth(seed, scale, sink), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    truth_dict = truth(seed, scale, sink)
+    truth_dict["comments"] = comment_truth(theme_counts)
+    truth_path.write_text(json.dumps(truth_dict, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     readme = folder / "README.md"
     readme.write_text(readme_text(seed, scale, fmt), encoding="utf-8")
     paths.update(TRUTH=truth_path, README=readme)

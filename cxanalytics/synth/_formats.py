@@ -60,7 +60,10 @@ def _non_substantive(rng, body, resp, column, lang) -> np.ndarray:
     return rows
 
 
-def _comments(rng, resp: pd.DataFrame, lang: str, emails: np.ndarray) -> np.ndarray:
+def _comments(rng, resp: pd.DataFrame, lang: str, emails: np.ndarray, themed=None, cells=None) -> np.ndarray:
+    """The comment column. The main stream ``rng`` is drawn exactly as before the themed comments
+    existed (so every other value stays the same); ``themed`` = (text, theme) from
+    :func:`._comments.themed_comments` replaces the text, except comments with personal data."""
     roll = resp["comment_roll"].to_numpy()
     sentiment = resp["sentiment"].to_numpy()
     out = np.full(len(resp), "", dtype=object)
@@ -70,6 +73,15 @@ def _comments(rng, resp: pd.DataFrame, lang: str, emails: np.ndarray) -> np.ndar
     pii = np.flatnonzero(roll < 0.02)
     templates = np.asarray(L.PII_COMMENTS[lang], dtype=object)[rng.integers(0, 2, pii.size)]
     out[pii] = [t.format(email=e) for t, e in zip(templates, emails[pii], strict=True)]
+    if themed is not None:
+        text, theme = themed
+        pii_text = out[pii]
+        out = text.copy()
+        out[pii] = pii_text
+        theme = theme.copy()
+        theme[pii] = ""
+        if cells is not None:
+            cells["comment_themes"] = theme
     return out
 
 
@@ -99,7 +111,7 @@ def _channel(resp: pd.DataFrame, lang: str) -> np.ndarray:
     return np.asarray(L.CHANNEL_LABELS[lang], dtype=object)[resp["channel"].map(index).to_numpy()]
 
 
-def qualtrics(rng, resp: pd.DataFrame, cust: Customers) -> tuple[list[list[str]], pd.DataFrame, dict]:
+def qualtrics(rng, resp: pd.DataFrame, cust: Customers, themed=None) -> tuple[list[list[str]], pd.DataFrame, dict]:
     """Qualtrics CSV, choice text: 3 header rows (ids, question text, ImportId JSON)."""
     tz = W.TIMEZONES["qualtrics"]
     end = _local(resp["submitted"], tz)
@@ -167,7 +179,8 @@ def qualtrics(rng, resp: pd.DataFrame, cust: Customers) -> tuple[list[list[str]]
     chosen = resp[[f"topic_{t}" for t in TOPICS]].to_numpy()
     names = np.asarray(L.TOPIC_LABELS["en"])
     cols["Q9"] = [",".join(names[row]) for row in chosen]
-    cols["Q10"] = _comments(rng, resp, "en", p["email"])
+    extra: dict = {}
+    cols["Q10"] = _comments(rng, resp, "en", p["email"], themed, extra)
     for q, key in ((7, "channel"), (8, "branch"), (9, "topics"), (10, "comment")):
         texts.append(L.QUESTIONS[key]["en"])
         imports.append({"ImportId": f"QID{q}_TEXT" if q == 10 else f"QID{q}"})
@@ -183,10 +196,10 @@ def qualtrics(rng, resp: pd.DataFrame, cust: Customers) -> tuple[list[list[str]]
     later = [c for c in ids if c.startswith(("Q6_", "Q7", "Q8"))]
     _blank_partials(body, resp, [["Q1", "Q2", "Q3"], servqual, later, ["Q9", "Q10"]])
     header = [ids, texts, [json.dumps(d, separators=(",", ":")) for d in imports]]
-    return header, body, {"counts": counts, "missing": {"csat": na, "ces": sentinel}}
+    return header, body, {"counts": counts, "missing": {"csat": na, "ces": sentinel}, "comment": body["Q10"].to_numpy(), **extra}
 
 
-def surveymonkey(rng, resp: pd.DataFrame, cust: Customers, first_row: int = 0) -> tuple[list[list[str]], pd.DataFrame, dict]:
+def surveymonkey(rng, resp: pd.DataFrame, cust: Customers, first_row: int = 0, themed=None) -> tuple[list[list[str]], pd.DataFrame, dict]:
     """SurveyMonkey 'all responses' CSV in Arabic: 2 header rows, blank cells continue a question.
 
     ``first_row`` is the number of rows earlier chunks wrote to the export: respondent ids keep
@@ -221,12 +234,14 @@ def surveymonkey(rng, resp: pd.DataFrame, cust: Customers, first_row: int = 0) -
     add(L.QUESTIONS["branch"]["ar"], ["Response"], [_branch_names(resp, cust, "ar")])
     topic_cols = [np.where(resp[f"topic_{t}"].to_numpy(), label, "") for t, label in zip(TOPICS, L.TOPIC_LABELS["ar"], strict=True)]
     add(L.QUESTIONS["topics"]["ar"], list(L.TOPIC_LABELS["ar"]), topic_cols)
-    add(L.QUESTIONS["comment"]["ar"], ["Open-Ended Response"], [_comments(rng, resp, "ar", p["email"])])
+    extra: dict = {}
+    add(L.QUESTIONS["comment"]["ar"], ["Open-Ended Response"], [_comments(rng, resp, "ar", p["email"], themed, extra)])
     names = [f"c{i}" for i in range(len(row1))]
     body = pd.DataFrame(dict(zip(names, data, strict=True)))
     na = _non_substantive(rng, body, resp, names[10], "ar")
     _blank_partials(body, resp, [names[9:12], names[12:32], names[32:40], names[40:]])
-    return [row1, row2], body, {"counts": {"non_substantive": int(na.size)}, "missing": {"csat": na}}
+    cells = {"counts": {"non_substantive": int(na.size)}, "missing": {"csat": na}, "comment": body[names[-1]].to_numpy(), **extra}
+    return [row1, row2], body, cells
 
 
 def _jalali(local: pd.Series) -> np.ndarray:
@@ -236,7 +251,7 @@ def _jalali(local: pd.Series) -> np.ndarray:
     return (days.map(conv) + " " + local.dt.strftime("%H:%M:%S")).to_numpy(dtype=object)
 
 
-def google_forms(rng, resp: pd.DataFrame, cust: Customers) -> tuple[list[list[str]], pd.DataFrame, dict]:
+def google_forms(rng, resp: pd.DataFrame, cust: Customers, themed=None) -> tuple[list[list[str]], pd.DataFrame, dict]:
     """Google Forms CSV from a Persian-locale sheet: Jalali timestamps, grids as ``Question [Row]``."""
     local = _local(resp["submitted"], W.TIMEZONES["google_forms"])
     kind = resp["kind"].to_numpy()
@@ -265,8 +280,11 @@ def google_forms(rng, resp: pd.DataFrame, cust: Customers) -> tuple[list[list[st
     cols[L.QUESTIONS["branch"]["fa"]] = _branch_names(resp, cust, "fa")
     names = np.asarray(L.TOPIC_LABELS["fa"])
     cols[L.QUESTIONS["topics"]["fa"]] = [", ".join(names[row]) for row in resp[[f"topic_{t}" for t in TOPICS]].to_numpy()]
-    comments = _comments(rng, resp, "fa", p["email"])
+    extra: dict = {}
+    comments = _comments(rng, resp, "fa", p["email"], themed, extra)
     comments[kind == "test"] = "تست - لطفاً نادیده بگیرید"
+    if "comment_themes" in extra:
+        extra["comment_themes"][kind == "test"] = ""
     cols[L.QUESTIONS["comment"]["fa"]] = comments
     body = pd.DataFrame(cols)
     na = _non_substantive(rng, body, resp, L.QUESTIONS["csat"]["fa"], "fa")
@@ -287,5 +305,6 @@ def google_forms(rng, resp: pd.DataFrame, cust: Customers) -> tuple[list[list[st
     body.loc[persian, stamp] = body.loc[persian, stamp].str.translate(PERSIAN_DIGITS)
     counts.update(persian_digit_rows=int(persian.sum()), arabic_digit_rows=int(arabic.sum()), rtl_marks=int(marked.size))
     counts.update(customer_number_blank=int(((roll < 0.03) & (kind != "test")).sum()), customer_number_typo=int(typo.size))
-    cells = {"counts": counts, "missing": {"csat": na}, "customer_id": np.where(cid == "", None, cid)}
+    cells = {"counts": counts, "missing": {"csat": na}, "customer_id": np.where(cid == "", None, cid),
+             "comment": comments, **extra}
     return [list(body.columns)], body, cells
