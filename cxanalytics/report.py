@@ -45,6 +45,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -315,7 +316,9 @@ def run_report(
     ``surveys`` the exports' cleaned responses, quarantine, log and codebook are written
     there first (:meth:`cxanalytics.CleanedSurveys.write`); notebook 02 writes it, and 03,
     which runs after 02 (``kinds["after"]``), reads it; ``codebook_out_dir``
-    (``<out_dir>/codebooks``) receives notebook 01's inferred codebooks. Cells tagged ``sample-prose`` (text
+    (``<out_dir>/codebooks``) receives notebook 01's inferred codebooks, and a churn snapshot
+    given as files is kept, mapped, as ``<out_dir>/inputs/snapshot.csv`` (``snapshot_path``),
+    so the executed notebook 09 can be run again from there. Cells tagged ``sample-prose`` (text
     true of the bundled sample only) are left out of the page unless the data is the sample.
 
     Examples
@@ -368,7 +371,11 @@ def run_report(
         if codebooks:
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
         if snapshot_file(data.path) is not None:
-            parameters["snapshot_path"] = str(snapshot_file(data.path).resolve())
+            kept = snapshot_file(data.path)
+            if explicit and not kept.is_symlink():  # mapped in a temporary folder (a link is the user's own file)
+                (out / "inputs").mkdir(parents=True, exist_ok=True)
+                kept = Path(shutil.copy2(kept, out / "inputs" / kept.name))
+            parameters["snapshot_path"] = str(kept.resolve())
             parameters.update(data.snapshot_parameters)  # segments; tenure in the source's unit
         parameters["engine"] = engine
         if scheduler is not None:

@@ -165,3 +165,8 @@ def test_report_injects_the_mapping_segments(tmp_path):
     executed = nbformat.read(str(tmp_path / "out" / "notebooks" / "09_snapshot.ipynb"), as_version=4)
     assert executed.cells[-1].outputs[0]["text"].strip() == "['plan']"
     assert (tmp_path / "out" / "mapping_log.csv").exists()
+    # the mapped snapshot is kept beside the report, and the executed notebook points to it (it can run again)
+    kept = tmp_path / "out" / "inputs" / "snapshot.csv"
+    assert kept.is_file() and pd.read_csv(kept)["customer_id"].tolist() == ["A", "B"]
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f"snapshot_path = \"{kept.resolve()}\"" in injected.source
