@@ -315,7 +315,12 @@ def run_report(
     ``surveys`` the exports' cleaned responses, quarantine, log and codebook are written
     there first (:meth:`cxanalytics.CleanedSurveys.write`); notebook 02 writes it, and 03,
     which runs after 02 (``kinds["after"]``), reads it; ``codebook_dir``
-    (``<out_dir>/codebooks``) receives notebook 01's inferred codebooks. Cells tagged ``sample-prose`` (text
+    (``<out_dir>/codebooks``) receives notebook 01's inferred codebooks. ``shared_dir`` (a
+    temporary folder, removed after the report) is passed as ``shared=`` to the heavy linking
+    functions (:func:`cxanalytics.link_responses`, :func:`cxanalytics.encounter_landmarks`):
+    a table a notebook built is written there as Parquet and read back, identical, by a later
+    notebook that builds it from the same data with the same options
+    (:mod:`cxanalytics._sharedtables`). Cells tagged ``sample-prose`` (text
     true of the bundled sample only) are left out of the page unless the data is the sample.
 
     Examples
@@ -362,6 +367,7 @@ def run_report(
             data.cleaned.write(cleaned)
         parameters["cleaned_dir"] = str(cleaned)
         parameters["codebook_dir"] = str(out / "codebooks")  # notebook 01's inferred codebooks, to correct
+        parameters["shared_dir"] = str(Path(tmp).resolve() / "shared")  # tables built once, read by later notebooks
         if surveys:
             for path, platform in zip(surveys, data.surveys["platform"], strict=True):
                 parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))
