@@ -12,9 +12,8 @@ once; a notebook run on its own (``shared_dir = None``) computes everything itse
 What is read back is identical to what would be computed: the tables are written as
 Parquet, with categorical columns stored as codes and their categories kept in
 ``meta.json`` (Parquet alone turns integer categories into floats and drops the categories
-of an empty column), then read back
-and compared with :func:`pandas.testing.assert_frame_equal` (exact values, dtypes, index)
-*before* the entry is published; an entry that does not come back identical is not
+of an empty column), then read back and compared byte for byte (values, dtypes, index and
+names, by :func:`fingerprint`) *before* the entry is published; an entry that does not come back identical is not
 published (the computed result is returned, nothing is shared). The warnings the
 computation raised (e.g. :class:`cxanalytics.DataQualityWarning` about rows left out) are
 stored with it and raised again on every read, so a notebook that reads a shared table warns
@@ -52,6 +51,7 @@ def _update_array(h, arr) -> None:
     """Feed the exact contents of one column (any pandas array) into the hash ``h``."""
     h.update(str(arr.dtype).encode())
     if isinstance(arr, pd.Categorical):
+        h.update(b"ordered" if arr.ordered else b"unordered")
         _update_array(h, arr.codes)
         _update_array(h, arr.categories.array)
         return
@@ -60,8 +60,10 @@ def _update_array(h, arr) -> None:
     if isinstance(arr, np.ndarray):
         if arr.dtype == object:
             h.update(pd.util.hash_array(arr, categorize=False).tobytes())
-        else:
-            h.update(np.ascontiguousarray(arr).view(np.uint8).tobytes())
+            return
+        if arr.dtype.kind in "fc" and np.isnan(arr).any():  # one NaN, whatever its sign and payload bits
+            arr = np.where(np.isnan(arr), np.nan, arr).astype(arr.dtype)
+        h.update(np.ascontiguousarray(arr).view(np.uint8).tobytes())
         return
     if isinstance(arr, pd.arrays.DatetimeArray | pd.arrays.TimedeltaArray):
         h.update(np.ascontiguousarray(arr.asi8).view(np.uint8).tobytes())
@@ -69,17 +71,32 @@ def _update_array(h, arr) -> None:
         return
     data, mask = getattr(arr, "_data", None), getattr(arr, "_mask", None)
     if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray):  # Int64, Float64, boolean
-        _update_array(h, data)
+        _update_array(h, np.where(mask, np.zeros(1, dtype=data.dtype), data))  # what lies under NA is not a value
         _update_array(h, mask)
         return
-    chunked = getattr(arr, "_pa_array", None)  # Arrow-backed strings and others
-    if chunked is not None:
-        for chunk in chunked.chunks:
-            h.update(f"{chunk.type}|{chunk.offset}|{len(chunk)}|{chunk.null_count}".encode())
-            for buffer in chunk.buffers():
-                h.update(b"-" if buffer is None else memoryview(buffer))
+    chunked = getattr(arr, "_pa_array", None)  # Arrow-backed strings: their characters, however chunked
+    if chunked is not None and _update_arrow_strings(h, chunked):
         return
     h.update(pd.util.hash_array(np.asarray(arr, dtype=object), categorize=False).tobytes())
+
+
+def _update_arrow_strings(h, chunked) -> bool:
+    """Hash an Arrow (large) string array by its values, nulls and lengths; False for other types."""
+    import pyarrow as pa
+
+    if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+        return False
+    array = chunked.combine_chunks()
+    h.update(f"{array.type}|{len(array)}".encode())
+    if len(array) == 0:
+        return True
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    _, offsets, data = array.buffers()
+    ends = np.frombuffer(offsets, dtype=width)[array.offset:array.offset + len(array) + 1]
+    h.update((ends - ends[0]).tobytes())
+    h.update(memoryview(data)[ends[0]:ends[-1]] if data is not None else b"")
+    h.update(array.is_null().to_numpy(zero_copy_only=False).tobytes())
+    return True
 
 
 def fingerprint(*objects) -> str:
@@ -209,10 +226,8 @@ def _read_link(folder: Path):
 
 
 def _identical(a, b) -> bool:
-    try:
-        for name in _FRAMES:
-            pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
-    except AssertionError:
+    """Same tables byte for byte (values, dtypes, index, names: :func:`fingerprint`) and scalars."""
+    if any(fingerprint(getattr(a, name)) != fingerprint(getattr(b, name)) for name in _FRAMES):
         return False
     same_float = all(x == y or (np.isnan(x) and np.isnan(y))
                      for x, y in ((a.horizon_days, b.horizon_days), (a.inactivity_days, b.inactivity_days)))

@@ -181,3 +181,21 @@ def test_the_report_gives_notebooks_a_temporary_shared_folder(tmp_path):
     path, exists = text.split()
     assert path.endswith("shared") and exists == "True" and not path.startswith(str((tmp_path / "out").resolve()))
     assert not Path(path).parent.exists()  # removed with the report's temporary folder
+
+
+def test_fingerprint_ignores_what_is_not_a_value():
+    """What lies under an NA, a NaN's sign and payload, and how Arrow chunks strings are not values."""
+    data = np.array([1, 2, 3], dtype=np.int64)
+    masked = pd.arrays.IntegerArray(data, np.array([False, True, False]))
+    other = pd.arrays.IntegerArray(np.array([1, 99, 3], dtype=np.int64), np.array([False, True, False]))
+    assert fingerprint(pd.Series(masked)) == fingerprint(pd.Series(other))
+    nan = np.array([np.nan, 1.0])
+    negative = np.array([-np.nan, 1.0])
+    assert np.signbit(negative[0]) != np.signbit(nan[0])
+    assert fingerprint(pd.Series(nan)) == fingerprint(pd.Series(negative))
+    assert fingerprint(pd.Series([0.0])) != fingerprint(pd.Series([-0.0]))  # a value: kept
+    whole = pd.Series(["ab", None, "c"], dtype="str")
+    pieces = pd.concat([pd.Series(["x", "ab"], dtype="str").iloc[1:], pd.Series([None, "c"], dtype="str")],
+                       ignore_index=True)
+    assert fingerprint(pieces) == fingerprint(whole)
+    assert fingerprint(pd.Series(["ab", "", "c"], dtype="str")) != fingerprint(whole)  # empty is not missing
