@@ -39,7 +39,9 @@ the load of the machine): 117.9 s in cells (this) vs 104.0 s (main); 06 22.7 vs 
 by cell (papermill, scale 10, two runs each) the cells of 06 and 07 that build these tables
 take 2-8 s with or without ``shared_dir``: what they spend is the Cox fits beside them
 (:func:`cxanalytics.cox` on 47k landmarks, 5-7 s; the same fit inside
-:func:`cxanalytics.claim_negative_encounters`), not the tables.
+:func:`cxanalytics.claim_negative_encounters`), not the tables. At scale 50 that Cox fit
+(234k landmarks, 67k events) takes 38.9 s in 06 and the claim 42.0 s in 07 (05 fits another on
+its own landmarks): the next thing to make fast.
 
 Usage::
 

@@ -23,7 +23,9 @@ to finish publishes it).
 
 The key hashes the input tables' bytes (numeric, datetime, masked and Arrow buffers
 directly; object columns through :func:`pandas.util.hash_array`), not their names or
-files, so a filtered or edited table never matches an entry written for another.
+files, so a filtered or edited table never matches an entry written for another. It holds the
+package version but not the library's code: a folder kept across edits of cxanalytics itself
+(not the report's, which is new for every report) should be emptied after such an edit.
 """
 
 from __future__ import annotations
