@@ -18,12 +18,38 @@ ratio of each time to that of merely reading the inputs with pandas (``load_samp
 four logs, in a fresh process). ``--compare CHECKOUT`` runs the same report with the code of
 another checkout (for example a worktree of main) and prints both side by side.
 
+``--shared K`` (issue 15, tables computed once per report) times, on ``--scale K`` data, the
+tables notebooks 06 and 07 both build (:func:`cxanalytics.link_responses`,
+:func:`cxanalytics.encounter_landmarks` with their options): computed (``shared=None``),
+computed and written to a shared folder (the first notebook), and read back (the second); median
+of 3. Measured on the 2-core machine shared with other jobs (2026-12-04)::
+
+    scale 10 (40k customers, 446k purchases)  compute  compute+write  read
+      link_responses                             0.31       0.67         0.12
+      encounter_landmarks                        0.33       0.63         0.08
+    scale 50 (200k customers, 2.2M purchases)
+      link_responses                             2.62       3.82         0.44
+      encounter_landmarks                        4.33       6.23         0.63
+
+so a report at scale 50 saves about 6 s in notebook 07 and pays about 3 s in 06 (net about 3 s;
+at scale 10 the two cancel). Whole report at scale 10, ``--jobs 1 --compare`` with main (same
+notebook code but for ``shared=``; run one after the other, so the differences are mostly
+the load of the machine): 117.9 s in cells (this) vs 104.0 s (main); 06 22.7 vs 13.7 s, 07
+14.7 vs 10.0 s, but 04 and 05, which did not change, 13.8 vs 10.7 s and 32.9 vs 26.4 s. Cell
+by cell (papermill, scale 10, two runs each) the cells of 06 and 07 that build these tables
+take 2-8 s with or without ``shared_dir``: what they spend is the Cox fits beside them
+(:func:`cxanalytics.cox` on 47k landmarks, 5-7 s; the same fit inside
+:func:`cxanalytics.claim_negative_encounters`), not the tables. At scale 50 that Cox fit
+(234k landmarks, 67k events) takes 38.9 s in 06 and the claim 42.0 s in 07 (05 fits another on
+its own landmarks): the next thing to make fast.
+
 Usage::
 
     python benchmarks/bench_report.py                  # both
     python benchmarks/bench_report.py --skip-report    # Monte Carlo only
     python benchmarks/bench_report.py --draws 1000000 --repeat 3
     python benchmarks/bench_report.py --skip-mc --scale 50 --jobs 2 --compare ../main
+    python benchmarks/bench_report.py --skip-mc --shared 10   # shared tables: compute, write, read
 """
 
 from __future__ import annotations
@@ -150,6 +176,48 @@ def bench_scale(scale: float, jobs: int, engine: str, compare: Path | None) -> N
               f"{sum(r['notebooks'].values()):.1f} s in notebook cells, peak {r['peak'] / 2**30:.2f} GiB ({status})")
 
 
+SHARED = """
+import shutil, statistics, tempfile, time
+import pandas as pd
+import cxanalytics as cx
+from cxanalytics.datasets import load_sample
+s = {{n: load_sample(n, folder={folder!r}) for n in ("responses", "customers", "transactions", "interactions")}}
+as_of = s["transactions"]["occurred_at"].max().normalize() + pd.Timedelta(days=1)
+calls = {{  # the options of notebooks 06 and 07
+    "link_responses": (cx.link_responses, (s["responses"], s["customers"]),
+                       dict(transactions=s["transactions"], interactions=s["interactions"], as_of=as_of,
+                            inactivity="120D")),
+    "encounter_landmarks": (cx.encounter_landmarks, (s["customers"], s["interactions"]),
+                            dict(transactions=s["transactions"], as_of=as_of, inactivity="120D")),
+}}
+print(f"  {{'':<22}}{{'compute':>9}}{{'compute+write':>15}}{{'read':>7}}")
+for name, (function, args, kwargs) in calls.items():
+    times = {{"compute": [], "write": [], "read": []}}
+    for _ in range(3):
+        folder = tempfile.mkdtemp()
+        for key, shared in (("compute", None), ("write", folder), ("read", folder)):
+            start = time.perf_counter()
+            function(*args, **kwargs, shared=shared)
+            times[key].append(time.perf_counter() - start)
+        shutil.rmtree(folder)
+    m = {{k: statistics.median(v) for k, v in times.items()}}
+    print(f"  {{name:<22}}{{m['compute']:9.2f}}{{m['write']:15.2f}}{{m['read']:7.2f}}")
+"""
+
+
+def bench_shared(scale: float) -> None:
+    """Time the tables notebooks 06 and 07 share: computed, computed and written, read back."""
+    data = Path(tempfile.mkdtemp(prefix=f"bench-shared{scale:g}-"))
+    try:
+        subprocess.run([sys.executable, "-m", "cxanalytics", "sample", "--scale", str(scale), "--out", str(data)],
+                       cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True, capture_output=True)
+        print(f"shared tables at scale {scale:g}, seconds (median of 3):")
+        subprocess.run([sys.executable, "-c", SHARED.format(folder=str(data))], cwd=ROOT,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def bench_monte_carlo(draws: int, repeat: int) -> float:
     effects = cx.detractors_to_passives((1.894, 1.478, 2.426), (1.207, 0.939, 1.552))
     base = cx.Baseline(customers=494, retention=0.669, margin=191.3, discount=0.1)
@@ -180,9 +248,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="notebooks run side by side (with --scale)")
     parser.add_argument("--engine", default="pandas", choices=["pandas", "dask"], help="report engine (with --scale)")
     parser.add_argument("--compare", type=Path, help="another checkout to run the same report with (with --scale)")
+    parser.add_argument("--shared", type=float, metavar="K",
+                        help="time the tables 06 and 07 share (compute, write, read) on scale-K data")
     args = parser.parse_args()
     if not args.skip_mc:
         bench_monte_carlo(args.draws, args.repeat)
+    if args.shared is not None:
+        bench_shared(args.shared)
+        return
     if args.skip_report:
         return
     if args.scale is not None:

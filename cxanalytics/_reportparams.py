@@ -25,7 +25,8 @@ __all__ = ["RESERVED", "check_parameters", "declared_defaults", "parse_param_arg
 RESERVED = {"data_dir": "--data or the input files", "survey_files": "--survey", "codebook_files": "--codebook",
             "snapshot_path": "--snapshot", "engine": "--engine", "dask_scheduler": "--scheduler",
             "cleaned_dir": "--out (the report keeps them in <out>/cleaned)",
-            "codebook_out_dir": "--out (the report keeps them in <out>/codebooks)"}
+            "codebook_out_dir": "--out (the report keeps them in <out>/codebooks)",
+            "shared_dir": "nothing: the report shares tables between notebooks in a temporary folder"}
 _NOT_A_LITERAL = object()
 
 

@@ -15,6 +15,7 @@ integer key plus a prefix sum.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,7 +98,8 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
                    time: str = "submitted_at", acquired: str | None = "acquired_at",
                    cancelled: str | None = "cancelled_at", plan: str | None = "plan",
                    contractual: Sequence[object] = ("contract",),
-                   inactivity: str | pd.Timedelta | float | None = None) -> LinkResult:
+                   inactivity: str | pd.Timedelta | float | None = None,
+                   shared: str | os.PathLike | None = None) -> LinkResult:
     r"""Link each survey response to the customer's behaviour after it and history before it.
 
     Parameters
@@ -131,6 +133,13 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
         Lapse window for non-contractual customers; by default the 90th percentile of the
         gaps between consecutive purchase days, as
         :func:`cxanalytics.churn.churn_labels_noncontractual` chooses it.
+    shared : path, optional
+        A folder where results are shared between notebooks (``cxanalytics report`` gives
+        each notebook one as ``shared_dir``): the result of an earlier call with the same
+        tables (same contents) and options is read from it instead of computed, else the
+        result is computed and written there as Parquet for later calls. What is read back
+        is identical (checked before it is shared) and raises the same warnings; see
+        :mod:`cxanalytics._sharedtables`. ``None``: always compute.
 
     Returns
     -------
@@ -202,7 +211,25 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     >>> res.unmatched[["customer_id", "reason"]]
       customer_id         reason
     0           z  key_not_found
+
+    With ``shared``, a second call with the same tables and options reads the first one's result:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     first = link_responses(resp, cust, transactions=tx, horizon="30D", as_of="2026-04-01", shared=folder)
+    ...     again = link_responses(resp, cust, transactions=tx, horizon="30D", as_of="2026-04-01", shared=folder)
+    ...     stored = sum(n.startswith("link_responses-") for n in os.listdir(folder))
+    >>> stored, again.linked.equals(first.linked), again.linked.equals(res.linked)
+    (1, True, True)
     """
+    if shared is not None:
+        from ._sharedtables import shared_link
+
+        options = {"responses": responses, "customers": customers, "transactions": transactions,
+                   "interactions": interactions, "on": on, "horizon": horizon, "as_of": as_of, "time": time,
+                   "acquired": acquired, "cancelled": cancelled, "plan": plan, "contractual": contractual,
+                   "inactivity": inactivity}
+        return shared_link(shared, "link_responses", options, lambda: link_responses(**options))
     responses = require_frame(responses, parameter="responses")
     customers = require_frame(customers, parameter="customers")
     require_columns(responses, [on, time], what="responses")
@@ -369,7 +396,7 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
                         transactions: pd.DataFrame | None = None, as_of: object,
                         negative: str = "unresolved", max_count: int = 3,
                         horizon: str | pd.Timedelta | float = "90D", on: str = "customer_id",
-                        **link_options) -> LinkResult:
+                        shared: str | os.PathLike | None = None, **link_options) -> LinkResult:
     """Service contacts as landmarks: the k-th negative encounter and what the customer did next.
 
     Parameters
@@ -382,6 +409,9 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
         (not resolved, or resolved only after a complaint).
     max_count : int, default 3
         Landmarks are kept for the first ``max_count`` negative encounters.
+    shared : path, optional
+        A folder where results are shared between notebooks, as in :func:`link_responses`:
+        the landmarks of an earlier call with the same tables and options are read from it.
     **link_options
         Passed on to :func:`link_responses` (``plan``, ``cancelled``, ``inactivity``, ...).
 
@@ -416,6 +446,13 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
     >>> lm[["encounter", "unresolved_before", "churned"]].values.tolist()
     [[0, 0, True], [1, 0, True], [2, 1, True]]
     """
+    if shared is not None:
+        from ._sharedtables import shared_link
+
+        options = {"customers": customers, "interactions": interactions, "transactions": transactions,
+                   "as_of": as_of, "negative": negative, "max_count": max_count, "horizon": horizon, "on": on,
+                   **link_options}
+        return shared_link(shared, "encounter_landmarks", options, lambda: encounter_landmarks(**options))
     if negative not in ("unresolved", "failure"):
         raise ParameterError(describe("Unknown kind of negative encounter", parameter="negative",
                                       received=negative, expected="'unresolved' or 'failure'"))

@@ -318,7 +318,12 @@ def run_report(
     which runs after 02 (``kinds["after"]``), reads it; ``codebook_out_dir``
     (``<out_dir>/codebooks``) receives notebook 01's inferred codebooks, and a churn snapshot
     given as files is kept, mapped, as ``<out_dir>/inputs/snapshot.csv`` (``snapshot_path``),
-    so the executed notebook 09 can be run again from there. Cells tagged ``sample-prose`` (text
+    so the executed notebook 09 can be run again from there. ``shared_dir`` (a temporary
+    folder, removed after the report) is passed as ``shared=`` to the heavy linking functions
+    (:func:`cxanalytics.link_responses`, :func:`cxanalytics.encounter_landmarks`): a table a
+    notebook built is written there as Parquet and read back, identical, by a later notebook
+    that builds it from the same data with the same options (:mod:`cxanalytics._sharedtables`).
+    Cells tagged ``sample-prose`` (text
     true of the bundled sample only) are left out of the page unless the data is the sample.
 
     Examples
@@ -365,6 +370,7 @@ def run_report(
             data.cleaned.write(cleaned)
         parameters["cleaned_dir"] = str(cleaned)
         parameters["codebook_out_dir"] = str(out / "codebooks")  # notebook 01's inferred codebooks, to correct
+        parameters["shared_dir"] = str(Path(tmp).resolve() / "shared")  # tables built once, read by later notebooks
         if surveys:
             for path, platform in zip(surveys, data.surveys["platform"], strict=True):
                 parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))
