@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from _tinydata import tiny_notebook
 
 from cxanalytics.cli import EXIT_BAD_INPUT, main
 from cxanalytics.datasets import load_sample, sample_dir
@@ -24,14 +25,8 @@ SAMPLE = sample_dir()
 def _suite(folder: Path) -> Path:
     """One notebook that needs the snapshot kind and prints what it was given."""
     folder.mkdir()
-    nb = nbformat.v4.new_notebook()
-    p = nbformat.v4.new_code_cell('data_dir = "x"\nsnapshot_path = None')
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# 09 · Snapshot\ntext"), p,
-                nbformat.v4.new_code_cell("print('snapshot:', snapshot_path)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["cxanalytics"] = {"requires": ["snapshot"]}
-    nbformat.write(nb, str(folder / "09_snapshot.ipynb"))
+    tiny_notebook(folder / "09_snapshot.ipynb", 'data_dir = "x"\nsnapshot_path = None', "print('snapshot:', snapshot_path)",
+                  title="# 09 · Snapshot\ntext", metadata={"cxanalytics": {"requires": ["snapshot"]}})
     return folder
 
 
@@ -148,13 +143,8 @@ def test_an_unmapped_snapshot_without_the_columns_gets_a_proposed_mapping(tmp_pa
 def test_report_injects_the_mapping_segments(tmp_path):
     suite = tmp_path / "nbs"
     suite.mkdir()
-    nb = nbformat.v4.new_notebook()
-    p = nbformat.v4.new_code_cell('data_dir = "x"\nsnapshot_path = None\nsegments = None')
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# 09 · Snapshot\ntext"), p, nbformat.v4.new_code_cell("print(segments)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["cxanalytics"] = {"requires": ["snapshot"]}
-    nbformat.write(nb, str(suite / "09_snapshot.ipynb"))
+    tiny_notebook(suite / "09_snapshot.ipynb", 'data_dir = "x"\nsnapshot_path = None\nsegments = None',
+                  "print(segments)", title="# 09 · Snapshot\ntext", metadata={"cxanalytics": {"requires": ["snapshot"]}})
     raw = tmp_path / "s.csv"
     raw.write_text("id,months,left,plan\nA,1,1,x\nB,2,0,y\n", encoding="utf-8")
     mapping = tmp_path / "m.toml"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _tinydata import tiny_export_text
 
 import cxanalytics as cx
 from cxanalytics._reportkinds import (
@@ -25,22 +26,11 @@ from cxanalytics.report import ReportError, find_notebooks, run_report
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT.parent / "shared" / "realdata" / "exports"
-SAT = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
-AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
 
 
 def _tiny_export(path: Path, n: int = 60) -> Path:
     """A plain CSV survey (no platform markers): time, NPS, CSAT labels, three agreement items, a store."""
-    import numpy as np
-
-    rng = np.random.default_rng(7)
-    lines = ["Timestamp,How likely are you to recommend us to a friend or colleague?,"
-             "Overall how satisfied are you with our service?,Staff were friendly,Staff were quick,"
-             "Staff were competent,Which store did you visit?"]
-    for i in range(n):
-        lines.append(f"2024-{1 + i % 12:02d}-1{i % 9} 10:00:00,{rng.integers(0, 11)},{SAT[rng.integers(0, 5)]},"
-                     + ",".join(AGREE[rng.integers(0, 5)] for _ in range(3)) + f",{('North', 'South')[i % 2]}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(tiny_export_text(n, seed=7, stores=("North", "South"), months=12) + "\n", encoding="utf-8")
     return path
 
 

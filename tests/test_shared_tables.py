@@ -15,6 +15,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from _tinydata import tiny_notebook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -168,13 +169,8 @@ def test_fingerprint_is_equal_for_copies_and_differs_for_any_changed_value(value
 def test_the_report_gives_notebooks_a_temporary_shared_folder(tmp_path):
     folder = tmp_path / "nbs"
     folder.mkdir()
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("data_dir = None\nshared_dir = None")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# shared\ntext"), params,
-                nbformat.v4.new_code_cell("from pathlib import Path\nprint(shared_dir, Path(shared_dir).parent.is_dir())")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(folder / "01_shared.ipynb"))
+    tiny_notebook(folder / "01_shared.ipynb", "data_dir = None\nshared_dir = None",
+                  "from pathlib import Path\nprint(shared_dir, Path(shared_dir).parent.is_dir())", title="# shared\ntext")
     result = run_report(None, tmp_path / "out", notebooks_dir=folder, progress=False, jobs=1)
     assert result.summary()["status"].tolist() == ["ran"]
     text = nbformat.read(str(tmp_path / "out" / "notebooks" / "01_shared.ipynb"), as_version=4).cells[-1].outputs[0]["text"]

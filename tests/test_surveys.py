@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _tinydata import tiny_export_text
 
 import cxanalytics as cx
 from cxanalytics.datasets import load_sample
@@ -25,20 +26,9 @@ from cxanalytics.surveys import (
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT.parent / "shared" / "realdata" / "exports"
 
-SAT = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
-AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
-
 
 def tiny_export(n: int = 40, seed: int = 1, stores=("North", "South", "East")) -> str:
-    """A plain CSV export: a timestamp, NPS, CSAT (labels), three agreement items, a store."""
-    rng = np.random.default_rng(seed)
-    lines = ["Timestamp,How likely are you to recommend us to a friend or colleague?,"
-             "Overall how satisfied are you with our service?,Staff were friendly,Staff were quick,"
-             "Staff were competent,Which store did you visit?"]
-    for i in range(n):
-        lines.append(f"2024-0{1 + i % 6}-1{i % 9} 10:00:00,{rng.integers(0, 11)},{SAT[rng.integers(0, 5)]},"
-                     + ",".join(AGREE[rng.integers(0, 5)] for _ in range(3)) + f",{stores[i % len(stores)]}")
-    return "\n".join(lines)
+    return tiny_export_text(n, seed, stores, months=6)
 
 
 def cleaned(text: str):
