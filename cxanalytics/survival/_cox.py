@@ -19,6 +19,7 @@ from ..errors import (
     SeparationWarning,
     describe,
 )
+from ._coxfit import fit_breslow
 from ._km import _prepare
 
 __all__ = ["cox"]
@@ -57,6 +58,30 @@ def _design(frame: pd.DataFrame, covariates: list[str], reference: Mapping[str, 
             rows.append((f"{name}[{level}]", name, level, ref))
     terms = pd.DataFrame(rows, columns=["term", "variable", "level", "reference"])
     return np.hstack(blocks), terms
+
+
+def _fit_statsmodels(t, e, x, groups, ties, terms):
+    """PHReg fit (Newton, then BFGS and a Newton polish when Newton overshoots to inf)."""
+    from statsmodels.duration.hazard_regression import PHReg  # after the checks (slow first import)
+
+    model = PHReg(t, x, status=e.astype(float), strata=groups, ties=ties)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = model.fit()
+    except np.linalg.LinAlgError as err:
+        raise ConvergenceError(describe("Cox fit failed: singular information matrix",
+                                        parameter="covariates", received=list(terms["term"]),
+                                        expected="covariates with information about the "
+                                        "event times")) from err
+    if not np.all(np.isfinite(fit.params)):  # Newton's steps can overshoot to inf (IBM Telco's offer): BFGS then
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = model.fit(method="bfgs", maxiter=1000)
+            if np.all(np.isfinite(fit.params)):  # polish: Newton from near the optimum converges tightly
+                fit = model.fit(start_params=fit.params)
+    params, bse = np.asarray(fit.params), np.asarray(fit.bse)
+    return params, bse, model.score(params), caught
 
 
 def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequence[str],
@@ -167,27 +192,16 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     # the partial likelihood ignores shifts (within strata): centre before the rank check
     require_full_rank(x, list(terms["term"]), groups=groups)
     found = scan(x, terms, e, cox=True)
-    from statsmodels.duration.hazard_regression import PHReg  # after the checks (slow first import)
-
-    model = PHReg(t, x, status=e.astype(float), strata=groups, ties=ties)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fit = model.fit()
-    except np.linalg.LinAlgError as err:
-        raise ConvergenceError(describe("Cox fit failed: singular information matrix",
-                                        parameter="covariates", received=list(terms["term"]),
-                                        expected="covariates with information about the "
-                                        "event times")) from err
-    if not np.all(np.isfinite(fit.params)):  # Newton's steps can overshoot to inf (IBM Telco's offer): BFGS then
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fit = model.fit(method="bfgs", maxiter=1000)
-            if np.all(np.isfinite(fit.params)):  # polish: Newton from near the optimum converges tightly
-                fit = model.fit(start_params=fit.params)
-    params, bse = np.asarray(fit.params), np.asarray(fit.bse)
+    fast = fit_breslow(t, e, x, groups) if ties == "breslow" else None
+    # the same optimum as PHReg, without its loop over event times; anything that could separate
+    # (a flag from the scan, a huge fitted coefficient or error) keeps PHReg's own path and numbers
+    if (fast is not None and fast.converged and not found
+            and not fitted_signs(fast.params, fast.bse, x, list(terms["term"]))):
+        params, bse, score, caught = fast.params, fast.bse, fast.score, []
+    else:  # Efron ties, non-convergence, separation: statsmodels PHReg as before
+        params, bse, score, caught = _fit_statsmodels(t, e, x, groups, ties, terms)
     failed = any("converge" in str(w.message) for w in caught)
-    failed |= np.max(np.abs(model.score(params))) > 1e-4 * max(1.0, float(e.sum()))
+    failed |= np.max(np.abs(score)) > 1e-4 * max(1.0, float(e.sum()))
     failed |= not np.all(np.isfinite(bse))
     if failed:
         warnings.warn(describe("Cox fit did not converge; estimates are unreliable (a level "

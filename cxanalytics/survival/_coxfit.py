@@ -1,0 +1,157 @@
+"""Vectorised Newton-Raphson for the Cox partial likelihood with Breslow ties and strata.
+
+Rows are sorted by stratum and by decreasing time, so the risk set of a time (everyone in the
+stratum still followed at that time) is a running sum from the stratum's start. Sums of
+:math:`w = \\exp(x^\\top\\beta)`, :math:`x w` and :math:`x x^\\top w` are first added up per
+distinct (stratum, time) block with ``np.add.reduceat`` and then accumulated with ``np.cumsum``
+per stratum; there is no Python loop over rows or times (only over strata and pairs of
+covariates). The result matches statsmodels ``PHReg(..., ties="breslow")``, which loops over
+the distinct event times, at a fraction of the cost on large data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CoxFit:
+    """Result of :func:`fit_breslow`."""
+
+    params: np.ndarray
+    bse: np.ndarray
+    loglike: float
+    score: np.ndarray
+    converged: bool
+    iterations: int
+
+
+class _Breslow:
+    """Sorted data and the block structure of one Cox problem (Breslow ties)."""
+
+    def __init__(self, time, status, x, strata=None):
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            x = x[:, None]
+        t = np.asarray(time, dtype=float)
+        e = np.asarray(status, dtype=float)
+        g = np.zeros(len(t), dtype=np.int64) if strata is None else np.asarray(strata)
+        order = np.lexsort((-t, g))  # stratum ascending, time descending
+        self.t, self.e, self.x, g = t[order], e[order], x[order], g[order]
+        n, self.p = self.x.shape
+        new = np.ones(n, dtype=bool)
+        new[1:] = (self.t[1:] != self.t[:-1]) | (g[1:] != g[:-1])
+        self.starts = np.flatnonzero(new)  # first row of each (stratum, time) block
+        self.deaths = np.add.reduceat(self.e, self.starts)
+        block_g = g[self.starts]
+        first = np.ones(len(self.starts), dtype=bool)
+        first[1:] = block_g[1:] != block_g[:-1]
+        bounds = np.append(np.flatnonzero(first), len(self.starts))
+        self.segments = list(zip(bounds[:-1], bounds[1:], strict=True))  # block ranges per stratum
+        self.events = self.deaths > 0
+        self.d = self.deaths[self.events]
+        self.xe = self.e @ self.x  # sum of covariates over events
+        self.iu = np.triu_indices(self.p)
+
+    def _risk_sums(self, block_sums: np.ndarray) -> np.ndarray:
+        """Running sums over blocks within each stratum (the risk-set sums), at event blocks."""
+        out = np.empty_like(block_sums)
+        for lo, hi in self.segments:
+            np.cumsum(block_sums[lo:hi], axis=0, out=out[lo:hi])
+        return out[self.events]
+
+    def evaluate(self, beta: np.ndarray, second: bool = True):
+        """Log partial likelihood, score and observed information at ``beta``."""
+        eta = self.x @ beta
+        shift = float(np.max(eta))
+        w = np.exp(eta - shift)
+        s0 = self._risk_sums(np.add.reduceat(w, self.starts))
+        xw = self.x * w[:, None]
+        s1 = self._risk_sums(np.add.reduceat(xw, self.starts, axis=0))
+        loglike = float(self.e @ eta - self.d @ (np.log(s0) + shift))
+        mean = s1 / s0[:, None]
+        score = self.xe - self.d @ mean
+        if not second:
+            return loglike, score, None
+        a, b = self.iu
+        s2 = self._risk_sums(np.add.reduceat(xw[:, a] * self.x[:, b], self.starts, axis=0))
+        upper = self.d @ (s2 / s0[:, None]) - (self.d[:, None] * mean[:, a] * mean[:, b]).sum(axis=0)
+        info = np.empty((self.p, self.p))
+        info[a, b] = upper
+        info[b, a] = upper
+        return loglike, score, info
+
+
+def fit_breslow(time, status, x, strata=None, *, maxiter: int = 50, tol: float = 1e-14,
+                max_halvings: int = 40) -> CoxFit:
+    """Maximise the Breslow partial likelihood by Newton-Raphson with step halving.
+
+    Parameters
+    ----------
+    time, status : array_like
+        Follow-up times and event indicators (1 event, 0 censored).
+    x : array_like
+        Design matrix, one row per subject (no intercept).
+    strata : array_like, optional
+        Stratum labels (separate baseline hazards).
+    maxiter : int, default 50
+        Newton iterations at most.
+    tol : float, default 1e-14
+        Convergence when the Newton decrement :math:`g^\\top I^{-1} g` falls below ``tol``
+        (in units of the log partial likelihood); one last full step is then taken.
+    max_halvings : int, default 40
+        Step halvings per iteration when the log partial likelihood does not increase.
+
+    Returns
+    -------
+    CoxFit
+        ``params``, ``bse`` (from the inverse observed information), ``loglike``, ``score``,
+        ``converged`` and ``iterations``. ``converged`` is False when the information is not
+        positive definite, a value is not finite, or ``maxiter`` is reached.
+
+    Examples
+    --------
+    >>> fit = fit_breslow([3, 5, 6, 8, 9, 4, 10, 12, 15, 16], [1, 1, 1, 0, 1, 1, 1, 0, 1, 0],
+    ...                   [[0.0]] * 5 + [[1.0]] * 5)
+    >>> round(float(fit.params[0]), 3), fit.converged
+    (-1.844, True)
+    """
+    prob = _Breslow(time, status, x, strata)
+    beta = np.zeros(prob.p)
+    ll, score, info = prob.evaluate(beta)
+    converged = False
+    it = 0
+    for it in range(1, maxiter + 1):  # noqa: B007 - the count is reported
+        try:
+            chol = np.linalg.cholesky(info)
+        except np.linalg.LinAlgError:
+            break
+        step = np.linalg.solve(chol.T, np.linalg.solve(chol, score))
+        decrement = float(score @ step)
+        if not np.isfinite(decrement):
+            break
+        if decrement < tol:
+            beta = beta + step
+            converged = True
+            break
+        scale = 1.0
+        for _ in range(max_halvings):
+            cand = beta + scale * step
+            ll_new, _, _ = prob.evaluate(cand, second=False)
+            if np.isfinite(ll_new) and ll_new >= ll:
+                break
+            scale /= 2
+        else:
+            break
+        beta = cand
+        ll, score, info = prob.evaluate(beta)
+    ll, score, info = prob.evaluate(beta)
+    try:
+        bse = np.sqrt(np.diag(np.linalg.inv(info)))
+    except np.linalg.LinAlgError:
+        bse = np.full(prob.p, np.nan)
+        converged = False
+    converged &= bool(np.all(np.isfinite(beta)) and np.all(np.isfinite(bse)) and np.isfinite(ll))
+    return CoxFit(params=beta, bse=bse, loglike=ll, score=score, converged=converged, iterations=it)
