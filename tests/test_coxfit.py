@@ -1,6 +1,6 @@
-"""The vectorised Breslow Cox fit (cxanalytics.survival._coxfit) against statsmodels ``PHReg``.
+"""The vectorised Cox fit (cxanalytics.survival._coxfit) against statsmodels ``PHReg``.
 
-``cox(..., ties="breslow")`` uses the vectorised fit; statsmodels ``PHReg`` (ties="breslow"), which
+``cox()`` uses the vectorised fit; statsmodels ``PHReg`` (Breslow and Efron ties), which
 loops over the distinct event times, is the external reference: coefficients to rtol 1e-8,
 standard errors to rtol 1e-6 and the log partial likelihood to rtol 1e-10.
 """
@@ -19,20 +19,20 @@ from cxanalytics.datasets import load_sample
 from cxanalytics.linking import encounter_landmarks, link_responses
 from cxanalytics.survival import cox
 from cxanalytics.survival._cox import _design
-from cxanalytics.survival._coxfit import fit_breslow
+from cxanalytics.survival._coxfit import fit_cox
 
 AS_OF = "2026-07-01T00:00:00+00:00"
 
 
-def _phreg(t, e, x, groups):
-    model = PHReg(t, x, status=np.asarray(e, dtype=float), strata=groups, ties="breslow")
+def _phreg(t, e, x, groups, ties="breslow"):
+    model = PHReg(t, x, status=np.asarray(e, dtype=float), strata=groups, ties=ties)
     fit = model.fit()
     return model, np.asarray(fit.params), np.asarray(fit.bse)
 
 
-def _check_against_phreg(t, e, x, groups=None):
-    ours = fit_breslow(t, e, x, groups)
-    model, params, bse = _phreg(t, e, x, groups)
+def _check_against_phreg(t, e, x, groups=None, ties="breslow"):
+    ours = fit_cox(t, e, x, groups, ties=ties)
+    model, params, bse = _phreg(t, e, x, groups, ties)
     assert ours.converged
     np.testing.assert_allclose(ours.params, params, rtol=1e-8, atol=1e-12)
     np.testing.assert_allclose(ours.bse, bse, rtol=1e-6)
@@ -49,19 +49,21 @@ def _random(seed, n=2000, n_strata=None, rounding=10.0):
     return t, e, x, groups
 
 
+@pytest.mark.parametrize("ties", ["breslow", "efron"])
 @pytest.mark.parametrize("seed,n_strata,rounding", [(0, None, 10.0), (1, 3, 10.0), (2, 5, 2.0),
                                                     (3, None, 1e6), (4, 2, 1.0)])
-def test_matches_phreg_on_random_data_with_ties_and_strata(seed, n_strata, rounding):
+def test_matches_phreg_on_random_data_with_ties_and_strata(seed, n_strata, rounding, ties):
     t, e, x, groups = _random(seed, n_strata=n_strata, rounding=rounding)
     assert len(np.unique(t[e == 1])) < (e == 1).sum() or rounding > 1e5  # tied event times
-    _check_against_phreg(t, e, x, groups)
+    _check_against_phreg(t, e, x, groups, ties)
 
 
-def test_matches_phreg_with_large_covariates_and_a_stratum_without_events():
+@pytest.mark.parametrize("ties", ["breslow", "efron"])
+def test_matches_phreg_with_large_covariates_and_a_stratum_without_events(ties):
     t, e, x, groups = _random(11, n=1500, n_strata=4)
     e[groups == 2] = 0
     x[:, 1] = 1e3 + 50 * x[:, 1]  # offset and scale: exp(eta) would overflow without the shift
-    _check_against_phreg(t, e, x, groups)
+    _check_against_phreg(t, e, x, groups, ties)
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +85,17 @@ def _notebook_calls(sample):
             (lm.linked, ["encounter"], "plan", {})]
 
 
-def test_cox_frame_matches_phreg_on_the_notebook_models(sample):
+@pytest.mark.parametrize("ties", ["breslow", "efron"])
+def test_cox_frame_matches_phreg_on_the_notebook_models(sample, ties):
     for frame, covs, strata, ref in _notebook_calls(sample):
-        fit = cox(frame, duration="days_to_churn", event="churned", covariates=covs, strata=strata, reference=ref)
+        fit = cox(frame, duration="days_to_churn", event="churned", covariates=covs, strata=strata, reference=ref,
+                  ties=ties)
         d = frame.dropna(subset=[*covs, strata])
         x, terms = _design(d, covs, ref)
         groups = d.groupby(strata, sort=True).ngroup().to_numpy()
         t, e = d["days_to_churn"].to_numpy(float), d["churned"].to_numpy(int)
-        ours = _check_against_phreg(t, e, x, groups)
-        _, params, bse = _phreg(t, e, x, groups)
+        ours = _check_against_phreg(t, e, x, groups, ties)
+        _, params, bse = _phreg(t, e, x, groups, ties)
         assert list(fit["term"]) == list(terms["term"])
         np.testing.assert_allclose(fit["coef"], params, rtol=1e-8)
         np.testing.assert_allclose(fit["std_error"], bse, rtol=1e-6)
@@ -101,13 +105,14 @@ def test_cox_frame_matches_phreg_on_the_notebook_models(sample):
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), shift=st.floats(-100, 100), n_strata=st.sampled_from([None, 2, 4]))
-def test_invariant_to_row_order_and_to_shifting_a_covariate(seed, shift, n_strata):
+@given(seed=st.integers(0, 2**32 - 1), shift=st.floats(-100, 100), n_strata=st.sampled_from([None, 2, 4]),
+       ties=st.sampled_from(["breslow", "efron"]))
+def test_invariant_to_row_order_and_to_shifting_a_covariate(seed, shift, n_strata, ties):
     t, e, x, groups = _random(seed, n=300, n_strata=n_strata, rounding=5.0)
-    base = fit_breslow(t, e, x, groups)
+    base = fit_cox(t, e, x, groups, ties=ties)
     perm = np.random.default_rng(seed).permutation(len(t))
-    shuffled = fit_breslow(t[perm], e[perm], x[perm], None if groups is None else groups[perm])
-    shifted = fit_breslow(t, e, x + np.array([0.0, shift, 0.0]), groups)
+    shuffled = fit_cox(t[perm], e[perm], x[perm], None if groups is None else groups[perm], ties=ties)
+    shifted = fit_cox(t, e, x + np.array([0.0, shift, 0.0]), groups, ties=ties)
     assert base.converged and shuffled.converged and shifted.converged
     for other in (shuffled, shifted):
         np.testing.assert_allclose(other.params, base.params, rtol=1e-8, atol=1e-10)

@@ -1,4 +1,4 @@
-"""Cox proportional-hazards regression through statsmodels ``PHReg``, as a tidy frame."""
+"""Cox proportional-hazards regression as a tidy frame (vectorised Newton fit; statsmodels ``PHReg`` fallback)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ..errors import (
     SeparationWarning,
     describe,
 )
-from ._coxfit import fit_breslow
+from ._coxfit import fit_cox
 from ._km import _prepare
 
 __all__ = ["cox"]
@@ -87,7 +87,7 @@ def _fit_statsmodels(t, e, x, groups, ties, terms):
 def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequence[str],
         strata: str | Sequence[str] | None = None, ties: str = "breslow",
         reference: Mapping[str, object] | None = None, alpha: float = 0.05) -> pd.DataFrame:
-    r"""Cox proportional-hazards regression (statsmodels ``PHReg``) as a tidy hazard-ratio frame.
+    r"""Cox proportional-hazards regression as a tidy hazard-ratio frame.
 
     Parameters
     ----------
@@ -149,7 +149,10 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     -----
     The hazard of subject :math:`i` is :math:`h_0(t) \exp(x_i^\top \beta)`; :math:`\beta`
     maximises the partial likelihood. Intervals are Wald intervals on the log scale:
-    :math:`\exp(\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se})`.
+    :math:`\exp(\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se})`. The fit is a vectorised
+    Newton-Raphson (:mod:`cxanalytics.survival._coxfit`; standard errors from the inverse
+    observed information) that reproduces statsmodels ``PHReg``; when it does not converge or
+    there are signs of separation, ``PHReg`` itself is used (with its BFGS fallback).
 
     References
     ----------
@@ -192,13 +195,12 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     # the partial likelihood ignores shifts (within strata): centre before the rank check
     require_full_rank(x, list(terms["term"]), groups=groups)
     found = scan(x, terms, e, cox=True)
-    fast = fit_breslow(t, e, x, groups) if ties == "breslow" else None
+    fast = fit_cox(t, e, x, groups, ties=ties)
     # the same optimum as PHReg, without its loop over event times; anything that could separate
     # (a flag from the scan, a huge fitted coefficient or error) keeps PHReg's own path and numbers
-    if (fast is not None and fast.converged and not found
-            and not fitted_signs(fast.params, fast.bse, x, list(terms["term"]))):
+    if fast.converged and not found and not fitted_signs(fast.params, fast.bse, x, list(terms["term"])):
         params, bse, score, caught = fast.params, fast.bse, fast.score, []
-    else:  # Efron ties, non-convergence, separation: statsmodels PHReg as before
+    else:  # non-convergence, separation: statsmodels PHReg as before
         params, bse, score, caught = _fit_statsmodels(t, e, x, groups, ties, terms)
     failed = any("converge" in str(w.message) for w in caught)
     failed |= np.max(np.abs(score)) > 1e-4 * max(1.0, float(e.sum()))
