@@ -14,6 +14,10 @@ Measured 2026-12-04 (2-core machine shared with other jobs, best of ``--repeat 2
        efron    50,000   15,364      0.37       6.25   16.9x  3.3e-14 / 7.1e-15 / 0.0e+00
      breslow   234,000   71,337      1.08      14.95   13.8x  3.8e-14 / 8.4e-15 / 4.3e-15
        efron   234,000   71,337      1.29      30.15   23.3x  3.6e-14 / 1.4e-14 / 1.1e-15
+On the report's own model at ``--scale 50`` (``cxanalytics sample --scale 50``, encounter
+landmarks as in notebook 06: 234,282 rows, 67,507 events, ``covariates="encounter"``,
+``strata="plan"``), the whole ``cox()`` call took 0.21 s against 12.97 s for the PHReg fit
+alone (63x; coefficients agree to 9e-13, standard errors to 8e-14, relative).
 
 Usage::
 
