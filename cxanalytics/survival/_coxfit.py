@@ -138,7 +138,7 @@ def fit_cox(time, status, x, strata=None, *, ties: str = "breslow", maxiter: int
     Examples
     --------
     >>> fit = fit_cox([3, 5, 6, 8, 9, 4, 10, 12, 15, 16], [1, 1, 1, 0, 1, 1, 1, 0, 1, 0],
-    ...                   [[0.0]] * 5 + [[1.0]] * 5)
+    ...               [[0.0]] * 5 + [[1.0]] * 5)
     >>> round(float(fit.params[0]), 3), fit.converged
     (-1.844, True)
     """
