@@ -1,4 +1,4 @@
-"""Cox proportional-hazards regression through statsmodels ``PHReg``, as a tidy frame."""
+"""Cox proportional-hazards regression as a tidy frame (vectorised Newton fit; statsmodels ``PHReg`` fallback)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ..errors import (
     SeparationWarning,
     describe,
 )
+from ._coxfit import fit_cox
 from ._km import _prepare
 
 __all__ = ["cox"]
@@ -59,10 +60,34 @@ def _design(frame: pd.DataFrame, covariates: list[str], reference: Mapping[str, 
     return np.hstack(blocks), terms
 
 
+def _fit_statsmodels(t, e, x, groups, ties, terms):
+    """PHReg fit (Newton, then BFGS and a Newton polish when Newton overshoots to inf)."""
+    from statsmodels.duration.hazard_regression import PHReg  # after the checks (slow first import)
+
+    model = PHReg(t, x, status=e.astype(float), strata=groups, ties=ties)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = model.fit()
+    except np.linalg.LinAlgError as err:
+        raise ConvergenceError(describe("Cox fit failed: singular information matrix",
+                                        parameter="covariates", received=list(terms["term"]),
+                                        expected="covariates with information about the "
+                                        "event times")) from err
+    if not np.all(np.isfinite(fit.params)):  # Newton's steps can overshoot to inf (IBM Telco's offer): BFGS then
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = model.fit(method="bfgs", maxiter=1000)
+            if np.all(np.isfinite(fit.params)):  # polish: Newton from near the optimum converges tightly
+                fit = model.fit(start_params=fit.params)
+    params, bse = np.asarray(fit.params), np.asarray(fit.bse)
+    return params, bse, model.score(params), caught
+
+
 def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequence[str],
         strata: str | Sequence[str] | None = None, ties: str = "breslow",
         reference: Mapping[str, object] | None = None, alpha: float = 0.05) -> pd.DataFrame:
-    r"""Cox proportional-hazards regression (statsmodels ``PHReg``) as a tidy hazard-ratio frame.
+    r"""Cox proportional-hazards regression as a tidy hazard-ratio frame.
 
     Parameters
     ----------
@@ -124,7 +149,10 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     -----
     The hazard of subject :math:`i` is :math:`h_0(t) \exp(x_i^\top \beta)`; :math:`\beta`
     maximises the partial likelihood. Intervals are Wald intervals on the log scale:
-    :math:`\exp(\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se})`.
+    :math:`\exp(\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se})`. The fit is a vectorised
+    Newton-Raphson (:mod:`cxanalytics.survival._coxfit`; standard errors from the inverse
+    observed information) that reproduces statsmodels ``PHReg``; when it does not converge or
+    there are signs of separation, ``PHReg`` itself is used (with its BFGS fallback).
 
     References
     ----------
@@ -167,27 +195,15 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
     # the partial likelihood ignores shifts (within strata): centre before the rank check
     require_full_rank(x, list(terms["term"]), groups=groups)
     found = scan(x, terms, e, cox=True)
-    from statsmodels.duration.hazard_regression import PHReg  # after the checks (slow first import)
-
-    model = PHReg(t, x, status=e.astype(float), strata=groups, ties=ties)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fit = model.fit()
-    except np.linalg.LinAlgError as err:
-        raise ConvergenceError(describe("Cox fit failed: singular information matrix",
-                                        parameter="covariates", received=list(terms["term"]),
-                                        expected="covariates with information about the "
-                                        "event times")) from err
-    if not np.all(np.isfinite(fit.params)):  # Newton's steps can overshoot to inf (IBM Telco's offer): BFGS then
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fit = model.fit(method="bfgs", maxiter=1000)
-            if np.all(np.isfinite(fit.params)):  # polish: Newton from near the optimum converges tightly
-                fit = model.fit(start_params=fit.params)
-    params, bse = np.asarray(fit.params), np.asarray(fit.bse)
+    fast = fit_cox(t, e, x, groups, ties=ties)
+    # the same optimum as PHReg, without its loop over event times; anything that could separate
+    # (a flag from the scan, a huge fitted coefficient or error) keeps PHReg's own path and numbers
+    if fast.converged and not found and not fitted_signs(fast.params, fast.bse, x, list(terms["term"])):
+        params, bse, score, caught = fast.params, fast.bse, fast.score, []
+    else:  # non-convergence, separation: statsmodels PHReg as before
+        params, bse, score, caught = _fit_statsmodels(t, e, x, groups, ties, terms)
     failed = any("converge" in str(w.message) for w in caught)
-    failed |= np.max(np.abs(model.score(params))) > 1e-4 * max(1.0, float(e.sum()))
+    failed |= np.max(np.abs(score)) > 1e-4 * max(1.0, float(e.sum()))
     failed |= not np.all(np.isfinite(bse))
     if failed:
         warnings.warn(describe("Cox fit did not converge; estimates are unreliable (a level "
