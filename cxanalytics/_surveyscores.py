@@ -6,6 +6,7 @@ import pandas as pd
 
 from ._validate import check_alpha, require_columns, require_frame
 from .errors import ParameterError
+from .metrics import ces, csat, nps
 
 __all__ = ["headline_scores"]
 
@@ -63,8 +64,6 @@ def headline_scores(data: pd.DataFrame, scores, *, by: str | None = None, alpha:
     >>> t["estimate"].round(3).tolist()
     [100.0, 0.0, 1.0, 0.667]
     """
-    from .metrics import ces, csat, nps
-
     data = require_frame(data, parameter="data")
     alpha = check_alpha(alpha)
     need = {"metric", "item", "scale_min", "scale_max"}

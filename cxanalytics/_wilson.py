@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["wilson_interval"]
+__all__ = ["wilson_interval", "wilson_interval_of_share"]
 
 
 def wilson_interval(x, n, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -26,7 +26,19 @@ def wilson_interval(x, n, z: float) -> tuple[np.ndarray, np.ndarray]:
     """
     x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
+        return wilson_interval_of_share(x / n, n, z)
+
+
+def wilson_interval_of_share(p, n, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`wilson_interval` from the share ``p`` itself (a weighted share with its effective ``n``).
+
+    Examples
+    --------
+    >>> [round(float(v), 4) for v in wilson_interval_of_share(1 / 15, 15.0, 1.959963984540054)]
+    [0.0119, 0.2982]
+    """
+    p, n = np.asarray(p, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))

@@ -47,7 +47,7 @@ from ._groupstats import (
     _z,
 )
 from ._validate import check_alpha, require_frame
-from ._wilson import wilson_interval
+from ._wilson import wilson_interval_of_share
 from .errors import DataQualityWarning, describe
 
 __all__ = ["nps", "csat", "ces", "top_box", "mean_score"]
@@ -141,7 +141,7 @@ def _proportion_interval(p, n, z, method):
         se = np.sqrt(p * (1 - p) / n)
         if method == "wald":
             return se, np.clip(p - z * se, 0, 1), np.clip(p + z * se, 0, 1)
-    return (se, *wilson_interval(p * n, n, z))
+    return (se, *wilson_interval_of_share(p, n, z))
 
 
 def _mean_summary(data, column, by, weights, scale):

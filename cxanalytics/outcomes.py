@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from ._validate import check_alpha, require_columns, require_frame, warn_dropped
-from ._wilson import wilson_interval
+from ._wilson import wilson_interval_of_share
 from .errors import ColumnError, ParameterError, describe
 
 __all__ = ["nps_group", "quantile_band", "outcome_by_group"]
@@ -191,7 +191,8 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
     with np.errstate(invalid="ignore", divide="ignore"):
         if t is None:
             exposure = np.full(k, np.nan)
-            est, (lo, hi) = events / n, wilson_interval(events, n, z)
+            est = events / n
+            lo, hi = wilson_interval_of_share(est, n, z)
         else:
             exposure = np.bincount(c, weights=t[keep_g & valid], minlength=k)
             est = per * events / exposure

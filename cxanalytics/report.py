@@ -363,8 +363,9 @@ def run_report(
         if explicit or data_dir is not None:
             parameters["data_dir"] = str(data.path.resolve())
         sample = is_sample(data_dir, explicit)
-        if survey_files(surveys, data.path, sample) is not None:
-            parameters["survey_files"] = survey_files(surveys, data.path, sample)
+        files = survey_files(surveys, data.path, sample)
+        if files is not None:
+            parameters["survey_files"] = files
         cleaned = out / "cleaned"  # the cleaned responses, quarantine, log and codebook are kept here
         if data.cleaned is not None:
             data.cleaned.write(cleaned)
@@ -376,8 +377,8 @@ def run_report(
                 parameters.setdefault(f"{platform}_file", str(Path(path).resolve()))
         if codebooks:
             parameters["codebook_files"] = [str(Path(c).resolve()) for c in codebooks]
-        if snapshot_file(data.path) is not None:
-            kept = snapshot_file(data.path)
+        kept = snapshot_file(data.path)
+        if kept is not None:
             if explicit and not kept.is_symlink():  # mapped in a temporary folder (a link is the user's own file)
                 (out / "inputs").mkdir(parents=True, exist_ok=True)
                 kept = Path(shutil.copy2(kept, out / "inputs" / kept.name))

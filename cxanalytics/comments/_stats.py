@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .._wilson import wilson_interval
+from .._wilson import wilson_interval_of_share
 
 
 def wilson(x, n, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -19,7 +19,7 @@ def wilson(x, n, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarra
     x, n = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
-    return (p, *wilson_interval(x, n, stats.norm.ppf(1 - alpha / 2)))
+    return (p, *wilson_interval_of_share(p, n, stats.norm.ppf(1 - alpha / 2)))
 
 
 def newcombe(x1, n1, x2, n2, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

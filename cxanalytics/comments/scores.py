@@ -17,8 +17,11 @@ __all__ = ["ScoreModelResult", "comment_score_model", "theme_differences", "low_
 
 
 def low_score_flag(data: pd.DataFrame, *, score: str | None, low: float | None, high: float | None,
-                   target: str | None, function: str) -> tuple[np.ndarray, np.ndarray]:
-    """(is_low, is_high) boolean arrays from a score column with cut-offs, or a 0/1 ``target``."""
+                   target: str | None, function: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(is_low, is_high, missing) boolean arrays from a score column with cut-offs, or a 0/1 ``target``.
+
+    ``missing``: no score (a missing or non-numeric value); such a row is neither low nor high.
+    """
     if (score is None) == (target is None):
         raise ParameterError(f"{function}: give exactly one of score= (with low=/high=) or target=; "
                              f"received score={score!r}, target={target!r}")
@@ -30,20 +33,18 @@ def low_score_flag(data: pd.DataFrame, *, score: str | None, low: float | None, 
             i = int(np.flatnonzero(bad)[0])
             raise ParameterError(f"{function}: column {target!r} row {data.index[i]!r} is {data[target].iloc[i]!r}; "
                                  "expected 0/1 or True/False (1 = low score)")
-        return v == 1, v == 0
+        return v == 1, v == 0, np.isnan(v)
     v = pd.to_numeric(data[score], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if low is None:
         raise ParameterError(f"{function}: low is None; expected the highest score counted as low (6 for NPS)")
     hi = low if high is None else high
-    return v <= low, (v > hi) if high is None else (v >= hi)
+    return v <= low, (v > hi) if high is None else (v >= hi), np.isnan(v)
 
 
-def announce_left_out(data: pd.DataFrame, *, score: str | None, target: str | None, has_comment: np.ndarray,
-                      function: str, comment: str | None = None) -> None:
+def announce_left_out(data: pd.DataFrame, *, score: str | None, target: str | None, missing: np.ndarray,
+                      has_comment: np.ndarray, function: str, comment: str | None = None) -> None:
     """Warn (:func:`warn_dropped`) about rows without a usable score, then rows without a comment."""
     col = score if score is not None else target
-    v = pd.to_numeric(data[col], errors="coerce") if data[col].dtype != bool else data[col]
-    missing = v.isna().to_numpy()
     warn_dropped(int(missing.sum()), len(data), "with a missing or non-numeric value", function=function,
                  column=col, role="score" if score is not None else "target", stacklevel=4)
     no_text = ~missing & ~np.asarray(has_comment, dtype=bool)
@@ -99,10 +100,11 @@ def theme_differences(themes: ThemeResult, data: pd.DataFrame, *, score: str | N
     if not themes.assignments.index.equals(data.index):
         raise ParameterError("theme_differences: data's index differs from the one the themes were found on; "
                              "pass the same rows (or use themes.assign(...) on these comments)")
-    is_low, is_high = low_score_flag(data, score=score, low=low, high=high, target=target,
-                                     function="theme_differences")
+    is_low, is_high, missing = low_score_flag(data, score=score, low=low, high=high, target=target,
+                                              function="theme_differences")
     words = themes.assignments["theme"].notna().to_numpy() | themes.assignments["text"].notna().to_numpy()
-    announce_left_out(data, score=score, target=target, has_comment=words, function="theme_differences")
+    announce_left_out(data, score=score, target=target, missing=missing, has_comment=words,
+                      function="theme_differences")
     ind = themes.indicators().to_numpy(dtype=bool)
     lo_rows, hi_rows = is_low & words, is_high & words
     x1, n1 = ind[lo_rows].sum(axis=0), np.full(ind.shape[1], lo_rows.sum())
@@ -210,11 +212,12 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     data = require_frame(data, parameter="data")
     require_columns(data, [column, score, target], what="data")
     alpha = check_alpha(alpha)
-    is_low, is_high = low_score_flag(data, score=score, low=low, high=None, target=target,
-                                     function="comment_score_model")
+    is_low, is_high, missing = low_score_flag(data, score=score, low=low, high=None, target=target,
+                                              function="comment_score_model")
     prepared = prepare_comments(data[column])
     words = prepared["n_tokens"].to_numpy() > 0
-    announce_left_out(data, score=score, target=target, has_comment=words, function="comment_score_model",
+    announce_left_out(data, score=score, target=target, missing=missing, has_comment=words,
+                      function="comment_score_model",
                       comment=column)
     use = (is_low | is_high) & words
     text = prepared["text"].to_numpy(dtype=object)[use]
