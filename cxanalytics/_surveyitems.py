@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -19,9 +20,37 @@ __all__ = ["SCORE_KINDS", "driver_items", "item_batteries", "segment_columns", "
 SCORE_KINDS = ("nps", "csat", "ces")
 _BATTERY_KINDS = ("servqual_expectation", "servqual_perception", "pillar", "likert")
 _DRIVER_KINDS = ("likert", "servqual_perception", "pillar", "csat", "ces")
+# A grid row the respondent names themselves ("Other (please specify)", "أخرى", "سایر موارد"):
+# its label is the question text's last bracket, or what follows its last " - ".
+_LAST_BRACKET = re.compile(r"\[([^\[\]]*)\]\s*$")
+_LAST_DASH = re.compile(r"\s[-\u2013]\s+(?!.*\s[-\u2013]\s)(.+)$")
+_OTHER_ROW = re.compile(r"^\W*(?:other|others|something else|anything else|\u0623\u062e\u0631\u0649|\u0627\u062e\u0631\u0649|"
+                        r"\u063a\u064a\u0631 \u0630\u0644\u0643|\u0633\u0627\u06cc\u0631|\u0633\u0627\u064a\u0631|"
+                        r"\u062f\u06cc\u06af\u0631|\u063a\u06cc\u0631\u0647)\b", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- what can be computed
+def is_other_row(question: object) -> bool:
+    """True when a grid row is the respondent's own ("Other (please specify)") rather than a fixed item.
+
+    The row's label is the question text's last ``[...]`` (SurveyMonkey, Google Forms) or
+    what follows its last `` - `` (Qualtrics); it is an "other" row when it starts with
+    *other*, *something else* or *anything else*, or the Arabic/Persian words for "other"
+    (أخرى, غير ذلك, سایر, دیگر, غیره).
+
+    >>> is_other_row("Please rate any challenges [Other (please specify)]")
+    True
+    >>> is_other_row("Rate our staff - Others: please say")
+    True
+    >>> is_other_row("Please rate any challenges [Communication]")
+    False
+    """
+    if not isinstance(question, str):
+        return False
+    found = _LAST_BRACKET.search(question) or _LAST_DASH.search(question.strip())
+    return bool(found) and bool(_OTHER_ROW.match(found.group(1).strip()))
+
+
 def _book(codebook) -> pd.DataFrame:
     """A codebook table from a CleanedSurveys, CleanResult, Codebook or DataFrame."""
     if hasattr(codebook, "codebook") and hasattr(codebook, "data"):  # CleanedSurveys, CleanResult
@@ -107,6 +136,13 @@ def item_batteries(codebook, *, min_items: int = 3, data: pd.DataFrame | None = 
         respondent gives the k items the ranks 1..k) is not a battery of ratings and is
         left out; its name is listed in ``attrs["rankings"]``.
 
+    Notes
+    -----
+    A grid row the respondent fills in themselves ("Other (please specify)", see
+    :func:`is_other_row`) is rated on the grid's scale but is a different item for each
+    respondent, and few answer it; it is not part of the battery (so that complete rows
+    exist for Cronbach's alpha) and is listed in ``attrs["other_rows"]``.
+
     Returns
     -------
     pandas.DataFrame
@@ -130,9 +166,17 @@ def item_batteries(codebook, *, min_items: int = 3, data: pd.DataFrame | None = 
     items = _unique_items(_book(codebook), _BATTERY_KINDS)
     items = items.drop_duplicates("item")  # an item scored on two scales in two exports is not one item
     columns = ["battery", "item", "kind", "scale_min", "scale_max"]
+    other_rows: list[str] = []
+    if "grid" in items and not items.empty:
+        question = _questions(_book(codebook))
+        own = [isinstance(g, str) and bool(g.strip()) and is_other_row(question.get(i))
+               for i, g in zip(items["item"], items["grid"], strict=True)]
+        other_rows = items.loc[own, "item"].tolist()
+        items = items[[not o for o in own]]
     if items.empty:
         empty = pd.DataFrame(columns=columns)
         empty.attrs["rankings"] = []
+        empty.attrs["other_rows"] = other_rows
         return empty
     grids = items["grid"] if "grid" in items else pd.Series(None, index=items.index, dtype=object)
     role = [f"{k} {lo:g}-{hi:g}" for k, lo, hi in zip(items["kind"], items["scale_min"], items["scale_max"], strict=True)]
@@ -151,7 +195,16 @@ def item_batteries(codebook, *, min_items: int = 3, data: pd.DataFrame | None = 
         out = out[~out["battery"].isin(rankings)]
     out = out[columns].reset_index(drop=True)
     out.attrs["rankings"] = rankings
+    out.attrs["other_rows"] = other_rows
     return out
+
+
+def _questions(table: pd.DataFrame) -> dict:
+    """Each item's question text (the first source's), for reading a grid row's label."""
+    if "question" not in table.columns:
+        return {}
+    first = table.drop_duplicates("item")
+    return dict(zip(first["item"], first["question"], strict=True))
 
 
 def segment_columns(data: pd.DataFrame, codebook=None, *, max_levels: int = 20, min_per_level: int = 1) -> pd.DataFrame:

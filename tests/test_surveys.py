@@ -185,6 +185,9 @@ def test_every_real_export_combines_writes_and_reads_back(tmp_path):
     rankings = {n: item_batteries(r, data=r.data).attrs["rankings"] for n, r in results.items()}
     assert {n: v for n, v in rankings.items() if v} == {"sm_k8s_contributor_2019": ["q14"],
                                                         "sm_starwars_macroman_CR_original": ["q4"]}
+    # "Other (please specify)" rows inside a rating grid are not battery items: only Kubernetes q6_11 is one
+    others = {n: item_batteries(r).attrs["other_rows"] for n, r in results.items()}
+    assert {n: v for n, v in others.items() if v} == {"sm_k8s_contributor_2019": ["q6_11"]}
     # and no item of these exports is reverse-coded by its wording (three were, wrongly, in the Kubernetes one)
     assert not any(r.codebook.table["reverse"].any() for r in results.values())
 
@@ -247,3 +250,33 @@ def test_ranking_grids_are_not_batteries():
     assert set(found["battery"]) == {"S"} and found.attrs["rankings"] == ["R"]
     data.loc[:30, "r3"] = data.loc[:30, "r2"]  # ties: ratings after all
     assert set(item_batteries(book, data=data)["battery"]) == {"R", "S"}
+
+
+@pytest.mark.parametrize("question, other", [
+    ("Please rate any challenges to the listed steps [Other (please specify)]", True),
+    ("How satisfied are you with... - Others", True),
+    ("Rate each - something else: please say", True),
+    ("قيّم الخدمات [أخرى (يرجى التحديد)]", True),
+    ("به این موارد امتیاز دهید [سایر موارد]", True),
+    ("Please rate any challenges [Communication]", False),
+    ("Rate our staff - Otherwise helpful staff", False),
+    ("[Other] rate this", False),
+    (None, False),
+])
+def test_is_other_row_reads_the_row_label(question, other):
+    from cxanalytics._surveyitems import is_other_row
+
+    assert is_other_row(question) is other
+
+
+def test_other_please_specify_rows_are_not_battery_items():
+    """Real Kubernetes 2019 SurveyMonkey grid: q6_11 'Other (please specify)' left no complete row for alpha."""
+    q = "Please rate any challenges [{}]"
+    book = pd.DataFrame({"item": ["a", "b", "c", "o"], "kind": ["likert"] * 4, "scale_min": [1] * 4,
+                         "scale_max": [5] * 4, "grid": ["G"] * 4,
+                         "question": [q.format(x) for x in ("Speed", "Staff", "Price", "Other (please specify)")]})
+    found = item_batteries(book)
+    assert found["item"].tolist() == ["a", "b", "c"] and found.attrs["other_rows"] == ["o"]
+    # a rated "other" row outside any grid is an item like any other; so is a grid without question texts
+    assert item_batteries(book.assign(grid=["G", "G", "G", ""]), min_items=3).attrs["other_rows"] == []
+    assert item_batteries(book.drop(columns="question"))["item"].tolist() == ["a", "b", "c", "o"]
