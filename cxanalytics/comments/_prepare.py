@@ -106,6 +106,9 @@ def _language(text: str) -> str:
 
 
 def _prepare_one(raw: str, ambiguous: str | None = None) -> tuple[str, str]:
+    if raw.isascii():  # fast path, same result: NFKC and the table leave ASCII as is; casefold = lower
+        u = _WS.sub(" ", raw.lower()).strip()
+        return u, ("en" if _LATIN_LETTER.search(u) else "und")
     u = _partial(raw)
     lang = _language(u)
     if lang == "ar?" and ambiguous is not None:
@@ -115,6 +118,10 @@ def _prepare_one(raw: str, ambiguous: str | None = None) -> tuple[str, str]:
     elif lang == "ar":
         u = u.translate(_TO_AR)
     return u, lang
+
+
+_CACHE: dict = {}
+_CACHE_MIN = 50_000  # columns shorter than this are prepared afresh (hashing would cost more)
 
 
 def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
@@ -158,6 +165,16 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         i, v = bad[0]
         raise ParameterError(f"prepare_comments: comment at position {i} is {type(v).__name__} {v!r}; "
                              "expected text or a missing value")
+    # Large columns: the result of the last large call is kept (keyed by a 64-bit hash of
+    # every value), so comment_themes and comment_score_model on one column prepare it once.
+    key = None
+    if len(values) >= _CACHE_MIN:
+        key = pd.util.hash_pandas_object(pd.Series(values, dtype=object), index=False).to_numpy()
+        hit = _CACHE.get("key")
+        if hit is not None and len(hit) == len(key) and np.array_equal(hit, key):
+            text, lang, ntok = (a.copy() for a in _CACHE["value"])
+            return pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok},
+                                index=s.index)
     codes, uniques = pd.factorize(pd.Series(values[isstr], dtype=object))
     done = [_prepare_one(u) for u in uniques]
     langs = [d[1] for d in done]
@@ -169,11 +186,14 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         done = [_prepare_one(u, major) if lg == "ar?" else d for u, lg, d in zip(uniques, langs, done, strict=True)]
     text = np.full(len(values), None, dtype=object)
     lang = np.full(len(values), None, dtype=object)
+    ntok = np.zeros(len(values), dtype=np.int64)
     if done:
         t_u = np.array([d[0] for d in done], dtype=object)
         l_u = np.array([d[1] for d in done], dtype=object)
-        text[isstr], lang[isstr] = t_u[codes], l_u[codes]
-    ntok = np.array([len(_TOKEN.findall(t)) if t is not None else 0 for t in text], dtype=np.int64)
+        n_u = np.fromiter((len(_TOKEN.findall(d[0])) for d in done), np.int64, len(done))
+        text[isstr], lang[isstr], ntok[isstr] = t_u[codes], l_u[codes], n_u[codes]
+    if key is not None:
+        _CACHE["key"], _CACHE["value"] = key, (text.copy(), lang.copy(), ntok.copy())
     return pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok}, index=s.index)
 
 
