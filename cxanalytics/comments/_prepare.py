@@ -132,9 +132,76 @@ def _prepare_many(raws: list[str]) -> list[tuple[str, str]]:
             out[i] = (u, "en" if _LATIN_LETTER.search(u) else "und")
         else:
             other.append(i)
-    for i, u in zip(other, _partial_many([raws[i] for i in other]), strict=True):
-        out[i] = _finish(u, _language(u), None)
+    parts = _partial_many([raws[i] for i in other])
+    langs = _languages(parts)
+    for lg, table in (("fa", _TO_FA), ("ar", _TO_AR)):
+        pick = [j for j, v in enumerate(langs) if v == lg]
+        done = _joined_map([parts[j] for j in pick], lambda t, tb=table, lg=lg: (
+            _FA_PREFIX.sub(r"\1", t.translate(tb)) if lg == "fa" else t.translate(tb)))
+        for j, u in zip(pick, done, strict=True):
+            parts[j] = u
+    for i, u, lg in zip(other, parts, langs, strict=True):
+        out[i] = (u, lg)
     return out
+
+
+def _joined_map(texts: list[str], f) -> list[str]:
+    """``[f(t) for t in texts]`` for a per-character / NUL-free-pattern ``f``, on one NUL-joined string."""
+    if not texts:
+        return []
+    joined = "\x00".join(texts)
+    out = f(joined).split("\x00") if joined.count("\x00") == len(texts) - 1 else None
+    return out if out is not None and len(out) == len(texts) else [f(t) for t in texts]
+
+
+# Character classes of _language as one lookup over the Basic Multilingual Plane.
+_CLASS_PATTERNS = (_ARABIC_LETTER, _LATIN_LETTER, _PERSIAN_ONLY, _FA_LETTERS, _AR_LETTERS)
+_LUT: list[np.ndarray] = []
+
+
+def _class_lut() -> np.ndarray:
+    if not _LUT:  # built on first use (a few hundred ms), then kept
+        chars = "".join(chr(i) for i in range(0xD800)) + "\x00" * 0x800 + "".join(chr(i) for i in range(0xE000, 0x10000))
+        lut = np.zeros((len(_CLASS_PATTERNS), 0x10000), dtype=bool)
+        for c, pat in enumerate(_CLASS_PATTERNS):
+            lut[c, [m.start() for m in pat.finditer(chars)]] = True
+        _LUT.append(lut)
+    return _LUT[0]
+
+
+def _languages(texts: list[str]) -> list[str]:
+    """:func:`_language` of each text (after :func:`_partial`), as array work on all texts at once.
+
+    Checked equal to :func:`_language` one by one; texts containing NUL go one by one.
+    """
+    m = len(texts)
+    if m == 0:
+        return []
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != m - 1:
+        return [_language(t) for t in texts]
+    try:
+        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # lone surrogates
+        return [_language(t) for t in texts]
+    lut = _class_lut()
+    piece = np.cumsum(cp == 0)
+    bmp = cp < 0x10000
+    counts = [np.bincount(piece[bmp], weights=lut[c][cp[bmp]], minlength=m)
+              for c in range(len(_CLASS_PATTERNS))]
+    arabic, latin, persian, fa_l, ar_l = counts
+    words = _FA_PREFIX.sub(r"\1", joined.translate(_UNIFY)).replace("\x00", " \x00 ").split()
+    codes, uniq = pd.factorize(pd.Series(words, dtype=object))
+    is_marker = np.fromiter((w == "\x00" for w in uniq), bool, len(uniq))
+    wpiece = np.cumsum(is_marker[codes]) if len(codes) else np.zeros(0, dtype=np.int64)
+    fa_w = np.fromiter((w in _STOP_EVIDENCE["fa"] for w in uniq), np.float64, len(uniq))
+    ar_w = np.fromiter(((len(w) > 3 and w.startswith("ال")) + (w in _STOP_EVIDENCE["ar"]) for w in uniq),
+                       np.float64, len(uniq))
+    fa = 2 * persian + fa_l + np.bincount(wpiece, weights=fa_w[codes], minlength=m)
+    ar = ar_l + np.bincount(wpiece, weights=ar_w[codes], minlength=m)
+    out = np.select([(arabic == 0) & (latin == 0), latin > arabic, (fa == 0) & (ar == 0), fa > ar],
+                    ["und", "en", "ar?", "fa"], "ar")
+    return out.tolist()
 
 
 def _prepare_one(raw: str, ambiguous: str | None = None) -> tuple[str, str]:
