@@ -132,8 +132,11 @@ def _prepare_many(raws: list[str]) -> list[tuple[str, str]]:
             out[i] = (u, "en" if _LATIN_LETTER.search(u) else "und")
         else:
             other.append(i)
-    parts = _partial_many([raws[i] for i in other])
-    langs = _languages(parts)
+    parts, langs = [], []
+    for start in range(0, len(other), _CHUNK):  # in chunks: bounded memory of the joined passes
+        chunk = _partial_many([raws[i] for i in other[start:start + _CHUNK]])
+        parts += chunk
+        langs += _languages(chunk)
     for lg, table in (("fa", _TO_FA), ("ar", _TO_AR)):
         pick = [j for j, v in enumerate(langs) if v == lg]
         done = _joined_map([parts[j] for j in pick], lambda t, tb=table, lg=lg: (
@@ -143,6 +146,9 @@ def _prepare_many(raws: list[str]) -> list[tuple[str, str]]:
     for i, u, lg in zip(other, parts, langs, strict=True):
         out[i] = (u, lg)
     return out
+
+
+_CHUNK = 20_000
 
 
 def _joined_map(texts: list[str], f) -> list[str]:
@@ -185,7 +191,7 @@ def _languages(texts: list[str]) -> list[str]:
     except UnicodeEncodeError:  # lone surrogates
         return [_language(t) for t in texts]
     lut = _class_lut()
-    piece = np.cumsum(cp == 0)
+    piece = np.cumsum(cp == 0, dtype=np.int32)
     bmp = cp < 0x10000
     counts = [np.bincount(piece[bmp], weights=lut[c][cp[bmp]], minlength=m)
               for c in range(len(_CLASS_PATTERNS))]
