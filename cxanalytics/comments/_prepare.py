@@ -270,13 +270,21 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         i, v = bad[0]
         raise ParameterError(f"prepare_comments: comment at position {i} is {type(v).__name__} {v!r}; "
                              "expected text or a missing value")
-    # Large columns: the result of the last large call is kept (keyed by a 64-bit hash of
-    # every value), so comment_themes and comment_score_model on one column prepare it once.
+    # Large columns: the result of the last large call is kept (keyed by a BLAKE2b digest of
+    # every value and of the missing positions), so comment_themes and comment_score_model on
+    # one column prepare it once.
     key = None
     if len(values) >= _CACHE_MIN:
-        key = pd.util.hash_pandas_object(pd.Series(values, dtype=object), index=False).to_numpy()
-        hit = _CACHE.get("key")
-        if hit is not None and len(hit) == len(key) and np.array_equal(hit, key):
+        strs = values[isstr].tolist()
+        joined = "\x00".join(strs)
+        if joined.count("\x00") == len(strs) - 1:  # unambiguous join (no NUL inside a comment)
+            import hashlib
+
+            digest = hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=32)
+            digest.update(np.flatnonzero(~isstr).tobytes())
+            key = (len(values), digest.hexdigest())
+        del strs, joined
+        if key is not None and _CACHE.get("key") == key:
             text, lang, ntok = (a.copy() for a in _CACHE["value"])
             return pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok},
                                 index=s.index)
