@@ -12,8 +12,8 @@ memory (``ru_maxrss``) is that part's own:
 Run: ``python benchmarks/bench_text.py [--n 200000] [--repeat 2]`` (``--n 1000000`` for the
 issue's goal).
 
-Measured (2026-12-04, 2 cores shared with other jobs, so single runs vary by up to 2x; the
-fastest of ``--repeat 2`` alternating runs):
+Measured (2026-12-04, 2 cores shared with other jobs, so single runs vary by up to 2x; 1M:
+the fastest of ``--repeat 2`` alternating runs, 200k: one run):
 
 =========  ================  ======================================  ==========  ===============
 comments   TfidfVectorizer   ours (prepare + themes + score model)   time ratio  peak MiB
