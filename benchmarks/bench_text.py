@@ -9,7 +9,29 @@ memory (``ru_maxrss``) is that part's own:
 * ``ours``: :func:`cxanalytics.comment_themes` (stability-chosen ``k`` on a 20k sample, every
   comment assigned) + :func:`cxanalytics.comment_score_model` (5-fold CV, DeLong interval).
 
-Run: ``python benchmarks/bench_text.py [--n 200000]`` (``--n 1000000`` for the issue's goal).
+Run: ``python benchmarks/bench_text.py [--n 200000] [--repeat 2]`` (``--n 1000000`` for the
+issue's goal).
+
+Measured (2026-12-04, 2 cores shared with other jobs, so single runs vary by up to 2x; 1M:
+the fastest of ``--repeat 2`` alternating runs, 200k: one run):
+
+=========  ================  ======================================  ==========  ===============
+comments   TfidfVectorizer   ours (prepare + themes + score model)   time ratio  peak MiB
+=========  ================  ======================================  ==========  ===============
+200,000    2.2 s             19.1 s (3.0 + 3.8 + 12.3)               8.8x        529 vs 240
+1,000,000  6.0 s             35.2 s (11.1 + 11.6 + 12.5)             5.9x        1841 vs 460
+=========  ================  ======================================  ==========  ===============
+
+Before this round (same machine, heavier load): 200k comments 484 s vs 11.8 s (41x), 889 MiB.
+The goal (<= 3x) is not met.  Where the 1M time goes: preparing the comments (per-comment
+Python: the ASCII fast path, one joined NFKC / table / casefold pass and array-based language
+detection; ~11 s, ~2x the whole TfidfVectorizer fit); themes ~12 s, mostly assigning every
+comment (``word_tfidf`` ~4-8 s, ``NMF.transform`` of 1M rows ~6-11 s; choosing ``k`` on 5,000
+comments ~2 s); the score model ~12 s, a fixed cost once above its ``max_rows=50,000``
+subsample (reusing the cached preparation ~2 s, word + char TF-IDF of 50k ~4 s, six liblinear
+fits ~6 s).  ``max_rows=20,000`` would cut the score model to ~5 s but lowers the (honest,
+conservative) AUC of the benchmark from 0.698 to 0.689.  The peak memory at 1M is reached
+while assigning themes (tokens of all comments and their TF-IDF matrix at once).
 """
 
 from __future__ import annotations
@@ -65,10 +87,14 @@ def run_part(part: str, n: int) -> dict:
         import cxanalytics as cx
 
         t = time.perf_counter()
+        cx.prepare_comments(d["comment"])  # timed apart; the two calls below reuse its result
+        t_prep = time.perf_counter() - t
         th = cx.comment_themes(d, "comment", n_resamples=3)
-        t_themes = time.perf_counter() - t
+        t_themes = time.perf_counter() - t - t_prep
         m = cx.comment_score_model(d, "comment", score="nps", themes=th)
-        extra = {"k": th.k, "themes_s": t_themes, "auc": float(m.auc["auc"].iloc[0])}
+        t_score = time.perf_counter() - t - t_prep - t_themes
+        extra = {"k": th.k, "prepare_s": t_prep, "themes_s": t_themes, "score_s": t_score,
+                 "auc": float(m.auc["auc"].iloc[0]), "auc_n": int(m.auc["n"].iloc[0])}
     secs = time.perf_counter() - t0
     return {"part": part, "n": n, "seconds": secs, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             **extra}
@@ -78,16 +104,22 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200_000)
     ap.add_argument("--part", choices=["tfidf", "ours"])
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="alternate the two parts this many times and keep each part's fastest run "
+                         "(on a shared machine the load changes between runs)")
     a = ap.parse_args()
     if a.part:
         print(json.dumps(run_part(a.part, a.n)))
         return 0
     res = {}
-    for part in ("tfidf", "ours"):
-        out = subprocess.run([sys.executable, __file__, "--n", str(a.n), "--part", part], check=True,
-                             capture_output=True, text=True).stdout
-        res[part] = json.loads(out.strip().splitlines()[-1])
-        print(res[part], flush=True)
+    for _ in range(a.repeat):
+        for part in ("tfidf", "ours"):
+            out = subprocess.run([sys.executable, __file__, "--n", str(a.n), "--part", part], check=True,
+                                 capture_output=True, text=True).stdout
+            r = json.loads(out.strip().splitlines()[-1])
+            print(r, flush=True)
+            if part not in res or r["seconds"] < res[part]["seconds"]:
+                res[part] = r
     print(f"time ratio ours / TfidfVectorizer: {res['ours']['seconds'] / res['tfidf']['seconds']:.1f}x "
           f"(goal <= 3x); peak memory {res['ours']['peak_mib']:.0f} MiB vs {res['tfidf']['peak_mib']:.0f} MiB")
     return 0

@@ -105,9 +105,117 @@ def _language(text: str) -> str:
     return "fa" if fa > ar else "ar"
 
 
+def _partial_many(raws: list[str]) -> list[str]:
+    """:func:`_partial` of each string, done on all of them joined by NUL (one C pass per step).
+
+    NUL is a starter that composes with nothing, is no whitespace and no table key, so each
+    piece is what :func:`_partial` gives it alone; strings containing NUL go one by one.
+    """
+    if not raws:
+        return []
+    joined = "\x00".join(raws)
+    if joined.count("\x00") != len(raws) - 1:
+        return [_partial(r) for r in raws]
+    j = unicodedata.normalize("NFKC", joined).translate(_PARTIAL_TABLE).casefold()
+    j = _WS.sub(" ", unicodedata.normalize("NFKC", j).translate(_PARTIAL_TABLE))
+    out = [p.strip() for p in j.split("\x00")]
+    return out if len(out) == len(raws) else [_partial(r) for r in raws]
+
+
+def _prepare_many(raws: list[str]) -> list[tuple[str, str]]:
+    """:func:`_prepare_one` (without a majority language) of each string."""
+    out: list[tuple[str, str] | None] = [None] * len(raws)
+    other = []
+    for i, r in enumerate(raws):
+        if r.isascii():  # fast path, same result: NFKC and the table leave ASCII as is; casefold = lower
+            u = _WS.sub(" ", r.lower()).strip()
+            out[i] = (u, "en" if _LATIN_LETTER.search(u) else "und")
+        else:
+            other.append(i)
+    parts, langs = [], []
+    for start in range(0, len(other), _CHUNK):  # in chunks: bounded memory of the joined passes
+        chunk = _partial_many([raws[i] for i in other[start:start + _CHUNK]])
+        parts += chunk
+        langs += _languages(chunk)
+    for lg, table in (("fa", _TO_FA), ("ar", _TO_AR)):
+        pick = [j for j, v in enumerate(langs) if v == lg]
+        done = _joined_map([parts[j] for j in pick], lambda t, tb=table, lg=lg: (
+            _FA_PREFIX.sub(r"\1", t.translate(tb)) if lg == "fa" else t.translate(tb)))
+        for j, u in zip(pick, done, strict=True):
+            parts[j] = u
+    for i, u, lg in zip(other, parts, langs, strict=True):
+        out[i] = (u, lg)
+    return out
+
+
+_CHUNK = 20_000
+
+
+def _joined_map(texts: list[str], f) -> list[str]:
+    """``[f(t) for t in texts]`` for a per-character / NUL-free-pattern ``f``, on one NUL-joined string."""
+    if not texts:
+        return []
+    joined = "\x00".join(texts)
+    out = f(joined).split("\x00") if joined.count("\x00") == len(texts) - 1 else None
+    return out if out is not None and len(out) == len(texts) else [f(t) for t in texts]
+
+
+# Character classes of _language as one lookup over the Basic Multilingual Plane.
+_CLASS_PATTERNS = (_ARABIC_LETTER, _LATIN_LETTER, _PERSIAN_ONLY, _FA_LETTERS, _AR_LETTERS)
+_LUT: list[np.ndarray] = []
+
+
+def _class_lut() -> np.ndarray:
+    if not _LUT:  # built on first use (a few hundred ms), then kept
+        chars = "".join(chr(i) for i in range(0xD800)) + "\x00" * 0x800 + "".join(chr(i) for i in range(0xE000, 0x10000))
+        lut = np.zeros((len(_CLASS_PATTERNS), 0x10000), dtype=bool)
+        for c, pat in enumerate(_CLASS_PATTERNS):
+            lut[c, [m.start() for m in pat.finditer(chars)]] = True
+        _LUT.append(lut)
+    return _LUT[0]
+
+
+def _languages(texts: list[str]) -> list[str]:
+    """:func:`_language` of each text (after :func:`_partial`), as array work on all texts at once.
+
+    Checked equal to :func:`_language` one by one; texts containing NUL go one by one.
+    """
+    m = len(texts)
+    if m == 0:
+        return []
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != m - 1:
+        return [_language(t) for t in texts]
+    try:
+        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:  # lone surrogates
+        return [_language(t) for t in texts]
+    lut = _class_lut()
+    piece = np.cumsum(cp == 0, dtype=np.int32)
+    bmp = cp < 0x10000
+    counts = [np.bincount(piece[bmp], weights=lut[c][cp[bmp]], minlength=m)
+              for c in range(len(_CLASS_PATTERNS))]
+    arabic, latin, persian, fa_l, ar_l = counts
+    words = _FA_PREFIX.sub(r"\1", joined.translate(_UNIFY)).replace("\x00", " \x00 ").split()
+    codes, uniq = pd.factorize(pd.Series(words, dtype=object))
+    is_marker = np.fromiter((w == "\x00" for w in uniq), bool, len(uniq))
+    wpiece = np.cumsum(is_marker[codes]) if len(codes) else np.zeros(0, dtype=np.int64)
+    fa_w = np.fromiter((w in _STOP_EVIDENCE["fa"] for w in uniq), np.float64, len(uniq))
+    ar_w = np.fromiter(((len(w) > 3 and w.startswith("ال")) + (w in _STOP_EVIDENCE["ar"]) for w in uniq),
+                       np.float64, len(uniq))
+    fa = 2 * persian + fa_l + np.bincount(wpiece, weights=fa_w[codes], minlength=m)
+    ar = ar_l + np.bincount(wpiece, weights=ar_w[codes], minlength=m)
+    out = np.select([(arabic == 0) & (latin == 0), latin > arabic, (fa == 0) & (ar == 0), fa > ar],
+                    ["und", "en", "ar?", "fa"], "ar")
+    return out.tolist()
+
+
 def _prepare_one(raw: str, ambiguous: str | None = None) -> tuple[str, str]:
     u = _partial(raw)
-    lang = _language(u)
+    return _finish(u, _language(u), ambiguous)
+
+
+def _finish(u: str, lang: str, ambiguous: str | None) -> tuple[str, str]:
     if lang == "ar?" and ambiguous is not None:
         lang = ambiguous
     if lang == "fa":
@@ -115,6 +223,10 @@ def _prepare_one(raw: str, ambiguous: str | None = None) -> tuple[str, str]:
     elif lang == "ar":
         u = u.translate(_TO_AR)
     return u, lang
+
+
+_CACHE: dict = {}
+_CACHE_MIN = 50_000  # columns shorter than this are prepared afresh (hashing would cost more)
 
 
 def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
@@ -158,8 +270,26 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         i, v = bad[0]
         raise ParameterError(f"prepare_comments: comment at position {i} is {type(v).__name__} {v!r}; "
                              "expected text or a missing value")
+    # Large columns: the result of the last large call is kept (keyed by a BLAKE2b digest of
+    # every value and of the missing positions), so comment_themes and comment_score_model on
+    # one column prepare it once.
+    key = None
+    if len(values) >= _CACHE_MIN:
+        strs = values[isstr].tolist()
+        joined = "\x00".join(strs)
+        if joined.count("\x00") == len(strs) - 1:  # unambiguous join (no NUL inside a comment)
+            import hashlib
+
+            digest = hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=32)
+            digest.update(np.flatnonzero(~isstr).tobytes())
+            key = (len(values), digest.hexdigest())
+        del strs, joined
+        if key is not None and _CACHE.get("key") == key:
+            text, lang, ntok = (a.copy() for a in _CACHE["value"])
+            return pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok},
+                                index=s.index)
     codes, uniques = pd.factorize(pd.Series(values[isstr], dtype=object))
-    done = [_prepare_one(u) for u in uniques]
+    done = _prepare_many(list(uniques))
     langs = [d[1] for d in done]
     if "ar?" in langs:  # Arabic script without evidence: the majority language of those with some
         counts = np.bincount(codes, minlength=len(uniques))
@@ -169,11 +299,14 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         done = [_prepare_one(u, major) if lg == "ar?" else d for u, lg, d in zip(uniques, langs, done, strict=True)]
     text = np.full(len(values), None, dtype=object)
     lang = np.full(len(values), None, dtype=object)
+    ntok = np.zeros(len(values), dtype=np.int64)
     if done:
         t_u = np.array([d[0] for d in done], dtype=object)
         l_u = np.array([d[1] for d in done], dtype=object)
-        text[isstr], lang[isstr] = t_u[codes], l_u[codes]
-    ntok = np.array([len(_TOKEN.findall(t)) if t is not None else 0 for t in text], dtype=np.int64)
+        n_u = np.fromiter((len(_TOKEN.findall(d[0])) for d in done), np.int64, len(done))
+        text[isstr], lang[isstr], ntok[isstr] = t_u[codes], l_u[codes], n_u[codes]
+    if key is not None:
+        _CACHE["key"], _CACHE["value"] = key, (text.copy(), lang.copy(), ntok.copy())
     return pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok}, index=s.index)
 
 
@@ -255,3 +388,65 @@ def display_term(term: str, language: str) -> str:
     'خیلی خوب'
     """
     return term.translate({0x064A: 0x06CC, 0x0643: 0x06A9}) if language == "fa" else term
+
+
+def word_tfidf(vectorizer, texts):
+    """``vectorizer.transform(texts)`` for a fitted word vectoriser of :func:`comment_vectorizer`, vectorised.
+
+    The same sparse matrix (same counts, IDF weights, ``sublinear_tf`` and L2 norm, float32,
+    sorted indices) as scikit-learn's ``transform``, but the per-feature Python loop of
+    ``CountVectorizer`` is replaced by array work: each comment is tokenised once (one
+    ``findall``), the tokens of all comments are factorised together, stop words dropped,
+    unigrams and adjacent-token bigrams looked up in the fitted vocabulary by their codes.
+    Any other vectoriser falls back to its own ``transform``.
+
+    Examples
+    --------
+    >>> v = comment_vectorizer(char=False, min_df=1, stop_words=True).fit(["slow delivery", "the slow refund"])
+    >>> bool((word_tfidf(v, ["slow refund again"]) != v.transform(["slow refund again"])).nnz == 0)
+    True
+    """
+    from itertools import chain
+
+    from scipy import sparse
+
+    tfidf = getattr(vectorizer, "_tfidf", None)
+    tok = getattr(vectorizer, "tokenizer", None)
+    if (tfidf is None or tok not in (_stop_tokens, _all_tokens) or vectorizer.ngram_range != (1, 2)
+            or vectorizer.analyzer != "word" or vectorizer.binary):
+        return vectorizer.transform(texts)
+    texts = list(texts)
+    n, vocab = len(texts), vectorizer.vocabulary_
+    toks = [_TOKEN.findall(t.translate(_UNIFY)) for t in texts]
+    lens = np.fromiter(map(len, toks), np.int64, n)
+    flat = np.fromiter(chain.from_iterable(toks), dtype=object, count=int(lens.sum()))
+    codes, uniq = pd.factorize(flat)
+    doc = np.repeat(np.arange(n, dtype=np.int64), lens)
+    if tok is _stop_tokens:
+        keep = ~np.fromiter((u in _ALL_STOP for u in uniq), bool, len(uniq))[codes]
+        codes, doc = codes[keep], doc[keep]
+    codes = codes.astype(np.int64)
+    u_index = {u: i for i, u in enumerate(uniq)}
+    f1 = np.fromiter((vocab.get(u, -1) for u in uniq), np.int64, len(uniq))[codes] if len(uniq) else codes
+    same = doc[1:] == doc[:-1]
+    a, b, bdoc = codes[:-1][same], codes[1:][same], doc[1:][same]
+    big_keys, big_ids = [], []
+    size = max(len(uniq), 1)
+    for term, j in vocab.items():
+        parts = term.split(" ")
+        if len(parts) == 2 and parts[0] in u_index and parts[1] in u_index:
+            big_keys.append(u_index[parts[0]] * size + u_index[parts[1]])
+            big_ids.append(j)
+    big_keys, big_ids = np.asarray(big_keys, np.int64), np.asarray(big_ids, np.int64)
+    order = np.argsort(big_keys, kind="stable")
+    big_keys, big_ids = big_keys[order], big_ids[order]
+    obs = a * size + b
+    pos = np.minimum(np.searchsorted(big_keys, obs), max(len(big_keys) - 1, 0))
+    f2 = np.where((len(big_keys) > 0) & (big_keys[pos] == obs) if len(big_keys) else np.zeros(len(obs), bool),
+                  big_ids[pos] if len(big_ids) else -1, -1)
+    rows = np.concatenate([doc[f1 >= 0], bdoc[f2 >= 0]])
+    cols = np.concatenate([f1[f1 >= 0], f2[f2 >= 0]])
+    X = sparse.csr_matrix((np.ones(len(rows), dtype=vectorizer.dtype), (rows, cols)), shape=(n, len(vocab)))
+    X.sum_duplicates()
+    X.sort_indices()
+    return tfidf.transform(X, copy=False)

@@ -155,11 +155,13 @@ class _NMFModel:
         self.vectorizer, self.nmf = vectorizer, nmf
 
     def weights(self, prepared: pd.DataFrame) -> np.ndarray:
+        from ._prepare import word_tfidf  # vectorizer.transform, vectorised (same matrix)
+
         text = prepared["text"].fillna("").to_numpy(dtype=object)
         w = np.zeros((len(text), self.nmf.n_components))
         ok = prepared["n_tokens"].to_numpy() > 0
         if ok.any():
-            w[ok] = self.nmf.transform(self.vectorizer.transform(text[ok]))
+            w[ok] = self.nmf.transform(word_tfidf(self.vectorizer, text[ok]))
         return w
 
     def assign(self, prepared: pd.DataFrame) -> pd.DataFrame:
