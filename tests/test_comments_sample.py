@@ -108,3 +108,21 @@ def test_planted_churn_effects_and_the_false_one(themes):
 def test_text_model_of_detractors_beats_guessing(commented, themes):
     auc = cx.comment_score_model(commented, "comment", score="nps", themes=themes).auc.iloc[0]
     assert 0.5 < auc["ci_lower"] < auc["auc"] < auc["ci_upper"]
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 16 goal not met: unlabelled NMF themes with k chosen by stability "
+                   "recover 5 of the 15 planted (language, theme) pairs (benchmarks/themes_recovery.py)")
+def test_each_planted_theme_is_recovered_by_one_unlabelled_theme_per_language(commented):
+    # The measure of notebook 10: one-to-one matching of planted and found themes within each language;
+    # share of a planted theme's comments whose primary theme is its matched found theme, at least 0.8.
+    names = list(TRUTH["themes"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for language, part in commented.groupby("language", observed=True):
+            r = cx.comment_themes(part, "comment")
+            assert not r.stability.empty and r.k in set(r.stability["k"])  # k chosen by stability
+            flags = r.indicators().to_numpy(dtype=bool)
+            shares = np.array([flags[(part["comment_themes"] == t).to_numpy()].mean(axis=0) for t in names])
+            i, j = linear_sum_assignment(-shares)
+            held = dict(zip(i, shares[i, j], strict=True))
+            assert all(held.get(a, 0.0) >= 0.8 for a in range(len(names))), (language, held)
