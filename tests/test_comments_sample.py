@@ -13,6 +13,7 @@ from scipy.optimize import linear_sum_assignment
 
 import cxanalytics as cx
 import cxanalytics.synth as synth
+from cxanalytics.comments._prepare import _UNIFY
 from cxanalytics.datasets import load_sample, sample_dir
 
 TRUTH = json.loads((sample_dir() / "TRUTH.json").read_text(encoding="utf-8"))["comments"]
@@ -106,8 +107,18 @@ def test_planted_churn_effects_and_the_false_one(themes):
 
 
 def test_text_model_of_detractors_beats_guessing(commented, themes):
-    auc = cx.comment_score_model(commented, "comment", score="nps", themes=themes).auc.iloc[0]
+    model = cx.comment_score_model(commented, "comment", score="nps", themes=themes)
+    auc = model.auc.iloc[0]
     assert 0.5 < auc["ci_lower"] < auc["auc"] < auc["ci_upper"]
+    # Reported terms: words in at least 1 % of the comments, the direction of their coefficient.
+    terms = model.terms
+    assert (terms["features"] == "word").all() and (terms["n"] >= 0.01 * auc["n"]).all()
+    assert ((terms["coefficient"] > 0) == (terms["direction"] == "low")).all()
+    # Billing is planted on detractors: its codebook term is reported on the low side in every language.
+    low = set(terms.loc[terms["direction"] == "low", "term"])
+    for term in (t for terms_ in CODEBOOK["billing"].values() for t in terms_):
+        key = cx.prepare_comments([term.rstrip("*")])["text"].iloc[0].translate(_UNIFY)
+        assert any(w == key or w.split()[-1] == key for w in low), (term, sorted(low))
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 16 goal not met: unlabelled NMF themes with k chosen by stability "
