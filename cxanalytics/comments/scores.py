@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._validate import check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import ParameterError
-from ._prepare import comment_vectorizer, prepare_comments
+from ._prepare import _ALL_STOP, comment_vectorizer, prepare_comments
 from ._stats import bh, delong, newcombe, two_proportion_p
 from .themes import ThemeResult, comment_themes  # noqa: F401 (comment_themes: doctests)
 
@@ -132,8 +132,11 @@ class ScoreModelResult:
     folds : DataFrame
         ``fold``, ``n``, ``auc`` per held-out fold.
     terms : DataFrame
-        ``term``, ``coefficient`` (log-odds of a low score per unit TF-IDF, from the model
-        fitted on all rows), ``direction`` ("low" / "high"): the ``top`` strongest each way.
+        ``term``, ``features`` ("word"), ``coefficient`` (log-odds of a low score per unit
+        TF-IDF, from the model fitted on all rows), ``n`` (comments containing it),
+        ``direction`` ("low" / "high"): the ``top`` strongest each way among the word terms
+        (1-2-grams, emoji; not only stop words) in at least 1 % of the comments (and 5) whose
+        coefficient has the same sign in every fold's model (fewer when fewer qualify).
     themes : DataFrame or None
         With ``themes=``: per theme ``theme``, ``name``, ``n``, ``share_low`` (low scorers
         among its comments) and ``mean_probability`` (mean out-of-fold probability of a low
@@ -257,16 +260,26 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     vec = comment_vectorizer(min_df=1)
     X = vec.fit_transform(text)
     cv = StratifiedKFold(n_splits=int(folds), shuffle=True, random_state=random_state)
+    same_sign = np.ones((2, X.shape[1]), dtype=bool)  # positive / negative in every fold so far
     for f, (tr, te) in enumerate(cv.split(text, y), start=1):
-        oof[te] = _classifier(C, random_state).fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+        model = _classifier(C, random_state).fit(X[tr], y[tr])
+        oof[te] = model.predict_proba(X[te])[:, 1]
+        same_sign &= np.stack([model.coef_[0] > 0, model.coef_[0] < 0])
         fold_rows.append((f, len(te), delong(y[te], oof[te])[0]))
     auc, se, lo, hi = delong(y, oof, alpha)
     names = vec.get_feature_names_out()
     coef = _classifier(C, random_state).fit(X, y).coef_[0]
-    order = np.argsort(coef, kind="stable")
-    pick = np.concatenate([order[::-1][:top], order[:top]])
+    # Reported terms: words (and emoji) in at least 1 % of the comments (and 5), not made of stop
+    # words only, whose coefficient has one sign in every fold's model; rare n-grams with large
+    # coefficients are fitted noise, not evidence.
+    n_with = X.getnnz(axis=0)
+    stable = ((same_sign[0] & (coef > 0)) | (same_sign[1] & (coef < 0))) & (n_with >= max(5, 0.01 * len(y)))
+    stable &= np.array([n.startswith("word__") and not set(n[6:].split()) <= _ALL_STOP for n in names.astype(str)])
+    order = np.flatnonzero(stable)[np.argsort(coef[stable], kind="stable")]
+    pick = np.concatenate([order[::-1][:top][coef[order[::-1][:top]] > 0], order[:top][coef[order[:top]] < 0]])
     terms = pd.DataFrame({"term": [n.split("__", 1)[-1] for n in names[pick]],
-                          "features": [n.split("__", 1)[0] for n in names[pick]], "coefficient": coef[pick]})
+                          "features": [n.split("__", 1)[0] for n in names[pick]], "coefficient": coef[pick],
+                          "n": n_with[pick].astype(np.int64)})
     terms["direction"] = np.where(terms["coefficient"] > 0, "low", "high")
     preds = pd.Series(oof, index=data.index[use], name="p_low")
     theme_table = None
