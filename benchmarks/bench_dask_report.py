@@ -1,0 +1,145 @@
+"""``cxanalytics report --engine dask`` on a transactions log larger than a memory cap.
+
+Usage: python benchmarks/bench_dask_report.py [N_TRANSACTIONS] [--cap-mb C] [--chunk R] [--jobs J]
+       [--seed S] [--folder DIR] [--keep]
+
+1. Writes N purchases of the sample's customers (times over the sample's two years, gamma
+   amounts) as a folder of Parquet part files, one part at a time (never the whole log in
+   memory), and measures the log's size in memory as pandas would hold it: the bytes of
+   one part read with :func:`cxanalytics.logs.read_transactions`, ``memory_usage(deep=True)``,
+   scaled to all parts.
+2. Runs ``cxanalytics report --data data/sample --transactions FOLDER --engine dask`` on the
+   notebooks that read the log with Dask (04-07; 08 compares the pandas and Dask paths and 09
+   builds its snapshot with pandas, so both would load the whole log), one kernel at a time
+   by default, and samples the resident memory of the whole process tree (the CLI, its
+   kernels) every 0.2 s.
+3. Prints the log's rows, size on disk and in memory, the cap (default: a third of the
+   in-memory size), the peak of the tree, the wall time and each notebook's status.
+
+The peak includes each kernel's fixed cost (Python, pandas, matplotlib, Dask, the other
+tables), so the cap can only be met once the log is larger than a few times that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def generate(folder: Path, n: int, chunk: int, seed: int) -> list[Path]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cxanalytics.datasets import load_sample
+
+    ids = load_sample("customers")["customer_id"].astype(str).to_numpy()
+    tx = load_sample("transactions")["occurred_at"]
+    lo = tx.min().value // 1000  # microseconds (Timestamp.value is in nanoseconds)
+    span = tx.max().value // 1000 - lo
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for k in range(math.ceil(n / chunk)):
+        rows = min(chunk, n - k * chunk)
+        rng = np.random.default_rng([seed, k])
+        table = pa.table({
+            "order_id": pa.array(np.char.add("O", (k * chunk + np.arange(rows)).astype(str))),
+            "customer_id": pa.array(ids[rng.integers(0, len(ids), rows)]),
+            "occurred_at": pa.array(np.sort(lo + rng.integers(0, span, rows)), type=pa.timestamp("us", tz="UTC")),
+            "amount": pa.array(np.round(rng.gamma(2.0, 20.0, rows), 2)),
+        })  # fmt: skip
+        path = folder / f"part-{k:05d}.parquet"
+        pq.write_table(table, path)
+        files.append(path)
+    return files
+
+
+def memory_size(files: list[Path]) -> int:
+    """Bytes of the log as pandas holds it: one part read as the report's pandas path reads it, scaled."""
+    from cxanalytics.logs import read_transactions
+
+    first = read_transactions(files[0])
+    per_row = first.memory_usage(deep=True).sum() / len(first)
+    import pyarrow.parquet as pq
+
+    rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    return int(per_row * rows)
+
+
+def tree_rss(proc) -> int:
+    import psutil
+
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run(folder: Path, jobs: int) -> dict:
+    import psutil
+
+    nbs = Path(tempfile.mkdtemp(prefix="bench-dask-nbs-"))
+    for p in sorted((ROOT / "notebooks").glob("0[4-7]_*.ipynb")):
+        shutil.copy(p, nbs / p.name)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
+    with tempfile.TemporaryDirectory(prefix="bench-dask-report-") as out:
+        cmd = [sys.executable, "-m", "cxanalytics", "report", "--data", str(ROOT / "data" / "sample"),
+               "--transactions", str(folder), "--notebooks", str(nbs), "--out", out, "--no-progress",
+               "--jobs", str(jobs), "--engine", "dask", "--timeout", "3600"]
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc, peak = psutil.Process(child.pid), 0
+        while child.poll() is None:
+            peak = max(peak, tree_rss(proc))
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+        stdout, stderr = child.communicate()
+    shutil.rmtree(nbs)
+    return {"wall": wall, "peak": peak, "rc": child.returncode, "stdout": stdout, "stderr": stderr[-1500:]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n", nargs="?", type=int, default=20_000_000)
+    ap.add_argument("--cap-mb", type=float, default=None, help="memory cap (default: a third of the log in memory)")
+    ap.add_argument("--chunk", type=int, default=1_000_000)
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=15)
+    ap.add_argument("--folder", type=Path, default=None)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args(argv)
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="bench-dask-log-")) / "transactions.parquet"
+    t0 = time.perf_counter()
+    files = sorted(folder.glob("*.parquet")) if folder.exists() else generate(folder, args.n, args.chunk, args.seed)
+    made = time.perf_counter() - t0
+    disk = sum(f.stat().st_size for f in files)
+    in_memory = memory_size(files)
+    cap = args.cap_mb * 2**20 if args.cap_mb else in_memory / 3
+    print(f"log: {len(files)} parts, {disk / 2**20:,.0f} MB on disk, {in_memory / 2**20:,.0f} MB in memory as pandas "
+          f"(written in {made:.0f} s); cap {cap / 2**20:,.0f} MB = log / {in_memory / cap:.1f}")
+    r = run(folder, args.jobs)
+    print(r["stdout"].strip())
+    if r["rc"]:
+        print(r["stderr"])
+    print(f"report --engine dask (notebooks 04-07, jobs {args.jobs}): exit {r['rc']}, wall {r['wall']:.0f} s, "
+          f"peak tree memory {r['peak'] / 2**20:,.0f} MB vs cap {cap / 2**20:,.0f} MB "
+          f"({'under' if r['peak'] <= cap else 'OVER'} the cap; log in memory / peak = {in_memory / r['peak']:.2f})")
+    if not args.keep and args.folder is None:
+        shutil.rmtree(folder.parent)
+
+
+if __name__ == "__main__":
+    main()
