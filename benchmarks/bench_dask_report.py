@@ -38,25 +38,35 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def generate(folder: Path, n: int, chunk: int, seed: int) -> list[Path]:
+    """The sample's purchases repeated (each copy moved by a few seconds, same day) up to ``n`` rows.
+
+    Each customer keeps the sample's purchase days, so the analyses behave as on the sample
+    (customers who never came back still never come back) on a log of any length.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from cxanalytics.datasets import load_sample
 
-    ids = load_sample("customers")["customer_id"].astype(str).to_numpy()
-    tx = load_sample("transactions")["occurred_at"]
-    lo = tx.min().value // 1000  # microseconds (Timestamp.value is in nanoseconds)
-    span = tx.max().value // 1000 - lo
+    tx = load_sample("transactions")
+    ids = tx["customer_id"].astype(str).to_numpy()
+    us = tx["occurred_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
+    sec_of_day = us % (86_400 * 10**6)
+    amounts = tx["amount"].to_numpy(dtype=float)
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for k in range(math.ceil(n / chunk)):
         rows = min(chunk, n - k * chunk)
         rng = np.random.default_rng([seed, k])
+        pick = (k * chunk + np.arange(rows)) % len(tx)
+        # a shift of up to 60 s that never crosses midnight: the purchase days stay the sample's
+        room = np.minimum(60 * 10**6, 86_400 * 10**6 - 1 - sec_of_day[pick])
+        shift = (rng.random(rows) * room).astype(np.int64)
         table = pa.table({
             "order_id": pa.array(np.char.add("O", (k * chunk + np.arange(rows)).astype(str))),
-            "customer_id": pa.array(ids[rng.integers(0, len(ids), rows)]),
-            "occurred_at": pa.array(np.sort(lo + rng.integers(0, span, rows)), type=pa.timestamp("us", tz="UTC")),
-            "amount": pa.array(np.round(rng.gamma(2.0, 20.0, rows), 2)),
+            "customer_id": pa.array(ids[pick]),
+            "occurred_at": pa.array(us[pick] + shift, type=pa.timestamp("us", tz="UTC")),
+            "amount": pa.array(amounts[pick]),
         })  # fmt: skip
         path = folder / f"part-{k:05d}.parquet"
         pq.write_table(table, path)
@@ -88,7 +98,9 @@ def tree_rss(proc) -> int:
     return total
 
 
-def run(folder: Path, jobs: int) -> dict:
+def run(folder: Path, jobs: int, worker_mb: float | None) -> dict:
+    """The report in a subprocess; with ``worker_mb``, on a LocalCluster of one worker process limited to
+    that much memory (spilling to disk beyond it; shuffles go through p2p, on disk), whose memory counts."""
     import psutil
 
     nbs = Path(tempfile.mkdtemp(prefix="bench-dask-nbs-"))
@@ -99,14 +111,23 @@ def run(folder: Path, jobs: int) -> dict:
         cmd = [sys.executable, "-m", "cxanalytics", "report", "--data", str(ROOT / "data" / "sample"),
                "--transactions", str(folder), "--notebooks", str(nbs), "--out", out, "--no-progress",
                "--jobs", str(jobs), "--engine", "dask", "--timeout", "3600"]
+        cluster = None
+        if worker_mb:
+            import distributed
+
+            cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                               memory_limit=f"{worker_mb}MB", dashboard_address=None)
+            cmd += ["--scheduler", cluster.scheduler_address]
         start = time.perf_counter()
         child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        proc, peak = psutil.Process(child.pid), 0
-        while child.poll() is None:
-            peak = max(peak, tree_rss(proc))
+        me, peak = psutil.Process(), 0
+        while child.poll() is None:  # this process, its cluster and the report with its kernels
+            peak = max(peak, tree_rss(me))
             time.sleep(0.2)
         wall = time.perf_counter() - start
         stdout, stderr = child.communicate()
+        if cluster is not None:
+            cluster.close()
     shutil.rmtree(nbs)
     return {"wall": wall, "peak": peak, "rc": child.returncode, "stdout": stdout, "stderr": stderr[-1500:]}
 
@@ -120,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--folder", type=Path, default=None)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--worker-mb", type=float, default=None,
+                    help="run on a LocalCluster worker process with this memory limit (default: the kernels' threads)")
     args = ap.parse_args(argv)
     folder = args.folder or Path(tempfile.mkdtemp(prefix="bench-dask-log-")) / "transactions.parquet"
     t0 = time.perf_counter()
@@ -130,11 +153,12 @@ def main(argv: list[str] | None = None) -> None:
     cap = args.cap_mb * 2**20 if args.cap_mb else in_memory / 3
     print(f"log: {len(files)} parts, {disk / 2**20:,.0f} MB on disk, {in_memory / 2**20:,.0f} MB in memory as pandas "
           f"(written in {made:.0f} s); cap {cap / 2**20:,.0f} MB = log / {in_memory / cap:.1f}")
-    r = run(folder, args.jobs)
+    r = run(folder, args.jobs, args.worker_mb)
     print(r["stdout"].strip())
     if r["rc"]:
         print(r["stderr"])
-    print(f"report --engine dask (notebooks 04-07, jobs {args.jobs}): exit {r['rc']}, wall {r['wall']:.0f} s, "
+    where = f"cluster worker limited to {args.worker_mb:,.0f} MB" if args.worker_mb else "threads in the kernels"
+    print(f"report --engine dask (notebooks 04-07, jobs {args.jobs}, {where}): exit {r['rc']}, wall {r['wall']:.0f} s, "
           f"peak tree memory {r['peak'] / 2**20:,.0f} MB vs cap {cap / 2**20:,.0f} MB "
           f"({'under' if r['peak'] <= cap else 'OVER'} the cap; log in memory / peak = {in_memory / r['peak']:.2f})")
     if not args.keep and args.folder is None:
