@@ -36,9 +36,10 @@ in the data folder) is linked, never loaded, and the notebooks that declare an `
 parameter read it lazily with :func:`cxanalytics.logs.read_transactions` and reduce it with
 Dask (optionally on a ``dask.distributed`` cluster, ``scheduler=``), with the same numbers
 as pandas: 04-07 today (customer summaries, cohorts, linked responses, encounter
-landmarks, lifetime values and retention costs). Notebook 08, which compares the pandas and
-Dask paths, and the other tables (customers, responses, interactions) are read with pandas;
-the report's front page names the notebooks that read the log with Dask.
+landmarks, lifetime values and retention costs). Notebooks 00, 08 (which compares the pandas
+and Dask paths) and 09 (the churn snapshot) still load the log with pandas, and the other
+tables (customers, responses, interactions) are read with pandas everywhere; the report's
+front page names the notebooks that read the log with Dask.
 """
 
 from __future__ import annotations
