@@ -16,6 +16,7 @@ from scipy import stats
 from . import _timeutil as tu
 from ._validate import require_columns, require_frame, warn_dropped
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
+from .scale import is_dask_frame
 
 
 def _times(data: pd.DataFrame, col: str) -> pd.Series:
@@ -48,8 +49,19 @@ def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled
     if cancelled is not None and cancelled in cust.columns and cust[cancelled].notna().any():
         cancel = _times(cust, cancelled).set_axis(idx)
         latest.append(cancel.max())
-    tx = None
-    if transactions is not None:
+    tx = dask_totals = None
+    if transactions is not None and is_dask_frame(transactions):
+        from ._daskvalue import latest_time
+
+        tx = transactions
+        require_columns(tx, [customer, time, amount], what="transactions")
+        tx_dtype, tx_latest = latest_time(tx, time) if as_of is None else (tx.dtypes[time], None)
+        if (getattr(tx_dtype, "tz", None) is None) != (tz is None):
+            raise ColumnError(describe("Transaction and acquisition times disagree on time zones", column=time,
+                                       received=str(tx_dtype), expected=f"like {acquired} ({start.dtype})"))
+        latest.append(tx_latest)
+        dask_totals = True
+    elif transactions is not None:
         tx = require_frame(transactions, parameter="transactions")
         require_columns(tx, [customer, time, amount], what="transactions")
         tx_t = _times(tx, time)
@@ -72,7 +84,35 @@ def lifetimes(customers, transactions, *, segment, customer, acquired, cancelled
         gone = (cancel.notna() & (cancel <= as_of_ts)).to_numpy()
         end = end.mask(gone, cancel)
         churned |= gone
-    if tx is not None:
+    if dask_totals is not None:
+        from ._daskvalue import quantile_from_counts, transaction_totals
+
+        can_lapse = _lapse_mask(cust, lapse) & ~churned
+        need_gaps = bool(can_lapse.any()) and window is None
+        got = transaction_totals(tx, idx, customer=customer, time=time, amount=amount, as_of=as_of_ts, gaps=need_gaps)
+        for n_out, reason in (("unknown", f"whose {customer!r} is missing or not in customers"),
+                              ("no_time", f"with a missing value in {time!r}"), ("late", f"after as_of={as_of_ts}")):
+            warn_dropped(got[n_out], got["rows"], reason, function=function, what="transactions", stacklevel=4)
+        if got["no_amount"]:
+            warnings.warn(f"{function}: {got['no_amount']:,} transaction(s) have no number in "
+                          f"{amount!r}: they count as 0 revenue", DataQualityWarning, stacklevel=3)
+        if amount is not None:
+            revenue = got["revenue"]
+        last = pd.Series(got["last"].array, index=idx).astype(start.dtype)
+        seen = last.where(last.notna() & (last > start), start)
+        if not can_lapse.any():
+            window_days = np.inf
+        elif window is not None:
+            window_days = tu.window_days(window, tu._NS_PER_DAY)
+        elif not len(got["gap_counts"]):
+            raise ParameterError(describe("No repeat purchases to choose a lapse window from", parameter="window",
+                                          expected="an explicit window such as '90D'"))
+        else:
+            window_days = quantile_from_counts(got["gap_values"], got["gap_counts"], 0.9)
+        lapsed = can_lapse & ((as_of_ts - seen).dt.total_seconds() / 86400.0 > window_days).to_numpy()
+        end = end.mask(lapsed, seen)
+        churned |= lapsed
+    elif tx is not None:
         code = idx.get_indexer(tx[customer])  # customers as integer positions (-1: not a customer)
         known = code >= 0
         no_time = tx_t.isna().to_numpy()

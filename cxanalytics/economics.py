@@ -371,8 +371,10 @@ def clv_by_segment(
     ----------
     customers : pandas.DataFrame
         One row per customer: ``customer``, ``acquired``, optional ``cancelled`` and ``segment``.
-    transactions : pandas.DataFrame
-        One row per purchase: ``customer``, ``time``, ``amount``.
+    transactions : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per purchase: ``customer``, ``time``, ``amount``. A Dask frame (a log larger
+        than memory, datetime ``time``) gives the same table, reduced to one row per customer
+        with Dask (:mod:`cxanalytics._daskvalue`).
     segment : str or None, default 'segment'
         Grouping column of ``customers``; None for one row ('all').
     discount : float, default 0.1

@@ -36,6 +36,7 @@ from ._linkquery import (
 )
 from ._validate import require_columns, require_frame
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
+from .scale import is_dask_frame
 
 __all__ = ["LinkResult", "link_responses", "encounter_landmarks"]
 
@@ -110,8 +111,11 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
         One row per customer (unique ``on``), optionally with ``acquired``, ``cancelled``
         and ``plan`` columns; its other columns are copied to the result (a name already
         used by ``responses`` gets the suffix ``_customer``).
-    transactions : DataFrame, optional
+    transactions : DataFrame or dask.dataframe.DataFrame, optional
         Purchases with ``on`` and ``occurred_at``: repurchase outcomes and the lapse rule.
+        A Dask frame (a log larger than memory, datetime ``occurred_at``) gives the same
+        result, reduced partition by partition (:mod:`cxanalytics._dasklink`); it is
+        never shared through ``shared``.
     interactions : DataFrame, optional
         Service contacts with ``on``, ``occurred_at`` and optionally ``resolved``,
         ``complaint`` and ``wait_s``: the service history before each response.
@@ -222,7 +226,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     >>> stored, again.linked.equals(first.linked), again.linked.equals(res.linked)
     (1, True, True)
     """
-    if shared is not None:
+    if shared is not None and not is_dask_frame(transactions):  # a Dask log is not hashed: never shared
         from ._sharedtables import shared_link
 
         options = {"responses": responses, "customers": customers, "transactions": transactions,
@@ -286,28 +290,36 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     observed = s + h_ns <= end_ns
     first_tx = np.full(n, np.nan)
     last_seen = s.astype(np.float64)
+    dask_log = transactions is not None and is_dask_frame(transactions)
     if transactions is not None:
-        transactions = require_frame(transactions, parameter="transactions")
-        t_code, t_ns, keep, t_tz = _log_events(transactions, "transactions", customers, on, tz, time, end_ns)
-        tc, tt = t_code[keep], t_ns[keep]
-        grid = sorted_unique(np.r_[tt, s, s + h_ns])
-        ix = _Index(tc, tt, grid)
-        lo, hi = ix.start(code), ix.stop(code)
-        after = ix.pos(code, s, "right")
-        upto = ix.pos(code, s + h_ns, "right")
-        count = upto - after
+        if dask_log:  # a log larger than memory: each response's answers from every partition, combined
+            from ._dasklink import transaction_queries
+
+            got = transaction_queries(transactions, customers, on=on, tz=tz, time=time, end_ns=end_ns, code=code,
+                                      s=s, h_ns=h_ns)
+            count, nxt, first, last = got["count"], got["nxt"], got["first"], got["last"]
+            has_next, has = nxt != np.iinfo(np.int64).max, last != nat
+        else:
+            transactions = require_frame(transactions, parameter="transactions")
+            t_code, t_ns, keep, t_tz = _log_events(transactions, "transactions", customers, on, tz, time, end_ns)
+            tc, tt = t_code[keep], t_ns[keep]
+            ix = _Index(tc, tt, sorted_unique(np.r_[tt, s, s + h_ns]))
+            lo, hi = ix.start(code), ix.stop(code)
+            after = ix.pos(code, s, "right")
+            count = ix.pos(code, s + h_ns, "right") - after
+            has_next, has, top = after < hi, hi > lo, max(len(tt) - 1, 0)
+            nxt = ix.times[np.minimum(after, top)] if len(tt) else np.zeros(n)
+            last = ix.times[np.maximum(hi - 1, 0)] if len(tt) else np.zeros(n)
+            first = ix.times[np.minimum(lo, top)] if len(tt) else np.zeros(n)
         linked["horizon_observed"] = observed
         linked["repurchased"] = pd.array(np.where(observed, count > 0, False), dtype="boolean")
         linked.loc[~observed, "repurchased"] = pd.NA
         linked["purchases_in_horizon"] = pd.array(count, dtype="Int64")
         linked.loc[~observed, "purchases_in_horizon"] = pd.NA
-        has_next = after < hi
-        nxt = ix.times[np.minimum(after, max(len(tt) - 1, 0))] if len(tt) else np.zeros(n)
-        linked["days_to_next_purchase"] = np.where(has_next, (nxt - s) / _DAY_NS, np.nan)
-        last = ix.times[np.maximum(hi - 1, 0)] if len(tt) else np.zeros(n)
-        last_seen = np.where(hi > lo, np.maximum(last, s), s).astype(np.float64)
+        linked["days_to_next_purchase"] = np.where(has_next, (np.where(has_next, nxt, s) - s) / _DAY_NS, np.nan)
+        last_seen = np.where(has, np.maximum(last, s), s).astype(np.float64)
         if acquired is None:
-            first_tx = np.where(hi > lo, ix.times[np.minimum(lo, max(len(tt) - 1, 0))], np.nan)
+            first_tx = np.where(has, first, np.nan)
     else:
         linked["horizon_observed"] = observed
         linked["repurchased"] = pd.array([pd.NA] * n, dtype="boolean")
@@ -333,7 +345,13 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
                           DataQualityWarning, stacklevel=2)
             days = np.where(contract, days, np.nan)
         else:
-            if inactivity is None:
+            if inactivity is None and dask_log:
+                from ._dasklink import lapse_window
+
+                t_tz = getattr(transactions.dtypes["occurred_at"], "tz", None)
+                w_days = lapse_window(transactions, customers, is_contract, on=on, end_ns=end_ns,
+                                      end_day=tu.day_of(end if tz is None else end.tz_convert(t_tz)))
+            elif inactivity is None:
                 from .churn import churn_labels_noncontractual
 
                 tx = transactions.loc[keep & ~is_contract[np.maximum(t_code, 0)], [on, "occurred_at"]]
@@ -446,7 +464,7 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
     >>> lm[["encounter", "unresolved_before", "churned"]].values.tolist()
     [[0, 0, True], [1, 0, True], [2, 1, True]]
     """
-    if shared is not None:
+    if shared is not None and not is_dask_frame(transactions):
         from ._sharedtables import shared_link
 
         options = {"customers": customers, "interactions": interactions, "transactions": transactions,

@@ -35,9 +35,11 @@ folder of Parquet part files, given with ``--transactions`` or as ``transactions
 in the data folder) is linked, never loaded, and the notebooks that declare an ``engine``
 parameter read it lazily with :func:`cxanalytics.logs.read_transactions` and reduce it with
 Dask (optionally on a ``dask.distributed`` cluster, ``scheduler=``), with the same numbers
-as pandas. Notebooks without that parameter (05-08 today) read their inputs into memory
-with pandas whatever the engine, so a full report still needs the log to fit in memory;
-the report's front page names the notebooks that read it with Dask.
+as pandas: 04-07 today (customer summaries, cohorts, linked responses, encounter
+landmarks, lifetime values and retention costs). Notebooks 00, 08 (which compares the pandas
+and Dask paths) and 09 (the churn snapshot) still load the log with pandas, and the other
+tables (customers, responses, interactions) are read with pandas everywhere; the report's
+front page names the notebooks that read the log with Dask.
 """
 
 from __future__ import annotations
@@ -263,10 +265,11 @@ def run_report(
         notebook's folder (relative paths in a notebook are relative to it). The notebooks
         run standalone, so the order does not change any result; the report keeps their order.
     engine : {'pandas', 'dask'}, default 'pandas'
-        How notebooks that declare an ``engine`` parameter (``04_repeat_business``) read
-        the transactions log. ``'dask'``: lazily, with
-        :func:`cxanalytics.logs.read_transactions` (``engine="dask"``), so that the
-        customer summaries and cohort counts are computed partition by partition on a
+        How notebooks that declare an ``engine`` parameter (04 to 07) read the
+        transactions log. ``'dask'``: lazily, with
+        :func:`cxanalytics.logs.read_transactions` (``engine="dask"``), so that customer
+        summaries, cohort counts, linked responses, encounter landmarks, lifetime values
+        and retention costs are computed partition by partition on a
         log larger than memory (a Parquet file or a folder of Parquet part files; CSV
         works too), with the same numbers as ``'pandas'``. Other notebooks read their
         inputs with pandas whatever the engine.

@@ -80,9 +80,10 @@ def retention_vs_acquisition(
     interactions : pandas.DataFrame
         One row per service contact: ``customer``, ``handle`` (seconds of agent time),
         optional ``credit`` and ``other_costs`` (currency units: discounts, gestures).
-    transactions : pandas.DataFrame, optional
+    transactions : pandas.DataFrame or dask.dataframe.DataFrame, optional
         Purchases; needed to estimate margin and retention (see :func:`clv_by_segment`)
-        unless both are given, and to date silent lapses.
+        unless both are given, and to date silent lapses. A Dask frame (a log larger than
+        memory) gives the same table, as in :func:`clv_by_segment`.
     segment : str or None, default 'segment'
         Grouping column of ``customers``; None for one row ('all').
     hourly_wage : float, default 28.0

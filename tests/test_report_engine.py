@@ -248,3 +248,29 @@ def test_report_runs_notebook_08_on_parquet_parts_with_the_csv_outputs(tmp_path)
     # and every text output is the committed one, computed from the sample's CSV files
     parquet_outputs, csv_outputs = _text_outputs(executed), _text_outputs(NOTEBOOK_08)
     assert parquet_outputs == csv_outputs
+
+
+@pytest.mark.slow
+@DASK_INPLACE
+@pytest.mark.parametrize("prefix", ["05_", "06_", "07_"])
+def test_dask_report_gives_notebooks_05_to_07_the_pandas_outputs(tmp_path, prefix):
+    """Notebooks 05-07 with engine="dask" on Parquet part files (link_responses, encounter_landmarks,
+    clv_by_segment, retention_vs_acquisition on the Dask log, on a cluster): the committed pandas outputs."""
+    distributed = pytest.importorskip("distributed")
+    notebook = next(p for p in find_notebooks() if p.name.startswith(prefix))
+    assert {"engine", "dask_scheduler"} <= _declared_parameters(notebook)
+    suite = tmp_path / "nbs"
+    suite.mkdir()
+    (suite / notebook.name).write_bytes(notebook.read_bytes())
+    parts = _parquet_parts(tmp_path / "tx", load_sample("transactions"))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        result = run_report(SAMPLE, tmp_path / "out", transactions=parts, notebooks_dir=suite, engine="dask",
+                            scheduler=cluster.scheduler_address, progress=False)
+        ran_there = set(cluster.scheduler.task_prefixes)
+    assert "read_parquet" in ran_there, sorted(ran_there)
+    assert result.summary()["status"].tolist() == ["ran"]
+    executed = tmp_path / "out" / "notebooks" / notebook.name
+    dask_outputs, pandas_outputs = _text_outputs(executed), _text_outputs(notebook)
+    differing = [i for i, (a, b) in enumerate(zip(dask_outputs, pandas_outputs, strict=True)) if a != b]
+    assert differing == []
