@@ -8,7 +8,9 @@ headless browser with a given viewport and evaluates JavaScript in it. Needs the
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -44,11 +46,13 @@ class Page:
     def __init__(self, path: Path, width: int = 390, height: int = 844, mobile: bool = True):
         import websocket
 
-        self._profile = tempfile.TemporaryDirectory(prefix="cx-chromium-")
+        # Chromium's helper processes may still write to the profile after the browser exits; the
+        # whole process group is stopped on close, and a file written after that is not an error.
+        self._profile = tempfile.TemporaryDirectory(prefix="cx-chromium-", ignore_cleanup_errors=True)
         self._proc = subprocess.Popen(
             [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
              f"--user-data-dir={self._profile.name}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         port_file = Path(self._profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + 60
         while not (port_file.exists() and port_file.read_text().strip()):
@@ -103,12 +107,20 @@ class Page:
             if getattr(self, "_ws", None) is not None:
                 self._ws.close()
         finally:
-            self._proc.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self._proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
+                self._signal_group(signal.SIGKILL)
+                self._proc.wait(timeout=10)
             self._profile.cleanup()
+
+    def _signal_group(self, sig: int) -> None:
+        """Send ``sig`` to the browser and every helper process it started (its own session)."""
+        try:
+            os.killpg(self._proc.pid, sig)
+        except ProcessLookupError:
+            pass
 
     def __enter__(self) -> Page:
         return self
