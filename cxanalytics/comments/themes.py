@@ -21,6 +21,7 @@ import pandas as pd
 
 from .._validate import check_alpha, require_columns, require_frame
 from ..errors import ParameterError
+from ._merge import discover, n_components
 from ._prepare import _TOKEN, _UNIFY, _partial, comment_vectorizer, display_term, prepare_comments
 from ._stats import wilson
 
@@ -151,17 +152,17 @@ class _SeedModel:
 
 # --------------------------------------------------------------------------- NMF
 class _NMFModel:
-    def __init__(self, vectorizer, nmf):
-        self.vectorizer, self.nmf = vectorizer, nmf
+    def __init__(self, vectorizer, nmf, merge: np.ndarray):
+        self.vectorizer, self.nmf, self.merge = vectorizer, nmf, merge  # merge: components x themes (0/1)
 
     def weights(self, prepared: pd.DataFrame) -> np.ndarray:
         from ._prepare import word_tfidf  # vectorizer.transform, vectorised (same matrix)
 
         text = prepared["text"].fillna("").to_numpy(dtype=object)
-        w = np.zeros((len(text), self.nmf.n_components))
+        w = np.zeros((len(text), self.merge.shape[1]))
         ok = prepared["n_tokens"].to_numpy() > 0
         if ok.any():
-            w[ok] = self.nmf.transform(word_tfidf(self.vectorizer, text[ok]))
+            w[ok] = self.nmf.transform(word_tfidf(self.vectorizer, text[ok])) @ self.merge
         return w
 
     def assign(self, prepared: pd.DataFrame) -> pd.DataFrame:
@@ -182,50 +183,6 @@ def _assignments(prepared: pd.DataFrame, w: np.ndarray, one_hot: bool = False) -
     for j in range(k):
         out[f"theme_{j + 1}"] = (has & (best == j)) if one_hot else (w[:, j] > 0)
     return out
-
-
-def _top_terms(components: np.ndarray, vocab: np.ndarray, t: int) -> list[list[str]]:
-    return [list(vocab[np.argsort(-row, kind="stable")[:t]]) for row in components]
-
-
-def _average_jaccard(a: list[str], b: list[str]) -> float:
-    return float(np.mean([len(set(a[:d]) & set(b[:d])) / len(set(a[:d]) | set(b[:d]))
-                          for d in range(1, len(a) + 1)]))
-
-
-def _agreement(ref: list[list[str]], other: list[list[str]]) -> float:
-    from scipy.optimize import linear_sum_assignment
-
-    sim = np.array([[_average_jaccard(r, o) for o in other] for r in ref])
-    i, j = linear_sum_assignment(-sim)
-    return float(sim[i, j].mean())
-
-
-def _nmf(k: int, seed: int, max_iter: int, init: str = "nndsvd"):
-    from sklearn.decomposition import NMF
-
-    return NMF(n_components=k, init=init, random_state=seed, max_iter=max_iter, tol=1e-3)
-
-
-def _choose_k(X, vocab, ks: Sequence[int], n_resamples: int, top: int, rng: np.random.Generator,
-              max_iter: int) -> pd.DataFrame:
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
-    rows = []
-    n = X.shape[0]
-    subsets = [rng.choice(n, size=max(int(0.8 * n), 2), replace=False) for _ in range(n_resamples)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for k in ks:
-            # Random initialisation (as in Greene et al.): cheaper than NNDSVD's SVD, and the
-            # agreement then also measures sensitivity to the starting point.
-            ref = _top_terms(_nmf(k, 0, max_iter, "random").fit(X).components_, vocab, top)
-            agree = [_agreement(ref, _top_terms(_nmf(k, i + 1, max_iter, "random").fit(X[s]).components_, vocab, top))
-                     for i, s in enumerate(subsets)]
-            rows.append((k, float(np.mean(agree))))
-    return pd.DataFrame(rows, columns=["k", "stability"])
 
 
 # --------------------------------------------------------------------------- tables
@@ -255,7 +212,7 @@ def _theme_table(assign: pd.DataFrame, weights: np.ndarray, names: list[str], te
 
 
 def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by: str | Sequence[str] | None = None,
-                   seeds: Mapping[str, Any] | None = None, k_range: Sequence[int] = range(3, 11),
+                   seeds: Mapping[str, Any] | None = None, k_range: Sequence[int] = range(3, 11), components: int | None = None,
                    n_resamples: int = 5, sample: int = 20_000, top_terms: int = 10, min_df: int | float = 3,
                    max_features: int = 20_000, max_iter: int = 300, alpha: float = 0.05,
                    random_state: int = 0) -> ThemeResult:
@@ -327,27 +284,21 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
         vec = comment_vectorizer(stop_words=True, char=False, min_df=min_df, max_features=max_features)
         X = vec.fit_transform(prepared["text"].to_numpy(dtype=object)[learn])
         vocab = vec.get_feature_names_out()
+        ks = []
         if k is None:
-            ks = [int(v) for v in k_range if 2 <= int(v) < min(X.shape)]
+            ks = [int(v) for v in k_range if 2 <= int(v) <= n_components(*X.shape, components)]
             if not ks:
-                raise ParameterError(f"comment_themes: k_range {list(k_range)} leaves no candidate below "
-                                     f"{min(X.shape)} (comments x terms)")
-            few = np.sort(rng.choice(X.shape[0], size=min(X.shape[0], 5000), replace=False))
-            stability = _choose_k(X[few], vocab, ks, n_resamples, top_terms, rng, max_iter)
-            k = int(stability.loc[stability["stability"].idxmax(), "k"])
-        elif not isinstance(k, (int, np.integer)) or not 1 <= k < min(X.shape):
-            raise ParameterError(f"comment_themes: k is {k!r}; expected an integer from 1 to {min(X.shape) - 1}")
-        import warnings
-
-        from sklearn.exceptions import ConvergenceWarning
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            nmf = _nmf(int(k), random_state, max_iter).fit(X)
-            model = _NMFModel(vec, nmf)
-            weights = model.weights(prepared)
+                raise ParameterError(f"comment_themes: k_range {list(k_range)} leaves no candidate from 2 to "
+                                     f"{n_components(*X.shape, components)} (the components of the over-split)")
+        elif not isinstance(k, (int, np.integer)) or not 1 <= k <= n_components(*X.shape, components):
+            raise ParameterError(f"comment_themes: k is {k!r}; expected an integer from 1 to "
+                                 f"{n_components(*X.shape, components)} (the components of the over-split)")
+        nmf, merge, terms, stability = discover(
+            X, vocab, prepared["original"].to_numpy(dtype=object)[learn], k=k, ks=ks, components=components,
+            n_resamples=n_resamples, top=top_terms, rng=rng, max_iter=max_iter, random_state=random_state)
+        model = _NMFModel(vec, nmf, merge)
+        weights = model.weights(prepared)
         assign = _assignments(prepared, weights, one_hot=True)
-        terms = _top_terms(nmf.components_, vocab, top_terms)
         names, method = [" / ".join(t[:3]) for t in terms], "nmf"
         table_names = None
     themes = _theme_table(assign, weights, names, terms, prepared["original"])
