@@ -121,8 +121,6 @@ def test_text_model_of_detractors_beats_guessing(commented, themes):
         assert any(w == key or w.split()[-1] == key for w in low), (term, sorted(low))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 16 goal not met: unlabelled NMF themes with k chosen by stability "
-                   "recover 5 of the 15 planted (language, theme) pairs (benchmarks/themes_recovery.py)")
 def test_each_planted_theme_is_recovered_by_one_unlabelled_theme_per_language(commented):
     # The measure of notebook 10: one-to-one matching of planted and found themes within each language;
     # share of a planted theme's comments whose primary theme is its matched found theme, at least 0.8.
