@@ -156,7 +156,7 @@ def surface_forms(originals) -> tuple[dict[str, str], set[str]]:
 
     ``originals``: comments as written.  A word (split at spaces) that prepares to a single
     token maps that token to the word as written (trimmed of punctuation, lower case); the
-    most frequent form wins (the first met on a tie).  *Masked* tokens are those of the words
+    most frequent form wins (the first in code-point order on a tie).  *Masked* tokens are those of the words
     that :func:`cxanalytics.comments.themes.pseudonymise` masks (e-mails, phone numbers, URLs,
     handles, long numbers) or of placeholders already present (``[email]`` ...): they are never
     shown as theme terms.
@@ -185,7 +185,7 @@ def surface_forms(originals) -> tuple[dict[str, str], set[str]]:
             if len(toks) == 1:
                 c = counts.setdefault(toks[0], {})
                 c[w.lower()] = c.get(w.lower(), 0) + words[w]
-    best = {t: max(c.items(), key=lambda kv: kv[1])[0] for t, c in counts.items()}
+    best = {t: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for t, c in counts.items()}
     # masked tokens: also any token that prepares from a masked raw token
     if masked:
         raw = sorted(masked)

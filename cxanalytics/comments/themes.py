@@ -280,7 +280,12 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
         if len(idx) < 10:
             raise ParameterError(f"comment_themes: column {column!r} has {len(idx)} comments with words; "
                                  "expected at least 10 to find themes")
-        learn = idx if len(idx) <= sample else np.sort(rng.choice(idx, size=sample, replace=False))
+        # Learn in a canonical order (by prepared text, then as written): the themes do not
+        # depend on the order of the rows.
+        keys = pd.DataFrame({"text": prepared["text"].to_numpy(dtype=object)[idx],
+                             "original": prepared["original"].to_numpy(dtype=object)[idx]})
+        idx = idx[keys.sort_values(["text", "original"], kind="stable").index.to_numpy()]
+        learn = idx if len(idx) <= sample else idx[np.sort(rng.choice(len(idx), size=sample, replace=False))]
         vec = comment_vectorizer(stop_words=True, char=False, min_df=min_df, max_features=max_features)
         X = vec.fit_transform(prepared["text"].to_numpy(dtype=object)[learn])
         vocab = vec.get_feature_names_out()
