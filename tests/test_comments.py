@@ -128,6 +128,26 @@ def test_nmf_themes_recover_planted_topics():
     assert r.themes["example_1"].notna().all()
 
 
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(60, 160), blank=st.floats(0.0, 0.3))
+def test_unlabelled_themes_one_per_comment_and_independent_of_row_order(seed, n, blank):
+    # Every comment with words has exactly one main theme (its one mention), a comment without
+    # words none; and shuffling the rows changes neither the themes nor any comment's theme.
+    df = _planted(n=n, seed=seed % 1000)
+    rng = np.random.default_rng(seed)
+    df.loc[rng.random(n) < blank, "comment"] = rng.choice([None, "", "!!", "   "])
+    r = cx.comment_themes(df, "comment", n_resamples=2, components=8)
+    words = cx.prepare_comments(df["comment"])["n_tokens"].to_numpy() > 0
+    ind = r.indicators().to_numpy(dtype=bool)
+    assert (ind.sum(axis=1) == words).all()
+    assert (r.assignments["theme"].notna().to_numpy() == words).all()
+    assert r.prevalence["n"].sum() == words.sum() == r.prevalence["n_total"].iloc[0]
+    order = rng.permutation(n)
+    s = cx.comment_themes(df.iloc[order], "comment", n_resamples=2, components=8)
+    assert s.k == r.k and s.themes["name"].tolist() == r.themes["name"].tolist()
+    pd.testing.assert_series_equal(s.assignments["theme"].sort_index(), r.assignments["theme"].sort_index())
+
+
 def test_theme_differences_and_score_model():
     df = _planted()
     r = cx.comment_themes(df, "comment", seeds={"billing": ["bill*", "overcharged", "invoice", "refund", "charge"],

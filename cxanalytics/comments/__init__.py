@@ -1,7 +1,7 @@
 """Open-text comments in English, Arabic and Persian: preparation, themes, scores, churn.
 
 * :func:`prepare_comments`, :func:`comment_vectorizer`: language per comment and normalisation;
-* :func:`comment_themes` -> :class:`ThemeResult`: themes (NMF, stability-chosen ``k``, or seeds);
+* :func:`comment_themes` -> :class:`ThemeResult`: themes (over-split NMF merged, stability-chosen ``k``, or seeds);
 * :func:`theme_differences`, :func:`comment_score_model`: themes and scores;
 * :func:`claim_theme_churn`: themes and repeat business;
 * :func:`textiq_coding`, :func:`compare_textiq`: Qualtrics Text iQ columns.

@@ -1,12 +1,13 @@
-"""Themes in open-text comments: NMF on TF-IDF with the number of themes chosen by stability.
+"""Themes in open-text comments: over-split NMF merged into themes chosen by stability.
 
-A theme is a non-negative factor of the comments' word TF-IDF matrix (Lee & Seung 1999,
-scikit-learn's ``NMF``).  The number of themes ``k`` is chosen by the stability of the top
-terms across random subsamples (Greene, O'Callaghan & Cunningham 2014): for each candidate
-``k`` a reference factorisation and ``n_resamples`` factorisations of 80 % subsamples are
-compared by their *average Jaccard* agreement of top-term lists (topics matched one to one by
-the Hungarian algorithm), and the most stable ``k`` wins (the smaller on a tie).  An analyst's
-codebook of seed terms replaces the discovery step (``seeds=``).
+Without a codebook, the comments' word TF-IDF matrix is over-split by non-negative matrix
+factorisation (Lee & Seung 1999, scikit-learn's ``NMF``) into many components, which are
+merged into themes by average-linkage clustering of their characteristic terms; the number
+of themes ``k`` is the cut of that tree that persists over the widest range of distances, on
+average over the tree of all comments and the trees of 80 % subsamples (stability across
+resamples, as Greene, O'Callaghan & Cunningham 2014 ask of ``k``).  The method is described
+in :mod:`cxanalytics.comments._merge`.  An analyst's codebook of seed terms replaces the
+discovery step (``seeds=``).
 """
 
 from __future__ import annotations
@@ -57,8 +58,10 @@ class ThemeResult:
     Attributes
     ----------
     themes : DataFrame
-        One row per theme: ``theme`` (number), ``name`` (top three terms), ``terms`` (top
-        terms in the comments' own script), ``language`` (dominant language of its comments),
+        One row per theme (unlabelled themes numbered by weight, largest first): ``theme``
+        (number), ``name`` (top three terms), ``terms`` (top terms, each in its most frequent
+        written form; terms seen in masked text such as e-mails or phone numbers are never
+        listed), ``language`` (dominant language of its comments),
         ``n`` (comments assigned) and ``example_1`` … ``example_3`` (the most typical
         comments, pseudonymised).
     prevalence : DataFrame
@@ -71,8 +74,10 @@ class ThemeResult:
         number, NA without words or without a match), ``weight`` (its share of the comment's
         theme weights) and one boolean column ``theme_<number>`` per theme (mentions).
     stability : DataFrame
-        ``k`` and ``stability`` (average Jaccard agreement) for each candidate; empty when
-        ``k`` or ``seeds`` was given.
+        For each candidate ``k``: ``persistence`` (range of merge distances over which the
+        cut into ``k`` themes holds, tree of all comments) and ``stability`` (its mean over
+        that tree and the resampled trees; the largest chooses ``k``); empty when ``k`` or
+        ``seeds`` was given.
     k : int
     method : str
         "nmf" or "seeds".
@@ -225,8 +230,10 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
     column : str
         The comment column (English, Arabic, Persian; mixed freely).
     k : int, optional
-        Number of themes; by default chosen from ``k_range`` by stability across
-        ``n_resamples`` subsamples (Greene et al. 2014).
+        Number of themes (a cut of the tree of components); by default chosen from
+        ``k_range`` by its persistence across the tree and ``n_resamples`` subsample trees.
+        A theme that ends up as no comment's main theme (a phrasing shared by several
+        themes, such as "honestly ...") is dropped, so :attr:`ThemeResult.k` can be smaller.
     by : str or list of str, optional
         Segment column(s): prevalence per segment in :attr:`ThemeResult.by_segment`.
     seeds : mapping, optional
@@ -235,10 +242,16 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
         Persian suffixes such as ها are allowed around a term), or theme name -> {language:
         terms}.  A comment mentions every theme whose term it contains.
     k_range : sequence of int, default 3..10
+        Candidate numbers of themes (at most ``components``).
+    components : int, optional
+        Size of the over-split: NMF components merged into themes (default 30, but at most
+        one per 10 comments).
     n_resamples : int, default 5
+        Subsamples (80 % of at most 5000 comments, components refitted) whose trees enter
+        the stability of ``k``.
     sample : int, default 20000
-        Comments (drawn at random) on which the themes are learnt (``k`` is chosen on 5000 of
-        them); every comment is then assigned.  Keeps the cost of a million comments close to that of vectorising them.
+        Comments (drawn at random) on which the themes are learnt; every comment is then
+        assigned.  The themes do not depend on the order of the rows.  Keeps the cost of a million comments close to that of vectorising them.
     top_terms : int, default 10
     min_df, max_features :
         Vocabulary limits of the word TF-IDF (stop words of the three languages removed).
