@@ -17,6 +17,12 @@ its main component, and components are merged back into themes:
    holds over a range of merge distances; the ``k`` whose range is widest, averaged over the
    tree of all comments and the trees of ``n_resamples`` random 80 % subsamples (components
    refitted on each), is the most stable.
+
+A comment's theme is the theme of its main component; a theme that is no comment's main theme
+(a phrasing shared by several themes, such as "honestly ...") is dropped.  Themes are numbered
+by weight (the sum of their comments' theme weights), largest first, and named by their
+characteristic terms in the form most often written (:func:`surface_forms`), never by a term
+seen only in masked text (e-mails, phone numbers).
 """
 
 from __future__ import annotations
@@ -115,6 +121,21 @@ def merge(X, primary: np.ndarray, n: int, k: int) -> np.ndarray:
     return out.astype(np.int64)
 
 
+def pool(W: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """Theme weights of each comment: the largest weight among each theme's components.
+
+    ``W``: comments x components; ``M``: components x themes (0/1).  A comment's main theme
+    is thus the theme of its main component, as in the profiles that merged the components
+    (summing instead would favour themes made of many components).
+    """
+    out = np.zeros((W.shape[0], M.shape[1]))
+    for j in range(M.shape[1]):
+        cols = M[:, j] > 0
+        if cols.any():
+            out[:, j] = W[:, cols].max(axis=1)
+    return out
+
+
 def primary_of(W: np.ndarray) -> np.ndarray:
     """Main component of each comment (-1 when all its weights are zero)."""
     return np.where(W.sum(axis=1) > 0, W.argmax(axis=1), -1)
@@ -131,9 +152,9 @@ def choose_k(X, W: np.ndarray, ks, n: int, n_resamples: int, rng: np.random.Gene
     ks = list(ks)
     full = persistence(tree(profiles(X, primary_of(W), n)), ks)
     runs = [full]
-    pool = np.arange(X.shape[0]) if X.shape[0] <= subsample else np.sort(rng.choice(X.shape[0], subsample, replace=False))
+    rows = np.arange(X.shape[0]) if X.shape[0] <= subsample else np.sort(rng.choice(X.shape[0], subsample, replace=False))
     for i in range(n_resamples):
-        s = np.sort(rng.choice(pool, size=max(int(0.8 * len(pool)), 2), replace=False))
+        s = np.sort(rng.choice(rows, size=max(int(0.8 * len(rows)), 2), replace=False))
         Xs = X[s]
         ns = min(n, Xs.shape[0] - 1, Xs.shape[1] - 1)
         _, Ws = fit_nmf(Xs, ns, i + 1, max_iter)
@@ -227,13 +248,13 @@ def discover(X, vocab: np.ndarray, originals, *, k: int | None, ks, components: 
     group = merge(X, primary, n, k)
     M = np.zeros((n, group.max() + 1))
     M[np.arange(n), group] = 1.0
-    mass = (W @ M).sum(axis=0)
+    mass = pool(W, M).sum(axis=0)
     M = M[:, np.argsort(-mass, kind="stable")]  # themes numbered by weight, largest first
     # A theme that is no comment's main theme (a phrasing shared by several themes, such as
     # "honestly ...", whose comments all lean to the theme of what they are about) is dropped.
-    held = np.bincount(primary_of(W @ M) + 1, minlength=M.shape[1] + 1)[1:] > 0
+    held = np.bincount(primary_of(pool(W, M)) + 1, minlength=M.shape[1] + 1)[1:] > 0
     M = M[:, held] if held.any() else M
-    theme = primary_of(W @ M)
+    theme = primary_of(pool(W, M))
     forms, masked = surface_forms(originals)
     terms = theme_terms(X, vocab, M.T @ nmf.components_, theme, M.shape[1], top, forms, masked)
     return nmf, M, terms, stability

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._validate import check_alpha, require_columns, require_frame
 from ..errors import ParameterError
-from ._merge import discover, n_components
+from ._merge import discover, n_components, pool
 from ._prepare import _TOKEN, _UNIFY, _partial, comment_vectorizer, display_term, prepare_comments
 from ._stats import wilson
 
@@ -167,7 +167,7 @@ class _NMFModel:
         w = np.zeros((len(text), self.merge.shape[1]))
         ok = prepared["n_tokens"].to_numpy() > 0
         if ok.any():
-            w[ok] = self.nmf.transform(word_tfidf(self.vectorizer, text[ok])) @ self.merge
+            w[ok] = pool(self.nmf.transform(word_tfidf(self.vectorizer, text[ok])), self.merge)
         return w
 
     def assign(self, prepared: pd.DataFrame) -> pd.DataFrame:
