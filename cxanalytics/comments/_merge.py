@@ -142,7 +142,7 @@ def primary_of(W: np.ndarray) -> np.ndarray:
 
 
 def choose_k(X, W: np.ndarray, ks, n: int, n_resamples: int, rng: np.random.Generator, max_iter: int,
-             subsample: int = 5000) -> pd.DataFrame:
+             subsample: int = 2000) -> pd.DataFrame:
     """Persistence of each candidate ``k``: on the tree of all comments and on resampled trees.
 
     Each resample draws 80 % of (at most ``subsample``) comments, refits the over-split NMF on

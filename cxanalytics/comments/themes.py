@@ -247,7 +247,7 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
         Size of the over-split: NMF components merged into themes (default 30, but at most
         one per 10 comments).
     n_resamples : int, default 5
-        Subsamples (80 % of at most 5000 comments, components refitted) whose trees enter
+        Subsamples (80 % of at most 2000 comments, components refitted) whose trees enter
         the stability of ``k``.
     sample : int, default 20000
         Comments (drawn at random) on which the themes are learnt; every comment is then
