@@ -53,14 +53,14 @@ def n_components(n_docs: int, n_terms: int, components: int | None) -> int:
     return int(max(1, min(want, n_docs - 1, n_terms - 1)))
 
 
-def fit_nmf(X, n: int, seed: int, max_iter: int):
-    """NMF with NNDSVD initialisation (deterministic given ``seed``), convergence warnings silenced."""
+def fit_nmf(X, n: int, seed: int, max_iter: int, init: str = "nndsvd"):
+    """NMF (NNDSVD initialisation by default, ``"random"`` for resamples), convergence warnings silenced."""
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        nmf = NMF(n_components=n, init="nndsvd", random_state=seed, max_iter=max_iter, tol=1e-3)
+        nmf = NMF(n_components=n, init=init, random_state=seed, max_iter=max_iter, tol=1e-3)
         w = nmf.fit_transform(X)
     return nmf, w
 
@@ -146,7 +146,8 @@ def choose_k(X, W: np.ndarray, ks, n: int, n_resamples: int, rng: np.random.Gene
     """Persistence of each candidate ``k``: on the tree of all comments and on resampled trees.
 
     Each resample draws 80 % of (at most ``subsample``) comments, refits the over-split NMF on
-    them and builds its own tree.  Returns ``k``, ``persistence`` (tree of all comments) and
+    them from a random start (as Greene et al. 2014: the agreement then also covers the
+    starting point, and the SVD of NNDSVD is not paid again) and builds its own tree.  Returns ``k``, ``persistence`` (tree of all comments) and
     ``stability`` (mean persistence over that tree and the resampled ones).
     """
     ks = list(ks)
@@ -157,7 +158,7 @@ def choose_k(X, W: np.ndarray, ks, n: int, n_resamples: int, rng: np.random.Gene
         s = np.sort(rng.choice(rows, size=max(int(0.8 * len(rows)), 2), replace=False))
         Xs = X[s]
         ns = min(n, Xs.shape[0] - 1, Xs.shape[1] - 1)
-        _, Ws = fit_nmf(Xs, ns, i + 1, max_iter)
+        _, Ws = fit_nmf(Xs, ns, i + 1, max_iter, init="random")
         runs.append(persistence(tree(profiles(Xs, primary_of(Ws), ns)), ks))
     return pd.DataFrame({"k": ks, "persistence": full, "stability": np.mean(runs, axis=0)})
 
