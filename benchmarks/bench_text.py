@@ -22,6 +22,10 @@ comments   TfidfVectorizer   ours (prepare + themes + score model)   time ratio 
 1,000,000  6.0 s             35.2 s (11.1 + 11.6 + 12.5)             5.9x        1841 vs 460
 =========  ================  ======================================  ==========  ===============
 
+Themes as a merged over-split (2026-12-05, 200k, two alternating runs each, loaded machine):
+themes 10.7 / 11.4 s vs 12.3 / 11.3 s with the earlier single NMF (ratio about 0.95, within
+noise); peak memory about 600 MiB vs 530 MiB (30 NMF components per comment at assignment).
+
 Before this round (same machine, heavier load): 200k comments 484 s vs 11.8 s (41x), 889 MiB.
 The goal (<= 3x) is not met.  Where the 1M time goes: preparing the comments (per-comment
 Python: the ASCII fast path, one joined NFKC / table / casefold pass and array-based language
