@@ -101,6 +101,12 @@ def persistence(Z: np.ndarray, ks) -> np.ndarray:
 
     With ``m`` leaves, ``k`` clusters exist for distances from the ``(m - k)``-th merge height
     to the next one (from 0 when ``k = m``; the single cluster ``k = 1`` up to distance 1).
+
+    Examples
+    --------
+    >>> Z = np.array([[0, 1, 0.1, 2], [2, 3, 0.2, 2], [4, 5, 0.9, 4]])  # two tight pairs
+    >>> persistence(Z, [1, 2, 3, 4]).round(2).tolist()
+    [0.1, 0.7, 0.1, 0.1]
     """
     m = Z.shape[0] + 1
     heights = np.concatenate([[0.0], Z[:, 2], [1.0]])  # heights[i]: height of the i-th merge (i >= 1)
@@ -182,6 +188,12 @@ def surface_forms(originals) -> tuple[dict[str, str], set[str]]:
     that :func:`cxanalytics.comments.themes.pseudonymise` masks (e-mails, phone numbers, URLs,
     handles, long numbers) or of placeholders already present (``[email]`` ...): they are never
     shown as theme terms.
+
+    Examples
+    --------
+    >>> forms, masked = surface_forms(["الفاتورة خاطئة", "Call me at +971 50 123 4567"])
+    >>> forms["الفاتوره"], sorted(masked)
+    ('الفاتورة', ['123', '4567', '50', '971'])
     """
     from .themes import pseudonymise
 
