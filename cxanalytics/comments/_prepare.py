@@ -449,9 +449,7 @@ def word_tfidf(vectorizer, texts):
 
     The same sparse matrix (same counts, IDF weights, ``sublinear_tf`` and L2 norm, float32,
     sorted indices) as scikit-learn's ``transform``, but the per-feature Python loop of
-    ``CountVectorizer`` is replaced by array work: each comment is tokenised once (one
-    ``findall``), the tokens of all comments are factorised together, stop words dropped,
-    unigrams and adjacent-token bigrams looked up in the fitted vocabulary by their codes.
+    ``CountVectorizer`` is replaced by array work (see :mod:`cxanalytics.comments._vectors`).
     Any other vectoriser falls back to its own ``transform``.
 
     Examples
@@ -460,47 +458,6 @@ def word_tfidf(vectorizer, texts):
     >>> bool((word_tfidf(v, ["slow refund again"]) != v.transform(["slow refund again"])).nnz == 0)
     True
     """
-    from itertools import chain
+    from ._vectors import word_tfidf as fast
 
-    from scipy import sparse
-
-    tfidf = getattr(vectorizer, "_tfidf", None)
-    tok = getattr(vectorizer, "tokenizer", None)
-    if (tfidf is None or tok not in (_stop_tokens, _all_tokens) or vectorizer.ngram_range != (1, 2)
-            or vectorizer.analyzer != "word" or vectorizer.binary):
-        return vectorizer.transform(texts)
-    texts = list(texts)
-    n, vocab = len(texts), vectorizer.vocabulary_
-    toks = [_TOKEN.findall(t.translate(_UNIFY)) for t in texts]
-    lens = np.fromiter(map(len, toks), np.int64, n)
-    flat = np.fromiter(chain.from_iterable(toks), dtype=object, count=int(lens.sum()))
-    codes, uniq = pd.factorize(flat)
-    doc = np.repeat(np.arange(n, dtype=np.int64), lens)
-    if tok is _stop_tokens:
-        keep = ~np.fromiter((u in _ALL_STOP for u in uniq), bool, len(uniq))[codes]
-        codes, doc = codes[keep], doc[keep]
-    codes = codes.astype(np.int64)
-    u_index = {u: i for i, u in enumerate(uniq)}
-    f1 = np.fromiter((vocab.get(u, -1) for u in uniq), np.int64, len(uniq))[codes] if len(uniq) else codes
-    same = doc[1:] == doc[:-1]
-    a, b, bdoc = codes[:-1][same], codes[1:][same], doc[1:][same]
-    big_keys, big_ids = [], []
-    size = max(len(uniq), 1)
-    for term, j in vocab.items():
-        parts = term.split(" ")
-        if len(parts) == 2 and parts[0] in u_index and parts[1] in u_index:
-            big_keys.append(u_index[parts[0]] * size + u_index[parts[1]])
-            big_ids.append(j)
-    big_keys, big_ids = np.asarray(big_keys, np.int64), np.asarray(big_ids, np.int64)
-    order = np.argsort(big_keys, kind="stable")
-    big_keys, big_ids = big_keys[order], big_ids[order]
-    obs = a * size + b
-    pos = np.minimum(np.searchsorted(big_keys, obs), max(len(big_keys) - 1, 0))
-    f2 = np.where((len(big_keys) > 0) & (big_keys[pos] == obs) if len(big_keys) else np.zeros(len(obs), bool),
-                  big_ids[pos] if len(big_ids) else -1, -1)
-    rows = np.concatenate([doc[f1 >= 0], bdoc[f2 >= 0]])
-    cols = np.concatenate([f1[f1 >= 0], f2[f2 >= 0]])
-    X = sparse.csr_matrix((np.ones(len(rows), dtype=vectorizer.dtype), (rows, cols)), shape=(n, len(vocab)))
-    X.sum_duplicates()
-    X.sort_indices()
-    return tfidf.transform(X, copy=False)
+    return fast(vectorizer, texts)
