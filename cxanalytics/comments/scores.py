@@ -10,8 +10,8 @@ import pandas as pd
 from .._validate import check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import ParameterError
 from ._prepare import _ALL_STOP, prepare_comments
-from ._vectors import comment_tfidf
 from ._stats import bh, delong, newcombe, two_proportion_p
+from ._vectors import comment_tfidf
 from .themes import ThemeResult, comment_themes  # noqa: F401 (comment_themes: doctests)
 
 __all__ = ["ScoreModelResult", "comment_score_model", "theme_differences", "low_score_flag"]
