@@ -22,6 +22,14 @@ comments   TfidfVectorizer   ours (prepare + themes + score model)   time ratio 
 1,000,000  6.0 s             35.2 s (11.1 + 11.6 + 12.5)             5.9x        1841 vs 460
 =========  ================  ======================================  ==========  ===============
 
+Branch textspeed2 (2026-12-05, load average 6-8 on the 2 cores, so only same-load comparisons
+mean anything): 1M comments ours 69 s (prepare 15 + themes 17 + score model 37) against 98 s
+(27 + 32 + 38) for the code above at the same load; peak 1093 MiB against 1814 MiB; the time
+ratio measured 2.0x-5.1x between two runs (TfidfVectorizer alone took 13-28 s instead of 6 s),
+so the goal is not shown met.  200k: 6.7x, peak 832 MiB (the score model's character n-gram
+keys of its 50k subsample).  Preparation is now whole-column array passes, the TF-IDF matrices
+are built as arrays (bit-identical to scikit-learn's); the six liblinear fits are unchanged.
+
 Before this round (same machine, heavier load): 200k comments 484 s vs 11.8 s (41x), 889 MiB.
 The goal (<= 3x) is not met.  Where the 1M time goes: preparing the comments (per-comment
 Python: the ASCII fast path, one joined NFKC / table / casefold pass and array-based language
