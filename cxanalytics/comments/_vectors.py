@@ -207,7 +207,7 @@ def comment_tfidf(texts, *, dtype=np.float32):
     --------
     >>> X, names = comment_tfidf(["slow delivery", "slow refund"])
     >>> X.shape, list(names[:3])
-    ((2, 35), ['word__delivery', 'word__refund', 'word__slow'])
+    ((2, 71), ['word__delivery', 'word__refund', 'word__slow'])
     """
     from sklearn.feature_extraction.text import TfidfTransformer
 
