@@ -15,16 +15,24 @@ issue's goal).
 Measured (2026-12-04, 2 cores shared with other jobs, so single runs vary by up to 2x; 1M:
 the fastest of ``--repeat 2`` alternating runs, 200k: one run):
 
-=========  ================  ======================================  ==========  ===============
+=========  ================  ======================================  ==========  ========
 comments   TfidfVectorizer   ours (prepare + themes + score model)   time ratio  peak MiB
-=========  ================  ======================================  ==========  ===============
+=========  ================  ======================================  ==========  ========
 200,000    2.2 s             19.1 s (3.0 + 3.8 + 12.3)               8.8x        529 vs 240
 1,000,000  6.0 s             35.2 s (11.1 + 11.6 + 12.5)             5.9x        1841 vs 460
-=========  ================  ======================================  ==========  ===============
+=========  ================  ======================================  ==========  ========
 
 Themes as a merged over-split (2026-12-05, 200k, two alternating runs each, loaded machine):
 themes 10.7 / 11.4 s vs 12.3 / 11.3 s with the earlier single NMF (ratio about 0.95, within
 noise); peak memory about 600 MiB vs 530 MiB (30 NMF components per comment at assignment).
+
+Branch textspeed2 (2026-12-05, load average 6-8 on the 2 cores, so only same-load comparisons
+mean anything): 1M comments ours 69 s (prepare 15 + themes 17 + score model 37) against 98 s
+(27 + 32 + 38) for the code above at the same load; peak 1093 MiB against 1814 MiB; the time
+ratio measured 2.0x-5.1x between two runs (TfidfVectorizer alone took 13-28 s instead of 6 s),
+so the goal is not shown met.  200k: 6.7x, peak 832 MiB (the score model's character n-gram
+keys of its 50k subsample).  Preparation is now whole-column array passes, the TF-IDF matrices
+are built as arrays (bit-identical to scikit-learn's); the six liblinear fits are unchanged.
 
 Before this round (same machine, heavier load): 200k comments 484 s vs 11.8 s (41x), 889 MiB.
 The goal (<= 3x) is not met.  Where the 1M time goes: preparing the comments (per-comment

@@ -229,3 +229,21 @@ def test_real_english_reviews_auc(realdata):
     auc = cx.comment_score_model(d, "text", target="negative").auc.iloc[0]
     # Issue 16 goal: >= 0.90 on the English reviews (benchmarks/text_auc.py: baseline 0.918).
     assert auc["auc"] >= 0.90 and auc["n"] == 1000 and auc["n_low"] == 500
+
+
+def test_array_tfidf_equals_scikit_learn_entry_for_entry():
+    from cxanalytics.comments._prepare import comment_vectorizer, prepare_comments
+    from cxanalytics.comments._vectors import comment_tfidf, word_tfidf
+
+    raw = ["Great service 👍👍", "خدمة ممتازة جداً", "خیلی می‌خواهم  بد", "slow  refund, slow\tdelivery", "الفاتورة غالي",
+           "x y x y", "پشتیبانی بد بود", "never again!!", "ok", "١٢٣ items"]
+    text = prepare_comments(raw)["text"].to_numpy(dtype=object)
+    vec = comment_vectorizer(min_df=1)
+    want, names = vec.fit_transform(text).tocsr(), vec.get_feature_names_out()
+    got, got_names = comment_tfidf(text)
+    assert list(got_names) == list(names)
+    for a in ("indptr", "indices", "data"):  # same entries in the same within-row order
+        assert np.array_equal(getattr(got, a), getattr(want, a))
+    w = comment_vectorizer(min_df=1, char=False, stop_words=True).fit(text[:6])
+    a, b = w.transform(text), word_tfidf(w, text)
+    assert np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)

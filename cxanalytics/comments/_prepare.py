@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..text import _TEXT_TABLE, _WS
+from . import _fast
 
 LANGUAGES = ("en", "ar", "fa", "und")
 
@@ -34,6 +35,23 @@ _PERSIAN_ONLY = re.compile(r"[\u067e\u0686\u0698\u06af]")  # پ چ ژ گ: not Ar
 # A Persian present/continuous prefix written as a separate word: joined to its verb so that
 # "می خواهم", "می‌خواهم" (ZWNJ) and "میخواهم" are one token (after unification يـ).
 _FA_PREFIX = re.compile(r"(?<![^\W\d_])(ن?م[يی]) (?=[^\W\d_])")
+# The same rule searched from its fixed part (fast on long strings), the lookbehind checked on
+# each match: a letter-less character before "م", or "ن" with a letter-less character before it.
+_FA_PREFIX_FAST = re.compile(r"م[يی] (?=[^\W\d_])")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _fa_prefix_keep(m: re.Match) -> str:
+    s, i = m.string, m.start()
+    before = s[i - 1] if i else ""
+    if not before or not _LETTER.match(before) or (before == "ن" and (i < 2 or not _LETTER.match(s[i - 2]))):
+        return m.group()[:-1]
+    return m.group()
+
+
+def _join_fa_prefix(s: str) -> str:
+    """``_FA_PREFIX.sub(r"\\1", s)``: a Persian "می" / "نمی" written apart joined to its verb."""
+    return _FA_PREFIX_FAST.sub(_fa_prefix_keep, s) if "\u0645" in s else s
 
 # Small stop-word lists (function words only).  Negations and intensifiers are deliberately
 # absent (not, no, never, لا, ما, مش, لم, لن, نه, نمي, خيلي, very, too): they carry opinion.
@@ -105,6 +123,26 @@ def _language(text: str) -> str:
     return "fa" if fa > ar else "ar"
 
 
+def _luts() -> dict:
+    """Code-point lookup arrays (built on first use, then kept): the translation tables and the
+    character classes of :data:`_TOKEN`."""
+    if not _LUTS:
+        _LUTS.update(partial=_fast.table_lut(_PARTIAL_TABLE), fa=_fast.table_lut(_TO_FA),
+                     ar=_fast.table_lut(_TO_AR), unify=_fast.table_lut(_UNIFY), space=_fast.class_lut(_WS),
+                     word=_fast.class_lut(re.compile(r"[^\W_]")), emoji=_fast.class_lut(re.compile(f"[{_EMOJI}]")))
+    return _LUTS
+
+
+_LUTS: dict = {}
+
+
+def _partial_joined(joined: str) -> str:
+    """:func:`_partial` of each NUL-separated piece of ``joined``, in one pass per step."""
+    lut = _luts()["partial"]
+    j = _fast.translate(unicodedata.normalize("NFKC", joined), _PARTIAL_TABLE, lut).casefold()
+    return _fast.translate_squeeze(unicodedata.normalize("NFKC", j), _PARTIAL_TABLE, lut, _luts()["space"])
+
+
 def _partial_many(raws: list[str]) -> list[str]:
     """:func:`_partial` of each string, done on all of them joined by NUL (one C pass per step).
 
@@ -113,52 +151,60 @@ def _partial_many(raws: list[str]) -> list[str]:
     """
     if not raws:
         return []
-    joined = "\x00".join(raws)
-    if joined.count("\x00") != len(raws) - 1:
-        return [_partial(r) for r in raws]
-    j = unicodedata.normalize("NFKC", joined).translate(_PARTIAL_TABLE).casefold()
-    j = _WS.sub(" ", unicodedata.normalize("NFKC", j).translate(_PARTIAL_TABLE))
-    out = [p.strip() for p in j.split("\x00")]
-    return out if len(out) == len(raws) else [_partial(r) for r in raws]
+    joined = _fast.join(raws)
+    out = None if joined is None else _partial_joined(joined).split("\x00")
+    return out if out is not None and len(out) == len(raws) else [_partial(r) for r in raws]
 
 
-def _prepare_many(raws: list[str]) -> list[tuple[str, str]]:
-    """:func:`_prepare_one` (without a majority language) of each string."""
-    out: list[tuple[str, str] | None] = [None] * len(raws)
-    other = []
-    for i, r in enumerate(raws):
-        if r.isascii():  # fast path, same result: NFKC and the table leave ASCII as is; casefold = lower
-            u = _WS.sub(" ", r.lower()).strip()
-            out[i] = (u, "en" if _LATIN_LETTER.search(u) else "und")
-        else:
-            other.append(i)
-    parts, langs = [], []
-    for start in range(0, len(other), _CHUNK):  # in chunks: bounded memory of the joined passes
-        chunk = _partial_many([raws[i] for i in other[start:start + _CHUNK]])
-        parts += chunk
-        langs += _languages(chunk)
+def _finish_many(texts: list[str], langs: list[str], rows=None) -> None:
+    """:func:`_finish` (without a majority language) of ``texts[i]`` for ``i`` in ``rows`` (all), in place."""
+    rows = range(len(texts)) if rows is None else rows
+    luts = _luts()
     for lg, table in (("fa", _TO_FA), ("ar", _TO_AR)):
-        pick = [j for j, v in enumerate(langs) if v == lg]
-        done = _joined_map([parts[j] for j in pick], lambda t, tb=table, lg=lg: (
-            _FA_PREFIX.sub(r"\1", t.translate(tb)) if lg == "fa" else t.translate(tb)))
+        pick = [j for j in rows if langs[j] == lg]
+        done = _joined_map([texts[j] for j in pick], lambda t, tb=table, lg=lg: (
+            _join_fa_prefix(_fast.translate(t, tb, luts[lg])) if lg == "fa" else _fast.translate(t, tb, luts[lg])))
         for j, u in zip(pick, done, strict=True):
-            parts[j] = u
-    for i, u, lg in zip(other, parts, langs, strict=True):
-        out[i] = (u, lg)
+            texts[j] = u
+
+
+def _prepare_many(raws: list[str]) -> tuple[list[str], list[str]]:
+    """Prepared texts and languages (:func:`_prepare_one` without a majority language: "ar?" left)."""
+    texts: list[str] = []
+    langs: list[str] = []
+    for start in range(0, len(raws), _CHUNK):  # in chunks: bounded memory of the joined passes
+        chunk = _partial_many(raws[start:start + _CHUNK])
+        texts += chunk
+        langs += _languages(chunk)
+    _finish_many(texts, langs)
+    return texts, langs
+
+
+def _count_tokens(texts: list[str]) -> np.ndarray:
+    """``len(_TOKEN.findall(t))`` of each text, counted on code-point arrays of NUL-joined chunks."""
+    out = np.zeros(len(texts), dtype=np.int64)
+    luts = _luts()
+    for start in range(0, len(texts), _CHUNK):
+        chunk = texts[start:start + _CHUNK]
+        joined = _fast.join(chunk)
+        cp = None if joined is None else _fast.codepoints(joined)
+        if cp is None:
+            out[start:start + len(chunk)] = [len(_TOKEN.findall(t)) for t in chunk]
+        else:
+            out[start:start + len(chunk)] = _fast.count_runs(cp, luts["word"], luts["emoji"], len(chunk))
     return out
 
 
-_CHUNK = 20_000
+_CHUNK = 100_000
 
 
 def _joined_map(texts: list[str], f) -> list[str]:
     """``[f(t) for t in texts]`` for a per-character / NUL-free-pattern ``f``, on one NUL-joined string."""
     if not texts:
         return []
-    joined = "\x00".join(texts)
-    out = f(joined).split("\x00") if joined.count("\x00") == len(texts) - 1 else None
+    joined = _fast.join(texts)
+    out = None if joined is None else f(joined).split("\x00")
     return out if out is not None and len(out) == len(texts) else [f(t) for t in texts]
-
 
 # Character classes of _language as one lookup over the Basic Multilingual Plane.
 _CLASS_PATTERNS = (_ARABIC_LETTER, _LATIN_LETTER, _PERSIAN_ONLY, _FA_LETTERS, _AR_LETTERS)
@@ -175,6 +221,16 @@ def _class_lut() -> np.ndarray:
     return _LUT[0]
 
 
+def _class_bits() -> np.ndarray:
+    """The classes of :func:`_class_lut` as bits of one uint8 per code point (all planes)."""
+    if len(_LUT) < 2:
+        bits = np.zeros(0x110000, dtype=np.uint8)
+        for c, row in enumerate(_class_lut()):
+            bits[:0x10000] |= row.astype(np.uint8) << c
+        _LUT.append(bits)
+    return _LUT[1]
+
+
 def _languages(texts: list[str]) -> list[str]:
     """:func:`_language` of each text (after :func:`_partial`), as array work on all texts at once.
 
@@ -183,28 +239,34 @@ def _languages(texts: list[str]) -> list[str]:
     m = len(texts)
     if m == 0:
         return []
-    joined = "\x00".join(texts)
-    if joined.count("\x00") != m - 1:
+    joined = _fast.join(texts)
+    cp = None if joined is None else _fast.codepoints(joined)
+    if cp is None:  # a NUL inside a text, or lone surrogates
         return [_language(t) for t in texts]
-    try:
-        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    except UnicodeEncodeError:  # lone surrogates
-        return [_language(t) for t in texts]
-    lut = _class_lut()
-    piece = np.cumsum(cp == 0, dtype=np.int32)
-    bmp = cp < 0x10000
-    counts = [np.bincount(piece[bmp], weights=lut[c][cp[bmp]], minlength=m)
+    bits = _class_bits()[cp]
+    piece = _fast.pieces_of(cp)
+    counts = [np.bincount(piece[(bits & (1 << c)) != 0], minlength=m).astype(np.float64)
               for c in range(len(_CLASS_PATTERNS))]
+    del piece, bits, cp
     arabic, latin, persian, fa_l, ar_l = counts
-    words = _FA_PREFIX.sub(r"\1", joined.translate(_UNIFY)).replace("\x00", " \x00 ").split()
-    codes, uniq = pd.factorize(pd.Series(words, dtype=object))
-    is_marker = np.fromiter((w == "\x00" for w in uniq), bool, len(uniq))
-    wpiece = np.cumsum(is_marker[codes]) if len(codes) else np.zeros(0, dtype=np.int64)
-    fa_w = np.fromiter((w in _STOP_EVIDENCE["fa"] for w in uniq), np.float64, len(uniq))
-    ar_w = np.fromiter(((len(w) > 3 and w.startswith("ال")) + (w in _STOP_EVIDENCE["ar"]) for w in uniq),
-                       np.float64, len(uniq))
-    fa = 2 * persian + fa_l + np.bincount(wpiece, weights=fa_w[codes], minlength=m)
-    ar = ar_l + np.bincount(wpiece, weights=ar_w[codes], minlength=m)
+    fa = 2 * persian + fa_l
+    ar = ar_l.copy()
+    # Word evidence, needed only where the Arabic script decides: those texts joined again.
+    need = np.flatnonzero((arabic > 0) & (latin <= arabic))
+    if len(need):
+        sub = "\x00".join(np.asarray(texts, dtype=object)[need].tolist())
+        sub = _fast.translate(sub, _UNIFY, _luts()["unify"])
+        words = _join_fa_prefix(sub).replace("\x00", " \x00 ").split()
+        del sub
+        codes, uniq = pd.factorize(pd.Series(words, dtype=object))
+        del words
+        is_marker = np.fromiter((w == "\x00" for w in uniq), bool, len(uniq))
+        wpiece = np.cumsum(is_marker[codes]) if len(codes) else np.zeros(0, dtype=np.int64)
+        fa_w = np.fromiter((w in _STOP_EVIDENCE["fa"] for w in uniq), np.float64, len(uniq))
+        ar_w = np.fromiter(((len(w) > 3 and w.startswith("ال")) + (w in _STOP_EVIDENCE["ar"]) for w in uniq),
+                           np.float64, len(uniq))
+        fa[need] += np.bincount(wpiece, weights=fa_w[codes], minlength=len(need))
+        ar[need] += np.bincount(wpiece, weights=ar_w[codes], minlength=len(need))
     out = np.select([(arabic == 0) & (latin == 0), latin > arabic, (fa == 0) & (ar == 0), fa > ar],
                     ["und", "en", "ar?", "fa"], "ar")
     return out.tolist()
@@ -263,6 +325,14 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
     True
     """
     s = comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
+    # Large columns: the result of the last large call is kept (keyed by a BLAKE2b digest of
+    # every value and of the missing positions), so comment_themes and comment_score_model on
+    # one column prepare it once.
+    key = _fast.digest_strings(s) if len(s) >= _CACHE_MIN else None
+    if key is not None:
+        key = (len(s), key)
+        if _CACHE.get("key") == key:
+            return _CACHE["value"].set_axis(s.index)  # copy-on-write: the caller may modify it
     values = s.to_numpy(dtype=object, na_value=None)
     isstr = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
     bad = [(i, v) for i, v in enumerate(values) if not isstr[i] and v is not None]
@@ -270,44 +340,28 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         i, v = bad[0]
         raise ParameterError(f"prepare_comments: comment at position {i} is {type(v).__name__} {v!r}; "
                              "expected text or a missing value")
-    # Large columns: the result of the last large call is kept (keyed by a BLAKE2b digest of
-    # every value and of the missing positions), so comment_themes and comment_score_model on
-    # one column prepare it once.
-    key = None
-    if len(values) >= _CACHE_MIN:
-        strs = values[isstr].tolist()
-        joined = "\x00".join(strs)
-        if joined.count("\x00") == len(strs) - 1:  # unambiguous join (no NUL inside a comment)
-            import hashlib
-
-            digest = hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=32)
-            digest.update(np.flatnonzero(~isstr).tobytes())
-            key = (len(values), digest.hexdigest())
-        del strs, joined
-        if key is not None and _CACHE.get("key") == key:
-            text, lang, ntok = (a.copy() for a in _CACHE["value"])
-            return pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok},
-                                index=s.index)
     codes, uniques = pd.factorize(pd.Series(values[isstr], dtype=object))
-    done = _prepare_many(list(uniques))
-    langs = [d[1] for d in done]
+    texts, langs = _prepare_many(list(uniques))
     if "ar?" in langs:  # Arabic script without evidence: the majority language of those with some
         counts = np.bincount(codes, minlength=len(uniques))
-        n_fa = sum(c for c, lg in zip(counts, langs, strict=True) if lg == "fa")
-        n_ar = sum(c for c, lg in zip(counts, langs, strict=True) if lg == "ar")
-        major = "fa" if n_fa > n_ar else "ar"
-        done = [_prepare_one(u, major) if lg == "ar?" else d for u, lg, d in zip(uniques, langs, done, strict=True)]
+        lg_u = np.asarray(langs, dtype=object)
+        major = "fa" if counts[lg_u == "fa"].sum() > counts[lg_u == "ar"].sum() else "ar"
+        rows = np.flatnonzero(lg_u == "ar?").tolist()
+        for j in rows:
+            langs[j] = major
+        _finish_many(texts, langs, rows)
     text = np.full(len(values), None, dtype=object)
     lang = np.full(len(values), None, dtype=object)
     ntok = np.zeros(len(values), dtype=np.int64)
-    if done:
-        t_u = np.array([d[0] for d in done], dtype=object)
-        l_u = np.array([d[1] for d in done], dtype=object)
-        n_u = np.fromiter((len(_TOKEN.findall(d[0])) for d in done), np.int64, len(done))
+    if texts:
+        t_u = np.array(texts, dtype=object)
+        l_u = np.array(langs, dtype=object)
+        n_u = _count_tokens(texts)
         text[isstr], lang[isstr], ntok[isstr] = t_u[codes], l_u[codes], n_u[codes]
+    out = pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok}, index=s.index)
     if key is not None:
-        _CACHE["key"], _CACHE["value"] = key, (text.copy(), lang.copy(), ntok.copy())
-    return pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok}, index=s.index)
+        _CACHE["key"], _CACHE["value"] = key, out.copy(deep=False)
+    return out
 
 
 def tokens(text: str, *, stop_words: bool = False) -> list[str]:
@@ -395,9 +449,7 @@ def word_tfidf(vectorizer, texts):
 
     The same sparse matrix (same counts, IDF weights, ``sublinear_tf`` and L2 norm, float32,
     sorted indices) as scikit-learn's ``transform``, but the per-feature Python loop of
-    ``CountVectorizer`` is replaced by array work: each comment is tokenised once (one
-    ``findall``), the tokens of all comments are factorised together, stop words dropped,
-    unigrams and adjacent-token bigrams looked up in the fitted vocabulary by their codes.
+    ``CountVectorizer`` is replaced by array work (see :mod:`cxanalytics.comments._vectors`).
     Any other vectoriser falls back to its own ``transform``.
 
     Examples
@@ -406,47 +458,6 @@ def word_tfidf(vectorizer, texts):
     >>> bool((word_tfidf(v, ["slow refund again"]) != v.transform(["slow refund again"])).nnz == 0)
     True
     """
-    from itertools import chain
+    from ._vectors import word_tfidf as fast
 
-    from scipy import sparse
-
-    tfidf = getattr(vectorizer, "_tfidf", None)
-    tok = getattr(vectorizer, "tokenizer", None)
-    if (tfidf is None or tok not in (_stop_tokens, _all_tokens) or vectorizer.ngram_range != (1, 2)
-            or vectorizer.analyzer != "word" or vectorizer.binary):
-        return vectorizer.transform(texts)
-    texts = list(texts)
-    n, vocab = len(texts), vectorizer.vocabulary_
-    toks = [_TOKEN.findall(t.translate(_UNIFY)) for t in texts]
-    lens = np.fromiter(map(len, toks), np.int64, n)
-    flat = np.fromiter(chain.from_iterable(toks), dtype=object, count=int(lens.sum()))
-    codes, uniq = pd.factorize(flat)
-    doc = np.repeat(np.arange(n, dtype=np.int64), lens)
-    if tok is _stop_tokens:
-        keep = ~np.fromiter((u in _ALL_STOP for u in uniq), bool, len(uniq))[codes]
-        codes, doc = codes[keep], doc[keep]
-    codes = codes.astype(np.int64)
-    u_index = {u: i for i, u in enumerate(uniq)}
-    f1 = np.fromiter((vocab.get(u, -1) for u in uniq), np.int64, len(uniq))[codes] if len(uniq) else codes
-    same = doc[1:] == doc[:-1]
-    a, b, bdoc = codes[:-1][same], codes[1:][same], doc[1:][same]
-    big_keys, big_ids = [], []
-    size = max(len(uniq), 1)
-    for term, j in vocab.items():
-        parts = term.split(" ")
-        if len(parts) == 2 and parts[0] in u_index and parts[1] in u_index:
-            big_keys.append(u_index[parts[0]] * size + u_index[parts[1]])
-            big_ids.append(j)
-    big_keys, big_ids = np.asarray(big_keys, np.int64), np.asarray(big_ids, np.int64)
-    order = np.argsort(big_keys, kind="stable")
-    big_keys, big_ids = big_keys[order], big_ids[order]
-    obs = a * size + b
-    pos = np.minimum(np.searchsorted(big_keys, obs), max(len(big_keys) - 1, 0))
-    f2 = np.where((len(big_keys) > 0) & (big_keys[pos] == obs) if len(big_keys) else np.zeros(len(obs), bool),
-                  big_ids[pos] if len(big_ids) else -1, -1)
-    rows = np.concatenate([doc[f1 >= 0], bdoc[f2 >= 0]])
-    cols = np.concatenate([f1[f1 >= 0], f2[f2 >= 0]])
-    X = sparse.csr_matrix((np.ones(len(rows), dtype=vectorizer.dtype), (rows, cols)), shape=(n, len(vocab)))
-    X.sum_duplicates()
-    X.sort_indices()
-    return tfidf.transform(X, copy=False)
+    return fast(vectorizer, texts)

@@ -9,8 +9,9 @@ import pandas as pd
 
 from .._validate import check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import ParameterError
-from ._prepare import _ALL_STOP, comment_vectorizer, prepare_comments
+from ._prepare import _ALL_STOP, prepare_comments
 from ._stats import bh, delong, newcombe, two_proportion_p
+from ._vectors import comment_tfidf
 from .themes import ThemeResult, comment_themes  # noqa: F401 (comment_themes: doctests)
 
 __all__ = ["ScoreModelResult", "comment_score_model", "theme_differences", "low_score_flag"]
@@ -257,8 +258,7 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     fold_rows = []
     # The vocabulary and IDF weights are learnt once from all analysed comments (no labels
     # are used); only the classifier is refitted in each fold.
-    vec = comment_vectorizer(min_df=1)
-    X = vec.fit_transform(text)
+    X, names = comment_tfidf(text)  # = comment_vectorizer(min_df=1).fit_transform(text), as array work
     cv = StratifiedKFold(n_splits=int(folds), shuffle=True, random_state=random_state)
     same_sign = np.ones((2, X.shape[1]), dtype=bool)  # positive / negative in every fold so far
     for f, (tr, te) in enumerate(cv.split(text, y), start=1):
@@ -267,7 +267,6 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
         same_sign &= np.stack([model.coef_[0] > 0, model.coef_[0] < 0])
         fold_rows.append((f, len(te), delong(y[te], oof[te])[0]))
     auc, se, lo, hi = delong(y, oof, alpha)
-    names = vec.get_feature_names_out()
     coef = _classifier(C, random_state).fit(X, y).coef_[0]
     # Reported terms: words (and emoji) in at least 1 % of the comments (and 5), not made of stop
     # words only, whose coefficient has one sign in every fold's model; rare n-grams with large
