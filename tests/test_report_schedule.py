@@ -132,3 +132,25 @@ def test_an_error_in_one_run_is_raised_after_the_running_ones_return():
 def test_the_report_runs_with_the_module_defaults():
     assert _reportexec.MEMORY_BUDGET_GIB is None or _reportexec.MEMORY_BUDGET_GIB > max(
         _reportexec.EXPECTED_GIB.values(), default=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("user_value", [None, "65536"])
+def test_kernels_return_freed_memory_unless_the_user_says_otherwise(tmp_path, monkeypatch, user_value):
+    import nbformat
+    from _tinydata import tiny_notebook
+
+    from cxanalytics.report import run_report
+
+    if user_value is None:
+        monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    else:
+        monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", user_value)
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    tiny_notebook(folder / "01_env.ipynb", "data_dir = None",
+                  "import os\nprint(os.environ['MALLOC_MMAP_THRESHOLD_'], os.environ['ARROW_DEFAULT_MEMORY_POOL'])",
+                  title="# env\ntext")
+    run_report(None, tmp_path / "out", notebooks_dir=folder, progress=False, jobs=1)
+    text = nbformat.read(str(tmp_path / "out" / "notebooks" / "01_env.ipynb"), as_version=4).cells[-1].outputs[0]["text"]
+    assert text.split() == [user_value or _reportexec.KERNEL_ENV["MALLOC_MMAP_THRESHOLD_"], "system"]
