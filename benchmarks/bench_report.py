@@ -13,7 +13,8 @@
 With ``--scale K`` (issue 15) the data are generated first (``cxanalytics sample --scale K`` into
 a temporary folder, deleted afterwards) and the report runs with ``--jobs`` and ``--engine``;
 besides the time per notebook it prints the peak memory of the whole process tree (the CLI,
-its kernels and workers; resident memory summed over the tree, sampled every 0.2 s) and the
+its kernels and workers; resident memory summed over the tree, sampled every 0.2 s), each
+notebook kernel's own peak (``GiB``), the time each notebook started and ended, and the
 ratio of each time to that of merely reading the inputs with pandas (``load_sample`` of the
 four logs, in a fresh process). ``--compare CHECKOUT`` runs the same report with the code of
 another checkout (for example a worktree of main) and prints both side by side.
