@@ -44,6 +44,12 @@ take 2-8 s with or without ``shared_dir``: what they spend is the Cox fits besid
 (234k landmarks, 67k events) takes 38.9 s in 06 and the claim 42.0 s in 07 (05 fits another on
 its own landmarks): the next thing to make fast.
 
+Whole report at scale 50, ``--jobs 2`` (2026-12-05, 2-core machine shared with other jobs; load
+noted as the 1-minute load average): before (main: numbered order, inputs parsed by every notebook)
+318.7 s wall, peak 2.19 GiB (load ~5); after (longest first with a memory budget, inputs parsed
+once per report, kernels returning freed memory) 117.2 s, peak 1.77 GiB (load ~2); side by side
+with ``--compare`` under a load of 6-8: 341.3 s / 1.89 GiB (this) vs 361.8 s / 2.09 GiB (main).
+
 Usage::
 
     python benchmarks/bench_report.py                  # both
