@@ -13,7 +13,8 @@
 With ``--scale K`` (issue 15) the data are generated first (``cxanalytics sample --scale K`` into
 a temporary folder, deleted afterwards) and the report runs with ``--jobs`` and ``--engine``;
 besides the time per notebook it prints the peak memory of the whole process tree (the CLI,
-its kernels and workers; resident memory summed over the tree, sampled every 0.2 s) and the
+its kernels and workers; resident memory summed over the tree, sampled every 0.2 s), each
+notebook kernel's own peak (``GiB``), the time each notebook started and ended, and the
 ratio of each time to that of merely reading the inputs with pandas (``load_sample`` of the
 four logs, in a fresh process). ``--compare CHECKOUT`` runs the same report with the code of
 another checkout (for example a worktree of main) and prints both side by side.
@@ -43,6 +44,12 @@ take 2-8 s with or without ``shared_dir``: what they spend is the Cox fits besid
 (234k landmarks, 67k events) takes 38.9 s in 06 and the claim 42.0 s in 07 (05 fits another on
 its own landmarks): the next thing to make fast.
 
+Whole report at scale 50, ``--jobs 2`` (2026-12-05, 2-core machine shared with other jobs; load
+noted as the 1-minute load average): before (main: numbered order, inputs parsed by every notebook)
+318.7 s wall, peak 2.19 GiB (load ~5); after (longest first with a memory budget, inputs parsed
+once per report, kernels returning freed memory) 117.2 s, peak 1.77 GiB (load ~2); side by side
+with ``--compare`` under a load of 6-8: 341.3 s / 1.89 GiB (this) vs 361.8 s / 2.09 GiB (main).
+
 Usage::
 
     python benchmarks/bench_report.py                  # both
@@ -57,6 +64,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,21 +114,57 @@ print(time.perf_counter() - start)
 """
 
 
-def _tree_rss(proc) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
+def _tree_rss(proc) -> dict[int, int]:
+    """Resident memory of a process and each of its descendants, in bytes, by process id."""
     import psutil
 
-    total = 0
+    rss = {}
     for p in [proc, *proc.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
+            rss[p.pid] = p.memory_info().rss
         except psutil.Error:
             pass
-    return total
+    return rss
+
+
+def _watch_lines(stream, lines: list) -> None:
+    """Collect ``(seconds since start, line)`` of the CLI's output (its started/finished lines)."""
+    start = time.perf_counter()
+    for line in stream:
+        lines.append((time.perf_counter() - start, line.rstrip("\n")))
+
+
+def _kernel_peaks(kernels: dict[int, list], lines: list) -> dict[str, float]:
+    """Peak resident memory of each notebook's kernel, in bytes.
+
+    A kernel is the notebook whose "finished" (or "failed") line came closest after the kernel
+    was last seen (the runner prints it once the kernel has shut down).
+    """
+    ends = []
+    for t, line in lines:
+        found = re.search(r"\] (\S+\.ipynb): (finished|failed)", line)
+        if found:
+            ends.append((t, found.group(1)))
+    peaks: dict[str, float] = {}
+    for first_last_peak in sorted(kernels.values(), key=lambda v: v[1]):
+        last, peak = first_last_peak[1], first_last_peak[2]
+        if not ends:
+            break
+        t, name = min(ends, key=lambda e: abs(e[0] - last))
+        ends.remove((t, name))
+        peaks[name] = peak
+    return peaks
 
 
 def run_report(checkout: Path, data: Path, jobs: int, engine: str) -> dict:
-    """One ``cxanalytics report`` with the code of ``checkout``: wall, peak tree memory, notebook times."""
+    """One ``cxanalytics report`` with the code of ``checkout``: wall, peak tree memory, notebook times.
+
+    The peak is that of the sum of the resident memory of the CLI process and all its
+    descendants (the kernels running side by side), sampled every 0.2 s; ``kernel_peaks`` is
+    each notebook kernel's own peak.
+    """
+    import threading
+
     import psutil
 
     env = dict(os.environ, PYTHONPATH=str(checkout), PYTHONHASHSEED="0")
@@ -129,16 +173,26 @@ def run_report(checkout: Path, data: Path, jobs: int, engine: str) -> dict:
                "--jobs", str(jobs), "--engine", engine]
         start = time.perf_counter()
         child = subprocess.Popen(cmd, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        proc, peak = psutil.Process(child.pid), 0
+        lines: list = []
+        reader = threading.Thread(target=_watch_lines, args=(child.stdout, lines), daemon=True)
+        reader.start()
+        proc, peak, kernels = psutil.Process(child.pid), 0, {}
         while child.poll() is None:
-            peak = max(peak, _tree_rss(proc))
+            rss, now = _tree_rss(proc), time.perf_counter() - start
+            peak = max(peak, sum(rss.values()))
+            for pid, value in rss.items():
+                if pid != child.pid:
+                    first, _, top = kernels.get(pid, (now, now, 0))
+                    kernels[pid] = [first, now, max(top, value)]
             time.sleep(0.2)
         wall = time.perf_counter() - start
-        out, err = child.communicate()
+        reader.join()
+        err = child.stderr.read()
         notebooks = {p.name: notebook_seconds(p) for p in sorted((Path(tmp) / "notebooks").glob("*.ipynb"))}
-        failed = [line for line in out.splitlines() if "fail" in line.lower()]
+        failed = [line for _, line in lines if "fail" in line.lower()]
+    kernels = {pid: v for pid, v in kernels.items() if v[2] > 150 * 2**20}  # kernels, not small helpers
     return {"wall": wall, "peak": peak, "notebooks": notebooks, "rc": child.returncode, "failed": failed,
-            "stderr": err[-2000:]}
+            "stderr": err[-2000:], "kernel_peaks": _kernel_peaks(kernels, lines), "lines": lines}
 
 
 def read_seconds(checkout: Path, data: Path) -> float:
@@ -165,15 +219,17 @@ def bench_scale(scale: float, jobs: int, engine: str, compare: Path | None) -> N
     print(f"scale {scale:g} ({size:.0f} MB of inputs), --jobs {jobs}, --engine {engine}; "
           f"reading the four logs with pandas: {read:.1f} s")
     names = sorted(set().union(*(r["notebooks"] for r in runs.values())))
-    print(f"  {'notebook':<32}" + "".join(f"{k + ' s':>12}{'x read':>8}" for k in runs))
+    print(f"  {'notebook':<32}" + "".join(f"{k + ' s':>12}{'x read':>8}{'GiB':>6}" for k in runs))
     for name in names:
         cells = "".join(f"{r['notebooks'].get(name, float('nan')):12.1f}{r['notebooks'].get(name, float('nan')) / read:8.1f}"
-                        for r in runs.values())
+                        f"{r['kernel_peaks'].get(name, float('nan')) / 2**30:6.2f}" for r in runs.values())
         print(f"  {name:<32}{cells}")
     for label, r in runs.items():
         status = "ok" if r["rc"] == 0 and not r["failed"] else f"rc {r['rc']}; {'; '.join(r['failed'])[:300]}"
         print(f"  {label}: {r['wall']:.1f} s wall ({r['wall'] / read:.1f} x reading), "
               f"{sum(r['notebooks'].values()):.1f} s in notebook cells, peak {r['peak'] / 2**30:.2f} GiB ({status})")
+        print("  " + "; ".join(f"{line.split('] ')[-1]} at {t:.0f} s" for t, line in r["lines"]
+                                if "finished" in line or "started" in line))
 
 
 SHARED = """

@@ -31,15 +31,21 @@ import contextlib
 import functools
 import json
 import logging
+import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import CxError
 
-__all__ = ["Progress", "kernel_manager_class", "quiet_papermill"]
+__all__ = ["EXPECTED_SECONDS", "Progress", "kernel_manager_class", "quiet_papermill", "run_scheduled",
+           "schedule_order"]
+
+T = TypeVar("T")
 
 
 def _require(module: str):
@@ -66,6 +72,21 @@ def _section(path: Path, cell_index: int) -> str:
     return heading
 
 
+#: Environment variables set (unless already set) for the report's kernels: memory a notebook has
+#: freed goes back to the system, so that two notebooks side by side do not each hold on to the
+#: peak of their heaviest cell (issue 15). glibc serves blocks of 128 KiB and more (every large
+#: array) with ``mmap``, returned on ``free``, instead of letting its threshold grow to 32 MiB
+#: and keeping freed arrays in the heap; Arrow (the strings of pandas' ``str`` columns) allocates
+#: with the system allocator instead of mimalloc, which keeps freed pages. At scale 50 a kernel
+#: holds about 0.3 GiB less after linking (measured: 0.74 -> 0.42 GiB resident after
+#: ``link_responses`` and ``encounter_landmarks``, same time).
+KERNEL_ENV: dict[str, str] = {
+    "MALLOC_MMAP_THRESHOLD_": "131072",
+    "MALLOC_TRIM_THRESHOLD_": "131072",
+    "ARROW_DEFAULT_MEMORY_POOL": "system",
+}
+
+
 @functools.cache
 def kernel_manager_class() -> type:
     """An ``AsyncKernelManager`` with encrypted sockets (when available) and a quiet shutdown."""
@@ -79,6 +100,12 @@ def kernel_manager_class() -> type:
             if curve:
                 kwargs.setdefault("transport_encryption", "auto")
             super().__init__(**kwargs)
+
+        async def start_kernel(self, **kw):  # the environment of kernel processes: see KERNEL_ENV
+            env = dict(kw.pop("env", None) or os.environ)
+            for name, value in KERNEL_ENV.items():
+                env.setdefault(name, value)  # a value the user set wins
+            return await super().start_kernel(env=env, **kw)
 
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:  # shut down after the last cell: nothing to interrupt
@@ -189,3 +216,160 @@ class Progress:
             self._print(f"{self._prefix(i, name)}: failed after {seconds:.1f} s: {failure}")
         else:
             self._print(f"{self._prefix(i, name)}: finished in {seconds:.1f} s")
+
+
+# --------------------------------------------------------------------------- schedule
+#: Seconds each notebook took at ``cxanalytics sample --scale 50`` (200k customers, 2.25M purchases),
+#: ``--jobs 2``, on a 2-core machine shared with other jobs (papermill's cell durations,
+#: ``benchmarks/bench_report.py --scale 50``, 2026-12-05, with the inputs shared). Only their
+#: order matters: the notebooks are started longest first so that the job slots finish
+#: together. A notebook not listed counts as :data:`DEFAULT_SECONDS`.
+EXPECTED_SECONDS: dict[str, float] = {
+    "00_overview": 2.0,
+    "01_raw_exports": 5.0,
+    "02_cleaning": 17.0,
+    "03_satisfaction": 4.0,
+    "04_repeat_business": 29.0,
+    "05_quality_and_loyalty": 28.0,
+    "06_retention_economics": 32.0,
+    "07_findings": 10.0,
+    "08_scale": 14.0,
+    "09_churn_snapshot": 13.0,
+    "10_open_text": 49.0,
+}
+DEFAULT_SECONDS = 10.0
+
+#: Peak resident memory of each notebook's kernel at scale 50, in GiB (same run, kernels started
+#: with :data:`KERNEL_ENV`). With a ``memory_budget`` the runner does not start a notebook beside
+#: others when their expected peaks add up to more than the budget, if another ready notebook fits
+#: (or nothing else runs). Peaks grow with the data, all about alike, so the same pairs are kept
+#: apart at other scales.
+EXPECTED_GIB: dict[str, float] = {
+    "00_overview": 0.35,
+    "01_raw_exports": 0.32,
+    "02_cleaning": 0.66,
+    "03_satisfaction": 0.89,
+    "04_repeat_business": 0.62,
+    "05_quality_and_loyalty": 0.98,
+    "06_retention_economics": 0.86,
+    "07_findings": 0.89,
+    "08_scale": 0.66,
+    "09_churn_snapshot": 0.65,
+    "10_open_text": 0.85,
+}
+DEFAULT_GIB = 0.5
+#: The budget :func:`cxanalytics.report.run_report` schedules with, in GiB at scale 50: 05 (the
+#: heaviest) never runs beside 03, 06, 07 or 10; the other pairs of heavy notebooks fit. At scale
+#: 50 the report's peak (the kernels and the CLI process, 0.2 GiB) then stays under 2 GB.
+MEMORY_BUDGET_GIB: float | None = 1.8
+
+
+def schedule_order(stems: Sequence[str], after: Mapping[str, Sequence[str]],
+                   seconds: Mapping[str, float] | None = None) -> list[str]:
+    """The order in which notebooks are started when a job slot is free: longest chain first.
+
+    A notebook's priority is its expected seconds plus the longest chain of notebooks that wait
+    for it (``after``: stem -> the stems it runs after), so a notebook always comes before those
+    that need its output, and the long ones start first (the slots then finish together).
+
+    Parameters
+    ----------
+    stems : sequence of str
+        The notebooks to run (file stems, e.g. ``"06_retention_economics"``).
+    after : mapping
+        For each stem, the stems whose output it reads; stems not in ``stems`` are ignored.
+    seconds : mapping, optional
+        Expected seconds per stem (default :data:`EXPECTED_SECONDS`, then :data:`DEFAULT_SECONDS`).
+
+    Returns
+    -------
+    list of str
+        ``stems`` in the order to start them; ties keep the numbered order.
+
+    Examples
+    --------
+    >>> schedule_order(["02_a", "03_b", "05_c"], {"03_b": ["02_a"]}, {"02_a": 10, "03_b": 30, "05_c": 35})
+    ['02_a', '05_c', '03_b']
+    """
+    seconds = EXPECTED_SECONDS if seconds is None else seconds
+    chosen = set(stems)
+    waiting: dict[str, list[str]] = {s: [] for s in stems}
+    for stem in stems:
+        for before in after.get(stem, ()):
+            if before in chosen and before != stem:
+                waiting[before].append(stem)
+    rank: dict[str, float] = {}
+
+    def chain(stem: str, seen: tuple[str, ...] = ()) -> float:
+        if stem in seen:
+            raise CxError(f"Notebooks wait for each other in a circle: {' -> '.join((*seen, stem))}")
+        if stem not in rank:
+            own = max(float(seconds.get(stem, DEFAULT_SECONDS)), 1e-3)  # > 0: before those that wait for it
+            rank[stem] = own + max((chain(s, (*seen, stem)) for s in waiting[stem]), default=0.0)
+        return rank[stem]
+
+    position = {stem: k for k, stem in enumerate(stems)}
+    return sorted(stems, key=lambda s: (-chain(s), position[s]))
+
+
+def run_scheduled(stems: Sequence[str], run: Callable[[str], T], *, jobs: int,
+                  after: Mapping[str, Sequence[str]], seconds: Mapping[str, float] | None = None,
+                  memory: Mapping[str, float] | None = None, memory_budget: float | None = None) -> dict[str, T]:
+    """Call ``run(stem)`` for every stem, ``jobs`` at a time in threads, in :func:`schedule_order`.
+
+    When a slot is free, the first stem in that order whose prerequisites (``after``, among
+    ``stems``) have all returned is started. With ``memory_budget``, a stem whose expected
+    memory (``memory``, else :data:`EXPECTED_GIB`, then :data:`DEFAULT_GIB`) added to that of
+    the stems running exceeds the budget is passed over for a later one that fits; when none
+    fits, it waits for a running one to end (a stem always starts when nothing else runs).
+    Returns each stem's result; an exception raised by ``run`` is raised again once every
+    started call has returned (no new one is started after it).
+    """
+    order = schedule_order(stems, after, seconds)
+    memory = EXPECTED_GIB if memory is None else memory
+    chosen = set(stems)
+    needs = {s: [p for p in after.get(s, ()) if p in chosen and p != s] for s in stems}
+    need_gib = {s: float(memory.get(s, DEFAULT_GIB)) for s in stems}
+    slots = max(1, int(jobs))
+    results: dict[str, T] = {}
+    errors: list[BaseException] = []
+    finished: set[str] = set()
+    running: set[str] = set()
+    cond = threading.Condition()
+
+    def call(stem: str) -> None:
+        try:
+            value = run(stem)
+        except BaseException as exc:  # raised again by the dispatcher
+            with cond:
+                errors.append(exc)
+        else:
+            with cond:
+                results[stem] = value
+        finally:
+            with cond:
+                running.discard(stem)
+                finished.add(stem)
+                cond.notify_all()
+
+    def pick() -> str | None:
+        ready = [s for s in order if all(p in finished for p in needs[s])]
+        if not ready:
+            return None
+        if memory_budget is None or not running:
+            return ready[0]
+        used = sum(need_gib[s] for s in running)
+        return next((s for s in ready if used + need_gib[s] <= memory_budget), None)
+
+    with ThreadPoolExecutor(max_workers=slots) as pool, cond:
+        while (order and not errors) or running:
+            stem = pick() if len(running) < slots and not errors else None
+            if stem is None:
+                cond.wait()
+                continue
+            order.remove(stem)
+            running.add(stem)
+            pool.submit(call, stem)
+    if errors:
+        raise errors[0]
+    return results

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["fingerprint", "shared_link"]
+__all__ = ["file_digest", "fingerprint", "shared_frame", "shared_link"]
 
 _FRAMES = ("linked", "unmatched")
 
@@ -282,3 +282,59 @@ def shared_link(shared: str | os.PathLike, function: str, inputs: Mapping[str, o
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return result
+
+
+# --------------------------------------------------------------------------- input tables
+def file_digest(path: str | os.PathLike) -> str:
+    """A hex digest of a file's bytes (32 hexadecimal characters).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     a, b = Path(d) / "a.csv", Path(d) / "b.csv"
+    ...     _ = a.write_text("x\\n1\\n"), b.write_text("x\\n2\\n")
+    ...     file_digest(a) == file_digest(a), file_digest(a) == file_digest(b)
+    (True, False)
+    """
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def shared_frame(shared: str | os.PathLike, name: str, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Return the DataFrame stored in ``shared`` under ``name`` and ``key``, else ``compute()`` it and store it.
+
+    The entry is the folder ``<name>-<fingerprint of key and the package version>``; it is
+    published (renamed into place) only when the Parquet written reads back identical to the
+    computed frame (:func:`fingerprint`), as for :func:`shared_link`. A frame Parquet cannot
+    hold (e.g. an object column of mixed types) is returned without being shared. Warnings
+    are not stored: ``compute`` should raise none that matter (reading a typed table).
+    """
+    from . import __version__
+
+    folder = Path(shared)
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = folder / f"{name}-{fingerprint(name, __version__, *key)}"
+    if (entry / "meta.json").exists():
+        try:
+            meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+            return _read_frame(entry, "frame", meta["categoricals"])
+        except Exception:  # a damaged entry: compute instead
+            pass
+    frame = compute()
+    if not _storable(frame):
+        return frame
+    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=folder))
+    try:
+        categoricals = _write_frame(frame, tmp, "frame")
+        (tmp / "meta.json").write_text(json.dumps({"categoricals": categoricals}), encoding="utf-8")
+        if fingerprint(frame) == fingerprint(_read_frame(tmp, "frame", categoricals)):
+            tmp.rename(entry)  # atomic; fails if another notebook published it first
+    except Exception:  # not storable as Parquet, or published already
+        pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return frame

@@ -396,15 +396,23 @@ def customer_lifetime_value(
     require_columns(summary, [monetary_value, customer], what="summary")
     z = summary[monetary_value].to_numpy(dtype=np.float64, na_value=np.nan)
     grid = np.minimum(np.arange(1, int(np.ceil(horizon / step)) + 1) * step, horizon)
-    cum = np.stack([bgnbd.conditional_expected_purchases(t, x, tx, tt) for t in grid])
-    inc = np.diff(np.vstack([np.zeros(len(x)), cum]), axis=0)
+    # the purchase model depends on (x, t_x, T) only: computed once per distinct triple (many
+    # customers share one: same counts, same weeks), then given back to each customer
+    _, first, which = np.unique(np.column_stack([x, tx, tt]), axis=0, return_index=True, return_inverse=True)
+    ux, utx, utt = x[first], tx[first], tt[first]
+    cum = np.stack([bgnbd.conditional_expected_purchases(t, ux, utx, utt) for t in grid])
+    inc = np.diff(np.vstack([np.zeros(len(ux)), cum]), axis=0)
     disc = (1.0 + discount_rate) ** (-grid)
+    value = np.zeros(len(ux))
+    for k in range(len(grid)):  # sum_k disc_k inc_k in a fixed order: exact whatever the rows around
+        value = value + disc[k] * inc[k]
+    which = which.reshape(-1)
     spend = gamma_gamma.conditional_expected_average_spend(x, z)
     out = {} if customer is None else {customer: summary[customer].to_numpy()}
     out |= {
-        "p_alive": bgnbd.p_alive(x, tx, tt),
-        "expected_purchases": cum[-1],
+        "p_alive": bgnbd.p_alive(ux, utx, utt)[which],
+        "expected_purchases": cum[-1][which],
         "expected_average_spend": spend,
-        "clv": margin * spend * (disc @ inc),
+        "clv": margin * spend * value[which],
     }
     return pd.DataFrame(out)

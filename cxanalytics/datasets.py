@@ -184,7 +184,8 @@ def _typed(frame: pd.DataFrame, spec: Sample) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-def load_sample(name: str, *, folder: str | Path | None = None) -> pd.DataFrame | Path:
+def load_sample(name: str, *, folder: str | Path | None = None,
+                shared: str | os.PathLike | None = None) -> pd.DataFrame | Path:
     """Load one file of the sample data as a typed DataFrame.
 
     Parameters
@@ -194,6 +195,12 @@ def load_sample(name: str, *, folder: str | Path | None = None) -> pd.DataFrame 
     folder : path, optional
         Folder to read from (default :func:`sample_dir`); any folder written by
         ``cxanalytics sample`` works, in CSV or Parquet format.
+    shared : path, optional
+        A folder shared by the notebooks of one report (``cxanalytics report`` passes its
+        ``shared_dir``): the typed table is written there as Parquet, keyed by the digest of
+        the file's bytes, by the first notebook that loads it, and read back (identical,
+        checked before it is published) by the others, which then skip parsing the CSV
+        (:func:`cxanalytics._sharedtables.shared_frame`). ``None``: read the file.
 
     Returns
     -------
@@ -230,6 +237,13 @@ def load_sample(name: str, *, folder: str | Path | None = None) -> pd.DataFrame 
             raise CxError(describe("Sample file not found", file=path, expected="run `cxanalytics sample --out <folder>`"))
         return path
     parquet = path.with_suffix(".parquet")
+    if shared is not None:
+        from ._sharedtables import file_digest, shared_frame
+
+        source = parquet if parquet.exists() else path
+        if source.exists():
+            return shared_frame(shared, f"load_sample-{name}", (source.name, file_digest(source)),
+                                lambda: load_sample(name, folder=base))
     if parquet.exists():
         frame = pd.read_parquet(parquet)
     elif path.exists():

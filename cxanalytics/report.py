@@ -45,14 +45,12 @@ front page names the notebooks that read the log with Dask.
 from __future__ import annotations
 
 import json
-import queue
 import re
 import shutil
 import sys
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,12 +58,14 @@ import pandas as pd
 
 from ._reportdata import DataFolder, assemble_data, check_engine, present_inputs, snapshot_file
 from ._reportexec import (
+    MEMORY_BUDGET_GIB,
     Progress,
     _require,
     _section,
     absolute_papermill,
     kernel_manager_class,
     quiet_papermill,
+    run_scheduled,
 )
 from ._reporthtml import _md_escape, combined_html
 from ._reportkinds import (
@@ -262,8 +262,11 @@ def run_report(
         error is a terminal. A line per notebook when it starts and ends is printed anyway.
     jobs : int, default 2
         Notebooks executed at once, each in its own kernel process, started in the
-        notebook's folder (relative paths in a notebook are relative to it). The notebooks
-        run standalone, so the order does not change any result; the report keeps their order.
+        notebook's folder (relative paths in a notebook are relative to it). They are
+        started longest first (expected seconds at scale, :func:`cxanalytics._reportexec.schedule_order`;
+        a notebook after those whose output it reads), so the slots finish together. The
+        notebooks run standalone, so the order does not change any result; the report keeps
+        their numbered order.
     engine : {'pandas', 'dask'}, default 'pandas'
         How notebooks that declare an ``engine`` parameter (04 to 07) read the
         transactions log. ``'dask'``: lazily, with
@@ -405,44 +408,34 @@ def run_report(
                 runs[i] = NotebookRun(nb.name, _title(nb), "skipped", detail)
             else:
                 todo.append(i)
-        slots = queue.SimpleQueue()
-        for slot in range(max(1, int(jobs))):
-            slots.put(slot)
+        stems = [nb.stem for nb in notebooks]
+        after = {nb.stem: prerequisites(nb) for nb in notebooks}  # e.g. 03 reads what 02 wrote
 
-        done = {nb.stem: threading.Event() for nb in notebooks}
-        for i, nb in enumerate(notebooks):
-            if runs[i] is not None:
-                done[nb.stem].set()
-
-        def work(i: int) -> None:
-            try:
-                runs[i] = _work(i)
-            finally:
-                done[notebooks[i].stem].set()
-
-        def _work(i: int) -> NotebookRun:
-            before = [p for p in prerequisites(notebooks[i]) if p in done]  # e.g. 03 reads what 02 wrote
-            for p in before:
-                done[p].wait()
-            stems = [nb.stem for nb in notebooks]
+        def work(stem: str) -> NotebookRun:
+            i = stems.index(stem)
+            before = [p for p in after[stem] if p in stems]  # all returned (run_scheduled), or skipped
             failed = [p for p in before if getattr(runs[stems.index(p)], "status", "") != "ran"]
             if failed:
                 detail = "needs the output of " + ", ".join(f"{p}.ipynb" for p in failed) + ", which did not run"
                 report.skipped(i, notebooks[i].name, detail)
-                return NotebookRun(notebooks[i].name, _title(notebooks[i]), "skipped", detail)
-            slot = slots.get()
+                runs[i] = NotebookRun(notebooks[i].name, _title(notebooks[i]), "skipped", detail)
+                return runs[i]
+            with slot_lock:
+                slot = free_slots.pop(0)
             try:
                 report.started(i, notebooks[i].name)
                 run = _execute(notebooks[i], executed_dir / notebooks[i].name, parameters, timeout, bars, slot)
             finally:
-                slots.put(slot)
+                with slot_lock:
+                    free_slots.append(slot)
             report.ended(i, notebooks[i].name, run.detail if run.status == "failed" else "")
+            runs[i] = run
             return run
 
+        slot_lock, free_slots = threading.Lock(), list(range(max(1, int(jobs))))  # progress bar rows
         injected = frozenset(parameters)  # papermill may call these unknown (a misparse): see _reportexec
-        with quiet_papermill(injected), ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
-            for future in [pool.submit(work, i) for i in todo]:  # kernels are processes: threads suffice
-                future.result()
+        with quiet_papermill(injected):  # kernels are processes: threads suffice; longest first (issue 15)
+            run_scheduled([stems[i] for i in todo], work, jobs=jobs, after=after, memory_budget=MEMORY_BUDGET_GIB)
         engine_note = ""
         if engine == "dask":
             lazy = [r.name for r, nb in zip(runs, notebooks, strict=True)

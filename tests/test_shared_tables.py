@@ -3,7 +3,9 @@
 A result read from a ``shared`` folder must be what the function computes: the same values
 (exactly), dtypes (integer and string categoricals, empty ones included, tz-aware
 timestamps, nullable integers and booleans), index and scalars, and the same warnings. An
-input that differs in any value must not match an entry written for another.
+input that differs in any value must not match an entry written for another. The same holds
+for the typed input tables :func:`cxanalytics.datasets.load_sample` shares (``shared=``, keyed by
+the digest of the file's bytes).
 """
 
 from __future__ import annotations
@@ -195,3 +197,51 @@ def test_fingerprint_ignores_what_is_not_a_value():
                        ignore_index=True)
     assert fingerprint(pieces) == fingerprint(whole)
     assert fingerprint(pd.Series(["ab", "", "c"], dtype="str")) != fingerprint(whole)  # empty is not missing
+
+
+# --------------------------------------------------------------------------- input tables (load_sample)
+@pytest.mark.parametrize("name", ["responses", "customers", "transactions", "interactions", "branches"])
+def test_an_input_table_is_parsed_once_and_read_back_identical(name, tmp_path, monkeypatch):
+    from cxanalytics import datasets
+
+    direct = load_sample(name)
+    first = load_sample(name, shared=tmp_path)
+    parsed = []
+    monkeypatch.setattr(datasets, "_typed", lambda *a, _typed=datasets._typed: parsed.append(a) or _typed(*a))
+    again = load_sample(name, shared=tmp_path)
+    assert parsed == [] and len(list(tmp_path.iterdir())) == 1  # read from the one entry, not parsed
+    for frame in (first, again):
+        pd.testing.assert_frame_equal(frame, direct, check_exact=True, check_index_type=True,
+                                      check_column_type=True, check_categorical=True)
+        assert fingerprint(frame) == fingerprint(direct)  # dtypes, categories and their dtypes included
+
+
+def test_an_edited_input_file_never_matches_the_entry_of_another(tmp_path):
+    shared = tmp_path / "shared"
+    folder = tmp_path / "data"
+    folder.mkdir()
+    from cxanalytics.datasets import sample_dir
+
+    text = (sample_dir() / "customers.csv").read_text(encoding="utf-8")
+    (folder / "customers.csv").write_text(text, encoding="utf-8")
+    first = load_sample("customers", folder=folder, shared=shared)
+    lines = text.splitlines(keepends=True)
+    (folder / "customers.csv").write_text("".join(lines[:-1]), encoding="utf-8")  # one customer fewer
+    edited = load_sample("customers", folder=folder, shared=shared)
+    assert len(edited) == len(first) - 1
+    pd.testing.assert_frame_equal(edited, load_sample("customers", folder=folder), check_exact=True)
+    assert len(list(shared.iterdir())) == 2
+    assert _sharedtables.file_digest(folder / "customers.csv") != _sharedtables.file_digest(
+        sample_dir() / "customers.csv")
+
+
+def test_raw_exports_are_paths_whatever_shared(tmp_path):
+    assert load_sample("qualtrics_en", shared=tmp_path) == load_sample("qualtrics_en")
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_shared_table_is_parsed_again(tmp_path):
+    load_sample("branches", shared=tmp_path)
+    (entry,) = tmp_path.iterdir()
+    (entry / "frame.parquet").write_bytes(b"not parquet")
+    pd.testing.assert_frame_equal(load_sample("branches", shared=tmp_path), load_sample("branches"), check_exact=True)

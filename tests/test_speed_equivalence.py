@@ -2,7 +2,8 @@
 
 The implementations before the speed work are kept, test-only, in ``tests/_reference/``
 (``linking_v0``: link_responses and encounter_landmarks; ``lifetimes_v0``: the lifetimes behind
-clv_by_segment and retention_vs_acquisition; ``retention_costs_v0``). ``clv_by_segment`` itself
+clv_by_segment and retention_vs_acquisition; ``retention_costs_v0``; ``clv_v0``: customer_lifetime_value
+computed customer by customer, now once per distinct (frequency, recency, T), compared in its own test). ``clv_by_segment`` itself
 did not change: its reference is the current function with the reference lifetimes swapped in.
 Results are compared exactly (``check_exact``; NaN equal to NaN), warnings by category and text,
 errors by type and text (one difference: on an empty transactions log the old lifetimes crashed with an
@@ -17,7 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from _reference import lifetimes_v0, linking_v0, retention_costs_v0
+from _reference import clv_v0, lifetimes_v0, linking_v0, retention_costs_v0
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,65 @@ def test_identical_on_small_generated_logs(seed, n_customers, n_tx, n_contacts, 
                                                                       n_responses, aware)
     window = None if chosen else 60.0
     _compare_all(customers, transactions, interactions, responses, as_of, inactivity=window, window=window)
+
+
+# --------------------------------------------------------------------------- lifetime value per distinct history
+def _fits():
+    from cxanalytics.clv import BGNBDFit, GammaGammaFit
+
+    def table(names, values):
+        return pd.DataFrame({"parameter": names, "estimate": values, "std_error": np.nan, "ci_lower": np.nan,
+                             "ci_upper": np.nan})
+
+    # published CDNOW estimates (Fader, Hardie & Lee 2005; Fader & Hardie 2013), weeks
+    return (BGNBDFit(table(["r", "alpha", "a", "b"], [0.243, 4.414, 0.793, 2.426]), -9582.4, 2357, True),
+            GammaGammaFit(table(["p", "q", "gamma"], [6.25, 3.74, 15.44]), -4055.92, 946, True))
+
+
+def _summary(seed: int, n: int, n_ages: int) -> pd.DataFrame:
+    """Customers with few distinct ages and counts, so that many share one (x, t_x, T)."""
+    rng = np.random.default_rng(seed)
+    T = rng.integers(1, n_ages + 1, n) * 4 / 7
+    x = rng.integers(0, 4, n).astype(float)
+    tx = np.where(x > 0, np.floor(rng.uniform(0, 1, n) * T * 7 / 4) * 4 / 7, 0.0)
+    money = np.where(x > 0, np.round(rng.gamma(2.0, 20.0, n), 2), np.nan)
+    return pd.DataFrame({"customer_id": [f"C{i}" for i in range(n)], "frequency": x, "recency": tx, "T": T,
+                         "monetary_value": money})
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 60), n_ages=st.integers(1, 6),
+       discount=st.sampled_from([0.0, 0.002]), step=st.sampled_from([1.0, 2.5]))
+def test_lifetime_value_per_distinct_history_is_that_of_each_customer_alone(seed, n, n_ages, discount, step):
+    from cxanalytics.clv import customer_lifetime_value
+
+    bg, gg = _fits()
+    summary = _summary(seed, n, n_ages)
+    options = {"horizon": 13, "discount_rate": discount, "step": step, "margin": 0.3, "customer": "customer_id"}
+    together = customer_lifetime_value(bg, gg, summary, **options)
+    alone = [customer_lifetime_value(bg, gg, summary.iloc[[i]], **options) for i in range(n)]
+    expected = pd.concat(alone, ignore_index=True) if alone else together.iloc[:0]
+    pd.testing.assert_frame_equal(together, expected, check_exact=True)  # whatever the rows around it
+    order = np.random.default_rng(seed).permutation(n)
+    shuffled = customer_lifetime_value(bg, gg, summary.iloc[order].reset_index(drop=True), **options)
+    pd.testing.assert_frame_equal(shuffled, together.iloc[order].reset_index(drop=True), check_exact=True)
+    # the code before: every column exact but the discounted sum, which a BLAS product added up in
+    # another order (its last bits depended on a customer's position in the table)
+    before = clv_v0.customer_lifetime_value(bg, gg, summary, **options)
+    pd.testing.assert_frame_equal(together.drop(columns="clv"), before.drop(columns="clv"), check_exact=True)
+    np.testing.assert_allclose(together["clv"], before["clv"], rtol=1e-13, atol=0)
+
+
+def test_lifetime_value_is_computed_once_per_distinct_history(monkeypatch):
+    from cxanalytics.clv import BGNBDFit, customer_lifetime_value
+
+    bg, gg = _fits()
+    summary = _summary(7, 500, 3)
+    distinct = len(summary.drop_duplicates(["frequency", "recency", "T"]))
+    assert distinct < 40
+    sizes = []
+    original = BGNBDFit.conditional_expected_purchases
+    monkeypatch.setattr(BGNBDFit, "conditional_expected_purchases",
+                        lambda self, t, x, *a: sizes.append(len(x)) or original(self, t, x, *a))
+    customer_lifetime_value(bg, gg, summary, horizon=52)
+    assert set(sizes) == {distinct}
