@@ -48,11 +48,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def generate(folder: Path, n: int, chunk: int, seed: int) -> list[Path]:
+def generate(folder: Path, n: int, chunk: int, seed: int, wide: int = 0) -> list[Path]:
     """The sample's purchases repeated (each copy moved by a few seconds, same day) up to ``n`` rows.
 
     Each customer keeps the sample's purchase days, so the analyses behave as on the sample
-    (customers who never came back still never come back) on a log of any length.
+    (customers who never came back still never come back) on a log of any length. ``wide``
+    adds that many text columns (``note_0``...: 40-character strings drawn from 1,000, as a
+    real log's product names, channels or notes), which make each row large in memory
+    (about 80 bytes per column as pandas strings) but small on disk (dictionary-encoded);
+    no notebook reads them.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -64,6 +68,7 @@ def generate(folder: Path, n: int, chunk: int, seed: int) -> list[Path]:
     us = tx["occurred_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[us]").astype(np.int64)
     sec_of_day = us % (86_400 * 10**6)
     amounts = tx["amount"].to_numpy(dtype=float)
+    words = np.array([f"{i:04d}-" + "abcdefghijklmnopqrstuvwxyz0123456789"[i % 7:][:35] for i in range(1000)])
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for k in range(math.ceil(n / chunk)):
@@ -79,22 +84,37 @@ def generate(folder: Path, n: int, chunk: int, seed: int) -> list[Path]:
             "occurred_at": pa.array(us[pick] + shift, type=pa.timestamp("us", tz="UTC")),
             "amount": pa.array(amounts[pick]),
         })  # fmt: skip
+        for j in range(wide):
+            table = table.append_column(f"note_{j}", pa.array(words[rng.integers(0, len(words), rows)]))
         path = folder / f"part-{k:05d}.parquet"
         pq.write_table(table, path)
         files.append(path)
     return files
 
 
-def memory_size(files: list[Path]) -> int:
-    """Bytes of the log as pandas holds it: one part read as the report's pandas path reads it, scaled."""
-    from cxanalytics.logs import read_transactions
-
-    first = read_transactions(files[0])
-    per_row = first.memory_usage(deep=True).sum() / len(first)
+def memory_size(files: list[Path], columns: list[str] | None = None) -> tuple[int, int]:
+    """(rows, bytes) of the log as pandas holds it: one part read as the report's pandas path reads it
+    (all columns, or ``columns``), ``memory_usage(deep=True)`` scaled to all parts."""
     import pyarrow.parquet as pq
 
+    from cxanalytics.logs import read_transactions
+
+    first = read_transactions(files[0], columns=columns)
+    per_row = first.memory_usage(deep=True).sum() / len(first)
     rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-    return int(per_row * rows)
+    return rows, int(per_row * rows)
+
+
+def prepare(folder: Path, n: int, chunk: int, seed: int, wide: int) -> dict:
+    """Write the log (unless the folder holds one) and measure it, in a child process: this process
+    (which hosts the Dask scheduler and whose memory counts) never imports pandas or holds a part."""
+    import json
+
+    cmd = [sys.executable, __file__, str(n), "--chunk", str(chunk), "--seed", str(seed), "--wide", str(wide),
+           "--folder", str(folder), "--measure-only"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _role(p) -> str:
@@ -126,14 +146,21 @@ def tree_rss(proc, peaks: dict | None = None) -> int:
     return total
 
 
-def run(folder: Path, jobs: int, worker_mb: float | None) -> dict:
+#: the notebooks that read the transactions log (all of them honour engine="dask")
+NOTEBOOKS = ("00", "04", "05", "06", "07", "08", "09", "10")
+
+
+def run(folder: Path, jobs: int, worker_mb: float | None, memory: dict | None = None, threads: int = 2,
+        notebooks: tuple[str, ...] = NOTEBOOKS) -> dict:
     """The report in a subprocess; with ``worker_mb``, on a LocalCluster of one worker process limited to
-    that much memory (spilling to disk beyond it; shuffles go through p2p, on disk), whose memory counts."""
+    that much memory (spilling to disk beyond it; shuffles go through p2p, on disk), whose memory counts.
+    ``memory``: the worker's ``distributed.worker.memory`` fractions (target, spill, pause)."""
     import psutil
 
     nbs = Path(tempfile.mkdtemp(prefix="bench-dask-nbs-"))
-    for p in sorted((ROOT / "notebooks").glob("0[4-7]_*.ipynb")):
-        shutil.copy(p, nbs / p.name)
+    for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        if p.name[:2] in notebooks:
+            shutil.copy(p, nbs / p.name)
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="0")
     with tempfile.TemporaryDirectory(prefix="bench-dask-report-") as out:
         cmd = [sys.executable, "-m", "cxanalytics", "report", "--data", str(ROOT / "data" / "sample"),
@@ -141,9 +168,14 @@ def run(folder: Path, jobs: int, worker_mb: float | None) -> dict:
                "--jobs", str(jobs), "--engine", "dask", "--timeout", "3600"]
         cluster = None
         if worker_mb:
+            import dask
             import distributed
 
-            cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+            # the worker process inherits the environment: its memory thresholds (fractions of the limit)
+            for k, v in (memory or {}).items():
+                os.environ[f"DASK_DISTRIBUTED__WORKER__MEMORY__{k.upper()}"] = str(v)
+            dask.config.refresh()
+            cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=threads, processes=True,
                                                memory_limit=f"{worker_mb}MB", dashboard_address=None)
             cmd += ["--scheduler", cluster.scheduler_address]
         start = time.perf_counter()
@@ -167,27 +199,48 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--chunk", type=int, default=1_000_000)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--seed", type=int, default=15)
+    ap.add_argument("--wide", type=int, default=0, help="extra text columns per purchase (a larger log in memory)")
     ap.add_argument("--folder", type=Path, default=None)
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--worker-mb", type=float, default=None,
                     help="run on a LocalCluster worker process with this memory limit (default: the kernels' threads)")
+    ap.add_argument("--threads", type=int, default=2, help="threads of the worker")
+    ap.add_argument("--target", type=float, default=None, help="worker memory fraction at which it spills data")
+    ap.add_argument("--spill", type=float, default=None, help="worker process memory fraction at which it spills")
+    ap.add_argument("--pause", type=float, default=None, help="worker process memory fraction at which it pauses")
+    ap.add_argument("--notebooks", default=",".join(NOTEBOOKS), help="comma-separated notebook numbers")
+    ap.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.measure_only:  # the child process of prepare(): write the log if needed, print its sizes
+        import json
+
+        t0 = time.perf_counter()
+        files = (sorted(args.folder.glob("*.parquet")) if args.folder.exists()
+                 else generate(args.folder, args.n, args.chunk, args.seed, args.wide))
+        made = time.perf_counter() - t0
+        rows, full = memory_size(files)
+        _, used = memory_size(files, ["amount"])
+        print(json.dumps({"parts": len(files), "rows": rows, "disk": sum(p.stat().st_size for p in files),
+                          "in_memory": full, "used_columns": used, "made": made}))
+        return
     folder = args.folder or Path(tempfile.mkdtemp(prefix="bench-dask-log-")) / "transactions.parquet"
-    t0 = time.perf_counter()
-    files = sorted(folder.glob("*.parquet")) if folder.exists() else generate(folder, args.n, args.chunk, args.seed)
-    made = time.perf_counter() - t0
-    disk = sum(f.stat().st_size for f in files)
-    in_memory = memory_size(files)
+    log = prepare(folder, args.n, args.chunk, args.seed, args.wide)
+    in_memory = log["in_memory"]
     cap = args.cap_mb * 2**20 if args.cap_mb else in_memory / 3
-    print(f"log: {len(files)} parts, {disk / 2**20:,.0f} MB on disk, {in_memory / 2**20:,.0f} MB in memory as pandas "
-          f"(written in {made:.0f} s); cap {cap / 2**20:,.0f} MB = log / {in_memory / cap:.1f}")
-    r = run(folder, args.jobs, args.worker_mb)
+    print(f"log: {log['rows']:,} purchases in {log['parts']} parts, {log['disk'] / 2**20:,.0f} MB on disk, "
+          f"{in_memory / 2**20:,.0f} MB in memory as pandas (the columns the notebooks use: "
+          f"{log['used_columns'] / 2**20:,.0f} MB; written in {log['made']:.0f} s); "
+          f"cap {cap / 2**20:,.0f} MB = log / {in_memory / cap:.2f}")
+    memory = {k: v for k, v in (("target", args.target), ("spill", args.spill), ("pause", args.pause)) if v is not None}
+    notebooks = tuple(x.strip() for x in args.notebooks.split(","))
+    r = run(folder, args.jobs, args.worker_mb, memory, args.threads, notebooks)
     print(r["stdout"].strip())
     if r["rc"]:
         print(r["stderr"])
-    where = f"cluster worker limited to {args.worker_mb:,.0f} MB" if args.worker_mb else "threads in the kernels"
-    print(f"report --engine dask (notebooks 04-07, jobs {args.jobs}, {where}): exit {r['rc']}, wall {r['wall']:.0f} s, "
-          f"peak tree memory {r['peak'] / 2**20:,.0f} MB vs cap {cap / 2**20:,.0f} MB "
+    where = (f"cluster worker ({args.threads} threads) limited to {args.worker_mb:,.0f} MB {memory or ''}"
+             if args.worker_mb else "threads in the kernels")
+    print(f"report --engine dask (notebooks {', '.join(notebooks)}, jobs {args.jobs}, {where}): exit {r['rc']}, "
+          f"wall {r['wall']:.0f} s, peak tree memory {r['peak'] / 2**20:,.0f} MB vs cap {cap / 2**20:,.0f} MB "
           f"({'under' if r['peak'] <= cap else 'OVER'} the cap; log in memory / peak = {in_memory / r['peak']:.2f})")
     print("peak per process kind: " + ", ".join(f"{k} {v / 2**20:,.0f} MB" for k, v in sorted(r["peaks"].items())))
     if not args.keep and args.folder is None:
