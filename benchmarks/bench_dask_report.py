@@ -208,6 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--target", type=float, default=None, help="worker memory fraction at which it spills data")
     ap.add_argument("--spill", type=float, default=None, help="worker process memory fraction at which it spills")
     ap.add_argument("--pause", type=float, default=None, help="worker process memory fraction at which it pauses")
+    ap.add_argument("--terminate", type=float, default=None,
+                    help="worker process memory fraction at which its nanny restarts it (0: never)")
     ap.add_argument("--notebooks", default=",".join(NOTEBOOKS), help="comma-separated notebook numbers")
     ap.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -231,7 +233,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{in_memory / 2**20:,.0f} MB in memory as pandas (the columns the notebooks use: "
           f"{log['used_columns'] / 2**20:,.0f} MB; written in {log['made']:.0f} s); "
           f"cap {cap / 2**20:,.0f} MB = log / {in_memory / cap:.2f}")
-    memory = {k: v for k, v in (("target", args.target), ("spill", args.spill), ("pause", args.pause)) if v is not None}
+    memory = {k: v if v else False for k, v in (("target", args.target), ("spill", args.spill), ("pause", args.pause),
+                                                ("terminate", args.terminate)) if v is not None}
     notebooks = tuple(x.strip() for x in args.notebooks.split(","))
     r = run(folder, args.jobs, args.worker_mb, memory, args.threads, notebooks)
     print(r["stdout"].strip())
