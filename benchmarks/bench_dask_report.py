@@ -1,34 +1,43 @@
 """``cxanalytics report --engine dask`` on a transactions log larger than a memory cap.
 
 Usage: python benchmarks/bench_dask_report.py [N_TRANSACTIONS] [--cap-mb C] [--chunk R] [--jobs J]
-       [--seed S] [--folder DIR] [--keep]
+       [--wide K] [--worker-mb W [--threads T] [--target F] [--spill F] [--pause F] [--terminate F]]
+       [--notebooks 00,04,...] [--seed S] [--folder DIR] [--keep]
 
 1. Writes N purchases of the sample's customers (times over the sample's two years, gamma
-   amounts) as a folder of Parquet part files, one part at a time (never the whole log in
-   memory), and measures the log's size in memory as pandas would hold it: the bytes of
+   amounts), with ``--wide K`` extra text columns, as a folder of Parquet part files of R rows,
+   one part at a time, in a child process (this process, which hosts the Dask scheduler and is
+   counted, never holds a part), and measures the log's size in memory as pandas would hold it:
    one part read with :func:`cxanalytics.logs.read_transactions`, ``memory_usage(deep=True)``,
-   scaled to all parts.
-2. Runs ``cxanalytics report --data data/sample --transactions FOLDER --engine dask`` on the
-   notebooks that read the log with Dask (04-07; 08 compares the pandas and Dask paths and 09
-   builds its snapshot with pandas, so both would load the whole log), one kernel at a time
-   by default, and samples the resident memory of the whole process tree (the CLI, its
-   kernels) every 0.2 s.
+   scaled to all parts; also the size of the columns the notebooks read.
+2. Runs ``cxanalytics report --data data/sample --transactions FOLDER --engine dask`` on every
+   notebook that reads the log (00, 04-10), one kernel at a time by default, and samples the
+   resident memory of the whole process tree (this process with the scheduler, the CLI, its
+   kernels, the worker) every 0.2 s. With ``--worker-mb`` the work runs on a LocalCluster of
+   one worker process with that memory limit and the given ``distributed.worker.memory``
+   fractions (``--terminate 0``: never restarted).
 3. Prints the log's rows, size on disk and in memory, the cap (default: a third of the
-   in-memory size), the peak of the tree, the wall time and each notebook's status.
+   in-memory size), the peak of the tree and of each process kind, the wall time and each
+   notebook's status.
 
-The peak includes each kernel's fixed cost (Python, pandas, matplotlib, Dask, the other
-tables), so the cap can only be met once the log is larger than a few times that.
+Where the memory went (2026-12-05). Each pass over the log used to read and convert every
+column of every part (``read_transactions`` converted the whole frame in one map_partitions,
+through which Dask cannot push a column selection): order ids and any wide column were
+loaded on every pass. It now converts column by column, and a pass reads only the columns it
+uses (with ``--wide 8``: 30 bytes per purchase instead of 395). The kernels hold only
+per-customer and per-response tables (nothing of the log is ``compute()``-d whole; notebook
+08 compares on a 2% share of customers). The rest is fixed cost per process (measured on a
+200,000-row log: this process with the scheduler 188 MB, the CLI 255 MB, a kernel 358 MB,
+the worker 418 MB) and the worker's unmanaged memory during p2p shuffles.
 
-Measured on the 2-core machine (shared with other jobs), 2026-12-04, ``--chunk 250000
---worker-mb 1200``: 10,000,000 purchases (161 MB Parquet, 444 MB in memory as pandas), the
-four notebooks ran (04 55 s, 05 51 s, 06 227 s, 07 104 s; 443 s wall; a second run 494 s),
-peak tree memory 1,925 MB (second run 1,848 MB). Peaks per process kind (second run; they
-do not coincide): the Dask worker 1,054 MB (held under its 1,200 MB limit by spilling), a
-kernel 626 MB, this process with the scheduler 447 MB, the CLI 241 MB. With 2,500,000
-purchases (111 MB in memory): 125 s wall, peak 1,411 MB. Without a cluster (threads in the
-kernel, Dask's disk shuffle with its 1 GB in-memory buffer, 1M-row parts) the 10M-row peak
-was 2,325 MB. The goal (a log 3x the cap) is therefore not shown at this size: about 1.3 GB
-of the peak is fixed cost, so it needs a log of several GB in memory, which was not run.
+Measured on the 2-core machine shared with 3-4 other jobs (load average 6-8), so times are
+noisy. 16,000,000 purchases ``--wide 8`` (6,309 MB in memory as pandas = 3.08 x a 2,048 MB cap;
+488 MB of it in the columns the notebooks read), worker limited to 1,000 MB with target 0.5,
+spill 0.6, pause 0.8: the tree stayed at about 1.5 GB (worker 830 MB, kernel 280 MB, CLI 220 MB,
+this process 188 MB), but the worker's unmanaged memory (840 MB, not given back to the OS after
+a p2p shuffle) kept it above the pause threshold, so it paused for good in notebook 04's first
+shuffle and the run was stopped after 50 min: a pause threshold must sit above the worker's
+unmanaged memory. RESULT_PLACEHOLDER
 """
 
 from __future__ import annotations
