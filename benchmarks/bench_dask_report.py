@@ -46,6 +46,10 @@ pandas = 3.20 x a 2,048 MB cap; 183 MB in the columns the notebooks read), worke
 coincide): worker 1,054 MB, kernel 507 MB, this process with the scheduler 318 MB, CLI 258 MB.
 The cap is held because the notebooks read a small part of a wide log; on a narrow log the
 columns read are most of it, and a log of 3 x 2 GB of those (about 200M purchases) was not run.
+12,000,000 purchases ``--wide 12 --chunk 200000`` (6,829 MB in memory = 3.33 x the cap; 366 MB
+read), same worker settings: 00 and 04-06 finished in 12 min (load average 6-8), the worker
+reached 1,084 MB (108% of its limit at one moment, paused 43 times), the tree about 1.8 GB;
+the run was stopped by its time limit in notebook 07, so its peak and wall are not known.
 """
 
 from __future__ import annotations
