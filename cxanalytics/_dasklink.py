@@ -27,14 +27,14 @@ from ._validate import warn_dropped
 from .errors import ColumnError, ParameterError, SmallSampleWarning, describe
 from .scale import _compute, _dask, _time_dtype
 
-__all__ = ["transaction_queries", "lapse_window"]
+__all__ = ["transaction_queries", "lapse_window", "log_window"]
 
 _MAX, _MIN = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 
 
-def _ns(part: pd.DataFrame) -> np.ndarray:
-    """``occurred_at`` as int64 nanoseconds since the epoch in UTC (NaT -> iNaT), as ``_linkquery._times``."""
-    t = part["occurred_at"]
+def _ns(part: pd.DataFrame, time: str = "occurred_at") -> np.ndarray:
+    """``time`` as int64 nanoseconds since the epoch in UTC (NaT -> iNaT), as ``_linkquery._times``."""
+    t = part[time]
     if getattr(t.dtype, "tz", None) is not None:
         t = t.dt.tz_convert("UTC").dt.tz_localize(None)
     return t.to_numpy().astype("datetime64[ns]").view(np.int64)
@@ -107,10 +107,10 @@ def transaction_queries(ddf, customers: pd.DataFrame, *, on: str, tz: object, ti
     return got
 
 
-def _gaps_part(part, on, index, contract, end_ns, end_day):
+def _gaps_part(part, on, index, contract, end_ns, end_day, time="occurred_at"):
     """Value counts of the gaps between consecutive distinct purchase days (wall clock) of each customer,
-    and (as gap -1) the number of purchases they were taken from."""
-    ns = _ns(part)
+    as gap -1 the number of purchases they were taken from and as gap -2 the rows without a time."""
+    ns = _ns(part, time)
     if contract is not None:  # kept purchases of non-contractual customers
         code = index.get_indexer(part[on])
         ok = (code >= 0) & (ns != _MIN) & (ns <= end_ns)
@@ -120,16 +120,50 @@ def _gaps_part(part, on, index, contract, end_ns, end_day):
         ok = (code >= 0) & (ns != _MIN)
     days = np.zeros(len(part), np.int64)
     if ok.any():
-        days[ok] = tu.days(part["occurred_at"][ok], "occurred_at")[0]
+        days[ok] = tu.days(part[time][ok], time)[0]
     if contract is None:
         ok &= days <= end_day
+    missing = int((ns == _MIN).sum())
     if not ok.any():
-        return pd.DataFrame({"gap": np.array([-1], np.int64), "n": np.array([0], np.int64)})
+        return pd.DataFrame({"gap": np.array([-2, -1], np.int64), "n": np.array([missing, 0], np.int64)})
     d = days[ok]
     key = np.unique(code[ok].astype(np.int64) * (2**31) + (d - d.min()))
     same = (key[1:] >> 31) == (key[:-1] >> 31)
     g, n = np.unique(np.diff(key)[same], return_counts=True)
-    return pd.DataFrame({"gap": np.r_[-1, g].astype(np.int64), "n": np.r_[int(ok.sum()), n].astype(np.int64)})
+    return pd.DataFrame({"gap": np.r_[-2, -1, g].astype(np.int64),
+                         "n": np.r_[missing, int(ok.sum()), n].astype(np.int64)})
+
+
+def _window_from(cells: pd.DataFrame, quantile: float, stacklevel: int) -> float:
+    """The ``quantile`` of the gaps counted in ``cells`` (numpy's rule), with the pandas path's errors."""
+    counts = cells[cells["gap"] >= 0].groupby("gap", sort=True)["n"].sum()
+    n = int(counts.sum())
+    if n == 0:
+        raise ParameterError(describe("No repeat purchases to choose a window from", parameter="window",
+                                      expected="an explicit window"))
+    if n < 30:
+        warnings.warn(f"Only {n} inter-purchase gaps to choose the churn window from", SmallSampleWarning,
+                      stacklevel=stacklevel + 1)
+    return quantile_from_counts(counts.index.to_numpy(dtype=np.float64), counts.to_numpy(), quantile)
+
+
+def log_window(ddf, *, customer: str, time: str, end_day: int, quantile: float) -> float:
+    """The inactivity window (days) ``churn_labels_noncontractual`` chooses from a Dask log.
+
+    The ``quantile`` of the gaps between consecutive distinct purchase days of each customer
+    (rows with a customer, on or before ``end_day``), as the pandas path's ``numpy.quantile``
+    of those gaps; the log is shuffled by customer once. A missing time raises the pandas
+    path's ColumnError.
+    """
+    dask_mod, _ = _dask()
+    log = ddf[[customer, time]].shuffle(on=customer)
+    meta = _gaps_part(ddf._meta[[customer, time]], customer, None, None, 0, end_day, time)
+    (cells,) = _compute(dask_mod, log.map_partitions(_gaps_part, customer, None, None, 0, end_day, time, meta=meta))
+    missing = int(cells.loc[cells["gap"] == -2, "n"].sum())
+    if missing:
+        raise ColumnError(describe("Missing times", column=time, received=f"{missing} missing",
+                                   expected="a time in every row"))
+    return _window_from(cells, quantile, stacklevel=3)
 
 
 def lapse_window(ddf, customers: pd.DataFrame, is_contract: np.ndarray, *, on: str, end_ns: int, end_day: int,
@@ -145,12 +179,4 @@ def lapse_window(ddf, customers: pd.DataFrame, is_contract: np.ndarray, *, on: s
     (cells,) = _compute(dask_mod, log.map_partitions(_gaps_part, on, index, is_contract, end_ns, end_day, meta=meta))
     if not cells.loc[cells["gap"] == -1, "n"].sum():  # no kept purchase of a non-contractual customer
         (cells,) = _compute(dask_mod, log.map_partitions(_gaps_part, on, index, None, end_ns, end_day, meta=meta))
-    counts = cells[cells["gap"] >= 0].groupby("gap", sort=True)["n"].sum()
-    n = int(counts.sum())
-    if n == 0:
-        raise ParameterError(describe("No repeat purchases to choose a window from", parameter="window",
-                                      expected="an explicit window"))
-    if n < 30:
-        warnings.warn(f"Only {n} inter-purchase gaps to choose the churn window from", SmallSampleWarning,
-                      stacklevel=4)
-    return quantile_from_counts(counts.index.to_numpy(dtype=np.float64), counts.to_numpy(), quantile)
+    return _window_from(cells, quantile, stacklevel=4)

@@ -13,9 +13,16 @@ pandas finishes with the same formulas, so both paths give the same table:
 * the lapse window's quantile is taken from the gaps' value counts with numpy's own
   ``linear`` rule (:func:`quantile_from_counts`), which gives ``numpy.quantile`` of the
   gaps themselves.
+
+A report calls :func:`transaction_totals` many times on the same log (``clv_by_segment`` and
+``retention_vs_acquisition`` once per retention gain, ``snapshot_from_logs``): the reduction of
+the last few (Dask frame, customers, columns, ``as_of``) is kept in memory (one row per
+customer), so the log is shuffled once, not once per call.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -23,6 +30,10 @@ import pandas as pd
 from .scale import _ORDER, _compute, _dask, _time_dtype, _with_order
 
 __all__ = ["quantile_from_counts", "transaction_totals"]
+
+#: (token of the Dask frame, of the customers, columns, as_of) -> transaction_totals' dict, newest last
+_TOTALS: OrderedDict = OrderedDict()
+_KEEP = 4
 
 
 def quantile_from_counts(values: np.ndarray, counts: np.ndarray, q: float) -> float:
@@ -115,10 +126,28 @@ def transaction_totals(ddf, index: pd.Index, *, customer: str, time: str, amount
     ``revenue`` (float array aligned to ``index``, 0 without purchases), ``last`` (Series
     of the last kept purchase aligned to ``index``, NaT without) and, with ``gaps``, the
     sorted distinct gaps in days and their counts (``gap_values``, ``gap_counts``).
+
+    The result of the last few distinct calls is cached by the Dask token of the frame
+    (its graph: the files it reads and every step applied to them) and of ``index``: a
+    second call on the same log reuses the reduction (a call with ``gaps`` reuses one made
+    with them). A copy is returned, so callers may change it.
     """
     dask, _ = _dask()
     cols = [c for c in (customer, time, amount) if c is not None]
     ddf = ddf[cols]
+    key = (dask.base.tokenize(ddf), dask.base.tokenize(index), customer, time, amount, str(as_of))
+    got = _TOTALS.get(key)
+    if got is None or (gaps and "gap_values" not in got):
+        got = _reduce(dask, ddf, index, customer=customer, time=time, amount=amount, as_of=as_of, gaps=gaps)
+        _TOTALS[key] = got
+        while len(_TOTALS) > _KEEP:
+            _TOTALS.popitem(last=False)
+    _TOTALS.move_to_end(key)
+    return {k: v.copy() if hasattr(v, "copy") else v for k, v in got.items()}
+
+
+def _reduce(dask, ddf, index, *, customer, time, amount, as_of, gaps) -> dict:
+    """:func:`transaction_totals` without the cache: one shuffle of the log by customer."""
     meta_in = ddf._meta
     counts = ddf.map_partitions(_counts_part, customer, time, index, as_of,
                                 meta=_counts_part(meta_in, customer, time, index, as_of))

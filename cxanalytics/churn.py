@@ -30,9 +30,13 @@ def churn_labels_noncontractual(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or dask.dataframe.DataFrame
         Transactions (with ``customer`` and ``time`` columns), or a customer summary
         with ``first_purchase`` and ``last_purchase`` columns (then ``window`` is needed).
+        A Dask transactions log (larger than memory) gives the same result: the
+        summary is :func:`cxanalytics.behaviour.customer_summary`'s Dask path and the
+        window's gaps are counted partition by partition after one shuffle by customer
+        (:func:`cxanalytics._dasklink.log_window`).
     as_of : date-like
         Date of observation; later purchases are ignored.
     window : float, str or pandas.Timedelta, optional
@@ -93,7 +97,11 @@ def churn_labels_noncontractual(
     1            2    10.0      1      15.0
     2            3    10.0      0       6.0
     """
-    data = require_frame(data)
+    from .scale import is_dask_frame
+
+    dask_log = is_dask_frame(data)
+    if not dask_log:
+        data = require_frame(data)
     unit_ns = tu.unit_ns(unit)
     if not (isinstance(quantile, int | float) and 0 < quantile <= 1):
         raise ParameterError(describe("quantile must be in (0, 1]", parameter="quantile", received=quantile, expected="e.g. 0.9"))
@@ -101,10 +109,16 @@ def churn_labels_noncontractual(
         from .behaviour import customer_summary  # late import: behaviour re-exports this module
 
         require_columns(data, [customer, time], what="transactions")
-        s = customer_summary(data, customer=customer, time=time, value=None, as_of=as_of)
+        s = customer_summary(data[[customer, time]] if dask_log else data, customer=customer, time=time, value=None,
+                             as_of=as_of)
         first_day, _ = tu.days(s["first_purchase"], "first_purchase")
         last_day, tz = tu.days(s["last_purchase"], "last_purchase")
-        if window is None:
+        if window is None and dask_log:
+            from ._dasklink import log_window
+
+            window_days = log_window(data, customer=customer, time=time, quantile=quantile,
+                                     end_day=tu.day_of(tu.to_tz(as_of, tz, "as_of")))
+        elif window is None:
             days, _ = tu.days(tu.parse_times(data[time], time), time)
             codes = pd.factorize(data[customer])[0]
             end_day = tu.day_of(tu.to_tz(as_of, tz, "as_of"))
@@ -125,6 +139,8 @@ def churn_labels_noncontractual(
             window_days = tu.window_days(window, unit_ns)
     else:
         require_columns(data, [customer, "first_purchase", "last_purchase"], what="summary")
+        if dask_log:
+            data = data[[customer, "first_purchase", "last_purchase"]].compute()
         if window is None:
             raise ParameterError(
                 describe(

@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-progress", action="store_true",
                    help="do not show the per-cell progress bars (on a terminal); the line per notebook stays")
     r.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
-                   help="dask: notebooks that support it (04-07) read the transactions log lazily with Dask, for "
+                   help="dask: notebooks that read it (00, 04-10) read the transactions log lazily with Dask, for "
                    "logs larger than memory; same numbers as pandas (default pandas; needs cxanalytics[scale])")
     r.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="with --engine dask: address of a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "

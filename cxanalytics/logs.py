@@ -155,8 +155,13 @@ def _read(table: str, path: str | Path, engine: str, columns: Sequence[str] | No
             ddf = dd.read_parquet([str(f) for f in files], columns=columns or present)  # no hive keys
         else:
             ddf = dd.read_csv([str(f) for f in files], usecols=columns, blocksize="64MB", **csv_opts)
-        meta = _convert(ddf._meta, kinds, str(path))
-        return ddf.map_partitions(_convert, kinds, str(path), meta=meta)
+        # column by column, so that a computation needing only some columns reads only those from
+        # the files (Dask pushes the selection through ``assign`` into the reader, not through a
+        # map_partitions of the whole frame): a report's passes over the log never load order ids or
+        # other wide columns it does not use
+        converted = {c: ddf[[c]].map_partitions(_convert, kinds, str(path), meta=_convert(ddf._meta[[c]], kinds, str(path)))[c]
+                     for c in ddf.columns if c in kinds}
+        return ddf.assign(**converted)
 
 
 def read_transactions(path: str | Path, *, engine: str = "pandas", columns: Sequence[str] | None = None) -> pd.DataFrame:

@@ -35,11 +35,11 @@ folder of Parquet part files, given with ``--transactions`` or as ``transactions
 in the data folder) is linked, never loaded, and the notebooks that declare an ``engine``
 parameter read it lazily with :func:`cxanalytics.logs.read_transactions` and reduce it with
 Dask (optionally on a ``dask.distributed`` cluster, ``scheduler=``), with the same numbers
-as pandas: 04-07 today (customer summaries, cohorts, linked responses, encounter
-landmarks, lifetime values and retention costs). Notebooks 00, 08 (which compares the pandas
-and Dask paths) and 09 (the churn snapshot) still load the log with pandas, and the other
-tables (customers, responses, interactions) are read with pandas everywhere; the report's
-front page names the notebooks that read the log with Dask.
+as pandas: every notebook that reads the log, 00 and 04-10 (row counts, customer summaries,
+cohorts, churn labels, linked responses, encounter landmarks, lifetime values, retention
+costs, the churn snapshot; 08 compares the two paths on a share of the customers). The
+other tables (customers, responses, interactions) are read with pandas everywhere; the
+report's front page names the notebooks that read the log with Dask.
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ def run_report(
         notebooks run standalone, so the order does not change any result; the report keeps
         their numbered order.
     engine : {'pandas', 'dask'}, default 'pandas'
-        How notebooks that declare an ``engine`` parameter (04 to 07) read the
+        How notebooks that declare an ``engine`` parameter (00, 04 to 10) read the
         transactions log. ``'dask'``: lazily, with
         :func:`cxanalytics.logs.read_transactions` (``engine="dask"``), so that customer
         summaries, cohort counts, linked responses, encounter landmarks, lifetime values

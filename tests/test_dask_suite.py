@@ -23,7 +23,7 @@ distributed = pytest.importorskip("distributed")
 import cxanalytics as cx  # noqa: E402
 from cxanalytics._daskvalue import quantile_from_counts  # noqa: E402
 from cxanalytics.datasets import load_sample  # noqa: E402
-from cxanalytics.errors import ColumnError  # noqa: E402
+from cxanalytics.errors import ColumnError, ParameterError  # noqa: E402
 from cxanalytics.scale import frame_differences  # noqa: E402
 
 
@@ -119,6 +119,71 @@ def test_encounter_landmarks_on_the_sample(on_cluster, sample, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"window": "60D"}, {"as_of": "2025-06-30", "quantile": 0.5},
+                                    {"customer": "cid", "time": "t", "unit": "W"}])
+def test_churn_labels_noncontractual_on_the_sample(on_cluster, sample, kwargs):
+    tx = sample["transactions"]
+    kwargs = dict(kwargs)
+    kwargs.setdefault("as_of", "2026-06-30")
+    if "customer" in kwargs:
+        tx = tx.rename(columns={"customer_id": "cid", "occurred_at": "t"})
+    want, w_pandas = caught(cx.churn_labels_noncontractual, tx, **kwargs)
+    got, w_dask = caught(cx.churn_labels_noncontractual, dd.from_pandas(tx, npartitions=5), **kwargs)
+    same(want, got)
+    assert w_dask == w_pandas
+
+
+def test_churn_labels_noncontractual_from_a_dask_summary(on_cluster, sample):
+    summary = cx.customer_summary(sample["transactions"], as_of="2026-06-30")
+    want = cx.churn_labels_noncontractual(summary, as_of="2026-06-30", window="90D")
+    got = cx.churn_labels_noncontractual(dd.from_pandas(summary, npartitions=3), as_of="2026-06-30", window="90D")
+    same(want, got)
+
+
+def test_churn_labels_noncontractual_dask_errors_are_the_pandas_ones(sample):
+    tx = sample["transactions"].head(500).copy()
+    tx.loc[tx.index[3], "occurred_at"] = pd.NaT
+    with pytest.raises(ColumnError, match="Missing times") as want:
+        caught(cx.churn_labels_noncontractual, tx, as_of="2026-06-30")
+    with pytest.raises(ColumnError, match="Missing times") as got:
+        caught(cx.churn_labels_noncontractual, dd.from_pandas(tx, npartitions=2), as_of="2026-06-30")
+    assert str(got.value) == str(want.value)
+    once = tx.drop_duplicates("customer_id").dropna(subset=["occurred_at"])
+    with pytest.raises(ParameterError, match="No repeat purchases"):
+        cx.churn_labels_noncontractual(dd.from_pandas(once, npartitions=2), as_of="2026-06-30")
+
+
+def test_snapshot_from_logs_on_the_sample(on_cluster, sample):
+    cu, tx = sample["customers"], sample["transactions"]
+    kwargs = {"lapse": {"plan": "prepaid"}, "window": "120D", "interactions": sample["interactions"],
+              "responses": sample["responses"]}
+    want, w_pandas = caught(cx.snapshot_from_logs, cu, tx, **kwargs)
+    got, w_dask = caught(cx.snapshot_from_logs, cu, dd.from_pandas(tx, npartitions=4), **kwargs)
+    same(want, got)
+    assert w_dask == w_pandas
+
+
+def test_a_dask_log_is_reduced_once_for_repeated_calls(on_cluster, sample, monkeypatch):
+    """retention_vs_acquisition per retention gain, then clv_by_segment: one shuffle of the log, same results."""
+    from cxanalytics import _daskvalue
+
+    calls = []
+    reduce = _daskvalue._reduce
+    monkeypatch.setattr(_daskvalue, "_reduce", lambda *a, **k: calls.append(k["gaps"]) or reduce(*a, **k))
+    monkeypatch.setattr(_daskvalue, "_TOTALS", type(_daskvalue._TOTALS)())
+    tx, cu, it = sample["transactions"], sample["customers"], sample["interactions"]
+    log = dd.from_pandas(tx, npartitions=4)
+    for gain in (0.01, 0.02, 0.05):
+        want = cx.retention_vs_acquisition(cu, it, transactions=tx, retention_gain=gain)
+        same(want, cx.retention_vs_acquisition(cu, it, transactions=log, retention_gain=gain))
+    assert len(calls) == 1
+    same(cx.clv_by_segment(cu, tx, segment="plan"), cx.clv_by_segment(cu, log, segment="plan"))
+    assert len(calls) == 1
+    other = dd.from_pandas(tx.iloc[:-1], npartitions=4)  # another log: reduced again
+    same(cx.clv_by_segment(cu, tx.iloc[:-1], segment="plan"), cx.clv_by_segment(cu, other, segment="plan"))
+    assert len(calls) == 2
+
+
 def test_dask_log_needs_datetimes(sample):
     tx = sample["transactions"].assign(occurred_at=lambda d: d["occurred_at"].astype(str))
     with pytest.raises(ColumnError):
@@ -181,5 +246,17 @@ def test_small_logs_give_the_pandas_results(on_cluster, drawn):
                 cx.clv_by_segment(customers, ddf, as_of=as_of, **kwargs)
             continue
         got, w_dask = caught(cx.clv_by_segment, customers, ddf, as_of=as_of, **kwargs)
+        same(want, got)
+        assert w_dask == w_pandas
+    known = tx[tx["customer_id"] != "stranger"]
+    for kwargs in ({"window": "20D"}, {}, {"quantile": 0.5}):
+        try:
+            want, w_pandas = caught(cx.churn_labels_noncontractual, known, as_of=as_of, **kwargs)
+        except cx.CxError as err:
+            with pytest.raises(type(err)):
+                cx.churn_labels_noncontractual(dd.from_pandas(known, npartitions=parts), as_of=as_of, **kwargs)
+            continue
+        got, w_dask = caught(cx.churn_labels_noncontractual, dd.from_pandas(known, npartitions=parts), as_of=as_of,
+                             **kwargs)
         same(want, got)
         assert w_dask == w_pandas
