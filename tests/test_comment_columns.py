@@ -22,6 +22,9 @@ from cxanalytics.errors import ParameterError
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
+OPTIONS = ["Module generation", "Environments", "Binary caches", "Build cache", "External find", "Chaining"]
+
+
 def _book(*columns: str) -> pd.DataFrame:
     return pd.DataFrame({"item": list(columns), "kind": ["text"] * len(columns)})
 
@@ -33,16 +36,19 @@ def test_rules_each_decide_and_are_named():
         "url": [f"https://example.org/{i}" for i in range(n)],
         "choice": ["no - did not know this was a thing", "yes - it was helpful"] * (n // 2),
         "rare": [f"a long and thoughtful answer number {i}" if i < 5 else None for i in range(n)],
+        "checkbox": [", ".join(o for b, o in enumerate(OPTIONS) if (i + 3) >> b & 1) for i in range(n)],
         "rating": list(range(n)),
     })
-    book = pd.concat([_book("comment", "url", "choice", "rare"),
+    book = pd.concat([_book("comment", "url", "choice", "rare", "checkbox"),
                       pd.DataFrame({"item": ["rating"], "kind": ["likert"]})], ignore_index=True)
     found = cx.comment_columns(data, book).set_index("column")
-    assert list(found.index) == ["comment", "url", "choice", "rare"]  # boxes first, then by answers
+    assert list(found.index) == ["comment", "url", "choice", "checkbox", "rare"]  # boxes first, then by answers
     assert found.loc["comment", "comment_box"] and found.loc["comment", "reason"] == ""
     assert found.loc["url", "reason"] == "median answer 1 words (below 3)"
     assert found.loc["choice", "reason"] == "5% of the answers distinct (below 10%)"
     assert found.loc["rare", "reason"] == "5 answers (fewer than 30)"
+    assert found.loc["checkbox", "reason"].startswith("lists of recurring choices: 90% of the answers are lists")  # 4 of 40 pick one
+    assert found.loc["checkbox", "share_distinct"] >= 0.1  # whole answers vary: only the parts give it away
     assert found.loc["comment", "median_words"] == 7.0
     assert found.loc["rare", "share_answered"] == pytest.approx(5 / 40)
     assert found["n_rows"].eq(n).all()
@@ -110,6 +116,12 @@ _REAL = {
     # ("no - didn't know this was a thing", "Funding (...)"); q11 is an open question.
     "surveymonkey/sm_k8s_contributor_2019.csv": (["q11"], ["comment_2", "comment_3"]),
     # Google Forms Jupyter education 2016: the two URL questions are not comments; the pain points are.
+    # Google Forms Spack 2020 (xlsx): the features and compilers questions are checkboxes whose
+    # answers Forms writes as comma-joined lists of the options; the open questions are comments.
+    "google_forms/gforms_spack_2020.xlsx": (
+        ["comment", "what_about_spack_helps_you_the_most"],
+        ["which_of_the_following_spack_features_do_you_use",
+         "which_compilers_do_you_expect_to_use_with_spack_in_the_next_year"]),
     "google_forms/gforms_jupyter_education_2016.csv": (
         ["what_are_the_biggest_pain_points_for_you_in_running_your_class"],
         ["if_your_course_materials_are_publicly_available_online_please_include_the_url",

@@ -20,7 +20,10 @@ from ._prepare import prepare_comments
 __all__ = ["comment_columns"]
 
 _COLUMNS = ["column", "question", "n_rows", "n_answered", "share_answered", "median_words", "share_distinct",
-            "language", "share_language", "comment_box", "reason"]
+            "share_lists", "share_distinct_parts", "language", "share_language", "comment_box", "reason"]
+# A checkbox question some platforms export as one text answer per respondent: the chosen
+# options joined by commas or semicolons (Latin or Arabic).
+_SEPARATOR = r"\s*[,;\u060c\u061b]\s*"
 
 
 def _check_thresholds(min_answers: int, min_words: float, min_distinct: float) -> None:
@@ -43,8 +46,10 @@ def comment_columns(data, codebook=None, *, min_answers: int = 30, min_words: fl
     (``comment_box`` True) when it has at least ``min_answers`` answers, their median
     length is at least ``min_words`` words (short answers such as a name, a web address
     or a tool are not comments), and at least ``min_distinct`` of the answers are
-    distinct (a text column of repeated choices is a category, not a comment). ``reason``
-    says which rule a column failed, or is empty.
+    distinct (a text column of repeated choices is a category, not a comment), and it is
+    not a checkbox question exported as text: at least half of the answers are lists
+    (hold a comma or semicolon) and fewer than ``min_distinct`` of the listed parts are
+    distinct. ``reason`` says which rule a column failed, or is empty.
 
     Parameters
     ----------
@@ -69,7 +74,9 @@ def comment_columns(data, codebook=None, *, min_answers: int = 30, min_words: fl
         One row per text column, comment boxes first and then by answers (descending):
         ``column``, ``question`` (the export's wording, when the codebook has it),
         ``n_rows``, ``n_answered``, ``share_answered`` (fraction of rows), ``median_words``,
-        ``share_distinct`` (fraction of answers), ``language`` (the commonest language of
+        ``share_distinct`` (fraction of answers), ``share_lists`` (fraction of answers
+        holding a comma or semicolon), ``share_distinct_parts`` (fraction of the parts, the
+        answers split at those marks, that are distinct), ``language`` (the commonest language of
         the answers: ``en``, ``ar``, ``fa`` or ``und``) and ``share_language`` (its fraction
         of the answers), ``comment_box`` and ``reason``.
 
@@ -116,6 +123,10 @@ def comment_columns(data, codebook=None, *, min_answers: int = 30, min_words: fl
         words = answered.str.split().str.len()
         median_words = float(words.median()) if n else 0.0
         distinct = float(answered.str.casefold().nunique() / n) if n else 0.0
+        lists = float(answered.str.contains(_SEPARATOR).mean()) if n else 0.0
+        parts = answered.str.casefold().str.split(_SEPARATOR, regex=True).explode()
+        parts = parts[parts.notna() & (parts != "")]
+        distinct_parts = float(parts.nunique() / len(parts)) if len(parts) else 0.0
         if n:
             languages = prepare_comments(answered)["language"].value_counts()
             language, share_language = str(languages.index[0]), float(languages.iloc[0] / n)
@@ -127,12 +138,16 @@ def comment_columns(data, codebook=None, *, min_answers: int = 30, min_words: fl
             reason = f"median answer {median_words:g} words (below {min_words:g})"
         elif distinct < min_distinct:
             reason = f"{distinct:.0%} of the answers distinct (below {min_distinct:.0%})"
+        elif lists >= 0.5 and distinct_parts < min_distinct:
+            reason = (f"lists of recurring choices: {lists:.0%} of the answers are lists, {distinct_parts:.0%} of "
+                      f"their parts distinct (a checkbox question exported as text)")
         else:
             reason = ""
         question = questions.get(column)
         rows.append({"column": column, "question": question if isinstance(question, str) else None,
                      "n_rows": len(data), "n_answered": n, "share_answered": n / len(data) if len(data) else 0.0,
-                     "median_words": median_words, "share_distinct": distinct, "language": language,
+                     "median_words": median_words, "share_distinct": distinct, "share_lists": lists,
+                     "share_distinct_parts": distinct_parts, "language": language,
                      "share_language": share_language, "comment_box": reason == "", "reason": reason})
     out = pd.DataFrame(rows, columns=_COLUMNS)
     if len(out):
