@@ -62,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "SBGFit": "clv",
     "Codebook": "codebook",
     "claim_theme_churn": "comments",
+    "comment_columns": "comments",
     "comment_score_model": "comments",
     "compare_textiq": "comments",
     "textiq_coding": "comments",

@@ -183,16 +183,16 @@ def test_report_on_raw_exports_without_interactions(tmp_path):
 
 @pytest.mark.slow
 def test_report_on_one_export_and_transactions_skips_with_notes(tmp_path):
-    """The SurveyMonkey export alone plus transactions: the survey notebooks (01-03) run, the others say what they need."""
+    """The SurveyMonkey export alone plus transactions: the survey notebooks (01-03, 11) run, the others say what they need."""
     done, out = _report(["--survey", SAMPLE / "surveymonkey_ar.csv", "--transactions", SAMPLE / "transactions.csv"],
                         tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     html = (out / "report.html").read_text(encoding="utf-8")
     notebooks = find_notebooks()
-    assert f"3 ran, {len(notebooks) - 3} skipped" in done.stdout
+    assert f"4 ran, {len(notebooks) - 4} skipped" in done.stdout
     for nb in notebooks:
         assert _title(nb) in _sections(html)
-        assert (f"This notebook ({nb.name})" in html) != nb.name.startswith(("01_", "02_", "03_"))
+        assert (f"This notebook ({nb.name})" in html) != nb.name.startswith(("01_", "02_", "03_", "11_"))
     assert "Not run: needs a customers table (--customers FILE)" in html
     _check_html(html)
 

@@ -50,7 +50,7 @@ def _suite(folder: Path, cells: dict[str, list], kinds: dict[str, dict]) -> Path
 # --------------------------------------------------------------------------- kinds
 def test_suite_notebooks_state_their_kinds():
     found = {p.stem: notebook_kinds(p) for p in find_notebooks()}
-    for stem in ("01_raw_exports", "02_cleaning", "03_satisfaction"):
+    for stem in ("01_raw_exports", "02_cleaning", "03_satisfaction", "11_comment_boxes"):
         assert found[stem].requires == {"survey"}
     assert prerequisites(find_notebooks()[3]) == ("02_cleaning",)
     # notebooks without a statement get the kinds of the inputs their code reads
@@ -148,7 +148,7 @@ def test_report_on_a_plain_csv_survey_runs_01_to_03_and_keeps_cleaned(tmp_path):
     export = _tiny_export(tmp_path / "my_survey.csv")
     done = _cli(["--survey", export], tmp_path / "out")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "3 ran, 8 skipped" in done.stdout  # 01-03 of 11 notebooks (10_open_text needs responses and logs)
+    assert "4 ran, 8 skipped" in done.stdout  # 01-03 and 11 of 12 notebooks (10_open_text needs responses and logs)
     out = tmp_path / "out"
     cleaned = cx.read_cleaned(out / "cleaned")
     assert cleaned.summary[["source", "read", "kept"]].values.tolist() == [["my_survey", 60, 60]]
@@ -164,6 +164,7 @@ def test_report_on_a_plain_csv_survey_runs_01_to_03_and_keeps_cleaned(tmp_path):
     executed = nbformat.read(str(out / "notebooks" / "03_satisfaction.ipynb"), as_version=4)
     outputs = "".join(str(o) for c in executed.cells for o in c.get("outputs", []))
     assert "cronbach_alpha" in outputs and "share_ci_lower" in outputs
+    assert "No free-text column of these exports is a comment box" in text  # 11 ran and says why it has nothing
 
 
 @pytest.mark.slow
@@ -172,8 +173,22 @@ def test_report_on_a_real_export_with_csat(tmp_path):
     export = next(EXPORTS.glob("kobotoolbox/*.csv"))
     done = _cli(["--survey", export], tmp_path / "out")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "3 ran, 8 skipped" in done.stdout  # 01-03 of 11 notebooks (10_open_text needs responses and logs)
+    assert "4 ran, 8 skipped" in done.stdout  # 01-03 and 11 of 12 notebooks (10_open_text needs responses and logs)
     cleaned = cx.read_cleaned(tmp_path / "out" / "cleaned")
     assert int(cleaned.summary["read"].iloc[0]) == len(cleaned.data) + len(cleaned.quarantine)
     text = _text((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
     assert "CSAT" in text and "No NPS, CSAT or CES item" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not EXPORTS.is_dir(), reason="real exports (../shared) not present")
+def test_report_finds_the_comment_boxes_of_a_real_export(tmp_path):
+    """Typeform OSMI 2020: open questions but no NPS/CSAT item; notebook 11 finds themes and says why no score."""
+    export = next(EXPORTS.glob("typeform/*osmi*.csv"))
+    done = _cli(["--survey", export], tmp_path / "out")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "4 ran, 8 skipped" in done.stdout
+    executed = nbformat.read(str(tmp_path / "out" / "notebooks" / "11_comment_boxes.ipynb"), as_version=4)
+    outputs = "".join(str(o) for c in executed.cells for o in c.get("outputs", []))
+    assert "comment_2 (en)" in outputs and "themes" in outputs
+    assert "Themes and scores: not computable (no NPS or CSAT item with answers in these exports)" in outputs
