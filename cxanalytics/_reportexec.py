@@ -225,17 +225,18 @@ class Progress:
 #: order matters: the notebooks are started longest first so that the job slots finish
 #: together. A notebook not listed counts as :data:`DEFAULT_SECONDS`.
 EXPECTED_SECONDS: dict[str, float] = {
-    "00_overview": 2.0,
-    "01_raw_exports": 5.0,
-    "02_cleaning": 17.0,
-    "03_satisfaction": 4.0,
-    "04_repeat_business": 29.0,
-    "05_quality_and_loyalty": 28.0,
-    "06_retention_economics": 32.0,
-    "07_findings": 10.0,
-    "08_scale": 14.0,
-    "09_churn_snapshot": 13.0,
-    "10_open_text": 49.0,
+    "00_overview": 2.2,
+    "01_raw_exports": 6.4,
+    "02_cleaning": 31.7,
+    "03_satisfaction": 6.2,
+    "04_repeat_business": 52.3,
+    "05_quality_and_loyalty": 62.2,
+    "06_retention_economics": 66.8,
+    "07_findings": 12.9,
+    "08_scale": 24.9,
+    "09_churn_snapshot": 21.6,
+    "10_open_text": 97.0,
+    "11_comment_boxes": 3.7,
 }
 DEFAULT_SECONDS = 10.0
 
@@ -245,17 +246,18 @@ DEFAULT_SECONDS = 10.0
 #: (or nothing else runs). Peaks grow with the data, all about alike, so the same pairs are kept
 #: apart at other scales.
 EXPECTED_GIB: dict[str, float] = {
-    "00_overview": 0.35,
-    "01_raw_exports": 0.32,
-    "02_cleaning": 0.66,
-    "03_satisfaction": 0.89,
-    "04_repeat_business": 0.62,
+    "00_overview": 0.34,
+    "01_raw_exports": 0.34,
+    "02_cleaning": 0.74,
+    "03_satisfaction": 0.92,
+    "04_repeat_business": 0.61,
     "05_quality_and_loyalty": 0.98,
-    "06_retention_economics": 0.86,
+    "06_retention_economics": 0.87,
     "07_findings": 0.89,
     "08_scale": 0.66,
     "09_churn_snapshot": 0.65,
-    "10_open_text": 0.85,
+    "10_open_text": 1.18,
+    "11_comment_boxes": 0.49,
 }
 DEFAULT_GIB = 0.5
 #: The budget :func:`cxanalytics.report.run_report` schedules with, in GiB at scale 50: 05 (the

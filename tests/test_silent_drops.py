@@ -566,6 +566,8 @@ EXEMPT: dict[str, str] = {
     "item_batteries": "takes a codebook, not rows of data",
     "driver_items": "takes a codebook; with data= it counts answered pairs, dropping no row",
     "segment_columns": "lists grouping columns with their answered counts (n); no rows are dropped",
+    "comment_columns": "lists free-text columns with their answered counts (n_answered) and the rule each "
+                       "meets or fails; no rows are dropped",
     "read_mapped": "reads files and maps them with map_columns; files of one row per customer are outer-joined "
                    "(no customer dropped, the join logged)",
     "clean_export_in_chunks": "reads a file in chunks; rows are kept or quarantined with a reason, as by "

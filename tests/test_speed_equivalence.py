@@ -18,8 +18,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from _reference import clv_v0, lifetimes_v0, linking_v0, retention_costs_v0
-from hypothesis import HealthCheck, given, settings
+from _reference import clv_v0, lifetimes_v0, linking_v0, retention_costs_v0, seeds_v0
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cxanalytics import economics, linking, retention_costs
@@ -210,3 +210,47 @@ def test_lifetime_value_is_computed_once_per_distinct_history(monkeypatch):
                         lambda self, t, x, *a: sizes.append(len(x)) or original(self, t, x, *a))
     customer_lifetime_value(bg, gg, summary, horizon=52)
     assert set(sizes) == {distinct}
+
+
+# --------------------------------------------------------------------------- seeded comment themes
+_SEED_PIECES = ["bill", "billing", "bills", "app", "apps", "happy", "staff", "another", "provider", "waiting",
+                "الفاتورة", "والفاتورة", "فاتورة", "التطبيق", "بالتطبيق", "شركة", "أخرى", "صورتحساب",
+                "صورتحسابها", "اپراتور", "s", "و", "ها", "x", "😀", "", " ", "!", ","]
+_SEED_TERMS = ["bill*", "app", "staff", "another provider", "الفاتورة", "شركة أخرى", "صورتحساب", "s", "و",
+               "provider another", "ha*", "x y"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), st.lists(st.sampled_from(_SEED_PIECES), max_size=8).map(" ".join)),
+                      max_size=30),
+       themes=st.lists(st.lists(st.sampled_from(_SEED_TERMS), min_size=1, max_size=4, unique=True),
+                       min_size=1, max_size=4))
+@example(texts=["provider another", "another provider", "another x provider", "x another provider x", None, ""],
+         themes=[["another provider"], ["provider another", "x y"]])
+def test_seed_hits_per_distinct_token_are_those_of_each_comment_alone(texts, themes):
+    from cxanalytics.comments.themes import _SeedModel
+
+    model = _SeedModel({f"t{j}": terms for j, terms in enumerate(themes)})
+    prepared = pd.DataFrame({"text": pd.Series(texts, dtype=object), "language": "en"})
+    got = model.assign(prepared)
+    expected = seeds_v0.seed_hits(prepared["text"].to_numpy(dtype=object), model.terms)
+    for j in range(len(themes)):
+        assert got[f"theme_{j + 1}"].tolist() == (expected[:, j] > 0).tolist()
+    has = expected.sum(axis=1) > 0
+    assert got["theme"].notna().tolist() == has.tolist()
+    assert (got["theme"][has].to_numpy(dtype=np.int64) == expected[has].argmax(axis=1) + 1).all()
+
+
+def test_seeded_themes_identical_on_the_sample_comments(sample):
+    codebook = {"billing": {"en": ["bill*"], "ar": ["الفاتورة"], "fa": ["صورتحساب"]},
+                "staff": {"en": ["staff"], "ar": ["الموظفين"], "fa": ["کارکنان"]},
+                "switching": {"en": ["another provider"], "ar": ["شركة أخرى"], "fa": ["اپراتور"]}}
+    from cxanalytics.comments import comment_themes, prepare_comments
+
+    comments = sample["responses"]["comment"]
+    result = comment_themes(sample["responses"], "comment", seeds=codebook)
+    texts = prepare_comments(comments)["text"].to_numpy(dtype=object)
+    expected = seeds_v0.seed_hits(texts, result._model.terms)
+    assert 0 < (expected > 0).sum() < expected.size  # the codebook finds some comments, not all
+    for j in range(3):
+        assert result.assignments[f"theme_{j + 1}"].tolist() == (expected[:, j] > 0).tolist()

@@ -114,21 +114,25 @@ def _seed_key(term: str) -> str:
     return _partial(term).translate(_UNIFY)
 
 
-def _seed_match(tokens: list[str], seed: str) -> bool:
-    if seed.endswith("*"):
-        stem = seed[:-1]
-        return any(t.startswith(stem) for t in tokens)
-    words = seed.split()
-    if len(words) > 1:
-        n = len(words)
-        return any(tokens[i:i + n] == words for i in range(len(tokens) - n + 1))
-    for t in tokens:
-        if t == seed:
-            return True
-        i = t.find(seed)
-        if i >= 0 and t[:i] in _PREFIXES and t[i + len(seed):] in _SUFFIXES:
-            return True
-    return False
+def _word_match(token: str, seed: str) -> bool:
+    """A one-word seed matches a token equal to it or carrying an allowed proclitic/suffix."""
+    if token == seed:
+        return True
+    i = token.find(seed)
+    return i >= 0 and token[:i] in _PREFIXES and token[i + len(seed):] in _SUFFIXES
+
+
+def _term_matches(vocab: list[str], term: str) -> np.ndarray:
+    """Which tokens of ``vocab`` a one-word (or trailing-``*`` prefix) term matches."""
+    if term.endswith("*"):
+        stem = term[:-1]
+        return np.fromiter((t.startswith(stem) for t in vocab), bool, len(vocab))
+    return np.fromiter((_word_match(t, term) for t in vocab), bool, len(vocab))
+
+
+def _phrase_in(tokens: list[str], words: list[str]) -> bool:
+    n = len(words)
+    return any(tokens[i:i + n] == words for i in range(len(tokens) - n + 1))
 
 
 class _SeedModel:
@@ -144,14 +148,28 @@ class _SeedModel:
             self.terms.append([_seed_key(t) for t in terms])
 
     def assign(self, prepared: pd.DataFrame) -> pd.DataFrame:
-        k = len(self.names)
-        hits = np.zeros((len(prepared), k))
-        for r, text in enumerate(prepared["text"].to_numpy(dtype=object)):
-            if not isinstance(text, str):  # missing comment (None, or NaN in a string column)
-                continue
-            toks = _TOKEN.findall(text.translate(_UNIFY))
-            for j, terms in enumerate(self.terms):
-                hits[r, j] = sum(_seed_match(toks, s) for s in terms)
+        # Each distinct token is tested against each term once (not once per comment): a
+        # comment's hits for a theme are the number of its terms matched by any of its tokens.
+        texts = prepared["text"].to_numpy(dtype=object)
+        tokens = [_TOKEN.findall(t.translate(_UNIFY)) if isinstance(t, str) else [] for t in texts]
+        ids: dict[str, int] = {}
+        occ_tok = np.fromiter((ids.setdefault(t, len(ids)) for toks in tokens for t in toks), np.int64)
+        occ_row = np.repeat(np.arange(len(tokens)), [len(toks) for toks in tokens])
+        vocab = list(ids)
+        hits = np.zeros((len(prepared), len(self.names)))
+        for j, terms in enumerate(self.terms):
+            for term in terms:
+                words = term.split()
+                if len(words) > 1 and not term.endswith("*"):  # a phrase: consecutive exact tokens
+                    rows = None
+                    for w in words:
+                        wid = ids.get(w)
+                        have = set() if wid is None else set(occ_row[occ_tok == wid].tolist())
+                        rows = have if rows is None else rows & have
+                    matched = np.array(sorted(r for r in rows if _phrase_in(tokens[r], words)), dtype=np.int64)
+                else:
+                    matched = np.unique(occ_row[_term_matches(vocab, term)[occ_tok]]) if vocab else occ_row[:0]
+                hits[matched, j] += 1
         return _assignments(prepared, hits)
 
 
