@@ -23,7 +23,7 @@ from ._claimtools import (
     _verdict,
     _wilson,
 )
-from ._validate import check_alpha, require_columns, warn_dropped
+from ._core.validate import check_alpha, require_columns, warn_dropped
 from .linking import _span
 from .outcomes import outcome_by_group
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._separation import too_good
-from ._validate import require_frame
-from ._wilson import wilson_interval
+from ._core.separation import too_good
+from ._core.validate import require_frame
+from ._core.wilson import wilson_interval
 from .linking import LinkResult
 from .survival import cox
 

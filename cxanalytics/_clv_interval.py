@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ._core.validate import check_alpha
 from ._uncertain import Estimate, as_estimate, draw, natural_se, scale_of
-from ._validate import check_alpha
 from .errors import ParameterError, describe
 
 __all__ = ["clv_interval"]

@@ -20,10 +20,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import _timeutil as tu
+from ._core import timeutil as tu
+from ._core.validate import warn_dropped
 from ._daskvalue import quantile_from_counts
 from ._linkquery import _Index, sorted_unique
-from ._validate import warn_dropped
 from .errors import ColumnError, ParameterError, SmallSampleWarning, describe
 from .scale import _compute, _dask, _time_dtype
 
@@ -74,7 +74,7 @@ def _combine(a: dict, b: dict) -> dict:
 
 def check_log(ddf, on: str, tz: object, time: str) -> None:
     """ColumnError unless the Dask log has ``on`` and datetime ``occurred_at`` of the responses' awareness."""
-    from ._validate import require_columns
+    from ._core.validate import require_columns
 
     require_columns(ddf, [on, "occurred_at"], what="transactions")
     _time_dtype(ddf, "occurred_at")

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _timeutil as tu
-from ._validate import require_columns, require_frame, warn_dropped
+from ._core import timeutil as tu
+from ._core.validate import require_columns, require_frame, warn_dropped
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 from .scale import is_dask_frame
 

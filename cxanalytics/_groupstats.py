@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._scalecheck import scale_error
-from ._validate import answer_values, as_list, check_alpha, require_columns
+from ._core.scalecheck import scale_error
+from ._core.validate import answer_values, as_list, check_alpha, require_columns
 from .errors import ColumnError, ParameterError, ScaleRangeError, describe
 
 

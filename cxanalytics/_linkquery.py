@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import _timeutil as tu
-from ._validate import require_columns, warn_dropped
+from ._core import timeutil as tu
+from ._core.validate import require_columns, warn_dropped
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 _DAY_NS = 86_400 * 10**9

@@ -109,15 +109,15 @@ def lacking_columns(path: Path, name: str, missing: Sequence[str], columns: Sequ
                     schema_of: Path | None = None, mapped: bool = False) -> ParameterError:
     """The error for a table without the columns its notebooks need, with a mapping proposed from
     its first rows (:func:`cxanalytics.propose_mapping`) when its kind can be mapped."""
-    from ._mapfiles import missing_columns_error, peek
     from .datasets import SAMPLES
+    from .ingest._mapfiles import missing_columns_error, peek
 
     kind = KIND_OF.get(name)
     proposal, snapshot = None, None
     if kind is not None:
         sample = peek(schema_of or path)
         if sample is not None:
-            from .mapping import propose_mapping
+            from .ingest.mapping import propose_mapping
 
             proposal = propose_mapping(sample, kind=kind, file=path)
             if kind != "snapshot" and propose_mapping(sample, file=path).kinds.keys() == {"snapshot"}:
@@ -218,8 +218,8 @@ def _canonical_responses(data: pd.DataFrame, export, source: Path, branches: pd.
 
 def _clean_surveys(surveys: Sequence[Path], codebooks: Sequence[Path], branches: pd.DataFrame | None,
                    notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, object]:
-    from .cleaning import clean_responses
-    from .exports import read_export
+    from .ingest.cleaning import clean_responses
+    from .ingest.exports import read_export
 
     if codebooks and len(codebooks) not in (1, len(surveys)):
         raise ParameterError(describe("Give one codebook for all exports, or one per export", parameter="--codebook",
@@ -259,7 +259,7 @@ def write_table_csv(frame: pd.DataFrame, path: Path) -> Path:
 def _map_table(path: Path, name: str, mapping, out: Path) -> pd.DataFrame:
     """Map one table given by name into ``out/<name>.csv``; returns the mapping's log."""
     from .datasets import SAMPLES
-    from .mapping import read_mapped
+    from .ingest.mapping import read_mapped
 
     result = read_mapped(path, mapping, kind=KIND_OF[name])
     missing = [c.name for c in SAMPLES[name].columns if c.name not in result.data.columns]
@@ -278,7 +278,7 @@ SNAPSHOT_COLUMNS = ("tenure", "churned")
 def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, tuple[str, ...], dict]:
     """Put the churn snapshot into ``out`` (mapped into ``snapshot.csv``, or linked); its mapping log, segments
     and notebook parameters (:func:`cxanalytics._snapshotparams.snapshot_notebook_parameters`)."""
-    from ._mapfiles import missing_columns_error
+    from .ingest._mapfiles import missing_columns_error
 
     paths = [Path(p) for p in ([snapshot] if isinstance(snapshot, str | Path) else snapshot)]
     for p in paths:
@@ -288,7 +288,7 @@ def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, 
     for suffix in _TABLE_SUFFIXES:
         _remove(out / f"snapshot{suffix}")
     if mapping is not None and "snapshot" in mapping.kinds:
-        from .mapping import read_mapped
+        from .ingest.mapping import read_mapped
 
         result = read_mapped(paths[0] if len(paths) == 1 else paths, mapping, kind="snapshot")
         missing = [c for c in SNAPSHOT_COLUMNS if c not in result.data.columns]
@@ -312,7 +312,7 @@ def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, 
 
 def _combined(errors: list) -> ParameterError:
     """One error for several tables that lack columns, with one proposal holding every kind."""
-    from ._mapfiles import MissingColumnsError
+    from .ingest._mapfiles import MissingColumnsError
 
     if len(errors) == 1:
         return errors[0]
@@ -397,10 +397,10 @@ def assemble_data(folder: Path | str, *, data_dir: Path | str | None = None, sur
         for item in sorted(src.iterdir()):
             if item.is_file() or (item.is_dir() and item.name in tables_as_folders):
                 _link(item, out / item.name)
-    from ._mapfiles import MissingColumnsError
+    from .ingest._mapfiles import MissingColumnsError
 
     if mapping is not None:
-        from .mapping import _as_mapping
+        from .ingest.mapping import _as_mapping
 
         mapping = _as_mapping(mapping)
     mapped_kinds = set(mapping.kinds) if mapping is not None else set()

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ._core.validate import check_alpha, require_columns, require_frame
 from ._mle import _as_array, _Fit, _fit_mle
-from ._validate import check_alpha, require_columns, require_frame
 from .errors import ConvergenceWarning, ParameterError, describe
 
 __all__ = ["SBGFit", "fit_sbg", "fit_sbg_censored"]

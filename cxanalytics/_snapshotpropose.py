@@ -32,8 +32,8 @@ def unmapped_snapshot_error(paths: Sequence[Path]):
     Several files are read and joined on their customer id as ``cxanalytics map`` does; the
     proposal names the workbook sheet it read.
     """
-    from ._mapfiles import missing_columns_error, peek, read_tables
-    from .mapping import propose_mapping
+    from .ingest._mapfiles import missing_columns_error, peek, read_tables
+    from .ingest.mapping import propose_mapping
 
     paths = [Path(p) for p in paths]
     single = len(paths) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._validate import check_alpha, require_columns, require_frame
+from ._core.validate import check_alpha, require_columns, require_frame
 from .errors import ParameterError
 from .metrics import ces, csat, nps
 

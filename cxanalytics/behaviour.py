@@ -14,8 +14,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import _timeutil as tu
-from ._validate import require_columns, require_frame, warn_dropped
+from ._core import timeutil as tu
+from ._core.validate import require_columns, require_frame, warn_dropped
 from .churn import churn_labels_contractual, churn_labels_noncontractual
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import _timeutil as tu
-from ._validate import require_columns, require_frame, warn_dropped
+from ._core import timeutil as tu
+from ._core.validate import require_columns, require_frame, warn_dropped
 from .errors import ColumnError, ParameterError, SmallSampleWarning, describe
 
 __all__ = ["churn_labels_noncontractual", "churn_labels_contractual"]

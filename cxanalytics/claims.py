@@ -34,8 +34,8 @@ from ._claimtools import (
     _verdict,
     _wilson,
 )
-from ._separation import too_good
-from ._validate import check_alpha, require_columns, warn_dropped
+from ._core.separation import too_good
+from ._core.validate import check_alpha, require_columns, warn_dropped
 from .errors import ConvergenceError, ParameterError, describe
 from .linking import LinkResult, _span
 from .outcomes import outcome_by_group, quantile_band

@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok; 2 bad input (a file or mapping that cannot be read or applied).",
     )
     m.add_argument("files", nargs="+", type=Path, metavar="FILE", help="the table, or several to join")
-    from .mapping import KINDS
+    from .ingest.mapping import KINDS
 
     m.add_argument("--kind", choices=list(KINDS), default=None,
                    help="kind of input (default: the best fit): snapshot = one row per customer with tenure and "
@@ -258,7 +258,7 @@ def _run_sample(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from .mapping import MissingColumnsError
+    from .ingest.mapping import MissingColumnsError
     from .report import ReportError, run_report
 
     try:
@@ -307,7 +307,7 @@ def _run_report(args: argparse.Namespace) -> int:
 def _run_map(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from .mapping import propose_mapping, read_mapped, read_tables
+    from .ingest.mapping import propose_mapping, read_mapped, read_tables
 
     if args.check is not None:
         result = read_mapped(args.files, args.check, kind=args.kind)
@@ -338,7 +338,7 @@ def _run_map(args: argparse.Namespace) -> int:
 
 
 def _required(kind: str) -> tuple[str, ...]:
-    from .mapping import SCHEMAS
+    from .ingest.mapping import SCHEMAS
 
     return SCHEMAS[kind].required
 
@@ -376,8 +376,8 @@ RELAX = {
 
 def _clean_rules(args: argparse.Namespace) -> dict:
     """The ``clean_responses`` keywords the options ask for (library defaults otherwise)."""
-    from .cleaning import REASONS
-    from .cleaning._rules import DEFAULT_QUARANTINE
+    from .ingest.cleaning import REASONS
+    from .ingest.cleaning._rules import DEFAULT_QUARANTINE
 
     rules: dict = {"timezone": args.timezone, "calendar": args.calendar}
     if args.test_filter:
@@ -446,8 +446,8 @@ def _flagged_counts(frame) -> dict[str, int]:
 
 
 def _run_clean(args: argparse.Namespace) -> int:
-    from .cleaning import clean_responses
-    from .exports import read_export
+    from .ingest.cleaning import clean_responses
+    from .ingest.exports import read_export
 
     _check_file(args.export, "Export file")
     if args.codebook is not None:
@@ -481,7 +481,7 @@ def _run_clean(args: argparse.Namespace) -> int:
 def _run_clean_chunked(args: argparse.Namespace, rules: dict) -> int:
     import pandas as pd
 
-    from .streaming import clean_export_in_chunks
+    from .ingest.streaming import clean_export_in_chunks
 
     key = args.pii_key or os.environ.get("CXANALYTICS_PII_KEY")
     if key:

@@ -21,9 +21,15 @@ import pandas as pd
 from scipy import special
 
 from ._clvlik import _bgnbd_objective, _gamma_gamma_objective
+from ._core.validate import (
+    check_alpha,
+    finite_numeric,
+    require_columns,
+    require_frame,
+    warn_dropped,
+)
 from ._mle import _as_array, _Fit, _fit_mle
 from ._sbg import SBGFit, fit_sbg, fit_sbg_censored
-from ._validate import check_alpha, finite_numeric, require_columns, require_frame, warn_dropped
 from .errors import ColumnError, ParameterError, describe
 
 __all__ = [

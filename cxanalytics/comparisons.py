@@ -20,8 +20,8 @@ import pandas as pd
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
+from ._core.validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ._groupstats import _choice, _Groups
-from ._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import (
     ColumnError,
     ParameterError,

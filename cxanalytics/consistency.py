@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import (
+from ._core.validate import (
     answer_values,
     as_list,
     check_alpha,

@@ -18,7 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._covariates import numeric_text, require_full_rank
+from ._core.covariates import numeric_text, require_full_rank
+from ._core.scalecheck import check_items, item_scales, warn_suspect_codes
+from ._core.separation import message, scan
+from ._core.validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ._drivers_logit import repurchase_model
 from ._logit import LogitResult
 from ._relweights import (
@@ -28,9 +31,6 @@ from ._relweights import (
     _moments,
     _pair_products,
 )
-from ._scalecheck import check_items, item_scales, warn_suspect_codes
-from ._separation import message, scan
-from ._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import (
     ColumnError,
     ConvergenceError,

@@ -24,9 +24,9 @@ import pandas as pd
 from scipy import stats
 
 from ._clv_interval import clv_interval
+from ._core.validate import check_alpha, require_columns, require_frame, warn_dropped
 from ._exposure import lifetimes, period_days, segment_rates
 from ._uncertain import Estimate
-from ._validate import check_alpha, require_columns, require_frame, warn_dropped
 from .clv import BGNBDFit, GammaGammaFit, SBGFit, customer_lifetime_value
 from .errors import ParameterError, describe
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._validate import check_alpha
+from ._core.validate import check_alpha
 from .economics import clv
 from .errors import DataQualityWarning, ParameterError, describe
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import _timeutil as tu
+from ._core import timeutil as tu
+from ._core.validate import require_columns, require_frame
 from ._linkquery import (
     _DAY_NS,
     _count_before,
@@ -34,7 +35,6 @@ from ._linkquery import (
     _times,
     sorted_unique,
 )
-from ._validate import require_columns, require_frame
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 from .scale import is_dask_frame
 

@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._core.validate import check_alpha, require_frame
+from ._core.wilson import wilson_interval_of_share
 from ._groupstats import (
     _check_scale,
     _check_top,
@@ -46,8 +48,6 @@ from ._groupstats import (
     _weights,
     _z,
 )
-from ._validate import check_alpha, require_frame
-from ._wilson import wilson_interval_of_share
 from .errors import DataQualityWarning, describe
 
 __all__ = ["nps", "csat", "ces", "top_box", "mean_score"]

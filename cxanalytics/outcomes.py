@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import check_alpha, require_columns, require_frame, warn_dropped
-from ._wilson import wilson_interval_of_share
+from ._core.validate import check_alpha, require_columns, require_frame, warn_dropped
+from ._core.wilson import wilson_interval_of_share
 from .errors import ColumnError, ParameterError, describe
 
 __all__ = ["nps_group", "quantile_band", "outcome_by_group"]

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from . import _timeutil as tu
-from ._validate import as_list, finite_numeric, require_columns, require_frame, warn_dropped
+from ._core import timeutil as tu
+from ._core.validate import as_list, finite_numeric, require_columns, require_frame, warn_dropped
 from .clv import BGNBDFit
 from .errors import ColumnError, ParameterError, describe
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ._core.validate import require_columns, require_frame, warn_dropped
 from ._exposure import lifetimes, period_days, segment_rates
-from ._validate import require_columns, require_frame, warn_dropped
 from .economics import clv
 from .errors import ColumnError, DataQualityWarning, ParameterError, describe
 

@@ -30,8 +30,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _timeutil as tu
-from ._validate import as_list, check_alpha, require_columns, warn_dropped
+from ._core import timeutil as tu
+from ._core.validate import as_list, check_alpha, require_columns, warn_dropped
 from .errors import ColumnError, CxError, DataQualityWarning, ParameterError, describe
 
 __all__ = ["is_dask_frame", "frame_differences", "customer_summary_dask", "cohort_retention_dask", "kaplan_meier_dask"]

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._scalecheck import check_items, item_scales, warn_suspect_codes
-from ._validate import answer_values, check_alpha, require_columns, require_frame, warn_dropped
+from ._core.scalecheck import check_items, item_scales, warn_suspect_codes
+from ._core.validate import answer_values, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import DataQualityWarning, ParameterError, describe
 
 __all__ = ["cronbach_alpha", "cronbach_alpha_from_covariance", "item_statistics"]

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ._core.validate import check_alpha
 from ._uncertain import Estimate, as_estimate, draw, natural_se, scale_of
-from ._validate import check_alpha
 from .errors import ParameterError, describe
 
 __all__ = ["sensitivity", "break_even", "break_even_interval", "break_even_curve"]

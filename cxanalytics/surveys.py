@@ -26,8 +26,8 @@ import pandas as pd
 
 from ._surveyitems import driver_items, item_batteries, segment_columns, survey_scores
 from ._surveyscores import headline_scores
-from .codebook import SCORED_KINDS
 from .errors import ParameterError, describe
+from .ingest.codebook import SCORED_KINDS
 
 __all__ = ["CleanedSurveys", "combine_cleaned", "driver_items", "headline_scores", "item_batteries", "read_cleaned",
            "segment_columns", "survey_scores"]
@@ -93,7 +93,7 @@ class CleanedSurveys:
         ...     sorted(p.name for p in cleaned.write(tmp, format="csv").values())
         ['codebook.csv', 'log.csv', 'quarantine.csv', 'responses.csv', 'summary.csv']
         """
-        from .cleaning._writers import write_csv_atomic, write_parquet_atomic
+        from .ingest.cleaning._writers import write_csv_atomic, write_parquet_atomic
 
         if format not in _FORMATS:
             raise ParameterError(describe("Unknown format", parameter="format", received=format,
@@ -239,7 +239,7 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
 
 def _typed(frame: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     """Types a CSV loses, restored from the codebook: scores as floats, times as UTC, flags as booleans."""
-    from .cleaning._writers import unneutralise
+    from .ingest.cleaning._writers import unneutralise
 
     kinds = codebook.drop_duplicates("item").set_index("item")["kind"] if len(codebook) else pd.Series(dtype=str)
     out = {}

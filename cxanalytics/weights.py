@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validate import require_columns, require_frame
+from ._core.validate import require_columns, require_frame
 from .errors import ColumnError, ConvergenceWarning, ParameterError, describe
 
 __all__ = ["RakeResult", "rake"]

@@ -13,8 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxanalytics._covariates import check_covariates, level_limit, numeric_text, require_full_rank
-from cxanalytics._separation import auc, scan, too_good
+from cxanalytics._core.covariates import (
+    check_covariates,
+    level_limit,
+    numeric_text,
+    require_full_rank,
+)
+from cxanalytics._core.separation import auc, scan, too_good
 from cxanalytics.claims import claim_satisfaction_retention, claim_silent_customers
 from cxanalytics.drivers import relative_weights, repurchase_model
 from cxanalytics.errors import (

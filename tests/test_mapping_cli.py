@@ -12,7 +12,7 @@ from _churnfiles import kaggle_telco
 from cxanalytics._reportdata import assemble_data
 from cxanalytics.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from cxanalytics.datasets import load_sample
-from cxanalytics.mapping import Mapping, MissingColumnsError
+from cxanalytics.ingest.mapping import Mapping, MissingColumnsError
 
 TX_MAPPING = """
 [transactions.columns]

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cxanalytics as cx
-from cxanalytics.mapping import Mapping, read_tables
+from cxanalytics.ingest.mapping import Mapping, read_tables
 
 MONTH_DAYS = 365.25 / 12
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

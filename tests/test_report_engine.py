@@ -122,7 +122,7 @@ def test_assemble_links_a_folder_of_parquet_parts_without_reading_rows(tmp_path,
     assert "transactions" in data.inputs
     # both ways of reading the assembled folder see every purchase, in the canonical types
     assert load_sample("transactions", folder=data.path).equals(load_sample("transactions"))
-    from cxanalytics.logs import read_transactions
+    from cxanalytics.ingest.logs import read_transactions
 
     lazy = read_transactions(linked, engine="dask")
     assert lazy.npartitions == 4

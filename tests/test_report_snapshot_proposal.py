@@ -13,7 +13,7 @@ from _churnfiles import bank_churn, kaggle_telco
 
 from cxanalytics._snapshotpropose import rerun_command
 from cxanalytics.cli import EXIT_BAD_INPUT, EXIT_OK, main
-from cxanalytics.mapping import MissingColumnsError
+from cxanalytics.ingest.mapping import MissingColumnsError
 from cxanalytics.report import assemble_data
 
 

@@ -67,7 +67,7 @@ def caught(fn, *args, **kwargs):
 
 
 def test_import_does_not_import_dask():
-    code = "import sys, cxanalytics, cxanalytics.behaviour, cxanalytics.survival, cxanalytics.logs, cxanalytics.scale\n"
+    code = "import sys, cxanalytics, cxanalytics.behaviour, cxanalytics.survival, cxanalytics.ingest.logs, cxanalytics.scale\n"
     code += "print(sorted(m for m in sys.modules if m == 'dask' or m.startswith(('dask.', 'distributed'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._core.validate import require_frame
 from .._surveyitems import _book
-from .._validate import require_frame
 from ..errors import ParameterError, describe
 from ._prepare import prepare_comments
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .._validate import as_list
+from .._core.validate import as_list
 from ..clv import SBGFit
 from ..errors import ParameterError, describe
 from ._rtl import display_labels, display_text

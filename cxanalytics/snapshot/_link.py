@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._claimtools import ClaimResult, _direction, _effect, _row, _verdict
-from .._validate import check_alpha, require_columns, require_frame
+from .._core.validate import check_alpha, require_columns, require_frame
 from ..claims import claim_satisfaction_retention
 from ..errors import ParameterError, describe
 from ._frame import churn_flags, prepare

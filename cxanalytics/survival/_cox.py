@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._covariates import check_covariates, require_full_rank
-from .._separation import fitted_signs, message, scan
-from .._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
+from .._core.covariates import check_covariates, require_full_rank
+from .._core.separation import fitted_signs, message, scan
+from .._core.validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import (
     ConvergenceError,
     ConvergenceWarning,

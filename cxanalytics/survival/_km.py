@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
+from .._core.validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import (
     ColumnError,
     ParameterError,

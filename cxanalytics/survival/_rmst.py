@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import as_list, check_alpha
+from .._core.validate import as_list, check_alpha
 from ..errors import ParameterError, describe
 from ._km import _km_core, _prepare, _within_group_reverse_cumsum
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxanalytics import _timeutil as tu
-from cxanalytics._validate import require_columns, require_frame, warn_dropped
+from cxanalytics._core import timeutil as tu
+from cxanalytics._core.validate import require_columns, require_frame, warn_dropped
 from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 __all__ = ["LinkResult", "link_responses", "encounter_landmarks"]

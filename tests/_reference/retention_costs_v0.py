@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from _reference.lifetimes_v0 import lifetimes, period_days, segment_rates
-from cxanalytics._validate import require_columns, require_frame, warn_dropped
+from cxanalytics._core.validate import require_columns, require_frame, warn_dropped
 from cxanalytics.economics import clv
 from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError, describe
 
