@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.behaviour: summaries, churn labels, cohort tables."""
+"""Tests for cxanalytics.behaviour.summaries: summaries, churn labels, cohort tables."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics.behaviour import (
+from cxanalytics.behaviour.summaries import (
     churn_labels_contractual,
     churn_labels_noncontractual,
     cohort_matrix,

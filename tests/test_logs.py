@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.behaviour import customer_summary
+from cxanalytics.behaviour.summaries import customer_summary
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import ColumnError, CxError, ParameterError
 from cxanalytics.ingest.logs import read_customers, read_interactions, read_transactions

@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxanalytics._core.missing import parse_missing_codes, zero_apart
-from cxanalytics.drivers import relative_weights
 from cxanalytics.errors import (
     CodebookError,
     CxError,
@@ -25,8 +24,9 @@ from cxanalytics.ingest.cleaning import clean_responses
 from cxanalytics.ingest.codebook import CODEBOOK_COLUMNS, Codebook
 from cxanalytics.ingest.exports import read_export
 from cxanalytics.ingest.streaming import clean_export_in_chunks
-from cxanalytics.metrics import ces, csat, mean_score, nps, top_box
-from cxanalytics.scales import cronbach_alpha, item_statistics
+from cxanalytics.link.drivers import relative_weights
+from cxanalytics.survey.metrics import ces, csat, mean_score, nps, top_box
+from cxanalytics.survey.scales import cronbach_alpha, item_statistics
 
 AIRLINE_ITEMS = ["Inflight wifi service", "Departure Arrival time convenient", "Online booking",
                  "Gate location", "Food and drink", "Online boarding", "Seat comfort",

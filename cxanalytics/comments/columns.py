@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .._core.validate import require_frame
-from .._surveyitems import _book
 from ..errors import ParameterError, describe
+from ..survey._items import _book
 from ._prepare import prepare_comments
 
 __all__ = ["comment_columns"]

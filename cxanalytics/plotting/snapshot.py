@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from .._core.validate import as_list
-from ..clv import SBGFit
+from ..behaviour.clv import SBGFit
 from ..errors import ParameterError, describe
 from ._rtl import display_labels, display_text
 

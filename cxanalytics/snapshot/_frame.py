@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._core.timeutil import parse_times
 from .._core.validate import as_list, require_columns, require_frame, warn_dropped
-from .._exposure import lifetimes
+from ..behaviour._exposure import lifetimes
 from ..errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 #: Length of one tenure unit in days (a month is a twelfth of a Julian year).

@@ -11,8 +11,8 @@ from scipy import stats
 
 from .._core.validate import as_list, check_alpha
 from .._core.wilson import wilson_interval
+from ..behaviour.survival import SurvivalResult, kaplan_meier, logrank, rmst
 from ..errors import ParameterError, describe
-from ..survival import SurvivalResult, kaplan_meier, logrank, rmst
 from ._frame import prepare, unit_days
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import special
 
 from .._core.validate import as_list, check_alpha
-from .._sbg import SBGFit, fit_sbg_censored
+from ..behaviour._sbg import SBGFit, fit_sbg_censored
 from ..errors import DataQualityWarning, ParameterError, describe
 from ._curve import Curve
 from ._frame import UNIT_DAYS, prepare, unit_days

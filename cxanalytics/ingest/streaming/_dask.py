@@ -25,9 +25,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..._core.dask import _compute as _compute_keeping_filters
+from ..._core.dask import _dask
 from ...errors import ParameterError, describe
-from ...scale import _compute as _compute_keeping_filters
-from ...scale import _dask
 from ..codebook import Codebook
 from ._dates import DateOrder
 from ._io import Stream, _Sink
