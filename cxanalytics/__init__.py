@@ -6,22 +6,25 @@ on first use (PEP 562), so a script that only cleans exports never loads SciPy o
 statsmodels, and matplotlib is never imported (plotting lives in
 :mod:`cxanalytics.plotting`).
 
-The modules, in the order an analysis uses them:
+The stages, in the order an analysis (and the notebooks) use them, one package each:
 
-- reading exports: :func:`read_export` (Qualtrics, SurveyMonkey, Google Forms, SPSS, CSV/XLSX);
-- your own tables: :func:`propose_mapping`, :func:`map_columns` (:mod:`cxanalytics.mapping`);
-- text and calendars: :mod:`cxanalytics.text` (digits, labels), :mod:`cxanalytics.calendars`;
-- satisfaction metrics: :func:`nps`, :func:`csat`, :func:`ces`, :func:`top_box`,
-  :func:`mean_score` and their comparisons between groups and periods;
-- repeat business: :func:`customer_summary`, churn labels, :func:`cohort_retention`;
-- survival: :func:`kaplan_meier`, :func:`logrank`, :func:`rmst`, :func:`cox`;
-- retention models: :func:`fit_sbg`, :func:`fit_bgnbd`, :func:`fit_gamma_gamma`;
-- churn snapshots (one row per customer: tenure, churn flag, charges, segments):
+- :mod:`cxanalytics.ingest` (notebooks 01-02): :func:`read_export` (Qualtrics, SurveyMonkey,
+  Google Forms, SPSS, CSV/XLSX), :func:`propose_mapping`, :func:`map_columns` for your own
+  tables, digits, numbers, answer labels and calendars, :func:`clean_responses`, the logs;
+- :mod:`cxanalytics.survey` (03): :func:`nps`, :func:`csat`, :func:`ces`, :func:`top_box`,
+  :func:`mean_score` and their comparisons between groups and periods; several exports as one
+  table and what it can answer (:func:`combine_cleaned`, :func:`read_cleaned`,
+  :func:`survey_scores`, :func:`item_batteries`, :func:`segment_columns`, :func:`driver_items`);
+- :mod:`cxanalytics.behaviour` (04, 08): :func:`customer_summary`, churn labels,
+  :func:`cohort_retention`; survival (:func:`kaplan_meier`, :func:`logrank`, :func:`rmst`,
+  :func:`cox`); retention models (:func:`fit_sbg`, :func:`fit_bgnbd`, :func:`fit_gamma_gamma`);
+- :mod:`cxanalytics.link` (05): responses linked to behaviour, outcomes, drivers, claims;
+- :mod:`cxanalytics.money` (06): lifetime values, retention costs, improvements, break-even;
+- :mod:`cxanalytics.report` (07): findings, the report and the command line;
+- beside them: churn snapshots (one row per customer: tenure, churn flag, charges, segments):
   :func:`churn_by_segment`, :func:`survival_by_segment`, :func:`fit_sbg_snapshot`,
-  :func:`snapshot_clv`, :func:`satisfaction_churn_link` (:mod:`cxanalytics.snapshot`);
-- several exports as one table and what it can answer: :func:`combine_cleaned`,
-  :func:`read_cleaned`, :func:`survey_scores`, :func:`item_batteries`,
-  :func:`segment_columns`, :func:`driver_items` (:mod:`cxanalytics.surveys`);
+  :func:`snapshot_clv`, :func:`satisfaction_churn_link` (:mod:`cxanalytics.snapshot`, 09);
+  open text (:mod:`cxanalytics.comments`, 10-11);
 - sample data: :func:`cxanalytics.datasets.load_sample`.
 """
 
@@ -173,8 +176,8 @@ _EXPORTS: dict[str, str] = {
     "normalize_digits": "ingest.text",
     "normalize_text": "ingest.text",
     "parse_number": "ingest.text",
-    "recode_labels": "ingest.text",
-    "RecodeResult": "ingest.text",
+    "recode_labels": "ingest.labels",
+    "RecodeResult": "ingest.labels",
     "rake": "survey.weights",
     "RakeResult": "survey.weights",
 }

@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxanalytics.behaviour.churn import churn_labels_contractual, churn_labels_noncontractual
 from cxanalytics.behaviour.summaries import (
-    churn_labels_contractual,
-    churn_labels_noncontractual,
     cohort_matrix,
     cohort_retention,
     customer_summary,

@@ -23,7 +23,7 @@ from cxanalytics.errors import (
 from cxanalytics.ingest.cleaning import LOG_COLUMNS, REASONS, CleanResult, clean_responses
 from cxanalytics.ingest.codebook import Codebook
 from cxanalytics.ingest.exports import read_export
-from cxanalytics.ingest.text import recode_labels
+from cxanalytics.ingest.labels import recode_labels
 
 TRUTH = json.loads((sample_dir() / "TRUTH.json").read_text(encoding="utf-8"))
 KEY = pd.read_csv(sample_dir() / "responses.csv", dtype=str, keep_default_na=False)

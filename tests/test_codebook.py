@@ -14,7 +14,7 @@ from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import CodebookError, CxError
 from cxanalytics.ingest.codebook import CODEBOOK_COLUMNS, KINDS, Codebook
 from cxanalytics.ingest.exports import read_export
-from cxanalytics.ingest.text import recode_labels
+from cxanalytics.ingest.labels import recode_labels
 
 KEY_ITEMS = [c for c in pd.read_csv(sample_dir() / "responses.csv", nrows=0).columns
              if c.startswith(("nps", "csat", "ces", "e_", "p_", "pillar_"))]  # fmt: skip

@@ -12,7 +12,8 @@ import pytest
 from cxanalytics.ingest.cleaning import clean_responses
 from cxanalytics.ingest.codebook import Codebook
 from cxanalytics.ingest.exports import read_export
-from cxanalytics.ingest.text import SCALES, recode_labels
+from cxanalytics.ingest.labels import recode_labels
+from cxanalytics.ingest.text import SCALES
 
 # (scale, language) -> the five labels from the negative to the positive end, as platforms word them
 LABELS = {

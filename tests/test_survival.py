@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxanalytics.behaviour.survival import _km as sv
+from cxanalytics.behaviour.survival import _kmprep as sv
 from cxanalytics.behaviour.survival import cox, kaplan_meier, logrank, rmst, rmst_difference
 from cxanalytics.errors import (
     ColumnError,

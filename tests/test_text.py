@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxanalytics.errors import CxError, DataQualityWarning, ParameterError, ScaleRangeError
+from cxanalytics.ingest.labels import lexicon, recode_labels
 from cxanalytics.ingest.text import (
     AMBIGUOUS_SEPARATOR,
     LABEL_NUMBER_CONFLICT,
@@ -24,11 +25,9 @@ from cxanalytics.ingest.text import (
     SCALES,
     SENTINEL,
     UNKNOWN_LABEL,
-    lexicon,
     normalize_digits,
     normalize_text,
     parse_number,
-    recode_labels,
     strip_marks,
 )
 

@@ -63,7 +63,7 @@ def _time_dtype(ddf, time: str) -> tuple[np.dtype, object, int]:
                 "A Dask time column must hold datetimes",
                 column=time,
                 received=f"dtype {dtype}",
-                expected="datetime64 values (read the log with cxanalytics.logs.read_transactions "
+                expected="datetime64 values (read the log with cxanalytics.read_transactions "
                 "or convert with dask.dataframe.to_datetime(..., utc=True))",
             )
         )
@@ -80,3 +80,9 @@ def _with_order(part: pd.DataFrame, partition_info: dict | None = None) -> pd.Da
     return part.assign(**{_ORDER: np.arange(len(part), dtype=np.int64) + (number << 40)})
 
 
+def _ns(part: pd.DataFrame, time: str = "occurred_at") -> np.ndarray:
+    """``time`` as int64 nanoseconds since the epoch in UTC (NaT -> iNaT), as ``_linkquery._times``."""
+    t = part[time]
+    if getattr(t.dtype, "tz", None) is not None:
+        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    return t.to_numpy().astype("datetime64[ns]").view(np.int64)

@@ -153,7 +153,8 @@ def answer_numbers(values: Iterable[object]) -> tuple[np.ndarray, list[str | Non
     Numbers written in any digits are read by :func:`cxanalytics.text.parse_number`; a
     number embedded in a label (``"0 - Not applicable"``, ``"Agree (4)"``) is used too.
     """
-    from ..ingest.text import _EMBEDDED, normalize_text, parse_number
+    from ..ingest.labels import _EMBEDDED
+    from ..ingest.text import normalize_text, parse_number
 
     vals = list(values)
     nums = parse_number(pd.Series(vals, dtype=object)).to_numpy(dtype=float, copy=True) if vals else np.zeros(0)

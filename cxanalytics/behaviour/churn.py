@@ -113,7 +113,7 @@ def churn_labels_noncontractual(
         first_day, _ = tu.days(s["first_purchase"], "first_purchase")
         last_day, tz = tu.days(s["last_purchase"], "last_purchase")
         if window is None and dask_log:
-            from ..link._dasklink import log_window
+            from .scale import log_window
 
             window_days = log_window(data, customer=customer, time=time, quantile=quantile,
                                      end_day=tu.day_of(tu.to_tz(as_of, tz, "as_of")))

@@ -30,9 +30,19 @@ import numpy as np
 import pandas as pd
 
 from .._core import timeutil as tu
-from .._core.dask import _ORDER, _compute, _dask, _plain, _time_dtype, _with_order, is_dask_frame
+from .._core.dask import (
+    _ORDER,
+    _compute,
+    _dask,
+    _ns,
+    _plain,
+    _time_dtype,
+    _with_order,
+    is_dask_frame,
+)
 from .._core.validate import require_columns, warn_dropped
-from ..errors import ColumnError, DataQualityWarning, ParameterError, describe
+from ..errors import ColumnError, DataQualityWarning, ParameterError, SmallSampleWarning, describe
+from ._daskvalue import quantile_from_counts
 
 __all__ = ["is_dask_frame", "frame_differences", "customer_summary_dask", "cohort_retention_dask"]
 
@@ -372,3 +382,82 @@ def cohort_retention_dask(transactions, *, customer: str = "customer_id", time: 
             "share": n_active / csize,
         }
     )
+
+
+# ----------------------------------------------------------------------------- churn window
+_MIN = np.iinfo(np.int64).min
+
+
+def _gaps_part(part, on, index, contract, end_ns, end_day, time="occurred_at"):
+    """Value counts of the gaps between consecutive distinct purchase days (wall clock) of each customer,
+    as gap -1 the number of purchases they were taken from and as gap -2 the rows without a time."""
+    ns = _ns(part, time)
+    if contract is not None:  # kept purchases of non-contractual customers
+        code = index.get_indexer(part[on])
+        ok = (code >= 0) & (ns != _MIN) & (ns <= end_ns)
+        ok &= ~contract[np.maximum(code, 0)]
+    else:  # the pandas path's fallback: the whole log, rows with an id on or before the end day
+        code = pd.factorize(part[on])[0]
+        ok = (code >= 0) & (ns != _MIN)
+    days = np.zeros(len(part), np.int64)
+    if ok.any():
+        days[ok] = tu.days(part[time][ok], time)[0]
+    if contract is None:
+        ok &= days <= end_day
+    missing = int((ns == _MIN).sum())
+    if not ok.any():
+        return pd.DataFrame({"gap": np.array([-2, -1], np.int64), "n": np.array([missing, 0], np.int64)})
+    d = days[ok]
+    key = np.unique(code[ok].astype(np.int64) * (2**31) + (d - d.min()))
+    same = (key[1:] >> 31) == (key[:-1] >> 31)
+    g, n = np.unique(np.diff(key)[same], return_counts=True)
+    return pd.DataFrame({"gap": np.r_[-2, -1, g].astype(np.int64),
+                         "n": np.r_[missing, int(ok.sum()), n].astype(np.int64)})
+
+
+def _window_from(cells: pd.DataFrame, quantile: float, stacklevel: int) -> float:
+    """The ``quantile`` of the gaps counted in ``cells`` (numpy's rule), with the pandas path's errors."""
+    counts = cells[cells["gap"] >= 0].groupby("gap", sort=True)["n"].sum()
+    n = int(counts.sum())
+    if n == 0:
+        raise ParameterError(describe("No repeat purchases to choose a window from", parameter="window",
+                                      expected="an explicit window"))
+    if n < 30:
+        warnings.warn(f"Only {n} inter-purchase gaps to choose the churn window from", SmallSampleWarning,
+                      stacklevel=stacklevel + 1)
+    return quantile_from_counts(counts.index.to_numpy(dtype=np.float64), counts.to_numpy(), quantile)
+
+
+def log_window(ddf, *, customer: str, time: str, end_day: int, quantile: float) -> float:
+    """The inactivity window (days) ``churn_labels_noncontractual`` chooses from a Dask log.
+
+    The ``quantile`` of the gaps between consecutive distinct purchase days of each customer
+    (rows with a customer, on or before ``end_day``), as the pandas path's ``numpy.quantile``
+    of those gaps; the log is shuffled by customer once. A missing time raises the pandas
+    path's ColumnError.
+    """
+    dask_mod, _ = _dask()
+    log = ddf[[customer, time]].shuffle(on=customer)
+    meta = _gaps_part(ddf._meta[[customer, time]], customer, None, None, 0, end_day, time)
+    (cells,) = _compute(dask_mod, log.map_partitions(_gaps_part, customer, None, None, 0, end_day, time, meta=meta))
+    missing = int(cells.loc[cells["gap"] == -2, "n"].sum())
+    if missing:
+        raise ColumnError(describe("Missing times", column=time, received=f"{missing} missing",
+                                   expected="a time in every row"))
+    return _window_from(cells, quantile, stacklevel=3)
+
+
+def lapse_window(ddf, customers: pd.DataFrame, is_contract: np.ndarray, *, on: str, end_ns: int, end_day: int,
+                 quantile: float = 0.9) -> float:
+    """The lapse window in days that ``churn_labels_noncontractual`` chooses from the kept purchases of
+    non-contractual customers, as on the pandas path. When they have none, the pandas path takes the
+    whole log; so does this one, without the warnings ``customer_summary`` raises there about rows
+    it leaves out."""
+    dask_mod, _ = _dask()
+    index = pd.Index(customers[on])
+    log = ddf[[on, "occurred_at"]].shuffle(on=on)
+    meta = _gaps_part(ddf._meta[[on, "occurred_at"]], on, index, is_contract, end_ns, end_day)
+    (cells,) = _compute(dask_mod, log.map_partitions(_gaps_part, on, index, is_contract, end_ns, end_day, meta=meta))
+    if not cells.loc[cells["gap"] == -1, "n"].sum():  # no kept purchase of a non-contractual customer
+        (cells,) = _compute(dask_mod, log.map_partitions(_gaps_part, on, index, None, end_ns, end_day, meta=meta))
+    return _window_from(cells, quantile, stacklevel=4)

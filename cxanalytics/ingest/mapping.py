@@ -95,7 +95,7 @@ class Mapping:
     >>> Mapping.from_toml('[snapshot.units]\\ntenure = "fortnights"\\n', file="m.toml")
     Traceback (most recent call last):
     ...
-    cxanalytics._maptoml.MappingError: Unknown duration unit (key 'snapshot.units.tenure') [file 'm.toml']: received 'fortnights'; expected one of seconds, minutes, hours, days, weeks, months, years
+    cxanalytics.ingest._maptoml.MappingError: Unknown duration unit (key 'snapshot.units.tenure') [file 'm.toml']: received 'fortnights'; expected one of seconds, minutes, hours, days, weeks, months, years
     """
 
     kinds: dict[str, KindMapping]

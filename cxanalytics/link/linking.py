@@ -346,7 +346,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
             days = np.where(contract, days, np.nan)
         else:
             if inactivity is None and dask_log:
-                from ._dasklink import lapse_window
+                from ..behaviour.scale import lapse_window
 
                 t_tz = getattr(transactions.dtypes["occurred_at"], "tz", None)
                 w_days = lapse_window(transactions, customers, is_contract, on=on, end_ns=end_ns,

@@ -6,6 +6,9 @@ as their own group); every per-group count or sum is then one ``numpy.bincount``
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +18,7 @@ from scipy import stats
 
 from .._core.scalecheck import scale_error
 from .._core.validate import answer_values, as_list, check_alpha, require_columns
-from ..errors import ColumnError, ParameterError, ScaleRangeError, describe
+from ..errors import ColumnError, DataQualityWarning, ParameterError, ScaleRangeError, describe
 
 
 # ----------------------------------------------------------------------------- input checks
@@ -147,3 +150,26 @@ def _count(codes: np.ndarray, size: int, weights: np.ndarray | None = None) -> n
 
 def _frame(groups: _Groups, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.concat([groups.keys, pd.DataFrame(columns, index=groups.keys.index)], axis=1)
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the cxanalytics folder
+
+
+def _warn_if_empty(out: pd.DataFrame, column: str, by) -> pd.DataFrame:
+    """Warn (instead of a silent NaN) when a group - or the whole frame - has no usable answer;
+    the warning points at the first caller outside this package."""
+    empty = out["n"].to_numpy() == 0
+    if empty.any():
+        keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+        where = "" if not keys else " in " + ", ".join(
+            str(dict(zip(keys, r, strict=True))) for r in out.loc[empty, keys].head(3).itertuples(index=False))  # fmt: skip
+        missing = int(out.loc[empty, "n_missing"].sum())
+        frame, level = sys._getframe(0), 1
+        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+            frame, level = frame.f_back, level + 1
+        warnings.warn(describe(f"No usable answer{where}: the estimate is NaN", column=column,
+                               received=f"0 answers ({missing} missing)",
+                               expected="answers in the column: check that cleaning kept responses "
+                               "(CleanResult.summary()) and that the column holds scores"),
+                      DataQualityWarning, stacklevel=level)  # fmt: skip
+    return out

@@ -25,9 +25,6 @@ count or sum is one ``numpy.bincount``; there is no Python loop over groups.
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,7 +33,6 @@ from scipy import stats
 
 from .._core.validate import check_alpha, require_frame
 from .._core.wilson import wilson_interval_of_share
-from ..errors import DataQualityWarning, describe
 from ._groupstats import (
     _check_scale,
     _check_top,
@@ -46,6 +42,7 @@ from ._groupstats import (
     _group,
     _kish,
     _scores,
+    _warn_if_empty,
     _weights,
     _z,
 )
@@ -53,28 +50,7 @@ from ._groupstats import (
 __all__ = ["nps", "csat", "ces", "top_box", "mean_score"]
 
 NPS_METHODS = ("adjusted_wald", "wald")
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the cxanalytics folder
 PROPORTION_METHODS = ("wilson", "wald")
-
-
-def _warn_if_empty(out: pd.DataFrame, column: str, by) -> pd.DataFrame:
-    """Warn (instead of a silent NaN) when a group - or the whole frame - has no usable answer;
-    the warning points at the first caller outside this package."""
-    empty = out["n"].to_numpy() == 0
-    if empty.any():
-        keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-        where = "" if not keys else " in " + ", ".join(
-            str(dict(zip(keys, r, strict=True))) for r in out.loc[empty, keys].head(3).itertuples(index=False))  # fmt: skip
-        missing = int(out.loc[empty, "n_missing"].sum())
-        frame, level = sys._getframe(0), 1
-        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-            frame, level = frame.f_back, level + 1
-        warnings.warn(describe(f"No usable answer{where}: the estimate is NaN", column=column,
-                               received=f"0 answers ({missing} missing)",
-                               expected="answers in the column: check that cleaning kept responses "
-                               "(CleanResult.summary()) and that the column holds scores"),
-                      DataQualityWarning, stacklevel=level)  # fmt: skip
-    return out
 
 
 # ----------------------------------------------------------------------------- group summaries

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..exports import SurveyExport
 from ..exports._roles import role_kind
-from ..text import DEFAULT_SENTINELS, SCALES, lexicon, normalize_text, parse_number
+from ..labels import lexicon
+from ..text import DEFAULT_SENTINELS, SCALES, normalize_text, parse_number
 from . import _keywords as K
 from ._pii import adjust_role
 from ._propose import declared_in_export

@@ -30,7 +30,8 @@ from ..._core.missing import (
     zero_apart,
 )
 from ...errors import CodebookError
-from ..text import _NS_INDEX, normalize_text
+from ..labels import _NS_INDEX
+from ..text import normalize_text
 
 SCORED = ("nps", "csat", "ces", "likert", "servqual_expectation", "servqual_perception", "pillar")
 ZERO_LABEL = "not applicable"

@@ -21,6 +21,7 @@ from ..._core.missing import match_codes, parse_missing_codes
 from ...errors import CodebookError, DataQualityWarning, describe
 from ..calendars import parse_dates
 from ..codebook import parse_labels
+from ..labels import recode_labels
 from ..text import (
     DECLARED_MISSING,
     LABEL_NUMBER_CONFLICT,
@@ -32,7 +33,6 @@ from ..text import (
     normalize_digits,
     normalize_text,
     parse_number,
-    recode_labels,
     strip_marks,
 )
 from ._audit import PSEUDONYM, REDACTED, LogBuilder
