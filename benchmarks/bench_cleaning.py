@@ -109,8 +109,8 @@ def _cleaning(path: str, root: str | None = None) -> dict:
     if root is not None:  # another checkout's cxanalytics (--against)
         sys.path.insert(0, root)
 
-    from cxanalytics.cleaning import clean_responses
-    from cxanalytics.exports import read_export
+    from cxanalytics.ingest.cleaning import clean_responses
+    from cxanalytics.ingest.exports import read_export
 
     base = _now_mb()
     start, cpu = time.perf_counter(), time.process_time()

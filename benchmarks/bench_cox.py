@@ -3,7 +3,7 @@
 Generates N customers shaped like the report's linked responses at ``--scale 50`` (about 30 %
 events, continuous days to churn, so nearly every event time is distinct; an NPS group and a
 segment as dummies, one numeric covariate, three plan strata), fits the same design with
-``fit_cox`` (cxanalytics.survival._coxfit) and with statsmodels ``PHReg`` in the same run, for
+``fit_cox`` (cxanalytics.behaviour.survival._coxfit) and with statsmodels ``PHReg`` in the same run, for
 Breslow and Efron ties, checks that coefficients, standard errors and log partial likelihoods
 agree and prints both times and their ratio.
 
@@ -33,7 +33,7 @@ import time
 import numpy as np
 from statsmodels.duration.hazard_regression import PHReg
 
-from cxanalytics.survival._coxfit import fit_cox
+from cxanalytics.behaviour.survival._coxfit import fit_cox
 
 
 def make_design(n: int, seed: int = 0):

@@ -6,7 +6,7 @@ Generates N synthetic transactions with numpy (customer ids, second-resolution
 times over two years, gamma-distributed amounts), then times, in the same run:
 
 * baseline: ``df.groupby("customer_id").agg(min/max/count of time, mean of amount)``;
-* ``cxanalytics.behaviour.customer_summary`` (same-day purchases merged, monetary
+* ``cxanalytics.behaviour.summaries.customer_summary`` (same-day purchases merged, monetary
   value of the repeat days, recency and T) on the same frame.
 
 Prints both times, their ratio (target <= 1.5) and the peak resident memory of the
@@ -23,7 +23,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from cxanalytics.behaviour import customer_summary
+from cxanalytics.behaviour.summaries import customer_summary
 
 
 def make_transactions(n: int, customers: int, seed: int) -> pd.DataFrame:

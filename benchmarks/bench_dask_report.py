@@ -8,7 +8,7 @@ Usage: python benchmarks/bench_dask_report.py [N_TRANSACTIONS] [--cap-mb C] [--c
    amounts), with ``--wide K`` extra text columns, as a folder of Parquet part files of R rows,
    one part at a time, in a child process (this process, which hosts the Dask scheduler and is
    counted, never holds a part), and measures the log's size in memory as pandas would hold it:
-   one part read with :func:`cxanalytics.logs.read_transactions`, ``memory_usage(deep=True)``,
+   one part read with :func:`cxanalytics.ingest.logs.read_transactions`, ``memory_usage(deep=True)``,
    scaled to all parts; also the size of the columns the notebooks read.
 2. Runs ``cxanalytics report --data data/sample --transactions FOLDER --engine dask`` on every
    notebook that reads the log (00, 04-10), one kernel at a time by default, and samples the
@@ -118,7 +118,7 @@ def memory_size(files: list[Path], columns: list[str] | None = None) -> tuple[in
     (all columns, or ``columns``), ``memory_usage(deep=True)`` scaled to all parts."""
     import pyarrow.parquet as pq
 
-    from cxanalytics.logs import read_transactions
+    from cxanalytics.ingest.logs import read_transactions
 
     first = read_transactions(files[0], columns=columns)
     per_row = first.memory_usage(deep=True).sum() / len(first)

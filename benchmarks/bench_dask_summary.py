@@ -72,7 +72,7 @@ def step_dask(folder: Path, workers: int, files: list[Path] | None = None):
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
-    from cxanalytics.behaviour import customer_summary
+    from cxanalytics.behaviour.summaries import customer_summary
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=":0",
                       local_directory=str(folder.parent / f"{folder.name}-dask-scratch")) as cluster, Client(cluster):
@@ -86,7 +86,7 @@ def step_dask(folder: Path, workers: int, files: list[Path] | None = None):
 def step_pandas(files: list[Path]):
     import pandas as pd
 
-    from cxanalytics.behaviour import customer_summary
+    from cxanalytics.behaviour.summaries import customer_summary
 
     t0 = time.perf_counter()
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)

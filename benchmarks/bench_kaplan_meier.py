@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxanalytics.survival import kaplan_meier
+from cxanalytics.behaviour.survival import kaplan_meier
 
 
 def make_customers(n: int, seed: int = 0) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from cxanalytics.metrics import nps
+from cxanalytics.survey.metrics import nps
 
 
 def make_responses(n: int, segments: int, key: str, seed: int = 0) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from cxanalytics.drivers import relative_weights
+from cxanalytics.link.drivers import relative_weights
 
 
 def make_data(n: int, p: int, seed: int = 0) -> pd.DataFrame:

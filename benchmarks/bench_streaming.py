@@ -57,14 +57,14 @@ from pathlib import Path
 def _child(mode: str, path: str, out: str, chunksize: int, result: str) -> None:
     import warnings
 
-    from cxanalytics.streaming import clean_export_in_chunks
+    from cxanalytics.ingest.streaming import clean_export_in_chunks
 
     warnings.simplefilter("ignore")
     rss0 = int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
     t0, c0 = time.perf_counter(), time.process_time()
     if mode == "memory":
-        from cxanalytics.cleaning import clean_responses
-        from cxanalytics.exports import read_export
+        from cxanalytics.ingest.cleaning import clean_responses
+        from cxanalytics.ingest.exports import read_export
 
         res = clean_responses(read_export(path), pii_key="k")
         res.to_parquet(out)

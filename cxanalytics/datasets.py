@@ -238,7 +238,7 @@ def load_sample(name: str, *, folder: str | Path | None = None,
         return path
     parquet = path.with_suffix(".parquet")
     if shared is not None:
-        from ._sharedtables import file_digest, shared_frame
+        from .link._sharedtables import file_digest, shared_frame
 
         source = parquet if parquet.exists() else path
         if source.exists():
@@ -252,7 +252,7 @@ def load_sample(name: str, *, folder: str | Path | None = None,
         raise CxError(describe("Sample file not found", file=path, expected="run `cxanalytics sample --out <folder>`"))
     missing = [c.name for c in spec.columns if c.name not in frame.columns]
     if missing:
-        from ._reportdata import lacking_columns
+        from .report._data import lacking_columns
 
         raise lacking_columns(parquet if parquet.exists() else path, name, missing, [str(c) for c in frame.columns])
     return _typed(frame, spec)

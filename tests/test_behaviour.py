@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.behaviour: summaries, churn labels, cohort tables."""
+"""Tests for cxanalytics.behaviour.summaries: summaries, churn labels, cohort tables."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics.behaviour import (
-    churn_labels_contractual,
-    churn_labels_noncontractual,
+from cxanalytics.behaviour.churn import churn_labels_contractual, churn_labels_noncontractual
+from cxanalytics.behaviour.summaries import (
     cohort_matrix,
     cohort_retention,
     customer_summary,

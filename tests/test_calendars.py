@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.calendars: Gregorian, Jalali and Hijri (Umm al-Qura) dates."""
+"""Tests for cxanalytics.ingest.calendars: Gregorian, Jalali and Hijri (Umm al-Qura) dates."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from hijridate import Gregorian, Hijri
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics.calendars import (
+from cxanalytics.errors import CxError, DataQualityWarning, ParameterError
+from cxanalytics.ingest.calendars import (
     AMBIGUOUS_TIME,
     INVALID_DATE,
     NONEXISTENT_TIME,
     UNPARSEABLE_DATE,
     parse_dates,
 )
-from cxanalytics.errors import CxError, DataQualityWarning, ParameterError
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics.claims import (
+from cxanalytics.datasets import load_sample, sample_dir
+from cxanalytics.errors import DataQualityWarning
+from cxanalytics.link.claims import (
     ClaimResult,
     claim_consistency,
     claim_negative_encounters,
@@ -19,9 +21,7 @@ from cxanalytics.claims import (
     claim_service_standards,
     claim_silent_customers,
 )
-from cxanalytics.datasets import load_sample, sample_dir
-from cxanalytics.errors import DataQualityWarning
-from cxanalytics.linking import encounter_landmarks, link_responses
+from cxanalytics.link.linking import encounter_landmarks, link_responses
 
 AS_OF = "2026-07-01T00:00:00+00:00"
 

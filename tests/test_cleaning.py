@@ -12,8 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.cleaning import LOG_COLUMNS, REASONS, CleanResult, clean_responses
-from cxanalytics.codebook import Codebook
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import (
     CodebookError,
@@ -22,8 +20,10 @@ from cxanalytics.errors import (
     ReconciliationError,
     ScaleRangeError,
 )
-from cxanalytics.exports import read_export
-from cxanalytics.text import recode_labels
+from cxanalytics.ingest.cleaning import LOG_COLUMNS, REASONS, CleanResult, clean_responses
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.labels import recode_labels
 
 TRUTH = json.loads((sample_dir() / "TRUTH.json").read_text(encoding="utf-8"))
 KEY = pd.read_csv(sample_dir() / "responses.csv", dtype=str, keep_default_na=False)
@@ -427,7 +427,7 @@ def test_test_filter_on_a_pii_column_never_echoes_the_value(cleaned):
 
 def test_time_zone_warning_only_when_there_are_times_to_read(tmp_path):
     from cxanalytics.errors import DataQualityWarning
-    from cxanalytics.exports import read_export
+    from cxanalytics.ingest.exports import read_export
 
     plain = tmp_path / "plain.csv"
     plain.write_text("How satisfied are you?,Which store?\n" + "".join(f"{1 + k % 5},{'AB'[k % 2]}\n" for k in range(20)),
@@ -444,7 +444,7 @@ def test_time_zone_warning_only_when_there_are_times_to_read(tmp_path):
 
 
 def test_no_time_zone_warning_when_every_time_states_its_offset(tmp_path):
-    from cxanalytics.exports import read_export
+    from cxanalytics.ingest.exports import read_export
 
     offset = tmp_path / "offset.csv"
     offset.write_text("Submitted at,How satisfied are you?\n"

@@ -23,11 +23,11 @@ import pandas as pd
 import pytest
 
 import cxanalytics as cx
-from cxanalytics.cleaning import REASONS, clean_responses
-from cxanalytics.cleaning import _completion as C
-from cxanalytics.codebook import Codebook
 from cxanalytics.errors import DataQualityWarning, ParameterError
-from cxanalytics.exports import read_export
+from cxanalytics.ingest.cleaning import REASONS, clean_responses
+from cxanalytics.ingest.cleaning import _completion as C
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import read_export
 
 N, N_FINISHED = 45, 28
 PREVIEW_ROWS, SPAM_ROWS = (0,), (1, 2)  # positions among the finished responses

@@ -9,11 +9,11 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from cxanalytics.cleaning import _pii, clean_responses
-from cxanalytics.cleaning._audit import REDACTED
-from cxanalytics.cleaning._values import match_key
 from cxanalytics.datasets import load_sample
-from cxanalytics.exports import read_export
+from cxanalytics.ingest.cleaning import _pii, clean_responses
+from cxanalytics.ingest.cleaning._audit import REDACTED
+from cxanalytics.ingest.cleaning._values import match_key
+from cxanalytics.ingest.exports import read_export
 
 #: Columns of the Qualtrics sample that are not personal data: free text, a metadata column,
 #: a segment column and the response id (the scrub covers every text-like column).

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxanalytics.cleaning import clean_responses, neutralise_formula
-from cxanalytics.cleaning._writers import unneutralise, write_csv_atomic
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import CxError
-from cxanalytics.exports import read_export
+from cxanalytics.ingest.cleaning import clean_responses, neutralise_formula
+from cxanalytics.ingest.cleaning._writers import unneutralise, write_csv_atomic
+from cxanalytics.ingest.exports import read_export
 
 CELLS = st.one_of(
     st.sampled_from(["", "5", "-99", "11", "N/A", "لا أعرف", "نمی‌دانم", "۷", "٣", "Strongly agree",
@@ -186,8 +186,8 @@ STAMPS = st.one_of(
        st.sampled_from(["UTC", "Europe/Berlin", "America/Denver", "Asia/Tehran"]),
        st.sampled_from(["auto", "gregorian"]))  # fmt: skip
 def test_timestamp_fast_path_reads_and_reports_exactly_like_parse_dates(values, tz, calendar):
-    from cxanalytics.calendars import parse_dates
-    from cxanalytics.cleaning._values import _parse_stamps
+    from cxanalytics.ingest.calendars import parse_dates
+    from cxanalytics.ingest.cleaning._values import _parse_stamps
 
     text = pd.Series(values, dtype="str")
     try:

@@ -8,8 +8,8 @@ import sys
 import nbformat
 import pytest
 
-from cxanalytics.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, build_parser, main
-from cxanalytics.report import ReportError, find_notebooks, run_report
+from cxanalytics.report.cli import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, build_parser, main
+from cxanalytics.report.runner import ReportError, find_notebooks, run_report
 
 
 def test_help_lists_every_subcommand(capsys):
@@ -191,7 +191,7 @@ def test_resource_warnings_do_not_reach_the_console(monkeypatch, capsys, tmp_pat
     # garbage collector's ResourceWarnings are not about the user's data (Python hides them too)
     import warnings
 
-    from cxanalytics import cli
+    from cxanalytics.report import cli
 
     def noisy(args):
         warnings.warn("unclosed event loop <_UnixSelectorEventLoop>", ResourceWarning, stacklevel=1)

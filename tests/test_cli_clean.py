@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import cxanalytics.cli as cli
-from cxanalytics.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser, main
+import cxanalytics.report.cli as cli
 from cxanalytics.datasets import load_sample, sample_dir
+from cxanalytics.report.cli import EXIT_BAD_INPUT, EXIT_OK, build_parser, main
 
 TRUTH = json.loads((sample_dir() / "TRUTH.json").read_text(encoding="utf-8"))
 

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.clv: sBG, BG/NBD and Gamma-Gamma, pinned to published estimates."""
+"""Tests for cxanalytics.behaviour.clv: sBG, BG/NBD and Gamma-Gamma, pinned to published estimates."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, special
 
-from cxanalytics.behaviour import customer_summary
-from cxanalytics.clv import (
+from cxanalytics.behaviour.clv import (
     BGNBDFit,
     GammaGammaFit,
     SBGFit,
@@ -22,6 +21,7 @@ from cxanalytics.clv import (
     fit_gamma_gamma,
     fit_sbg,
 )
+from cxanalytics.behaviour.summaries import customer_summary
 from cxanalytics.errors import ColumnError, ConvergenceWarning, ParameterError
 
 # Fader & Hardie (2007), "How to project customer retention", regular segment, years 0-12.

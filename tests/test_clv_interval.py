@@ -1,4 +1,4 @@
-"""Tests of cxanalytics.economics.clv_interval and Estimate (lifetime value with an interval)."""
+"""Tests of cxanalytics.money.economics.clv_interval and Estimate (lifetime value with an interval)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from scipy import special, stats
 from statsmodels.stats.proportion import proportion_confint
 
 import cxanalytics as cx
-from cxanalytics.economics import Estimate, clv, clv_interval
 from cxanalytics.errors import DataQualityWarning, ParameterError
+from cxanalytics.money.economics import Estimate, clv, clv_interval
 
 Z = stats.norm.ppf(0.975)
 METHODS = st.sampled_from(["delta", "monte_carlo"])

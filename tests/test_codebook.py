@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.codebook import CODEBOOK_COLUMNS, KINDS, Codebook
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import CodebookError, CxError
-from cxanalytics.exports import read_export
-from cxanalytics.text import recode_labels
+from cxanalytics.ingest.codebook import CODEBOOK_COLUMNS, KINDS, Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.labels import recode_labels
 
 KEY_ITEMS = [c for c in pd.read_csv(sample_dir() / "responses.csv", nrows=0).columns
              if c.startswith(("nps", "csat", "ces", "e_", "p_", "pillar_"))]  # fmt: skip
@@ -215,7 +215,7 @@ def test_summary_and_html(books):
     ("I understand enough about how Kubernetes CI works to be able to diagnose my own PR failures", False),
 ])
 def test_negative_wording_reads_statements_not_asides_or_topics(text, negative):
-    from cxanalytics.cleaning._infer import is_negative
+    from cxanalytics.ingest.cleaning._infer import is_negative
 
     assert is_negative(text) is negative
 

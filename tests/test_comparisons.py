@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.comparisons, pinned to statsmodels and scipy."""
+"""Tests for cxanalytics.survey.comparisons, pinned to statsmodels and scipy."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
-from cxanalytics.comparisons import compare_means, compare_nps, compare_proportions
 from cxanalytics.errors import (
     ColumnError,
     DataQualityWarning,
@@ -21,7 +20,8 @@ from cxanalytics.errors import (
     ScaleRangeError,
     SmallSampleWarning,
 )
-from cxanalytics.metrics import nps
+from cxanalytics.survey.comparisons import compare_means, compare_nps, compare_proportions
+from cxanalytics.survey.metrics import nps
 
 
 def binary_groups(counts):

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.consistency: per-group spread, ICC(1) pinned to Shrout & Fleiss
+"""Tests for cxanalytics.survey.consistency: per-group spread, ICC(1) pinned to Shrout & Fleiss
 (1979) and to statsmodels MixedLM, funnel-plot limits by hand (Spiegelhalter 2005), the
 sample's planted low-quality branch, and property tests."""
 
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.weightstats import DescrStatsW
 
-from cxanalytics.consistency import consistency, funnel_limits, funnel_table, icc
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import ColumnError, ParameterError
+from cxanalytics.survey.consistency import consistency, funnel_limits, funnel_table, icc
 
 # Shrout, P. E. & Fleiss, J. L. (1979). Psychological Bulletin 86(2), 420-428, Table 2
 # (p. 423): four judges' ratings of six targets (rows = targets, columns = judges).

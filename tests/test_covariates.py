@@ -13,10 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxanalytics._covariates import check_covariates, level_limit, numeric_text, require_full_rank
-from cxanalytics._separation import auc, scan, too_good
-from cxanalytics.claims import claim_satisfaction_retention, claim_silent_customers
-from cxanalytics.drivers import relative_weights, repurchase_model
+from cxanalytics._core.covariates import (
+    check_covariates,
+    level_limit,
+    numeric_text,
+    require_full_rank,
+)
+from cxanalytics._core.separation import auc, scan, too_good
+from cxanalytics.behaviour.survival import cox
 from cxanalytics.errors import (
     ColumnError,
     CovariateError,
@@ -24,7 +28,8 @@ from cxanalytics.errors import (
     ParameterError,
     SeparationWarning,
 )
-from cxanalytics.survival import cox
+from cxanalytics.link.claims import claim_satisfaction_retention, claim_silent_customers
+from cxanalytics.link.drivers import relative_weights, repurchase_model
 
 
 def _charges_as_text(charges: np.ndarray, blank_rows: np.ndarray) -> pd.Series:

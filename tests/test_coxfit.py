@@ -1,4 +1,4 @@
-"""The vectorised Cox fit (cxanalytics.survival._coxfit) against statsmodels ``PHReg``.
+"""The vectorised Cox fit (cxanalytics.behaviour.survival._coxfit) against statsmodels ``PHReg``.
 
 ``cox()`` uses the vectorised fit; statsmodels ``PHReg`` (Breslow and Efron ties), which
 loops over the distinct event times, is the external reference: coefficients to rtol 1e-8,
@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from statsmodels.duration.hazard_regression import PHReg
 
 import cxanalytics as cx
+from cxanalytics.behaviour.survival import cox
+from cxanalytics.behaviour.survival._cox import _design
+from cxanalytics.behaviour.survival._coxfit import fit_cox
 from cxanalytics.datasets import load_sample
-from cxanalytics.linking import encounter_landmarks, link_responses
-from cxanalytics.survival import cox
-from cxanalytics.survival._cox import _design
-from cxanalytics.survival._coxfit import fit_cox
+from cxanalytics.link.linking import encounter_landmarks, link_responses
 
 AS_OF = "2026-07-01T00:00:00+00:00"
 

@@ -21,10 +21,10 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
 import cxanalytics as cx  # noqa: E402
-from cxanalytics._daskvalue import quantile_from_counts  # noqa: E402
+from cxanalytics.behaviour._daskvalue import quantile_from_counts  # noqa: E402
+from cxanalytics.behaviour.scale import frame_differences  # noqa: E402
 from cxanalytics.datasets import load_sample  # noqa: E402
 from cxanalytics.errors import ColumnError, ParameterError  # noqa: E402
-from cxanalytics.scale import frame_differences  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_snapshot_from_logs_on_the_sample(on_cluster, sample):
 
 def test_a_dask_log_is_reduced_once_for_repeated_calls(on_cluster, sample, monkeypatch):
     """retention_vs_acquisition per retention gain, then clv_by_segment: one shuffle of the log, same results."""
-    from cxanalytics import _daskvalue
+    from cxanalytics.behaviour import _daskvalue
 
     calls = []
     reduce = _daskvalue._reduce

@@ -12,18 +12,18 @@ import statsmodels.api as sm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxanalytics.drivers import (
-    importance_performance,
-    relative_weights,
-    relative_weights_from_correlation,
-    repurchase_model,
-)
 from cxanalytics.errors import (
     ColumnError,
     ConvergenceError,
     DataQualityWarning,
     ParameterError,
     SeparationWarning,
+)
+from cxanalytics.link.drivers import (
+    importance_performance,
+    relative_weights,
+    relative_weights_from_correlation,
+    repurchase_model,
 )
 
 # REFERENCE_RESULTS.md: Johnson (2000) example; iopsych relWt output.
@@ -113,7 +113,7 @@ def test_bootstrap_resample_equals_a_direct_fit():
     rng = np.random.default_rng(7)
     x = rng.normal(size=(120, 3))
     df = pd.DataFrame(x, columns=list("abc")).assign(y=x @ [0.6, 0.3, 0.1] + rng.normal(size=120))
-    from cxanalytics._relweights import _corr, _linear_weights, _moments, _pair_products
+    from cxanalytics.link._relweights import _corr, _linear_weights, _moments, _pair_products
 
     idx = np.random.default_rng(1).integers(0, 120, 120)
     counts = np.bincount(idx, minlength=120).astype(float)[None, :]

@@ -1,4 +1,4 @@
-"""Tests of cxanalytics.economics (lifetime value) and cxanalytics.retention_costs."""
+"""Tests of cxanalytics.money.economics (lifetime value) and cxanalytics.money.retention_costs."""
 
 from __future__ import annotations
 
@@ -11,17 +11,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.rates import confint_poisson
 
-from cxanalytics.clv import BGNBDFit, GammaGammaFit, SBGFit, customer_lifetime_value, fit_sbg
+from cxanalytics.behaviour.clv import (
+    BGNBDFit,
+    GammaGammaFit,
+    SBGFit,
+    customer_lifetime_value,
+    fit_sbg,
+)
 from cxanalytics.datasets import load_sample
-from cxanalytics.economics import (
+from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError
+from cxanalytics.money.economics import (
     clv,
     clv_by_segment,
     clv_from_bgnbd,
     clv_from_sbg,
     profit_from_retention_gain,
 )
-from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError
-from cxanalytics.retention_costs import retention_vs_acquisition
+from cxanalytics.money.retention_costs import retention_vs_acquisition
 
 PROB = st.floats(0.0, 0.99)
 RATE = st.floats(0.0, 0.5)

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.exports: platforms, encodings, errors, real exports, properties."""
+"""Tests for cxanalytics.ingest.exports: platforms, encodings, errors, real exports, properties."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from cxanalytics.errors import (
     ExportFormatError,
     ParameterError,
 )
-from cxanalytics.exports import PLATFORMS, SurveyExport, read_export
+from cxanalytics.ingest.exports import PLATFORMS, SurveyExport, read_export
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -386,7 +386,7 @@ def test_cp1252_german_and_french_are_not_taken_for_arabic():
 
 
 def test_code_page_detection_reads_a_sample_but_scans_for_undefined_bytes(monkeypatch, tmp_path):
-    from cxanalytics.exports import _encoding
+    from cxanalytics.ingest.exports import _encoding
 
     monkeypatch.setattr(_encoding, "_SAMPLE", 64)  # the evidence: the first 64 bytes only
     rows = [["Größe", "Qualität"]] + [["Länge", "sehr gut, schön"]] * 20

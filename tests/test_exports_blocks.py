@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxanalytics.errors import EncodingError
-from cxanalytics.exports import _encoding, _grid, read_export
+from cxanalytics.ingest.exports import _encoding, _grid, read_export
 
 
 def _oracle(text: str) -> tuple[list[list[str]], list[int]]:

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics.cleaning import clean_responses
-from cxanalytics.cleaning._pii import looks_like_name, names_column
-from cxanalytics.codebook import Codebook
 from cxanalytics.errors import DataQualityWarning, ExportFormatError
-from cxanalytics.exports import read_export
-from cxanalytics.exports._codepage import word_evidence
+from cxanalytics.ingest.cleaning import clean_responses
+from cxanalytics.ingest.cleaning._pii import looks_like_name, names_column
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.exports._codepage import word_evidence
 
 
 def to_csv(rows, delimiter=",", newline="\r\n", quoting=csv.QUOTE_MINIMAL) -> str:
@@ -422,7 +422,7 @@ def test_property_only_the_lines_not_in_utf8_are_re_decoded(cells, data):
 
 
 def test_line_repair_across_pieces_and_long_lines(monkeypatch):
-    from cxanalytics.exports import _repair
+    from cxanalytics.ingest.exports import _repair
 
     monkeypatch.setattr(_repair, "_PIECE", 16)  # pieces far shorter than the lines
     good = [f"{i},{'سلام عليكم ' * (i + 1)}" for i in range(6)]

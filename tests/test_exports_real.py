@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxanalytics.cleaning import clean_responses
-from cxanalytics.codebook import Codebook
 from cxanalytics.errors import DataQualityWarning
-from cxanalytics.exports import PLATFORMS, read_export
+from cxanalytics.ingest.cleaning import clean_responses
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import PLATFORMS, read_export
 
 ROOT = Path(__file__).resolve().parents[1]
 _BASE = Path(os.environ.get("CXANALYTICS_REALDATA") or ROOT.parent / "shared" / "realdata") / "exports"

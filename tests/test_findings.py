@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import cxanalytics as cx
 from cxanalytics.errors import ParameterError
-from cxanalytics.findings import MIME
+from cxanalytics.report.findings import MIME
 
 
 def _cell(outputs: list[dict]) -> dict:
@@ -105,8 +105,8 @@ def test_finding_in_an_executed_notebook_comes_back_with_its_figure(tmp_path):
 
 def test_report_keeps_sample_prose_only_for_the_sample(tmp_path):
     nbformat = pytest.importorskip("nbformat")
-    from cxanalytics._reporthtml import _appendix_cells
-    from cxanalytics.report import NotebookRun
+    from cxanalytics.report._html import _appendix_cells
+    from cxanalytics.report.runner import NotebookRun
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# 01 · T"),

@@ -1,4 +1,4 @@
-"""Tests of cxanalytics.improvement: Monte Carlo value of a service improvement."""
+"""Tests of cxanalytics.money.improvement: Monte Carlo value of a service improvement."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxanalytics.economics import clv
 from cxanalytics.errors import DataQualityWarning, ParameterError
-from cxanalytics.improvement import (
+from cxanalytics.money.economics import clv
+from cxanalytics.money.improvement import (
     Baseline,
     EffectEstimate,
     ImprovementValue,

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.cleaning import clean_responses
-from cxanalytics.codebook import Codebook
-from cxanalytics.exports import read_export
-from cxanalytics.text import SCALES, recode_labels
+from cxanalytics.ingest.cleaning import clean_responses
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.labels import recode_labels
+from cxanalytics.ingest.text import SCALES
 
 # (scale, language) -> the five labels from the negative to the positive end, as platforms word them
 LABELS = {

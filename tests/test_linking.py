@@ -13,8 +13,8 @@ from statsmodels.stats.proportion import proportion_confint
 import cxanalytics as cx
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import ColumnError, ParameterError
-from cxanalytics.linking import encounter_landmarks, link_responses
-from cxanalytics.outcomes import nps_group, outcome_by_group, quantile_band
+from cxanalytics.link.linking import encounter_landmarks, link_responses
+from cxanalytics.link.outcomes import nps_group, outcome_by_group, quantile_band
 from cxanalytics.synth import _world as W
 
 AS_OF = "2026-07-01T00:00:00+00:00"

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.logs: Parquet/CSV readers of transactions, interactions, customers."""
+"""Tests for cxanalytics.ingest.logs: Parquet/CSV readers of transactions, interactions, customers."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.behaviour import customer_summary
+from cxanalytics.behaviour.summaries import customer_summary
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import ColumnError, CxError, ParameterError
-from cxanalytics.logs import read_customers, read_interactions, read_transactions
+from cxanalytics.ingest.logs import read_customers, read_interactions, read_transactions
 from cxanalytics.synth import write_sample
 
 READERS = {"transactions": read_transactions, "interactions": read_interactions, "customers": read_customers}

@@ -12,7 +12,13 @@ from _churnfiles import bank_churn, kaggle_telco
 import cxanalytics as cx
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import ColumnError, ParameterError
-from cxanalytics.mapping import SCHEMAS, Mapping, MappingError, MissingColumnsError, read_tables
+from cxanalytics.ingest.mapping import (
+    SCHEMAS,
+    Mapping,
+    MappingError,
+    MissingColumnsError,
+    read_tables,
+)
 
 MONTH_DAYS = 365.25 / 12
 
@@ -90,7 +96,7 @@ def test_churn_score_is_not_a_churn_flag():
 
 
 def test_names_are_normalised_before_matching():
-    from cxanalytics._mappropose import normalise, snake
+    from cxanalytics.ingest._mappropose import normalise, snake
 
     assert normalise("customerID") == normalise("Customer ID") == normalise("customer_id") == ["customer", "id"]
     assert normalise("Tenure in Months") == ["tenure", "month"]

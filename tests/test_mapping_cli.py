@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from _churnfiles import kaggle_telco
 
-from cxanalytics._reportdata import assemble_data
-from cxanalytics.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from cxanalytics.datasets import load_sample
-from cxanalytics.mapping import Mapping, MissingColumnsError
+from cxanalytics.ingest.mapping import Mapping, MissingColumnsError
+from cxanalytics.report._data import assemble_data
+from cxanalytics.report.cli import EXIT_BAD_INPUT, EXIT_OK, main
 
 TX_MAPPING = """
 [transactions.columns]

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cxanalytics as cx
-from cxanalytics.mapping import Mapping, read_tables
+from cxanalytics.ingest.mapping import Mapping, read_tables
 
 MONTH_DAYS = 365.25 / 12
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -50,7 +50,7 @@ def test_ibm_telco_proposal_maps_the_right_columns(telco):
     proposal = cx.propose_mapping(data)
     assert list(proposal.kinds) == ["snapshot"]
     km = proposal.kinds["snapshot"]
-    assert {k: v for k, v in km.columns.items() if v in cx.mapping.SCHEMAS["snapshot"]} == {
+    assert {k: v for k, v in km.columns.items() if v in cx.ingest.mapping.SCHEMAS["snapshot"]} == {
         "Customer ID": "customer_id", "Churn Value": "churned", "Tenure in Months": "tenure",
         "Monthly Charge": "monthly_charges", "Total Charges": "total_charges", "Satisfaction Score": "satisfaction",
         "Churn Reason": "churn_reason", "Contract": "contract", "Payment Method": "payment_method"}
@@ -115,7 +115,7 @@ def test_ecommerce_proposal_maps_the_right_columns_and_applies(ecommerce):
     path, data = ecommerce
     proposal = cx.propose_mapping(data, kind="snapshot", file=path.name)
     km = proposal.kinds["snapshot"]
-    assert {k: v for k, v in km.columns.items() if v in cx.mapping.SCHEMAS["snapshot"]} == {
+    assert {k: v for k, v in km.columns.items() if v in cx.ingest.mapping.SCHEMAS["snapshot"]} == {
         "CustomerID": "customer_id", "Churn": "churned", "Tenure": "tenure", "Complain": "complaint",
         "SatisfactionScore": "satisfaction", "PreferredPaymentMode": "payment_method"}
     assert km.units["tenure"] == {"unit": "months"}
@@ -140,7 +140,7 @@ def test_example_mappings_are_valid_and_round_trip(repo_root):
 
 
 # --------------------------------------------------------------------------- properties
-_CANONICAL = {t.name for schema in cx.mapping.SCHEMAS.values() for t in schema.targets}
+_CANONICAL = {t.name for schema in cx.ingest.mapping.SCHEMAS.values() for t in schema.targets}
 _names = st.text(alphabet=string.ascii_letters + string.digits + " _-'\"\\é/", min_size=1, max_size=12).filter(
     lambda s: s not in _CANONICAL and not s.startswith("x_") and s != "Churn?")
 _cells = st.one_of(st.none(), st.sampled_from(["a", "b", " ", "Yes", "No", "1", "0", "x y"]), st.integers(0, 3))

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.metrics: estimators pinned to published values and to
+"""Tests for cxanalytics.survey.metrics: estimators pinned to published values and to
 statsmodels/scipy, plus property tests for the invariants of each estimator."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from cxanalytics.errors import ColumnError, CxError, ParameterError, ScaleRangeError
-from cxanalytics.metrics import ces, csat, mean_score, nps, top_box
+from cxanalytics.survey.metrics import ces, csat, mean_score, nps, top_box
 
 
 def nps_frame(promoters: int, detractors: int, n: int, **extra) -> pd.DataFrame:

@@ -12,10 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics._missing import parse_missing_codes, zero_apart
-from cxanalytics.cleaning import clean_responses
-from cxanalytics.codebook import CODEBOOK_COLUMNS, Codebook
-from cxanalytics.drivers import relative_weights
+from cxanalytics._core.missing import parse_missing_codes, zero_apart
 from cxanalytics.errors import (
     CodebookError,
     CxError,
@@ -23,10 +20,13 @@ from cxanalytics.errors import (
     ParameterError,
     ScaleRangeError,
 )
-from cxanalytics.exports import read_export
-from cxanalytics.metrics import ces, csat, mean_score, nps, top_box
-from cxanalytics.scales import cronbach_alpha, item_statistics
-from cxanalytics.streaming import clean_export_in_chunks
+from cxanalytics.ingest.cleaning import clean_responses
+from cxanalytics.ingest.codebook import CODEBOOK_COLUMNS, Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.streaming import clean_export_in_chunks
+from cxanalytics.link.drivers import relative_weights
+from cxanalytics.survey.metrics import ces, csat, mean_score, nps, top_box
+from cxanalytics.survey.scales import cronbach_alpha, item_statistics
 
 AIRLINE_ITEMS = ["Inflight wifi service", "Departure Arrival time convenient", "Online booking",
                  "Gate location", "Food and drink", "Online boarding", "Seat comfort",

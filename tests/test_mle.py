@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics._clvlik import _bgnbd_objective, _gamma_gamma_objective
-from cxanalytics._mle import _DECREMENT_TOL, _fit_mle
-from cxanalytics.behaviour import customer_summary
-from cxanalytics.clv import fit_bgnbd, fit_gamma_gamma, fit_sbg
+from cxanalytics.behaviour._clvlik import _bgnbd_objective, _gamma_gamma_objective
+from cxanalytics.behaviour._mle import _DECREMENT_TOL, _fit_mle
+from cxanalytics.behaviour.clv import fit_bgnbd, fit_gamma_gamma, fit_sbg
+from cxanalytics.behaviour.summaries import customer_summary
 from cxanalytics.datasets import load_sample
 
 DIGITS = 1e-10  # agreement required between fits that differ only in floating-point details

@@ -1,4 +1,4 @@
-"""Intervals of the shared maximum-likelihood engine (cxanalytics._mle) at the edges (issue 14).
+"""Intervals of the shared maximum-likelihood engine (cxanalytics.behaviour._mle) at the edges (issue 14).
 
 Under ``error::RuntimeWarning:cxanalytics`` (pyproject) the hypothesis test
 ``test_clv.py::test_sbg_fit_never_below_the_homogeneous_limit`` found counts [50, 25]: one period
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cxanalytics._mle import _fit_mle
+from cxanalytics.behaviour._mle import _fit_mle
 
 
 @pytest.mark.parametrize("curvature", [1.0, 1e-6])

@@ -29,7 +29,7 @@ def test_unknown_attribute_is_an_attribute_error():
 def test_from_import_works_for_public_names():
     namespace: dict = {}
     exec("from cxanalytics import clean_export_in_chunks, nps", namespace)
-    assert namespace["nps"].__module__ == "cxanalytics.metrics"
+    assert namespace["nps"].__module__ == "cxanalytics.survey.metrics"
 
 
 def _modules_after(code: str) -> set[str]:
@@ -50,7 +50,7 @@ def test_cleaning_path_needs_neither_scipy_nor_statsmodels():
 
 
 def test_functions_named_like_submodules_are_not_shadowed():
-    code = ("import cxanalytics.clv, cxanalytics.consistency, cxanalytics.sensitivity\n"
+    code = ("import cxanalytics.behaviour.clv, cxanalytics.survey.consistency, cxanalytics.money.sensitivity\n"
             "import cxanalytics as cx\n"
             "assert all(callable(f) and f.__name__ == n for n, f in "
             "[('clv', cx.clv), ('consistency', cx.consistency), ('sensitivity', cx.sensitivity)])")

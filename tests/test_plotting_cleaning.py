@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.cleaning import REASONS, clean_responses
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import ColumnError, ParameterError
-from cxanalytics.exports import read_export
+from cxanalytics.ingest.cleaning import REASONS, clean_responses
+from cxanalytics.ingest.exports import read_export
 from cxanalytics.plotting._rtl import display_text
 from cxanalytics.plotting.cleaning import plot_quarantine, quarantine_table
 

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-from cxanalytics.clv import BGNBDFit, fit_bgnbd, fit_sbg
+from cxanalytics.behaviour.clv import BGNBDFit, fit_bgnbd, fit_sbg
+from cxanalytics.behaviour.retention import bgnbd_frequency_table, bgnbd_holdout_table
 from cxanalytics.errors import ColumnError, ParameterError
 from cxanalytics.plotting._rtl import display_text
 from cxanalytics.plotting.clv import plot_expected_vs_actual, plot_sbg_projection
-from cxanalytics.retention import bgnbd_frequency_table, bgnbd_holdout_table
 
 # Fader & Hardie (2007), regular segment, years 0-12.
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.behaviour import cohort_retention
+from cxanalytics.behaviour.summaries import cohort_retention
 from cxanalytics.errors import ColumnError, ParameterError
 from cxanalytics.plotting.cohorts import plot_cohort_heatmap
 

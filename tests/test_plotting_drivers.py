@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.drivers import importance_performance, relative_weights
 from cxanalytics.errors import ColumnError, ParameterError
-from cxanalytics.outcomes import outcome_by_group
+from cxanalytics.link.drivers import importance_performance, relative_weights
+from cxanalytics.link.outcomes import outcome_by_group
 from cxanalytics.plotting._rtl import display_text
 from cxanalytics.plotting.drivers import (
     plot_dose_response,

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.economics import clv
 from cxanalytics.errors import ColumnError, ParameterError
-from cxanalytics.improvement import Baseline, detractors_to_passives, value_of_improvement
+from cxanalytics.money.economics import clv
+from cxanalytics.money.improvement import Baseline, detractors_to_passives, value_of_improvement
+from cxanalytics.money.sensitivity import break_even, break_even_curve, sensitivity
 from cxanalytics.plotting._rtl import display_text
 from cxanalytics.plotting.economics import plot_break_even, plot_tornado, plot_value_distribution
-from cxanalytics.sensitivity import break_even, break_even_curve, sensitivity
 
 BASE = {"margin": 100.0, "retention": 0.8, "discount": 0.1}
 

@@ -17,9 +17,7 @@ import pytest
 from matplotlib.collections import FillBetweenPolyCollection, PathCollection
 from matplotlib.container import BarContainer, ErrorbarContainer
 
-from cxanalytics.consistency import funnel_limits, funnel_table
 from cxanalytics.errors import ColumnError, ParameterError
-from cxanalytics.metrics import nps
 from cxanalytics.plotting._rtl import NATIVE_LAYOUT, display_text
 from cxanalytics.plotting.satisfaction import (
     plot_funnel,
@@ -28,7 +26,9 @@ from cxanalytics.plotting.satisfaction import (
     plot_servqual_gaps,
     plot_trend,
 )
-from cxanalytics.servqual import pillar_scores, servqual_gaps
+from cxanalytics.survey.consistency import funnel_limits, funnel_table
+from cxanalytics.survey.metrics import nps
+from cxanalytics.survey.servqual import pillar_scores, servqual_gaps
 
 ARABIC = "دبي مارينا"
 PERSIAN = "تهران - ونک"

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from matplotlib.collections import FillBetweenPolyCollection, PathCollection
 
+from cxanalytics.behaviour.survival import kaplan_meier
 from cxanalytics.errors import ParameterError
 from cxanalytics.plotting._rtl import NATIVE_LAYOUT, display_text
 from cxanalytics.plotting.survival import plot_survival
-from cxanalytics.survival import kaplan_meier
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ library:
 
 * **Qualtrics** (3 header rows; legacy: 2): genuine complete = ``Finished`` True/1 and
   ``Status`` ("Response Type") neither Survey Preview/1, Survey Test/2 nor Spam/8 (numeric
-  codes are bit flags; see ``cxanalytics.cleaning._completion``).
+  codes are bit flags; see ``cxanalytics.ingest.cleaning._completion``).
 * **Alchemer**: ``Status`` = Complete (not Partial, not Disqualified).
 * **LimeSurvey**: ``submitdate`` filled (the respondent submitted the last page).
 * **KoBoToolbox**: every exported record is a submission; ``_validation_status`` "Not
@@ -37,8 +37,8 @@ from pathlib import Path
 
 import pytest
 
-from cxanalytics.cleaning import clean_responses
-from cxanalytics.exports import read_export
+from cxanalytics.ingest.cleaning import clean_responses
+from cxanalytics.ingest.exports import read_export
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = Path(os.environ.get("CXANALYTICS_REALDATA") or ROOT.parent / "shared" / "realdata") / "exports"

@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxanalytics._reportkinds import missing_kinds
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import ParameterError
-from cxanalytics.report import (
+from cxanalytics.report._kinds import missing_kinds
+from cxanalytics.report.runner import (
     _declared_parameters,
     _title,
     assemble_data,
@@ -244,7 +244,7 @@ def test_parallel_runs_with_relative_paths_never_change_the_working_directory(tm
     """`make demo` is `report --out reports` (relative) with two notebooks at once: papermill's ``cwd=``
     chdirs the whole process, so one notebook's relative output path was resolved in another's folder."""
 
-    from cxanalytics.cli import EXIT_OK, main
+    from cxanalytics.report.cli import EXIT_OK, main
 
     names = [f"0{i}_n{i}.ipynb" for i in range(1, 4)]
     suite = _suite(tmp_path / "nbs", {n: _writes_relative_file(Path(n).stem) for n in names})
@@ -266,7 +266,7 @@ def test_parallel_runs_with_relative_paths_never_change_the_working_directory(tm
 
 @pytest.mark.slow
 def test_exit_code_is_1_when_any_notebook_fails_and_the_others_still_run(tmp_path, capsys):
-    from cxanalytics.cli import EXIT_INTERNAL, main
+    from cxanalytics.report.cli import EXIT_INTERNAL, main
 
     suite = _suite(tmp_path / "nbs", {"01_ok.ipynb": "print('fine')", "02_bad.ipynb": "1 / 0",
                                       "03_dies.ipynb": "import os\nos._exit(3)",
@@ -316,7 +316,7 @@ def test_a_stale_papermill_working_directory_never_moves_the_process(tmp_path, c
 
     from papermill.iorw import papermill_io
 
-    from cxanalytics.cli import EXIT_OK, main
+    from cxanalytics.report.cli import EXIT_OK, main
 
     suite = _suite(tmp_path / "nbs", {"01_a.ipynb": _writes_relative_file("01_a")})
     stale = tmp_path / "stale"

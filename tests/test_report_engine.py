@@ -18,10 +18,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxanalytics.cli import EXIT_BAD_INPUT, main
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import CxError, ParameterError
-from cxanalytics.report import _declared_parameters, assemble_data, find_notebooks, run_report
+from cxanalytics.report.cli import EXIT_BAD_INPUT, main
+from cxanalytics.report.runner import (
+    _declared_parameters,
+    assemble_data,
+    find_notebooks,
+    run_report,
+)
 
 SAMPLE = sample_dir()
 #: Dask's Parquet reader calls reset_index(inplace=True), which pandas 3.1 deprecates (not our code)
@@ -122,7 +127,7 @@ def test_assemble_links_a_folder_of_parquet_parts_without_reading_rows(tmp_path,
     assert "transactions" in data.inputs
     # both ways of reading the assembled folder see every purchase, in the canonical types
     assert load_sample("transactions", folder=data.path).equals(load_sample("transactions"))
-    from cxanalytics.logs import read_transactions
+    from cxanalytics.ingest.logs import read_transactions
 
     lazy = read_transactions(linked, engine="dask")
     assert lazy.npartitions == 4

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from _chromium import Page, chromium, pdf_pages, print_pdf
 
-from cxanalytics._reportdata import DataFolder, present_inputs
-from cxanalytics._reporthtml import combined_html
 from cxanalytics.datasets import sample_dir
-from cxanalytics.report import NotebookRun, _title, find_notebooks
+from cxanalytics.report._data import DataFolder, present_inputs
+from cxanalytics.report._html import combined_html
+from cxanalytics.report.runner import NotebookRun, _title, find_notebooks
 
 pytestmark = pytest.mark.skipif(chromium() is None, reason="Chromium is not installed (Debian package 'chromium')")
 pytest.importorskip("websocket")

@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cxanalytics._reportparams import check_parameters, declared_defaults, parse_param_args
 from cxanalytics.errors import CxError, ParameterError
-from cxanalytics.report import find_notebooks, run_report
+from cxanalytics.report._params import check_parameters, declared_defaults, parse_param_args
+from cxanalytics.report.runner import find_notebooks, run_report
 
 PARAMS = '''data_dir = "x"
 margin_rate = 0.30  # share of the charges that is margin
@@ -100,7 +100,7 @@ def test_run_report_checks_before_any_notebook_runs(tmp_path):
 
 
 def test_cli_param_reaches_the_notebook_and_a_bad_one_exits_2(tmp_path, capsys):
-    from cxanalytics.cli import EXIT_BAD_INPUT, EXIT_OK, main
+    from cxanalytics.report.cli import EXIT_BAD_INPUT, EXIT_OK, main
 
     suite = _suite(tmp_path / "nbs")
     out = tmp_path / "out"
@@ -121,7 +121,7 @@ def test_the_suite_declares_the_snapshot_money_parameters():
 
 
 def test_help_documents_param(capsys):
-    from cxanalytics.cli import main
+    from cxanalytics.report.cli import main
 
     with pytest.raises(SystemExit):
         main(["report", "--help"])

@@ -1,7 +1,7 @@
 """The report starts notebooks longest first, after the notebooks whose output they read (issue 15).
 
-:func:`cxanalytics._reportexec.schedule_order` ranks each notebook by its expected seconds plus the
-longest chain of notebooks waiting for it; :func:`cxanalytics._reportexec.run_scheduled` starts, when a
+:func:`cxanalytics.report._exec.schedule_order` ranks each notebook by its expected seconds plus the
+longest chain of notebooks waiting for it; :func:`cxanalytics.report._exec.run_scheduled` starts, when a
 job slot is free, the first ready notebook in that order (optionally within a memory budget).
 """
 
@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxanalytics import _reportexec
-from cxanalytics._reportexec import EXPECTED_SECONDS, run_scheduled, schedule_order
-from cxanalytics._reportkinds import find_notebooks, prerequisites
 from cxanalytics.errors import CxError
+from cxanalytics.report import _exec as _reportexec
+from cxanalytics.report._exec import EXPECTED_SECONDS, run_scheduled, schedule_order
+from cxanalytics.report._kinds import find_notebooks, prerequisites
 
 
 def test_the_suite_is_ordered_longest_first_with_02_before_03():
@@ -140,7 +140,7 @@ def test_kernels_return_freed_memory_unless_the_user_says_otherwise(tmp_path, mo
     import nbformat
     from _tinydata import tiny_notebook
 
-    from cxanalytics.report import run_report
+    from cxanalytics.report.runner import run_report
 
     if user_value is None:
         monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from _tinydata import tiny_notebook
 
-from cxanalytics.cli import EXIT_BAD_INPUT, main
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import ParameterError
-from cxanalytics.mapping import MissingColumnsError
-from cxanalytics.report import assemble_data, find_notebooks, notebook_inputs, run_report
-from cxanalytics.report import present_inputs as present
+from cxanalytics.ingest.mapping import MissingColumnsError
+from cxanalytics.report.cli import EXIT_BAD_INPUT, main
+from cxanalytics.report.runner import assemble_data, find_notebooks, notebook_inputs, run_report
+from cxanalytics.report.runner import present_inputs as present
 from cxanalytics.snapshot import churn_by_segment, snapshot_from_logs
 
 SAMPLE = sample_dir()

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from _churnfiles import bank_churn, kaggle_telco
 
-from cxanalytics._snapshotpropose import rerun_command
-from cxanalytics.cli import EXIT_BAD_INPUT, EXIT_OK, main
-from cxanalytics.mapping import MissingColumnsError
-from cxanalytics.report import assemble_data
+from cxanalytics.ingest.mapping import MissingColumnsError
+from cxanalytics.report._snapshotpropose import rerun_command
+from cxanalytics.report.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from cxanalytics.report.runner import assemble_data
 
 
 def _suite(folder):

@@ -12,7 +12,8 @@ import pytest
 from _tinydata import tiny_export_text
 
 import cxanalytics as cx
-from cxanalytics._reportkinds import (
+from cxanalytics.datasets import sample_dir
+from cxanalytics.report._kinds import (
     KINDS,
     is_sample,
     missing_kinds,
@@ -21,8 +22,7 @@ from cxanalytics._reportkinds import (
     present_kinds,
     skip_detail,
 )
-from cxanalytics.datasets import sample_dir
-from cxanalytics.report import ReportError, find_notebooks, run_report
+from cxanalytics.report.runner import ReportError, find_notebooks, run_report
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT.parent / "shared" / "realdata" / "exports"

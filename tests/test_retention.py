@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.retention: cohort survivors for the sBG, BG/NBD fit checks."""
+"""Tests for cxanalytics.behaviour.retention: cohort survivors for the sBG, BG/NBD fit checks."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from cxanalytics.behaviour import customer_summary
-from cxanalytics.clv import BGNBDFit, fit_bgnbd, fit_sbg
-from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError
-from cxanalytics.retention import (
+from cxanalytics.behaviour.clv import BGNBDFit, fit_bgnbd, fit_sbg
+from cxanalytics.behaviour.retention import (
     bgnbd_frequency_table,
     bgnbd_holdout_table,
     bgnbd_pmf,
     cohort_survivors,
 )
+from cxanalytics.behaviour.summaries import customer_summary
+from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError
 
 # Fader & Hardie (2007), "How to project customer retention", regular segment, years 0-12.
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173]

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.scale: the Dask path gives the pandas path's results, bit for bit.
+"""Tests for cxanalytics.behaviour.scale: the Dask path gives the pandas path's results, bit for bit.
 
 Every test builds the same data as a pandas frame and as a Dask frame (several
 partitions, so customers span partitions) and compares the two results exactly.  The
@@ -23,11 +23,11 @@ dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
-from cxanalytics.behaviour import cohort_retention, customer_summary  # noqa: E402
+from cxanalytics.behaviour.scale import is_dask_frame  # noqa: E402
+from cxanalytics.behaviour.summaries import cohort_retention, customer_summary  # noqa: E402
+from cxanalytics.behaviour.survival import kaplan_meier  # noqa: E402
 from cxanalytics.datasets import load_sample  # noqa: E402
 from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError  # noqa: E402
-from cxanalytics.scale import is_dask_frame  # noqa: E402
-from cxanalytics.survival import kaplan_meier  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def caught(fn, *args, **kwargs):
 
 
 def test_import_does_not_import_dask():
-    code = "import sys, cxanalytics, cxanalytics.behaviour, cxanalytics.survival, cxanalytics.logs, cxanalytics.scale\n"
+    code = "import sys, cxanalytics, cxanalytics.behaviour.summaries, cxanalytics.behaviour.survival, cxanalytics.ingest.logs, cxanalytics.behaviour.scale\n"
     code += "print(sorted(m for m in sys.modules if m == 'dask' or m.startswith(('dask.', 'distributed'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -347,7 +347,7 @@ def test_kaplan_meier_dask_keeps_the_callers_warning_filters(subjects, monkeypat
     place after ``compute``. Two per-partition tasks are made to interleave that way, every time;
     the warning kaplan_meier_dask gives afterwards must still reach the caller.
     """
-    from cxanalytics import scale
+    from cxanalytics.behaviour.survival import _km as scale
 
     interleaving = _Interleaving(scale._km_checks)
     monkeypatch.setattr(scale, "_km_checks", interleaving)
@@ -388,7 +388,7 @@ def test_kaplan_meier_dask_errors(subjects):
 
 
 def test_frame_differences_finds_every_kind_of_difference():
-    from cxanalytics.scale import frame_differences
+    from cxanalytics.behaviour.scale import frame_differences
 
     a = pd.DataFrame({"x": [1.0, np.nan, 3.0], "t": pd.to_datetime(["2026-01-01"] * 3, utc=True),
                       "k": pd.Series(["p", None, "r"], dtype="str"), "n": [1, 2, 3]})  # fmt: skip

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.scales: Cronbach's alpha, the Feldt interval and item statistics."""
+"""Tests for cxanalytics.survey.scales: Cronbach's alpha, the Feldt interval and item statistics."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from hypothesis.extra.numpy import arrays
 from scipy import stats
 
 from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError
-from cxanalytics.scales import cronbach_alpha, cronbach_alpha_from_covariance, item_statistics
+from cxanalytics.survey.scales import (
+    cronbach_alpha,
+    cronbach_alpha_from_covariance,
+    item_statistics,
+)
 
 # Covariance example and values as listed in ../shared/reference/REFERENCE_RESULTS.md:
 # alpha = 0.8136 (0.813559...), alpha if item dropped 0.7500, 0.7606, 0.7714, 0.7826.

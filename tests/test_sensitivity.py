@@ -1,4 +1,4 @@
-"""Tests of cxanalytics.sensitivity: tornado tables and break-even points."""
+"""Tests of cxanalytics.money.sensitivity: tornado tables and break-even points."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxanalytics.economics import Estimate, clv
 from cxanalytics.errors import ParameterError
-from cxanalytics.sensitivity import break_even, break_even_curve, break_even_interval, sensitivity
+from cxanalytics.money.economics import Estimate, clv
+from cxanalytics.money.sensitivity import (
+    break_even,
+    break_even_curve,
+    break_even_interval,
+    sensitivity,
+)
 
 BASE = {"margin": 100.0, "retention": 0.8, "discount": 0.1}
 

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.servqual: SERVQUAL gaps pinned to scipy's paired t test and a
+"""Tests for cxanalytics.survey.servqual: SERVQUAL gaps pinned to scipy's paired t test and a
 hand calculation, recovery of the sample's planted gaps, pillar scores pinned to
 statsmodels, and property tests."""
 
@@ -16,7 +16,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from cxanalytics.datasets import load_sample, sample_dir
 from cxanalytics.errors import ColumnError, ParameterError, ScaleRangeError
-from cxanalytics.servqual import pillar_composite, pillar_scores, servqual_gaps
+from cxanalytics.survey.servqual import pillar_composite, pillar_scores, servqual_gaps
 
 DIMENSIONS = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
 

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cxanalytics as cx
-from cxanalytics import _sharedtables
-from cxanalytics._sharedtables import fingerprint
 from cxanalytics.datasets import load_sample
-from cxanalytics.report import run_report
+from cxanalytics.link import _sharedtables
+from cxanalytics.link._sharedtables import fingerprint
+from cxanalytics.report.runner import run_report
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 The sweep classifies every name in ``cxanalytics.__all__``:
 
 - ``WARNS``: leaves rows out with one :class:`DataQualityWarning` per reason, built by
-  :func:`cxanalytics._validate.warn_dropped` ("<function>: dropped <n> of <total> <rows>
+  :func:`cxanalytics._core.validate.warn_dropped` ("<function>: dropped <n> of <total> <rows>
   (<share>) <reason>").  Each case injects missing values into sample data and checks
   the count; where the announced rows can be removed beforehand, it also checks that
   doing so gives the same result (announcing must not change results).
@@ -33,7 +33,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxanalytics as cx
-from cxanalytics._validate import warn_dropped
+from cxanalytics._core.validate import warn_dropped
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import CxError, DataQualityWarning
 

@@ -18,10 +18,10 @@ from scipy import optimize, special
 from statsmodels.stats.proportion import proportion_confint
 
 import cxanalytics as cx
-from cxanalytics.clv import fit_sbg, fit_sbg_censored
+from cxanalytics.behaviour.clv import fit_sbg, fit_sbg_censored
 from cxanalytics.datasets import load_sample
-from cxanalytics.economics import Estimate, clv_from_sbg, clv_interval
 from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError
+from cxanalytics.money.economics import Estimate, clv_from_sbg, clv_interval
 from cxanalytics.snapshot import (
     churn_by_segment,
     fit_sbg_snapshot,

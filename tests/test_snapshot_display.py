@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import cxanalytics as cx
-from cxanalytics._snapshotparams import snapshot_notebook_parameters
 from cxanalytics.errors import ParameterError
+from cxanalytics.report._snapshotparams import snapshot_notebook_parameters
 
 
 def test_an_underflowing_chi_square_tail_is_shown_as_a_bound_not_zero():

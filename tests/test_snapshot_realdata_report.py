@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 
 import cxanalytics as cx
-from cxanalytics._reportdata import assemble_data
-from cxanalytics.report import run_report
+from cxanalytics.report._data import assemble_data
+from cxanalytics.report.runner import run_report
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPS = ROOT / "examples" / "mappings"

@@ -22,9 +22,10 @@ from _reference import clv_v0, lifetimes_v0, linking_v0, retention_costs_v0, see
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cxanalytics import economics, linking, retention_costs
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import CxError
+from cxanalytics.link import linking
+from cxanalytics.money import economics, retention_costs
 
 
 def _run(function, *args, **kwargs):
@@ -152,7 +153,7 @@ def test_identical_on_small_generated_logs(seed, n_customers, n_tx, n_contacts, 
 
 # --------------------------------------------------------------------------- lifetime value per distinct history
 def _fits():
-    from cxanalytics.clv import BGNBDFit, GammaGammaFit
+    from cxanalytics.behaviour.clv import BGNBDFit, GammaGammaFit
 
     def table(names, values):
         return pd.DataFrame({"parameter": names, "estimate": values, "std_error": np.nan, "ci_lower": np.nan,
@@ -178,7 +179,7 @@ def _summary(seed: int, n: int, n_ages: int) -> pd.DataFrame:
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 60), n_ages=st.integers(1, 6),
        discount=st.sampled_from([0.0, 0.002]), step=st.sampled_from([1.0, 2.5]))
 def test_lifetime_value_per_distinct_history_is_that_of_each_customer_alone(seed, n, n_ages, discount, step):
-    from cxanalytics.clv import customer_lifetime_value
+    from cxanalytics.behaviour.clv import customer_lifetime_value
 
     bg, gg = _fits()
     summary = _summary(seed, n, n_ages)
@@ -198,7 +199,7 @@ def test_lifetime_value_per_distinct_history_is_that_of_each_customer_alone(seed
 
 
 def test_lifetime_value_is_computed_once_per_distinct_history(monkeypatch):
-    from cxanalytics.clv import BGNBDFit, customer_lifetime_value
+    from cxanalytics.behaviour.clv import BGNBDFit, customer_lifetime_value
 
     bg, gg = _fits()
     summary = _summary(7, 500, 3)

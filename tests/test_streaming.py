@@ -9,13 +9,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from cxanalytics.cleaning import clean_responses
-from cxanalytics.cli import main
-from cxanalytics.codebook import Codebook
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import ParameterError
-from cxanalytics.exports import read_export
-from cxanalytics.streaming import _chunks, _record_ends, clean_export_in_chunks
+from cxanalytics.ingest.cleaning import clean_responses
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.streaming import _chunks, _record_ends, clean_export_in_chunks
+from cxanalytics.report.cli import main
 
 SORT = {"data": ["row_number"], "quarantine": ["row_number"],
         "log": ["row", "column", "item", "rule", "before", "after", "reason", "n"],

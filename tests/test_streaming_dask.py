@@ -7,12 +7,12 @@ import warnings
 import pandas as pd
 import pytest
 
-from cxanalytics.cli import main
-from cxanalytics.codebook import Codebook
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import ParameterError
-from cxanalytics.exports import read_export
-from cxanalytics.streaming import clean_export_in_chunks
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.streaming import clean_export_in_chunks
+from cxanalytics.report.cli import main
 
 dask = pytest.importorskip("dask")
 

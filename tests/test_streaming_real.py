@@ -20,11 +20,11 @@ import pandas as pd
 import pytest
 from test_streaming import SORT, _norm
 
-from cxanalytics.cleaning import clean_responses
-from cxanalytics.codebook import Codebook
-from cxanalytics.exports import read_export
-from cxanalytics.streaming import _io as sio
-from cxanalytics.streaming import clean_export_in_chunks
+from cxanalytics.ingest.cleaning import clean_responses
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.streaming import _io as sio
+from cxanalytics.ingest.streaming import clean_export_in_chunks
 
 ROOT = Path(__file__).resolve().parents[1]
 _BASE = Path(os.environ.get("CXANALYTICS_REALDATA") or ROOT.parent / "shared" / "realdata") / "exports"

@@ -18,12 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_streaming import SORT, _norm
 
-from cxanalytics.cleaning import clean_responses
-from cxanalytics.codebook import Codebook
 from cxanalytics.errors import CxError, DataQualityWarning, ParameterError, ReconciliationError
-from cxanalytics.exports import read_export
-from cxanalytics.streaming import _chunks, _record_ends, clean_export_in_chunks
-from cxanalytics.streaming import _io as sio
+from cxanalytics.ingest.cleaning import clean_responses
+from cxanalytics.ingest.codebook import Codebook
+from cxanalytics.ingest.exports import read_export
+from cxanalytics.ingest.streaming import _chunks, _record_ends, clean_export_in_chunks
+from cxanalytics.ingest.streaming import _io as sio
 
 
 def to_csv(rows, newline="\r\n") -> str:

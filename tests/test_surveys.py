@@ -1,4 +1,4 @@
-"""cxanalytics.surveys: several cleaned exports as one table, written and read back; what it can answer."""
+"""cxanalytics.survey.combined: several cleaned exports as one table, written and read back; what it can answer."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from _tinydata import tiny_export_text
 import cxanalytics as cx
 from cxanalytics.datasets import load_sample
 from cxanalytics.errors import ParameterError
-from cxanalytics.surveys import (
+from cxanalytics.survey.combined import (
     CleanedSurveys,
     combine_cleaned,
     driver_items,
@@ -264,7 +264,7 @@ def test_ranking_grids_are_not_batteries():
     (None, False),
 ])
 def test_is_other_row_reads_the_row_label(question, other):
-    from cxanalytics._surveyitems import is_other_row
+    from cxanalytics.survey._items import is_other_row
 
     assert is_other_row(question) is other
 

@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.survival: pinned to published results, scipy, and invariants."""
+"""Tests for cxanalytics.behaviour.survival: pinned to published results, scipy, and invariants."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from cxanalytics.behaviour.survival import _kmprep as sv
+from cxanalytics.behaviour.survival import cox, kaplan_meier, logrank, rmst, rmst_difference
 from cxanalytics.errors import (
     ColumnError,
     ConvergenceWarning,
@@ -20,8 +22,6 @@ from cxanalytics.errors import (
     ParameterError,
     SeparationWarning,
 )
-from cxanalytics.survival import _km as sv
-from cxanalytics.survival import cox, kaplan_meier, logrank, rmst, rmst_difference
 
 # ---------------------------------------------------------------------------
 # Freireich, E. J. et al. (1963). The effect of 6-mercaptopurine on the duration of

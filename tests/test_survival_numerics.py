@@ -29,8 +29,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxanalytics.survival import _km as sv
-from cxanalytics.survival import kaplan_meier
+from cxanalytics.behaviour.survival import _km as sv
+from cxanalytics.behaviour.survival import kaplan_meier
 
 
 def _r_loglog(p, selog, conf_int=0.95):

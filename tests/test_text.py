@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.text: digits, numbers, normalisation and the label lexicon."""
+"""Tests for cxanalytics.ingest.text: digits, numbers, normalisation and the label lexicon."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxanalytics.errors import CxError, DataQualityWarning, ParameterError, ScaleRangeError
-from cxanalytics.text import (
+from cxanalytics.ingest.labels import lexicon, recode_labels
+from cxanalytics.ingest.text import (
     AMBIGUOUS_SEPARATOR,
     LABEL_NUMBER_CONFLICT,
     MISSING,
@@ -24,11 +25,9 @@ from cxanalytics.text import (
     SCALES,
     SENTINEL,
     UNKNOWN_LABEL,
-    lexicon,
     normalize_digits,
     normalize_text,
     parse_number,
-    recode_labels,
     strip_marks,
 )
 

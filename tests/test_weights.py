@@ -1,4 +1,4 @@
-"""Tests for cxanalytics.weights.rake: a hand-worked 2x2 example, the closed-form
+"""Tests for cxanalytics.survey.weights.rake: a hand-worked 2x2 example, the closed-form
 2x2 raking solution, the metrics accepting the weights, errors, and properties."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxanalytics.errors import ColumnError, ConvergenceWarning, CxError, ParameterError
-from cxanalytics.metrics import nps
-from cxanalytics.weights import RakeResult, rake
+from cxanalytics.survey.metrics import nps
+from cxanalytics.survey.weights import RakeResult, rake
 
 
 def two_by_two() -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The one Wilson score interval (cxanalytics._wilson), used by csat/top_box, outcome_by_group, churn_by_segment,
+"""The one Wilson score interval (cxanalytics._core.wilson), used by csat/top_box, outcome_by_group, churn_by_segment,
 claims and comment themes."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cxanalytics as cx
-from cxanalytics._wilson import wilson_interval
+from cxanalytics._core.wilson import wilson_interval
 
 Z95 = 1.959963984540054
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..text import _TEXT_TABLE, _WS
+from ..ingest.text import _TEXT_TABLE, _WS
 from . import _fast
 
 LANGUAGES = ("en", "ar", "fa", "und")

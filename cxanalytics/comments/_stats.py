@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .._wilson import wilson_interval_of_share
+from .._core.wilson import wilson_interval_of_share
 
 
 def wilson(x, n, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

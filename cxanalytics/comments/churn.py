@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd  # noqa: F401 (doctests)
 
-from .._claimtools import ClaimResult, _direction, _effect, _frame, _null, _row, _verdict
-from .._validate import check_alpha, require_columns, warn_dropped
+from .._core.validate import check_alpha, require_columns, warn_dropped
 from ..errors import ParameterError
-from ..outcomes import outcome_by_group
+from ..link._claimtools import ClaimResult, _direction, _effect, _frame, _null, _row, _verdict
+from ..link.outcomes import outcome_by_group
 from .themes import ThemeResult, comment_themes  # noqa: F401 (doctests)
 
 __all__ = ["claim_theme_churn"]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._surveyitems import _book
-from .._validate import require_frame
+from .._core.validate import require_frame
 from ..errors import ParameterError, describe
+from ..survey._items import _book
 from ._prepare import prepare_comments
 
 __all__ = ["comment_columns"]

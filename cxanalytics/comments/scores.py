@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validate import check_alpha, require_columns, require_frame, warn_dropped
+from .._core.validate import check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import ParameterError
 from ._prepare import _ALL_STOP, prepare_comments
 from ._stats import bh, delong, newcombe, two_proportion_p

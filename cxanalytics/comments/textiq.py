@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .._validate import require_frame
+from .._core.validate import require_frame
 from ..errors import ParameterError
 from .themes import ThemeResult
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import check_alpha, require_columns, require_frame
+from .._core.validate import check_alpha, require_columns, require_frame
 from ..errors import ParameterError
 from ._merge import discover, n_components, pool
 from ._prepare import _TOKEN, _UNIFY, _partial, comment_vectorizer, display_term, prepare_comments
@@ -44,7 +44,7 @@ def pseudonymise(text: str, limit: int = 240) -> str:
     >>> pseudonymise("mail me at a.b@example.com or +44 20 7946 0958")
     'mail me at [email] or [phone]'
     """
-    from ..cleaning._values import _redact
+    from ..ingest.cleaning._values import _redact
 
     text = _LONG_NUMBER.sub("[number]", _HANDLE.sub("[user]", _URL.sub("[url]", _redact(text))))
     text = " ".join(text.split())

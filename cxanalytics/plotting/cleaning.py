@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .._validate import require_columns
-from ..cleaning import REASONS, CleanResult
+from .._core.validate import require_columns
 from ..errors import ColumnError, ParameterError, describe
+from ..ingest.cleaning import REASONS, CleanResult
 from ._rtl import display_labels, display_text
 
 __all__ = ["quarantine_table", "plot_quarantine"]

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..clv import BGNBDFit, SBGFit
+from ..behaviour.clv import BGNBDFit, SBGFit
+from ..behaviour.retention import bgnbd_frequency_table, bgnbd_holdout_table
 from ..errors import ParameterError, describe
-from ..retention import bgnbd_frequency_table, bgnbd_holdout_table
 from ._rtl import display_text
 
 __all__ = ["plot_sbg_projection", "plot_expected_vs_actual"]
@@ -93,7 +93,7 @@ def plot_sbg_projection(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from cxanalytics.clv import fit_sbg
+    >>> from cxanalytics.behaviour.clv import fit_sbg
     >>> actual = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173]
     >>> ax = plot_sbg_projection(fit_sbg(actual[:8]), actual)
     >>> [line.get_label() for line in ax.get_lines()[:3]]
@@ -195,7 +195,7 @@ def plot_expected_vs_actual(
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from cxanalytics.clv import BGNBDFit
+    >>> from cxanalytics.behaviour.clv import BGNBDFit
     >>> table = pd.DataFrame({"parameter": ["r", "alpha", "a", "b"], "estimate": [0.5, 5.0, 0.8, 2.5]})
     >>> fit = BGNBDFit(table, loglik=float("nan"), n=3, converged=True)
     >>> s = pd.DataFrame({"frequency": [0, 1, 4], "T": [20.0, 30.0, 52.0]})

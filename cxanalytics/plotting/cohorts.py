@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..behaviour import cohort_matrix
+from ..behaviour.summaries import cohort_matrix
 from ..errors import ParameterError, describe
 
 __all__ = ["plot_cohort_heatmap"]

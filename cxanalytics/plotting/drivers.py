@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .._validate import require_columns, require_frame
+from .._core.validate import require_columns, require_frame
 from ..errors import ParameterError, describe
 from ._rtl import display_labels, display_text
 

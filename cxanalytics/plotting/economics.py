@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import ColumnError, ParameterError, describe
-from ..improvement import ImprovementValue
+from ..money.improvement import ImprovementValue
 from ._rtl import display_labels, display_text
 
 __all__ = ["plot_tornado", "plot_break_even", "plot_value_distribution"]

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..consistency import funnel_limits
 from ..errors import ColumnError, ParameterError, describe
+from ..survey.consistency import funnel_limits
 from ._rtl import display_labels, display_text
 
 __all__ = ["plot_nps_bars", "plot_trend", "plot_servqual_gaps", "plot_funnel", "plot_pillars"]
@@ -104,7 +104,7 @@ def plot_nps_bars(nps_result: pd.DataFrame, *, ax: Axes | None = None,
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from cxanalytics.metrics import nps
+    >>> from cxanalytics.survey.metrics import nps
     >>> df = pd.DataFrame({"q": [10, 9, 3, 8, 7, 10, 2, 9], "ch": list("aaaabbbb")})
     >>> ax = plot_nps_bars(nps(df, "q", by="ch"))
     >>> [t.get_text() for t in ax.get_xticklabels()]
@@ -262,7 +262,7 @@ def plot_servqual_gaps(gaps: pd.DataFrame, *, ax: Axes | None = None, level: str
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from cxanalytics.servqual import servqual_gaps
+    >>> from cxanalytics.survey.servqual import servqual_gaps
     >>> df = pd.DataFrame({"e_a_1": [6, 7, 5, 6], "p_a_1": [4, 6, 5, 3],
     ...                    "e_b_1": [5, 5, 6, 7], "p_b_1": [6, 5, 6, 7]})
     >>> ax = plot_servqual_gaps(servqual_gaps(df))
@@ -329,7 +329,7 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None, n_grid: int = 20
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from cxanalytics.consistency import funnel_table
+    >>> from cxanalytics.survey.consistency import funnel_table
     >>> df = pd.DataFrame({"y": [7, 8, 6, 7, 9, 8, 2, 3, 1, 2], "g": list("aaaabbbccc")})
     >>> ax = plot_funnel(funnel_table(df, "y", group="g"))
     >>> len(ax.get_lines())  # target + 2 limits x 2 coverages
@@ -409,7 +409,7 @@ def plot_pillars(scores: pd.DataFrame, *, ax: Axes | None = None,
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from cxanalytics.servqual import pillar_scores
+    >>> from cxanalytics.survey.servqual import pillar_scores
     >>> df = pd.DataFrame({"pillar_time": [8, 6, 7], "pillar_care": [9, 9, 7]})
     >>> ax = plot_pillars(pillar_scores(df))
     >>> [t.get_text() for t in ax.get_xticklabels()]

@@ -9,8 +9,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.transforms import blended_transform_factory
 
+from ..behaviour.survival import SurvivalResult
 from ..errors import ParameterError, describe
-from ..survival import SurvivalResult
 from ._rtl import display_text
 
 __all__ = ["plot_survival"]
@@ -72,7 +72,7 @@ def plot_survival(result: SurvivalResult, *, ax: Axes | None = None, ci: bool = 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
-    >>> from cxanalytics.survival import kaplan_meier
+    >>> from cxanalytics.behaviour.survival import kaplan_meier
     >>> df = pd.DataFrame({"days": [5, 8, 8, 12, 20, 3, 9, 30],
     ...                    "churned": [1, 1, 0, 1, 0, 1, 1, 0], "plan": list("aaaaabbb")})
     >>> ax = plot_survival(kaplan_meier(df, duration="days", event="churned", by="plan"))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special
 
-from .._sbg import SBGFit, _sbg_loglik
+from ..behaviour._sbg import SBGFit, _sbg_loglik
 
 
 def residual_value(a, b, tau, z, horizon: int | None = None) -> np.ndarray:

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._exposure import lifetimes
-from .._timeutil import parse_times
-from .._validate import as_list, require_columns, require_frame, warn_dropped
+from .._core.timeutil import parse_times
+from .._core.validate import as_list, require_columns, require_frame, warn_dropped
+from ..behaviour._exposure import lifetimes
 from ..errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 #: Length of one tenure unit in days (a month is a twelfth of a Julian year).

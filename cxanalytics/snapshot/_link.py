@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._claimtools import ClaimResult, _direction, _effect, _row, _verdict
-from .._validate import check_alpha, require_columns, require_frame
-from ..claims import claim_satisfaction_retention
+from .._core.validate import check_alpha, require_columns, require_frame
 from ..errors import ParameterError, describe
+from ..link._claimtools import ClaimResult, _direction, _effect, _row, _verdict
+from ..link.claims import claim_satisfaction_retention
 from ._frame import churn_flags, prepare
 from ._rates import churn_by_segment
 

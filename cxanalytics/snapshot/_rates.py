@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validate import as_list, check_alpha
-from .._wilson import wilson_interval
+from .._core.validate import as_list, check_alpha
+from .._core.wilson import wilson_interval
+from ..behaviour.survival import SurvivalResult, kaplan_meier, logrank, rmst
 from ..errors import ParameterError, describe
-from ..survival import SurvivalResult, kaplan_meier, logrank, rmst
 from ._frame import prepare, unit_days
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .._sbg import SBGFit, fit_sbg_censored
-from .._validate import as_list, check_alpha
+from .._core.validate import as_list, check_alpha
+from ..behaviour._sbg import SBGFit, fit_sbg_censored
 from ..errors import DataQualityWarning, ParameterError, describe
 from ._curve import Curve
 from ._frame import UNIT_DAYS, prepare, unit_days
@@ -36,7 +36,7 @@ def _rate(value, name: str) -> float:
 
 
 def _positive_column(data: pd.DataFrame, column: str) -> np.ndarray:
-    from .._validate import finite_numeric
+    from .._core.validate import finite_numeric
 
     v = finite_numeric(data, column)
     if np.any(v < 0):

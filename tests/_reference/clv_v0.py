@@ -1,4 +1,4 @@
-# Test-only reference: the computation of cxanalytics.clv.customer_lifetime_value as it was before the
+# Test-only reference: the computation of cxanalytics.behaviour.clv.customer_lifetime_value as it was before the
 # issue-15 speed work (commit d9d5a0d): every customer computed on its own row, summed with a BLAS product.
 # tests/test_speed_equivalence.py checks that the current implementation agrees with it.
 """customer_lifetime_value, one model evaluation per customer (no grouping of equal histories)."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxanalytics.clv import _rft
+from cxanalytics.behaviour.clv import _rft
 
 
 def customer_lifetime_value(bgnbd, gamma_gamma, summary, *, horizon, discount_rate=0.0, step=1.0, margin=1.0,

@@ -1,9 +1,9 @@
-# Test-only reference: cxanalytics/_exposure.py as it was before the issue-15 speed work (commit c728d7d).
+# Test-only reference: cxanalytics/behaviour/_exposure.py as it was before the issue-15 speed work (commit c728d7d).
 # tests/test_speed_equivalence.py checks that the current implementation gives identical results.
 """Customer lifetimes observed in the logs: exposure, churn and revenue per segment (internal).
 
-Shared by :func:`cxanalytics.economics.clv_by_segment` and
-:func:`cxanalytics.retention_costs.retention_vs_acquisition`.
+Shared by :func:`cxanalytics.money.economics.clv_by_segment` and
+:func:`cxanalytics.money.retention_costs.retention_vs_acquisition`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxanalytics import _timeutil as tu
-from cxanalytics._validate import require_columns, require_frame, warn_dropped
+from cxanalytics._core import timeutil as tu
+from cxanalytics._core.validate import require_columns, require_frame, warn_dropped
 from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 

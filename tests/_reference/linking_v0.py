@@ -1,4 +1,4 @@
-# Test-only reference: cxanalytics/linking.py as it was before the issue-15 speed work (commit c728d7d).
+# Test-only reference: cxanalytics/link/linking.py as it was before the issue-15 speed work (commit c728d7d).
 # tests/test_speed_equivalence.py checks that the current implementation gives identical results.
 """Join what customers said to what they did next: survey responses -> later behaviour.
 
@@ -6,7 +6,7 @@
 *after* the response (repurchase within a horizon, time to churn or censoring) and their
 service history *before* it (contacts, unresolved contacts, complaints, recoveries,
 tenure), so that cause precedes effect. :func:`outcome_by_group` tabulates an outcome by
-satisfaction group with intervals (in :mod:`cxanalytics.outcomes`).
+satisfaction group with intervals (in :mod:`cxanalytics.link.outcomes`).
 :func:`encounter_landmarks` links service contacts instead of responses: the k-th negative
 encounter of each customer, with the behaviour after it.
 
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxanalytics import _timeutil as tu
-from cxanalytics._validate import require_columns, require_frame, warn_dropped
+from cxanalytics._core import timeutil as tu
+from cxanalytics._core.validate import require_columns, require_frame, warn_dropped
 from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 __all__ = ["LinkResult", "link_responses", "encounter_landmarks"]
@@ -208,7 +208,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     inactivity : str, Timedelta or number of days, optional
         Lapse window for non-contractual customers; by default the 90th percentile of the
         gaps between consecutive purchase days, as
-        :func:`cxanalytics.churn.churn_labels_noncontractual` chooses it.
+        :func:`cxanalytics.behaviour.churn.churn_labels_noncontractual` chooses it.
 
     Returns
     -------
@@ -385,7 +385,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
             days = np.where(contract, days, np.nan)
         else:
             if inactivity is None:
-                from cxanalytics.churn import churn_labels_noncontractual
+                from cxanalytics.behaviour.churn import churn_labels_noncontractual
 
                 tx = transactions.loc[keep & ~is_contract[np.maximum(t_code, 0)], [on, "occurred_at"]]
                 w_days = float(churn_labels_noncontractual(

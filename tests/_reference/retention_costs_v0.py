@@ -1,8 +1,8 @@
-# Test-only reference: cxanalytics/retention_costs.py as it was before the issue-15 speed work (commit c728d7d),
+# Test-only reference: cxanalytics/money/retention_costs.py as it was before the issue-15 speed work (commit c728d7d),
 # with the reference lifetimes; tests/test_speed_equivalence.py checks the current code gives identical results.
 """What keeping a customer costs against what winning one costs, average and marginal.
 
-See :func:`retention_vs_acquisition`; lifetime values come from :mod:`cxanalytics.economics`.
+See :func:`retention_vs_acquisition`; lifetime values come from :mod:`cxanalytics.money.economics`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from _reference.lifetimes_v0 import lifetimes, period_days, segment_rates
-from cxanalytics._validate import require_columns, require_frame, warn_dropped
-from cxanalytics.economics import clv
+from cxanalytics._core.validate import require_columns, require_frame, warn_dropped
 from cxanalytics.errors import ColumnError, DataQualityWarning, ParameterError, describe
+from cxanalytics.money.economics import clv
 
 __all__ = ["retention_vs_acquisition"]
 
