@@ -50,6 +50,12 @@ noted as the 1-minute load average): before (main: numbered order, inputs parsed
 once per report, kernels returning freed memory) 117.2 s, peak 1.77 GiB (load ~2); side by side
 with ``--compare`` under a load of 6-8: 341.3 s / 1.89 GiB (this) vs 361.8 s / 2.09 GiB (main).
 
+After merging the merged comment themes, the Dask engine and notebook 11 (2026-12-05, two helpers'
+test runs niced beside it, load 2-5): scale 50, 210.3 s wall (388 s in cells; 10_open_text the
+longest at 97 s, of which the text score model 28 s and the claims on themes 16 s, since cut to 4 s),
+peak 1.88 GiB; scale 250 (1M customers, 1,224 MB of inputs), 502.2 s wall (834 s in cells; 06
+160 s, 05 138 s, 10 137 s), peak 5.11 GiB: 2.4x the time of scale 50 for 5x the data.
+
 Usage::
 
     python benchmarks/bench_report.py                  # both
