@@ -421,7 +421,7 @@ def claim_consistency(linked, *, spread: str = "sd_wait_s_before",
                  "hazard ratio per SD of spread", hr, lo, hi, n, alpha, sup, note,
                  too_good(sp, _num(d, churned), repr(spread)))]
     ev = outcome_by_group(d.assign(spread_band=quantile_band(pd.Series(sp, index=d.index))),
-                          churned, group="spread_band", duration=duration, alpha=alpha)
+                          churned, by="spread_band", duration=duration, alpha=alpha)
     return ClaimResult(_verdict(rows), ev)
 
 
@@ -501,6 +501,6 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
                 "the claim (look for confounders such as tenure or who answers the survey)")
     rows = [_row(f"Churn falls as {satisfaction!r} rises", measure, est, lo, hi, n, alpha, sup, note,
                  too_good(d["_sat"], _num(d, churned), repr(satisfaction)))]
-    ev = outcome_by_group(d.assign(**{satisfaction: s[~np.isnan(s)]}), churned, group=satisfaction,
+    ev = outcome_by_group(d.assign(**{satisfaction: s[~np.isnan(s)]}), churned, by=satisfaction,
                           alpha=alpha)
     return ClaimResult(_verdict(rows), ev)

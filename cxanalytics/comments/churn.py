@@ -97,6 +97,6 @@ def claim_theme_churn(linked, themes: ThemeResult, theme: int | str, *, column: 
                                                  covariates=[adjust] if adjust else [], alpha=alpha)
     sup, note = _direction(lo, hi, _null(measure), True)
     rows = [_row(claim, measure, est, lo, hi, n, alpha, sup, note, extra)]
-    ev = outcome_by_group(data.assign(**{f"mentions {name}": flag}), churned, group=f"mentions {name}",
+    ev = outcome_by_group(data.assign(**{f"mentions {name}": flag}), churned, by=f"mentions {name}",
                           duration=duration, alpha=alpha)
     return ClaimResult(_verdict(rows), ev)
