@@ -20,6 +20,8 @@ import pandas as pd
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
+from cxanalytics._validate import renamed_parameters
+
 from ._groupstats import _choice, _Groups
 from ._validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from .errors import (
@@ -46,12 +48,13 @@ P_ADJUST = ("holm", "bonferroni", "fdr_bh", None)
 _COMMON_PARAMETERS = """by : str or list of str, optional
         Group columns.  Without ``period``, the groups are compared with each other.
     period : {"M", "Q", "Y"}, optional
-        Compare consecutive observed months, quarters or years of ``timestamp``
+        Compare consecutive observed months, quarters or years of ``time``
         (within each ``by`` group when ``by`` is given).  Rows without a timestamp
         are left out with a :class:`DataQualityWarning`.
-    timestamp : str, default "submitted_at"
+    time : str, default "submitted_at"
         Datetime column used with ``period`` (time-zone aware values are read in
-        their own local time).
+        their own local time).  (Called ``timestamp`` before 0.2; the old name still
+        works, with a ``FutureWarning``.)
     reference : scalar or tuple, optional
         Compare every other ``by`` group with this one (a tuple when ``by`` has
         several columns) instead of all pairs.  Not combinable with ``period``.
@@ -97,7 +100,7 @@ def _with_common_doc(func):
     return func
 
 
-def _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, function):
+def _setup(data, by, period, time, reference, alpha, p_adjust, min_n, function):
     """Validate the shared arguments; return the frame to summarise and its key columns."""
     data = require_frame(data)
     check_alpha(alpha)
@@ -119,16 +122,16 @@ def _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, funct
     if "period" in keys:
         raise ParameterError(describe("'period' is reserved for the period column",
                                       parameter="by", received=by, expected="other column names"))
-    require_columns(data, [timestamp])
-    ts = data[timestamp]
+    require_columns(data, [time])
+    ts = data[time]
     if not pd.api.types.is_datetime64_any_dtype(ts):
         raise ColumnError(describe("Timestamps must be datetimes (parse them first)",
-                                   column=timestamp, received=str(ts.dtype),
+                                   column=time, received=str(ts.dtype),
                                    expected="a datetime64 column"))
     if getattr(ts.dt, "tz", None) is not None:
         ts = ts.dt.tz_localize(None)  # wall-clock time where the answer was given
     warn_dropped(int(ts.isna().sum()), len(data), "with a missing value", function=function,
-                 column=timestamp, role="timestamp", stacklevel=4)
+                 column=time, role="timestamp", stacklevel=4)
     return data.assign(period=ts.dt.to_period(period)), [*keys, "period"]
 
 
@@ -227,9 +230,10 @@ def _normal_test(centre, se):
     return z, 2 * stats.norm.sf(np.abs(z))
 
 
+@renamed_parameters(timestamp="time")
 @_with_common_doc
 def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
-                period: str | None = None, timestamp: str = "submitted_at", reference=None,
+                period: str | None = None, time: str = "submitted_at", reference=None,
                 weights: str | None = None, alpha: float = 0.05, method: str = "adjusted_wald",
                 p_adjust: str | None = "holm", min_n: int = 30) -> pd.DataFrame:
     """Differences in Net Promoter Score between groups or consecutive periods.
@@ -288,7 +292,7 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     True
     """
     _choice(method, NPS_METHODS, "method")
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, "compare_nps")
+    frame, keys = _setup(data, by, period, time, reference, alpha, p_adjust, min_n, "compare_nps")
     g, s = _nps_summary(frame, column, keys, weights)
     _warn_unanswered("compare_nps", column, g, s, period)
     i, j = _pairs(g, keys, period, reference)
@@ -305,9 +309,10 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     return _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {})
 
 
+@renamed_parameters(timestamp="time")
 @_with_common_doc
 def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
-                        period: str | None = None, timestamp: str = "submitted_at",
+                        period: str | None = None, time: str = "submitted_at",
                         reference=None, weights: str | None = None, alpha: float = 0.05,
                         method: str = "newcombe", p_adjust: str | None = "holm",
                         min_n: int = 30, scale: tuple[int, int] | None = None,
@@ -370,7 +375,7 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
     (-0.2, -0.403)
     """
     _choice(method, ("newcombe", "wald"), "method")
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n,
+    frame, keys = _setup(data, by, period, time, reference, alpha, p_adjust, min_n,
                          "compare_proportions")
     binary = scale is None
     if binary:
@@ -409,9 +414,10 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
     return _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {"cohen_h": h})
 
 
+@renamed_parameters(timestamp="time")
 @_with_common_doc
 def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
-                  period: str | None = None, timestamp: str = "submitted_at", reference=None,
+                  period: str | None = None, time: str = "submitted_at", reference=None,
                   weights: str | None = None, alpha: float = 0.05,
                   p_adjust: str | None = "holm", min_n: int = 30,
                   scale: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -466,7 +472,7 @@ def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | 
     >>> round(float(out["difference"].iloc[0]), 2), round(float(out["df"].iloc[0]), 3)
     (-0.4, 7.339)
     """
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, "compare_means")
+    frame, keys = _setup(data, by, period, time, reference, alpha, p_adjust, min_n, "compare_means")
     g, s = _mean_summary(frame, column, keys, weights, scale)
     _warn_unanswered("compare_means", column, g, s, period)
     i, j = _pairs(g, keys, period, reference)
