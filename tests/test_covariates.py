@@ -51,7 +51,7 @@ def test_text_column_of_numbers_is_refused_by_every_model(text_charges):
     models = {
         "cox": lambda d: cox(d, duration="tenure", event="churn", covariates=["contract", "TotalCharges"]),
         "repurchase_model": lambda d: repurchase_model(d, "churn", ["contract", "TotalCharges"]),
-        "relative_weights": lambda d: relative_weights(d, "churn", ["tenure", "TotalCharges"], n_boot=0),
+        "relative_weights": lambda d: relative_weights(d, "churn", ["tenure", "TotalCharges"], n_resamples=0),
     }
     for name, fit in models.items():
         with pytest.raises(CovariateError) as info:
@@ -140,7 +140,7 @@ def test_collinear_columns_named_with_their_relation():
     assert "received ['a', 'b']" in msg and re.search(r"b = 2·a \(\+ a constant\)", msg)
     d = pd.DataFrame(x, columns=["a", "c", "b", "d"]).assign(y=(a + rng.normal(size=50) > 0).astype(int))
     for call in (lambda: repurchase_model(d, "y", ["a", "c", "b", "d"]),
-                 lambda: relative_weights(d, "y", ["a", "c", "b", "d"], n_boot=0),
+                 lambda: relative_weights(d, "y", ["a", "c", "b", "d"], n_resamples=0),
                  lambda: cox(d.assign(t=np.arange(1.0, 51)), duration="t", event="y",
                              covariates=["a", "c", "b", "d"])):
         with pytest.raises(CovariateError, match=r"collinear.*\['a', 'b'\]"):
@@ -220,7 +220,7 @@ def test_logistic_relative_weights_warn_on_separation():
     y = np.r_[np.ones(1), np.zeros(209), np.zeros(1), np.ones(89)]  # 0.5 % vs 98.9 %: no zero cell
     d = pd.DataFrame({"a": rng.normal(size=300), "flag": flag, "y": y})
     with pytest.warns(SeparationWarning, match="'flag' almost perfectly separates"):
-        relative_weights(d, "y", ["a", "flag"], kind="logistic", n_boot=0)
+        relative_weights(d, "y", ["a", "flag"], kind="logistic", n_resamples=0)
 
 
 # ------------------------------------------------------------------ verdicts

@@ -52,7 +52,7 @@ def test_quadrant_plot_points_labels_and_cuts(data):
 
 
 def test_relative_weight_bars_with_intervals(data):
-    table = relative_weights(data, "sat", ["سرعة الخدمة", "courtesy", "price"], n_boot=50, random_state=0)
+    table = relative_weights(data, "sat", ["سرعة الخدمة", "courtesy", "price"], n_resamples=50, random_state=0)
     fig, ax = plt.subplots()
     out = plot_relative_weights(table, ax=ax)
     assert out is ax

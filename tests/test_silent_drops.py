@@ -216,8 +216,8 @@ def _drivers(fn, function=None):
         cols = ["nps", *PILLARS[:4]]
         # the weights use the complete rows; importance_performance's ``performance`` is
         # each driver's mean over all its answers (documented), so only the weights compare
-        return Case(lambda: fn(df, "nps", PILLARS[:4], n_boot=0), _nan_count(df, cols), len(df), function=function,
-                    names="(outcome or drivers)", clean=lambda: fn(df.dropna(subset=cols), "nps", PILLARS[:4], n_boot=0),
+        return Case(lambda: fn(df, "nps", PILLARS[:4], n_resamples=0), _nan_count(df, cols), len(df), function=function,
+                    names="(outcome or drivers)", clean=lambda: fn(df.dropna(subset=cols), "nps", PILLARS[:4], n_resamples=0),
                     view=lambda out: out[["driver", "weight", "share", "rank", "r_squared"]])
     return case
 
