@@ -23,7 +23,7 @@ from cxanalytics.errors import CxError
 
 #: idea -> (the accepted word, second spellings that must not appear as a parameter).
 VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
-    "grouping column(s) of a result": ("by", ("group", "groups", "group_by", "groupby", "segment_by")),
+    "grouping column(s) of a result": ("by", ("group", "groups", "group_by", "groupby", "segment_by", "segment")),
     "significance level (interval is 1 - alpha)": ("alpha", ("significance", "sig_level", "conf_level",
                                                              "confidence", "confidence_level", "ci_level")),
     "seed or generator": ("random_state", ("seed", "rng", "random_seed")),
@@ -81,13 +81,8 @@ def _parameters():
                 yield qualname, p.name
 
 
-_TODO = {"per-period discount rate", "time zone", "acquisition date column", "cancellation date column",
-         "time-stamp column of events", "number of resamples"}
-
-
 def test_every_public_signature_uses_one_word_per_idea():
-    forbidden = {old: (idea, word) for idea, (word, olds) in VOCABULARY.items() for old in olds
-                 if idea not in _TODO}
+    forbidden = {old: (idea, word) for idea, (word, olds) in VOCABULARY.items() for old in olds}
     clashes = [f"{qualname}({name}=...): say {forbidden[name][1]!r} ({forbidden[name][0]})"
                for qualname, name in _parameters()
                if name in forbidden and (qualname.split(".")[-1], name) not in EXCEPTIONS
@@ -154,9 +149,64 @@ def _survival_frame():
                          "flag": rng.integers(0, 2, n).astype(bool)})
 
 
+def _dated_frame():
+    rng = np.random.default_rng(11)
+    return pd.DataFrame({"y": rng.integers(0, 11, 80).astype(float),
+                         "at": pd.Timestamp("2026-01-10") + pd.to_timedelta(np.repeat([0, 31], 40), unit="D")})
+
+
+def _drivers_frame():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(2, 120))
+    return pd.DataFrame({"a": a, "b": b, "y": a + 0.5 * b + rng.normal(size=120)})
+
+
+def _table(names, values):
+    return pd.DataFrame({"parameter": names, "estimate": values, "std_error": np.nan,
+                         "ci_lower": np.nan, "ci_upper": np.nan})
+
+
+def _bgnbd_models():
+    from cxanalytics.clv import BGNBDFit, GammaGammaFit
+    return (BGNBDFit(_table(["r", "alpha", "a", "b"], [0.243, 4.414, 0.793, 2.426]), -9582.4, 2357, True),
+            GammaGammaFit(_table(["p", "q", "gamma"], [6.25, 3.74, 15.44]), -4055.92, 946, True))
+
+
+def _bgnbd_summary():
+    return pd.DataFrame({"frequency": [0, 2, 1], "recency": [0.0, 30.43, 10.0], "T": [38.86, 38.86, 20.0],
+                         "monetary_value": [np.nan, 22.35, 10.0], "tier": ["a", "b", "b"]})
+
+
+def _sbg():
+    return cx.fit_sbg([1000, 631, 468, 382, 326])
+
+
+def _logs():
+    c = pd.DataFrame({"customer_id": [1, 2, 3, 4], "tier": ["a", "a", "b", "b"],
+                      "acquired_at": pd.to_datetime(["2024-01-01"] * 4),
+                      "cancelled_at": pd.to_datetime(["2025-01-01", None, None, "2024-07-01"]),
+                      "acquisition_cost": 50.0, "acquisition_channel": ["web", "web", "shop", "shop"]})
+    t = pd.DataFrame({"customer_id": [1, 2, 3, 4], "occurred_at": pd.to_datetime(["2024-01-01"] * 4),
+                      "amount": [100.0, 100.0, 50.0, 50.0]})
+    return c, t
+
+
+def _interactions():
+    return pd.DataFrame({"customer_id": [1, 2, 3], "handle_s": [300.0, 600.0, 120.0], "credit": [0.0, 5.0, 0.0]})
+
+
+def _plotted(ax):
+    import matplotlib.pyplot as plt
+    labels = [t.get_text() for t in ax.get_xticklabels()], ax.get_xlabel()
+    plt.close(ax.figure)
+    return labels
+
+
 def _same(a, b):
     if isinstance(a, pd.DataFrame):
         pd.testing.assert_frame_equal(a, b)
+    elif isinstance(a, pd.Series):
+        pd.testing.assert_series_equal(a, b)
     elif isinstance(a, tuple | list):
         for x, y in zip(a, b, strict=True):
             _same(x, y)
@@ -178,6 +228,39 @@ ALIASES = [
     ("funnel_table group", lambda **k: cx.funnel_table(_survival_frame(), "y", **k),
      {"group": "g"}, {"by": "g"}),
     ("icc group", lambda **k: cx.icc(_survival_frame(), "y", **k), {"group": "g"}, {"by": "g"}),
+    ("plot_outcome_by_group group", lambda **k: _plotted(cxplot.plot_outcome_by_group(
+        cx.outcome_by_group(_survival_frame(), "flag", by="g"), **k)), {"group": "g"}, {"by": "g"}),
+    ("compare_means timestamp", lambda **k: cx.compare_means(_dated_frame(), "y", period="M", min_n=2, **k),
+     {"timestamp": "at"}, {"time": "at"}),
+    ("compare_nps timestamp", lambda **k: cx.compare_nps(_dated_frame(), "y", period="M", min_n=2, **k),
+     {"timestamp": "at"}, {"time": "at"}),
+    ("compare_proportions timestamp", lambda **k: cx.compare_proportions(
+        _dated_frame(), "y", period="M", min_n=2, scale=(0, 10), top=2, **k), {"timestamp": "at"}, {"time": "at"}),
+    ("parse_dates tz", lambda **k: tuple(cx.parse_dates(pd.Series(["2025-03-04 10:22", "2025-03-05"]), **k)),
+     {"tz": "Asia/Tehran"}, {"timezone": "Asia/Tehran"}),
+    ("relative_weights n_boot", lambda **k: cx.relative_weights(_drivers_frame(), "y", ["a", "b"], random_state=3, **k),
+     {"n_boot": 20}, {"n_resamples": 20}),
+    ("importance_performance n_boot", lambda **k: cx.importance_performance(
+        _drivers_frame(), "y", ["a", "b"], random_state=3, **k), {"n_boot": 20}, {"n_resamples": 20}),
+    ("customer_lifetime_value discount_rate", lambda **k: cx.customer_lifetime_value(
+        *_bgnbd_models(), _bgnbd_summary(), horizon=52, **k), {"discount_rate": 0.002}, {"discount": 0.002}),
+    ("clv_from_bgnbd discount_rate", lambda **k: cx.clv_from_bgnbd(
+        *_bgnbd_models(), _bgnbd_summary(), horizon=52, by="tier", **k), {"discount_rate": 0.002}, {"discount": 0.002}),
+    ("clv_from_bgnbd segment", lambda **k: cx.clv_from_bgnbd(
+        *_bgnbd_models(), _bgnbd_summary(), horizon=52, **k), {"segment": "tier"}, {"by": "tier"}),
+    ("SBGFit.derl discount_rate", lambda **k: _sbg().derl(renewals=2, **k),
+     {"discount_rate": 0.1}, {"discount": 0.1}),
+    ("clv_by_segment segment", lambda **k: cx.clv_by_segment(*_logs(), as_of="2026-01-01", lapse=False,
+                                                              period="366D", **k),
+     {"segment": "tier"}, {"by": "tier"}),
+    ("retention_vs_acquisition segment", lambda **k: cx.retention_vs_acquisition(
+        _logs()[0], _interactions(), margin=100.0, retention=0.8, as_of="2026-01-01", min_channel_n=1, **k),
+     {"segment": "tier"}, {"by": "tier"}),
+    ("churn_labels_contractual start/end", lambda **k: cx.churn_labels_contractual(
+        _logs()[0], as_of="2026-01-01", **k), {"start": "acquired_at", "end": "cancelled_at"},
+     {"acquired": "acquired_at", "cancelled": "cancelled_at"}),
+    ("cohort_survivors start/end", lambda **k: cx.cohort_survivors(_logs()[0], as_of="2026-01-01", period="M", **k),
+     {"start": "acquired_at", "end": "cancelled_at"}, {"acquired": "acquired_at", "cancelled": "cancelled_at"}),
 ]
 
 
@@ -186,10 +269,14 @@ def test_a_deprecated_spelling_works_warns_and_gives_the_same_result(call, old, 
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
         expected = call(**new)
-    (old_name,), (new_name,) = old, new
-    with pytest.warns(FutureWarning, match=rf"parameter '{old_name}' is renamed '{new_name}'") as got:
+    with pytest.warns(FutureWarning) as got:
         result = call(**old)
+    future = [str(w.message) for w in got if issubclass(w.category, FutureWarning)]
+    for old_name, new_name in zip(old, new, strict=True):
+        assert any(f"parameter '{old_name}' is renamed '{new_name}'" in m for m in future), future
     assert [w for w in got if issubclass(w.category, FutureWarning)][0].filename == __file__
     _same(result, expected)
     with pytest.raises(TypeError, match="give only"):
+        call(**old, **new)
+    with pytest.raises(CxError, match="give only"):
         call(**old, **new)
