@@ -252,7 +252,8 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     -------
     pandas.DataFrame
         {common_returns} The estimates are ``nps_a``, ``nps_b`` (points, -100..100);
-        the NPS difference in points is itself the effect size.
+        the NPS difference in points is itself the effect size.  ``attrs["unit"]`` is
+        ``"points"`` (estimates, difference and its interval).
 
     Raises
     ------
@@ -306,7 +307,9 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     cols = {"nps_a": est[i], "nps_b": est[j], "difference": est[j] - est[i], "se": se_d,
             "ci_lower": np.clip(mid - z * se_d, -200, 200),
             "ci_upper": np.clip(mid + z * se_d, -200, 200), "statistic": stat, "p_value": p}
-    return _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {})
+    out = _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {})
+    out.attrs["unit"] = "points"
+    return out
 
 
 @renamed_parameters(timestamp="time")
@@ -339,7 +342,8 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
     -------
     pandas.DataFrame
         {common_returns} The estimates are ``proportion_a``, ``proportion_b`` (0..1);
-        the effect size is ``cohen_h``.
+        the effect size is ``cohen_h``.  ``attrs["unit"]`` is ``"fraction"`` (estimates,
+        difference and its interval, 0..1 not percent).
 
     Raises
     ------
@@ -411,7 +415,9 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
             "ci_lower": np.clip(lower, -1, 1), "ci_upper": np.clip(upper, -1, 1),
             "statistic": stat, "p_value": pval}
     h = 2 * np.arcsin(np.sqrt(p[j])) - 2 * np.arcsin(np.sqrt(p[i]))
-    return _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {"cohen_h": h})
+    out = _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {"cohen_h": h})
+    out.attrs["unit"] = "fraction"
+    return out
 
 
 @renamed_parameters(timestamp="time")
@@ -438,6 +444,7 @@ def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | 
     pandas.DataFrame
         {common_returns} The estimates are ``mean_a``, ``mean_b``; also ``df``
         (Welch-Satterthwaite degrees of freedom); the effect size is ``hedges_g``.
+        ``attrs["unit"]`` is ``"score"`` (the units of the answers).
 
     Raises
     ------
@@ -491,5 +498,7 @@ def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | 
     cols = {"mean_a": m[i], "mean_b": m[j], "difference": diff, "se": se, "df": df,
             "ci_lower": diff - tq * se, "ci_upper": diff + tq * se, "statistic": stat,
             "p_value": 2 * stats.t.sf(np.abs(stat), df)}
-    return _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights,
-                   {"hedges_g": hedges})
+    out = _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights,
+                  {"hedges_g": hedges})
+    out.attrs["unit"] = "score"
+    return out

@@ -129,7 +129,9 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, by: str,
     DataFrame
         ``<by>``, ``n`` (rows used), ``n_missing``, ``events`` (true outcomes),
         ``exposure`` (sum of ``duration``; NaN for shares), ``estimate``, ``ci_lower``,
-        ``ci_upper``.
+        ``ci_upper``.  ``attrs["unit"]`` says what the estimate and its interval are:
+        ``"fraction"`` (a share, 0..1) without ``duration``, ``"events per <per> time
+        units"`` (e.g. ``"events per 365 time units"``, the units of ``duration``) with it.
 
     Raises
     ------
@@ -201,5 +203,7 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, by: str,
             est = per * events / exposure
             lo = np.where(events > 0, per * stats.chi2.ppf(alpha / 2, 2 * events) / (2 * exposure), 0.0)
             hi = per * stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / (2 * exposure)
-    return pd.DataFrame({by: list(levels), "n": n, "n_missing": n_missing, "events": events,
-                         "exposure": exposure, "estimate": est, "ci_lower": lo, "ci_upper": hi})
+    out = pd.DataFrame({by: list(levels), "n": n, "n_missing": n_missing, "events": events,
+                        "exposure": exposure, "estimate": est, "ci_lower": lo, "ci_upper": hi})
+    out.attrs["unit"] = "fraction" if t is None else f"events per {per:g} time units"
+    return out

@@ -280,3 +280,30 @@ def test_a_deprecated_spelling_works_warns_and_gives_the_same_result(call, old, 
         call(**old, **new)
     with pytest.raises(CxError, match="give only"):
         call(**old, **new)
+
+
+# ----------------------------------------------------------------- units of ci columns
+def test_every_interval_says_its_unit():
+    df = pd.DataFrame({"q": [5, 4, 3, 5, 1, 2, 5, 4] * 5, "n": [10, 9, 8, 7, 6, 5, 0, 9] * 5,
+                       "g": list("aabbaabb") * 5,
+                       "at": pd.Timestamp("2026-01-10") + pd.to_timedelta(np.repeat([0, 31], 20), unit="D")})
+    units = {
+        "nps": cx.nps(df, "n", by="g"), "top_box": cx.top_box(df, "q", scale=(1, 5)),
+        "csat": cx.csat(df, "q"), "ces top_box": cx.ces(df, "q", method="top_box"),
+        "ces": cx.ces(df, "q"), "mean_score": cx.mean_score(df, "q"),
+        "compare_nps": cx.compare_nps(df, "n", by="g", min_n=2),
+        "compare_proportions": cx.compare_proportions(df, "q", by="g", scale=(1, 5), top=2, min_n=2),
+        "compare_means": cx.compare_means(df, "q", period="M", time="at", min_n=2),
+        "outcome_by_group": cx.outcome_by_group(_survival_frame(), "flag", by="g"),
+        "outcome_by_group rate": cx.outcome_by_group(_survival_frame(), "flag", by="g", duration="days", per=30),
+    }
+    assert {k: v.attrs.get("unit") for k, v in units.items()} == {
+        "nps": "points", "top_box": "fraction", "csat": "fraction", "ces top_box": "fraction",
+        "ces": "score", "mean_score": "score", "compare_nps": "points",
+        "compare_proportions": "fraction", "compare_means": "score", "outcome_by_group": "fraction",
+        "outcome_by_group rate": "events per 30 time units"}
+    # the unit is what the numbers are: NPS points are 100 times the difference of two fractions
+    shares = units["nps"]
+    assert np.allclose(shares["nps"], 100 * (shares["promoter_share"] - shares["detractor_share"]))
+    assert ((units["csat"][["csat", "ci_lower", "ci_upper"]] >= 0)
+            & (units["csat"][["csat", "ci_lower", "ci_upper"]] <= 1)).all(axis=None)
