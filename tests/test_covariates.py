@@ -245,7 +245,7 @@ def test_verdict_too_good_for_a_near_separating_flag_and_not_for_an_ordinary_one
     real = np.where(complained == 1, rng.random(n) < 0.32, rng.random(n) < 0.11).astype(int)
     for churn, flagged in ((leak, True), (real, False)):
         d = pd.DataFrame({"nps": score, "complaints": complained, "churned": churn})
-        out = claim_silent_customers(d, score="nps", low=6, complained="complaints", churned="churned",
+        out = claim_silent_customers(d, score="nps", low=6, complaint="complaints", churned="churned",
                                      duration=None, strata=None)
         row = out.verdict.set_index("claim").loc["Silent unhappy customers churn more than unhappy complainers"]
         assert ("TOO GOOD TO BE TRUE" in row["note"]) is flagged
@@ -306,7 +306,7 @@ def test_ecommerce_complaints_are_not_flagged(realdata):
     with warnings.catch_warnings():
         warnings.simplefilter("error", SeparationWarning)
         fit = repurchase_model(e, "Churn", ["Complain", "CityTier"])
-        silent = claim_silent_customers(e, score="SatisfactionScore", low=2, complained="Complain",
+        silent = claim_silent_customers(e, score="SatisfactionScore", low=2, complaint="Complain",
                                         churned="Churn", duration=None, strata=None)
     assert not silent.verdict["note"].str.contains("TOO GOOD").any()
     me = fit.marginal_effects.set_index("term").loc["Complain"]

@@ -9,6 +9,7 @@ the new word, and giving both the old and the new word is an error.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 
@@ -40,6 +41,8 @@ VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
     "cancellation date column": ("cancelled", ("end", "cancelled_at", "ended", "end_date")),
     "p-value adjustment method": ("p_adjust", ("adjust_p", "correction", "multiple")),
     "iteration limit": ("max_iter", ("maxiter", "n_iter", "max_iterations")),
+    "complaint column": ("complaint", ("complained", "complaints")),
+    "stratum / adjustment column of a claim": ("strata", ("stratum", "stratify", "stratify_by")),
 }
 
 #: Documented exceptions: (callable, parameter) pairs where a word above names another idea.
@@ -195,6 +198,31 @@ def _interactions():
     return pd.DataFrame({"customer_id": [1, 2, 3], "handle_s": [300.0, 600.0, 120.0], "credit": [0.0, 5.0, 0.0]})
 
 
+def _claim_frame():
+    rng = np.random.default_rng(2)
+    n = 400
+    words = np.array(["slow delivery and late parcels", "friendly staff helped quickly",
+                      "price too high for the plan", "app crashes at login"])
+    return pd.DataFrame({"nps": rng.integers(0, 11, n).astype(float), "complaints": rng.integers(0, 3, n),
+                         "churned": rng.random(n) < 0.3, "plan": rng.choice(["a", "b"], n),
+                         "comment": words[rng.integers(0, 4, n)]})
+
+
+def _themes():
+    return (_fitted_themes(), 1)
+
+
+@functools.cache
+def _fitted_themes():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cx.comment_themes(_claim_frame(), "comment", k=2, n_resamples=1, min_df=1, random_state=0)
+
+
+def _verdict(result):
+    return result.verdict
+
+
 def _plotted(ax):
     import matplotlib.pyplot as plt
     labels = [t.get_text() for t in ax.get_xticklabels()], ax.get_xlabel()
@@ -259,6 +287,10 @@ ALIASES = [
     ("churn_labels_contractual start/end", lambda **k: cx.churn_labels_contractual(
         _logs()[0], as_of="2026-01-01", **k), {"start": "acquired_at", "end": "cancelled_at"},
      {"acquired": "acquired_at", "cancelled": "cancelled_at"}),
+    ("claim_silent_customers complained", lambda **k: _verdict(cx.claim_silent_customers(
+        _claim_frame(), duration=None, strata=None, **k)), {"complained": "complaints"}, {"complaint": "complaints"}),
+    ("claim_theme_churn adjust", lambda **k: _verdict(cx.claim_theme_churn(
+        _claim_frame(), *_themes(), duration=None, **k)), {"adjust": "plan"}, {"strata": "plan"}),
     ("cohort_survivors start/end", lambda **k: cx.cohort_survivors(_logs()[0], as_of="2026-01-01", period="M", **k),
      {"start": "acquired_at", "end": "cancelled_at"}, {"acquired": "acquired_at", "cancelled": "cancelled_at"}),
 ]
