@@ -42,6 +42,7 @@ VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
     "p-value adjustment method": ("p_adjust", ("adjust_p", "correction", "multiple")),
     "iteration limit": ("max_iter", ("maxiter", "n_iter", "max_iterations")),
     "complaint column": ("complaint", ("complained", "complaints")),
+    "customer key column": ("customer", ("on", "customer_id", "customer_key", "id_col")),
     "stratum / adjustment column of a claim": ("strata", ("stratum", "stratify", "stratify_by")),
 }
 
@@ -198,6 +199,20 @@ def _interactions():
     return pd.DataFrame({"customer_id": [1, 2, 3], "handle_s": [300.0, 600.0, 120.0], "credit": [0.0, 5.0, 0.0]})
 
 
+def _link_tables():
+    ts = lambda *d: pd.to_datetime(list(d), utc=True)  # noqa: E731
+    resp = pd.DataFrame({"cid": ["a", "b", "z"], "submitted_at": ts("2026-01-10", "2026-02-01", "2026-01-05")})
+    cust = pd.DataFrame({"cid": ["a", "b"], "acquired_at": ts("2025-12-01", "2026-01-01"),
+                         "plan": ["contract", "contract"], "cancelled_at": ts("2026-03-01", None)})
+    return resp, cust
+
+
+def _link_interactions():
+    ts = lambda *d: pd.to_datetime(list(d), utc=True)  # noqa: E731
+    return pd.DataFrame({"cid": ["a", "a", "b"], "occurred_at": ts("2026-01-05", "2026-01-20", "2026-02-01"),
+                         "resolved": [True, False, False], "complaint": [False, True, False]})
+
+
 def _claim_frame():
     rng = np.random.default_rng(2)
     n = 400
@@ -291,6 +306,11 @@ ALIASES = [
         _claim_frame(), duration=None, strata=None, **k)), {"complained": "complaints"}, {"complaint": "complaints"}),
     ("claim_theme_churn adjust", lambda **k: _verdict(cx.claim_theme_churn(
         _claim_frame(), *_themes(), duration=None, **k)), {"adjust": "plan"}, {"strata": "plan"}),
+    ("link_responses on", lambda **k: cx.link_responses(*_link_tables(), horizon="30D", as_of="2026-04-01",
+                                                        **k).linked, {"on": "cid"}, {"customer": "cid"}),
+    ("encounter_landmarks on", lambda **k: cx.encounter_landmarks(_link_tables()[1], _link_interactions(),
+                                                                  as_of="2026-06-30", **k).linked,
+     {"on": "cid"}, {"customer": "cid"}),
     ("cohort_survivors start/end", lambda **k: cx.cohort_survivors(_logs()[0], as_of="2026-01-01", period="M", **k),
      {"start": "acquired_at", "end": "cancelled_at"}, {"acquired": "acquired_at", "cancelled": "cancelled_at"}),
 ]
