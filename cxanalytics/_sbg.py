@@ -32,10 +32,17 @@ class SBGFit(_Fit):
 
     @property
     def alpha(self) -> float:
+        """Model parameter alpha of the beta distribution of churn probabilities.
+
+        The published name of the sBG parameter (Fader & Hardie 2007), kept as is: it is
+        not the significance level ``alpha=`` that the fitting functions take (the
+        intervals in ``params`` are ``1 - alpha`` intervals of that one).
+        """
         return self._p("alpha")
 
     @property
     def beta(self) -> float:
+        """Model parameter beta of the beta distribution of churn probabilities."""
         return self._p("beta")
 
     @property
