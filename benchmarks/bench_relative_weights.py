@@ -1,7 +1,7 @@
 """Benchmark: bootstrap relative weights against plain least-squares fits of the same design.
 
 Generates N rows of P correlated drivers and an outcome, then times, in the same run,
-``relative_weights(data, "y", drivers, n_boot=B)`` (point estimate plus B bootstrap
+``relative_weights(data, "y", drivers, n_resamples=B)`` (point estimate plus B bootstrap
 resamples: moments of every resample, batched eigen-decompositions, percentile
 intervals) and the baseline of B plain ``numpy.linalg.lstsq`` fits of the resampled
 design (coefficients only, nothing else). Prints both times and their ratio
@@ -52,7 +52,7 @@ def main() -> None:
     data = make_data(args.n, args.p)
     drivers = [c for c in data.columns if c != "y"]
     start = time.perf_counter()
-    out = relative_weights(data, "y", drivers, n_boot=args.b, random_state=1)
+    out = relative_weights(data, "y", drivers, n_resamples=args.b, random_state=1)
     ours = time.perf_counter() - start
     base = baseline(data, drivers, args.b, seed=1)
     assert np.isclose(out["weight"].sum(), out["r_squared"].iloc[0])

@@ -270,7 +270,7 @@ def test_churn_labels_contractual():
     with pytest.raises(ColumnError, match="ended_at"):
         churn_labels_contractual(bad, as_of="2026-03-01")
     with pytest.raises(ColumnError, match="cancel"):
-        churn_labels_contractual(contracts, end="cancel", as_of="2026-03-01")
+        churn_labels_contractual(contracts, cancelled="cancel", as_of="2026-03-01")
 
 
 # --------------------------------------------------------------------------- cohorts

@@ -92,7 +92,7 @@ def test_month_names_and_era_markers():
 
 def test_jalali_with_time_and_persian_digits():
     s = pd.Series(["1403-12-14 10:22:13", "۱۴۰۳/۱۲/۱۴ ۱۰:۲۲:۱۳", "۱۴ اسفند ۱۴۰۳"])
-    res = parse(s, tz="Asia/Tehran")
+    res = parse(s, timezone="Asia/Tehran")
     expected = pd.Timestamp("2025-03-04 10:22:13", tz="Asia/Tehran")
     assert res.values.iloc[0] == expected and res.values.iloc[1] == expected
     assert res.values.iloc[2] == expected.normalize()
@@ -130,14 +130,14 @@ def test_dayfirst_is_inferred_from_the_column_or_demanded():
 
 def test_time_zones_and_offsets():
     # Qualtrics writes wall-clock times in the ImportId time zone (America/Denver, UTC-7 in Feb).
-    res = parse("2020-02-19 18:16:42", tz="America/Denver")
+    res = parse("2020-02-19 18:16:42", timezone="America/Denver")
     assert res.values.tz_convert("UTC") == pd.Timestamp("2020-02-20 01:16:42", tz="UTC")
-    res = parse(pd.Series(["2025-03-04T10:22:13Z", "2025-03-04T10:22:13+03:30"]), tz="Asia/Tehran")
+    res = parse(pd.Series(["2025-03-04T10:22:13Z", "2025-03-04T10:22:13+03:30"]), timezone="Asia/Tehran")
     assert res.values.tolist() == [pd.Timestamp("2025-03-04 13:52:13", tz="Asia/Tehran"),
                                    pd.Timestamp("2025-03-04 10:22:13", tz="Asia/Tehran")]  # fmt: skip
     # US DST 2024: clocks skipped 02:00-03:00 on 10 March and repeated 01:00-02:00 on 3 November
     res = parse(pd.Series(["2024-03-10 02:30", "2024-11-03 01:30", "2024-07-01 12:00"]),
-                tz="America/Denver")  # fmt: skip
+                timezone="America/Denver")  # fmt: skip
     assert res.report["reason"].tolist() == [NONEXISTENT_TIME, AMBIGUOUS_TIME]
     assert res.values.isna().tolist() == [True, True, False]
 
@@ -179,8 +179,8 @@ def test_invalid_and_unparseable_values_are_reported_with_positions():
 def test_parameters_are_checked():
     with pytest.raises(ParameterError, match="calendar"):
         parse_dates("2025-01-01", calendar="julian")
-    with pytest.raises(ParameterError, match="tz"):
-        parse_dates("2025-01-01", tz="Mars/Olympus")
+    with pytest.raises(ParameterError, match="timezone"):
+        parse_dates("2025-01-01", timezone="Mars/Olympus")
     with pytest.raises(ParameterError, match="dayfirst"):
         parse_dates("2025-01-01", dayfirst="yes")
 
@@ -188,7 +188,7 @@ def test_parameters_are_checked():
 def test_datetime_inputs_and_input_not_mutated():
     s = pd.Series([pd.Timestamp("2024-01-01 12:00", tz="Asia/Tehran"), dt.datetime(2024, 1, 2)])
     before = s.copy()
-    res = parse(s, tz="UTC")
+    res = parse(s, timezone="UTC")
     assert res.values.tolist() == [pd.Timestamp("2024-01-01 08:30", tz="UTC"),
                                    pd.Timestamp("2024-01-02", tz="UTC")]  # fmt: skip
     pd.testing.assert_series_equal(s, before)
@@ -201,11 +201,11 @@ def test_beskar_armor_qualtrics_dates_parse_in_their_import_time_zone(realdata):
     head = pd.read_csv(path, nrows=3, header=None)
     tz = json.loads(head.loc[2, 0])["timeZone"]  # the ImportId row
     raw = pd.read_csv(path, skiprows=[1, 2], dtype=str)
-    res = parse_dates(raw["StartDate"], tz=tz)
+    res = parse_dates(raw["StartDate"], timezone=tz)
     assert tz == "America/Denver" and res.report.empty and res.values.notna().all()
     expected = pd.to_datetime(raw["StartDate"]).dt.tz_localize(tz)
     pd.testing.assert_series_equal(res.values, expected.astype(res.values.dtype))
-    assert (res.values <= parse_dates(raw["EndDate"], tz=tz).values).all()
+    assert (res.values <= parse_dates(raw["EndDate"], timezone=tz).values).all()
 
 
 # ------------------------------------------------------------------ properties

@@ -149,7 +149,7 @@ def test_ecommerce_satisfaction_link_reported_as_wrong_way(realdata):
 
 def test_ecommerce_complainers_churn_more(realdata):
     e = _ecommerce(realdata)
-    out = claim_silent_customers(e, score="SatisfactionScore", low=2, complained="Complain", churned="Churn",
+    out = claim_silent_customers(e, score="SatisfactionScore", low=2, complaint="Complain", churned="Churn",
                                  duration=None, strata=None)
     v = out.verdict.set_index("claim")
     row = v.loc["Silent unhappy customers churn more than unhappy complainers"]

@@ -193,7 +193,7 @@ def test_timestamp_fast_path_reads_and_reports_exactly_like_parse_dates(values, 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ref = parse_dates(text, calendar=calendar, tz=tz, dayfirst=True)
+            ref = parse_dates(text, calendar=calendar, timezone=tz, dayfirst=True)
     except CxError as err:
         with pytest.raises(type(err)):
             _parse_stamps(text, calendar=calendar, tz=tz, dayfirst=True)

@@ -126,7 +126,7 @@ def test_sbg_derl_matches_direct_sum():
         assert fit.derl(0.1, renewals=renewals) == pytest.approx(direct, rel=1e-10)
     # customers who renewed more often are worth more (heterogeneity sorting)
     assert fit.derl(0.1, renewals=4) > fit.derl(0.1, renewals=0)
-    with pytest.raises(ParameterError, match="discount_rate"):
+    with pytest.raises(ParameterError, match="discount"):
         fit.derl(0.0)
 
 
@@ -457,7 +457,7 @@ def test_customer_lifetime_value_is_discounted_purchases_times_spend(cdnow_summa
     head = cdnow_summary.head(50)
     flat = customer_lifetime_value(bg, gg, head, horizon=52, customer="customer_id")
     np.testing.assert_allclose(flat["clv"], flat["expected_purchases"] * flat["expected_average_spend"], rtol=1e-10)
-    disc = customer_lifetime_value(bg, gg, head, horizon=52, discount_rate=0.01)
+    disc = customer_lifetime_value(bg, gg, head, horizon=52, discount=0.01)
     assert np.all(disc["clv"] < flat["clv"]) and np.all(disc["clv"] > 0)
     with pytest.raises(ParameterError, match="horizon"):
         customer_lifetime_value(bg, gg, head, horizon=0)

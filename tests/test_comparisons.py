@@ -180,7 +180,7 @@ def test_bad_arguments_raise_cx_errors(four_groups):
     with pytest.raises(ColumnError, match="submitted_at"):
         compare_nps(four_groups, "q", period="Q")
     with pytest.raises(ColumnError, match="column 'g'"):
-        compare_nps(four_groups, "q", period="Q", timestamp="g")
+        compare_nps(four_groups, "q", period="Q", time="g")
     with pytest.raises(ScaleRangeError, match="column 'q'.*0/1 or boolean.*scale="):
         compare_proportions(four_groups, "q", by="g")
     with pytest.raises(ParameterError, match="received 'zz'.*'a', 'b', 'c', 'd'"):

@@ -82,7 +82,7 @@ def test_consistency_accepts_ordered_categoricals(responses):
 def test_icc_matches_shrout_fleiss_1979():
     # Shrout & Fleiss (1979): ANOVA of Table 2 (their Table 3) BMS = 11.24, WMS = 6.26;
     # reported ICC(1,1) = .17 and ICC(1,4) = .44 (two decimals).
-    out = icc(shrout_fleiss_long(), "rating", group="target").iloc[0]
+    out = icc(shrout_fleiss_long(), "rating", by="target").iloc[0]
     assert out["ms_between"] == pytest.approx(11.24, abs=0.005)
     assert out["ms_within"] == pytest.approx(6.26, abs=0.005)
     assert round(out["icc"], 2) == 0.17
@@ -96,7 +96,7 @@ def test_icc_matches_shrout_fleiss_1979():
 def test_icc_interval_matches_mcgraw_wong_by_hand():
     # McGraw & Wong (1996), Table 7, case 1 (one-way random, single measure), here with
     # F = BMS/WMS = 1.7947, df (5, 18) and k = 4 judges:
-    out = icc(shrout_fleiss_long(), "rating", group="target").iloc[0]
+    out = icc(shrout_fleiss_long(), "rating", by="target").iloc[0]
     f = 11.241667 / 6.263889
     fl = f / stats.f.ppf(0.975, 5, 18)
     fu = f * stats.f.ppf(0.975, 18, 5)
@@ -117,7 +117,7 @@ def test_icc_variance_components_match_statsmodels_mixedlm():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optimiser chatter only
         fit = smf.mixedlm("y ~ 1", df, groups=df["g"]).fit(reml=True)
-    out = icc(df, "y", group="g").iloc[0]
+    out = icc(df, "y", by="g").iloc[0]
     tau2, sigma2 = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
     assert out["var_between"] == pytest.approx(tau2, rel=1e-3)
     assert out["var_within"] == pytest.approx(sigma2, rel=1e-3)
@@ -127,7 +127,7 @@ def test_icc_variance_components_match_statsmodels_mixedlm():
 def test_icc_unbalanced_uses_n0_by_hand():
     # groups of 2, 3 and 5: N = 10, n0 = (10 - (4 + 9 + 25) / 10) / 2 = 3.1
     df = pd.DataFrame({"y": [1, 3, 4, 6, 5, 2, 2, 3, 1, 2.0], "g": list("aabbbccccc")})
-    out = icc(df, "y", group="g").iloc[0]
+    out = icc(df, "y", by="g").iloc[0]
     assert out["n0"] == pytest.approx(3.1)
     means = {"a": 2.0, "b": 5.0, "c": 2.0}  # grand mean 2.9
     ssb = 2 * (2 - 2.9) ** 2 + 3 * (5 - 2.9) ** 2 + 5 * (2 - 2.9) ** 2
@@ -143,24 +143,24 @@ def test_icc_unbalanced_uses_n0_by_hand():
 def test_icc_on_sample_is_small_but_real(responses):
     # branch quality is planted (TRUTH.json branches[].quality, BR06 at -0.45): the
     # between-branch share of nps variance is small but the F test rejects no difference
-    out = icc(responses, "nps", group="branch_id").iloc[0]
+    out = icc(responses, "nps", by="branch_id").iloc[0]
     assert out["n_groups"] == 8 and out["p_value"] < 0.001
     assert 0 < out["ci_lower"] < out["icc"] < out["ci_upper"] < 0.5
 
 
 def test_icc_errors():
     with pytest.raises(ParameterError, match="two groups"):
-        icc(pd.DataFrame({"y": [1.0, 2.0], "g": ["a", "a"]}), "y", group="g")
+        icc(pd.DataFrame({"y": [1.0, 2.0], "g": ["a", "a"]}), "y", by="g")
     with pytest.raises(ParameterError, match="group"):
-        icc(pd.DataFrame({"y": [1.0, 2.0]}), "y", group=None)
+        icc(pd.DataFrame({"y": [1.0, 2.0]}), "y", by=None)
     with pytest.raises(ColumnError, match="numeric"):
-        icc(pd.DataFrame({"y": ["x", "y"], "g": ["a", "b"]}), "y", group="g")
+        icc(pd.DataFrame({"y": ["x", "y"], "g": ["a", "b"]}), "y", by="g")
 
 
 # ----------------------------------------------------------------------------- funnel
 def test_funnel_normal_limits_by_hand():
     df = pd.DataFrame({"y": [4, 6, 5, 7, 3, 9, 5, 1.0], "g": list("aaabbbbb")})
-    out = funnel_table(df, "y", group="g")
+    out = funnel_table(df, "y", by="g")
     theta, sigma = df["y"].mean(), df["y"].std(ddof=1)  # 5.0, 2.449490
     assert (theta, round(sigma, 6)) == (5.0, 2.44949)
     a = out.iloc[0]
@@ -233,21 +233,21 @@ def test_funnel_sample_flags_planted_low_branch_not_the_tiny_one(responses):
         (sample_dir() / "TRUTH.json").read_text())["effects"]["branches"]}
     assert min(branches, key=lambda k: branches[k]["quality"]) == "BR06"
     sat = responses.assign(satisfied=responses["csat"].astype("Float64") >= 4)
-    for table in (funnel_table(responses, "nps", group="branch_id"),
-                  funnel_table(sat, "satisfied", group="branch_id", kind="proportion")):
+    for table in (funnel_table(responses, "nps", by="branch_id"),
+                  funnel_table(sat, "satisfied", by="branch_id", kind="proportion")):
         t = table.set_index("branch_id")
         assert t.loc["BR06", "outside_998"] and t.loc["BR06", "direction"] == "low"
         assert t.loc["BR08", "n"] == t["n"].min()
         assert (t.loc["BR08", "upper_95"] - t.loc["BR08", "lower_95"]
                 > (t["upper_95"] - t["lower_95"]).drop("BR08").max())
-    adjusted = funnel_table(responses, "nps", group="branch_id", overdispersion=True).set_index("branch_id")
+    adjusted = funnel_table(responses, "nps", by="branch_id", overdispersion=True).set_index("branch_id")
     assert adjusted.loc["BR06", "outside_998"]
     assert adjusted.index[adjusted["outside_95"]].tolist() == ["BR06"]
 
 
 def test_funnel_overdispersion_phi_by_hand(responses):
-    plain = funnel_table(responses, "nps", group="branch_id")
-    over = funnel_table(responses, "nps", group="branch_id", overdispersion=True)
+    plain = funnel_table(responses, "nps", by="branch_id")
+    over = funnel_table(responses, "nps", by="branch_id", overdispersion=True)
     z = plain["z"].to_numpy()
     lo, hi = np.quantile(z, [0.1, 0.9])
     phi = np.mean(np.clip(z, lo, hi) ** 2)
@@ -262,13 +262,13 @@ def test_funnel_overdispersion_phi_by_hand(responses):
 def test_funnel_errors():
     df = pd.DataFrame({"y": [1, 0, 1, 2.0], "g": list("aabb")})
     with pytest.raises(ColumnError, match="0/1"):
-        funnel_table(df, "y", group="g", kind="proportion")
+        funnel_table(df, "y", by="g", kind="proportion")
     for kwargs in ({"kind": "median"}, {"method": "exact"}, {"limits": (0.95, 1.2)},
                    {"winsorize": 0.6}, {"target": float("nan")}):
         with pytest.raises(ParameterError):
-            funnel_table(df, "y", group="g", **kwargs)
+            funnel_table(df, "y", by="g", **kwargs)
     with pytest.raises(ParameterError, match="normal"):
-        funnel_table(df.assign(y=[1, 0, 1, 0]), "y", group="g", kind="proportion",
+        funnel_table(df.assign(y=[1, 0, 1, 0]), "y", by="g", kind="proportion",
                      method="exact", overdispersion=True)
 
 
@@ -287,7 +287,7 @@ def test_property_small_extreme_group_not_flagged_when_limits_wide(n_small, offs
     large = np.full(400, offset)
     df = pd.DataFrame({"y": np.r_[big, small, large],
                        "g": ["big"] * 3000 + ["small"] * n_small + ["large"] * 400})
-    out = funnel_table(df, "y", group="g", limits=(0.998,)).set_index("g")
+    out = funnel_table(df, "y", by="g", limits=(0.998,)).set_index("g")
     half = out.loc["small", "upper_998"] - out.loc["small", "target"]
     deviation = out.loc["small", "estimate"] - out.loc["small", "target"]
     assert out.loc["small", "outside_998"] == (abs(deviation) > half)
@@ -317,7 +317,7 @@ def test_exact_limits_for_a_single_response_stay_sensible():
     # outcomes are within F(0) = 0.977 >= 0.975); the limits are clipped to [0, theta] and
     # [theta, 1], so a 0 is not flagged while a 1 (probability 0.023 < 0.025) is.
     df = pd.DataFrame({"y": [0.0, 1.0], "g": ["zero", "one"]})
-    out = funnel_table(df, "y", group="g", kind="proportion", target=0.0234375).set_index("g")
+    out = funnel_table(df, "y", by="g", kind="proportion", target=0.0234375).set_index("g")
     assert not out.loc["zero", "outside_95"] and out.loc["one", "outside_95"]
     assert out.loc["zero", "lower_95"] == 0 and out.loc["zero", "upper_95"] == 0.0234375
 
@@ -329,7 +329,7 @@ def test_property_funnel_and_icc_row_order_invariant(seed):
     df = pd.DataFrame({"y": rng.integers(0, 11, 60).astype(float),
                        "g": rng.choice(list("abcd"), 60)})
     shuffled = df.sample(frac=1, random_state=seed)
-    pd.testing.assert_frame_equal(funnel_table(df, "y", group="g"),
-                                  funnel_table(shuffled, "y", group="g"), rtol=1e-9)
-    pd.testing.assert_frame_equal(icc(df, "y", group="g"), icc(shuffled, "y", group="g"),
+    pd.testing.assert_frame_equal(funnel_table(df, "y", by="g"),
+                                  funnel_table(shuffled, "y", by="g"), rtol=1e-9)
+    pd.testing.assert_frame_equal(icc(df, "y", by="g"), icc(shuffled, "y", by="g"),
                                   rtol=1e-9)

@@ -56,7 +56,7 @@ def test_text_column_of_numbers_is_refused_by_every_model(text_charges):
     models = {
         "cox": lambda d: cox(d, duration="tenure", event="churn", covariates=["contract", "TotalCharges"]),
         "repurchase_model": lambda d: repurchase_model(d, "churn", ["contract", "TotalCharges"]),
-        "relative_weights": lambda d: relative_weights(d, "churn", ["tenure", "TotalCharges"], n_boot=0),
+        "relative_weights": lambda d: relative_weights(d, "churn", ["tenure", "TotalCharges"], n_resamples=0),
     }
     for name, fit in models.items():
         with pytest.raises(CovariateError) as info:
@@ -145,7 +145,7 @@ def test_collinear_columns_named_with_their_relation():
     assert "received ['a', 'b']" in msg and re.search(r"b = 2·a \(\+ a constant\)", msg)
     d = pd.DataFrame(x, columns=["a", "c", "b", "d"]).assign(y=(a + rng.normal(size=50) > 0).astype(int))
     for call in (lambda: repurchase_model(d, "y", ["a", "c", "b", "d"]),
-                 lambda: relative_weights(d, "y", ["a", "c", "b", "d"], n_boot=0),
+                 lambda: relative_weights(d, "y", ["a", "c", "b", "d"], n_resamples=0),
                  lambda: cox(d.assign(t=np.arange(1.0, 51)), duration="t", event="y",
                              covariates=["a", "c", "b", "d"])):
         with pytest.raises(CovariateError, match=r"collinear.*\['a', 'b'\]"):
@@ -225,7 +225,7 @@ def test_logistic_relative_weights_warn_on_separation():
     y = np.r_[np.ones(1), np.zeros(209), np.zeros(1), np.ones(89)]  # 0.5 % vs 98.9 %: no zero cell
     d = pd.DataFrame({"a": rng.normal(size=300), "flag": flag, "y": y})
     with pytest.warns(SeparationWarning, match="'flag' almost perfectly separates"):
-        relative_weights(d, "y", ["a", "flag"], kind="logistic", n_boot=0)
+        relative_weights(d, "y", ["a", "flag"], kind="logistic", n_resamples=0)
 
 
 # ------------------------------------------------------------------ verdicts
@@ -250,7 +250,7 @@ def test_verdict_too_good_for_a_near_separating_flag_and_not_for_an_ordinary_one
     real = np.where(complained == 1, rng.random(n) < 0.32, rng.random(n) < 0.11).astype(int)
     for churn, flagged in ((leak, True), (real, False)):
         d = pd.DataFrame({"nps": score, "complaints": complained, "churned": churn})
-        out = claim_silent_customers(d, score="nps", low=6, complained="complaints", churned="churned",
+        out = claim_silent_customers(d, score="nps", low=6, complaint="complaints", churned="churned",
                                      duration=None, strata=None)
         row = out.verdict.set_index("claim").loc["Silent unhappy customers churn more than unhappy complainers"]
         assert ("TOO GOOD TO BE TRUE" in row["note"]) is flagged
@@ -311,7 +311,7 @@ def test_ecommerce_complaints_are_not_flagged(realdata):
     with warnings.catch_warnings():
         warnings.simplefilter("error", SeparationWarning)
         fit = repurchase_model(e, "Churn", ["Complain", "CityTier"])
-        silent = claim_silent_customers(e, score="SatisfactionScore", low=2, complained="Complain",
+        silent = claim_silent_customers(e, score="SatisfactionScore", low=2, complaint="Complain",
                                         churned="Churn", duration=None, strata=None)
     assert not silent.verdict["note"].str.contains("TOO GOOD").any()
     me = fit.marginal_effects.set_index("term").loc["Complain"]

@@ -177,10 +177,10 @@ def test_a_dask_log_is_reduced_once_for_repeated_calls(on_cluster, sample, monke
         want = cx.retention_vs_acquisition(cu, it, transactions=tx, retention_gain=gain)
         same(want, cx.retention_vs_acquisition(cu, it, transactions=log, retention_gain=gain))
     assert len(calls) == 1
-    same(cx.clv_by_segment(cu, tx, segment="plan"), cx.clv_by_segment(cu, log, segment="plan"))
+    same(cx.clv_by_segment(cu, tx, by="plan"), cx.clv_by_segment(cu, log, by="plan"))
     assert len(calls) == 1
     other = dd.from_pandas(tx.iloc[:-1], npartitions=4)  # another log: reduced again
-    same(cx.clv_by_segment(cu, tx.iloc[:-1], segment="plan"), cx.clv_by_segment(cu, other, segment="plan"))
+    same(cx.clv_by_segment(cu, tx.iloc[:-1], by="plan"), cx.clv_by_segment(cu, other, by="plan"))
     assert len(calls) == 2
 
 

@@ -65,7 +65,7 @@ def test_relative_weights_sum_to_ols_r_squared():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(400, 4)) @ np.array([[1, .4, .2, 0], [0, 1, .3, .1], [0, 0, 1, .5], [0, 0, 0, 1]])
     df = pd.DataFrame(x, columns=list("abcd")).assign(y=x @ [0.4, 0.2, -0.3, 0.1] + rng.normal(size=400))
-    out = relative_weights(df, "y", list("abcd"), n_boot=0)
+    out = relative_weights(df, "y", list("abcd"), n_resamples=0)
     r2 = sm.OLS(df["y"], sm.add_constant(df[list("abcd")])).fit().rsquared
     assert out["weight"].sum() == pytest.approx(r2, abs=1e-12)
     assert out["ci_lower"].isna().all()
@@ -78,7 +78,7 @@ def test_uncorrelated_drivers_weight_is_squared_correlation():
     x = (q - q.mean(axis=0)) / q.std(axis=0)
     x -= x.mean(axis=0)
     df = pd.DataFrame(x, columns=list("abc")).assign(y=x @ [1.0, 0.5, 0.0] + rng.normal(size=300))
-    out = relative_weights(df, "y", list("abc"), n_boot=0)
+    out = relative_weights(df, "y", list("abc"), n_resamples=0)
     r = df.corr().loc[list("abc"), "y"].to_numpy()
     np.testing.assert_allclose(out["weight"], r**2, atol=1e-3)
 
@@ -89,7 +89,7 @@ def test_logistic_weights_sum_to_r2_o_of_statsmodels_logit():
     x[:, 1] += 0.6 * x[:, 0]
     y = (x @ [1.0, 0.5, 0.0] + rng.logistic(size=600) > 0).astype(int)
     df = pd.DataFrame(x, columns=list("abc")).assign(y=y)
-    out = relative_weights(df, "y", list("abc"), kind="logistic", n_boot=0)
+    out = relative_weights(df, "y", list("abc"), kind="logistic", n_resamples=0)
     p = sm.Logit(y, sm.add_constant(x)).fit(disp=0).predict()
     assert out["r_squared"].iloc[0] == pytest.approx(np.corrcoef(y, p)[0, 1] ** 2, rel=1e-8)
     assert out["weight"].sum() == pytest.approx(out["r_squared"].iloc[0], rel=1e-10)
@@ -100,11 +100,11 @@ def test_bootstrap_is_seeded_and_covers_point_estimate():
     rng = np.random.default_rng(6)
     x = rng.normal(size=(300, 3))
     df = pd.DataFrame(x, columns=list("abc")).assign(y=x @ [0.6, 0.3, 0.1] + rng.normal(size=300))
-    a = relative_weights(df, "y", list("abc"), n_boot=300, random_state=11, block=7)
-    b = relative_weights(df, "y", list("abc"), n_boot=300, random_state=11)
+    a = relative_weights(df, "y", list("abc"), n_resamples=300, random_state=11, block=7)
+    b = relative_weights(df, "y", list("abc"), n_resamples=300, random_state=11)
     pd.testing.assert_frame_equal(a, b)  # the blocking does not change the draws
     assert (a["ci_lower"] <= a["weight"]).all() and (a["weight"] <= a["ci_upper"]).all()
-    c = relative_weights(df, "y", list("abc"), n_boot=300, random_state=12)
+    c = relative_weights(df, "y", list("abc"), n_resamples=300, random_state=12)
     assert not np.allclose(a["ci_lower"], c["ci_lower"])
 
 
@@ -120,13 +120,13 @@ def test_bootstrap_resample_equals_a_direct_fit():
     xy = df.to_numpy()
     _, cov = _moments(counts, xy, _pair_products(xy))
     r = _corr(cov)[0]
-    direct = relative_weights(df.iloc[idx], "y", list("abc"), n_boot=0)["weight"].to_numpy()
+    direct = relative_weights(df.iloc[idx], "y", list("abc"), n_resamples=0)["weight"].to_numpy()
     np.testing.assert_allclose(_linear_weights(r[:3, :3], r[:3, 3]), direct, atol=1e-12)
 
 
 def test_progress_bar(capsys):
     df = pd.DataFrame(np.random.default_rng(0).normal(size=(50, 3)), columns=list("aby"))
-    relative_weights(df, "y", ["a", "b"], n_boot=20, random_state=0, progress=True)
+    relative_weights(df, "y", ["a", "b"], n_resamples=20, random_state=0, progress=True)
     assert "bootstrap" in capsys.readouterr().err
 
 
@@ -134,17 +134,17 @@ def test_relative_weights_reject_bad_input():
     df = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [2.0, 4, 6, 8, 10], "y": [1.0, 0, 1, 0, 1],
                        "t": list("abcde"), "k": 1.0})
     with pytest.raises(ParameterError, match="collinear"):
-        relative_weights(df, "y", ["a", "b"], n_boot=0)
+        relative_weights(df, "y", ["a", "b"], n_resamples=0)
     with pytest.raises(ColumnError, match="numeric"):
-        relative_weights(df, "y", ["a", "t"], n_boot=0)
+        relative_weights(df, "y", ["a", "t"], n_resamples=0)
     with pytest.raises(ColumnError, match="Constant"):
-        relative_weights(df, "y", ["a", "k"], n_boot=0)
+        relative_weights(df, "y", ["a", "k"], n_resamples=0)
     with pytest.raises(ParameterError, match="kind"):
         relative_weights(df, "y", ["a"], kind="probit")
-    with pytest.raises(ParameterError, match="n_boot"):
-        relative_weights(df, "y", ["a"], n_boot=-1)
+    with pytest.raises(ParameterError, match="n_resamples"):
+        relative_weights(df, "y", ["a"], n_resamples=-1)
     with pytest.raises(ColumnError, match="0/1"):
-        relative_weights(df.assign(y=[1.0, 2, 3, 1, 2]), "y", ["a"], kind="logistic", n_boot=0)
+        relative_weights(df.assign(y=[1.0, 2, 3, 1, 2]), "y", ["a"], kind="logistic", n_resamples=0)
     with pytest.raises(ParameterError, match="correlation"):
         relative_weights_from_correlation(np.eye(3) * 2)
 
@@ -158,7 +158,7 @@ def test_weights_are_nonnegative_and_sum_to_r_squared(seed, p, n):
     df = pd.DataFrame(x, columns=[f"x{i}" for i in range(p)]).assign(y=y)
     if np.linalg.cond(np.corrcoef(x, rowvar=False).reshape(p, p)) > 1e8:
         return
-    out = relative_weights(df, "y", list(df.columns[:-1]), n_boot=5, random_state=seed)
+    out = relative_weights(df, "y", list(df.columns[:-1]), n_resamples=5, random_state=seed)
     r2 = sm.OLS(y, sm.add_constant(x)).fit().rsquared
     assert (out["weight"] >= -1e-12).all()
     assert out["weight"].sum() == pytest.approx(r2, abs=1e-9)
@@ -327,7 +327,7 @@ def test_hbat_relative_weights_sum_to_model_r_squared(realdata):
     drivers = [f"x{i}" for i in range(6, 19)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = relative_weights(hbat, "x19", drivers, n_boot=200, random_state=1)
+        out = relative_weights(hbat, "x19", drivers, n_resamples=200, random_state=1)
     r2 = sm.OLS(hbat["x19"], sm.add_constant(hbat[drivers])).fit().rsquared
     assert out["weight"].sum() == pytest.approx(r2, abs=1e-10)
     assert hbat["x19"].mean() == pytest.approx(6.918, abs=1e-3)

@@ -183,15 +183,15 @@ def test_clv_from_bgnbd_aggregates_customer_lifetime_value():
                       "monetary_value": np.where(x > 0, rng.uniform(10, 60, n), np.nan),
                       "segment": rng.choice(["a", "b"], n)})
     before = s.copy()
-    out = clv_from_bgnbd(bg, gg, s, horizon=52, discount_rate=0.002, margin=0.3)
-    direct = customer_lifetime_value(bg, gg, s, horizon=52, discount_rate=0.002, margin=0.3)["clv"]
+    out = clv_from_bgnbd(bg, gg, s, horizon=52, discount=0.002, margin=0.3)
+    direct = customer_lifetime_value(bg, gg, s, horizon=52, discount=0.002, margin=0.3)["clv"]
     expected = direct.groupby(s["segment"]).agg(["mean", "sum", "size", "std"])
     assert out["segment"].tolist() == ["a", "b"]
     assert out["clv"].to_numpy() == pytest.approx(expected["mean"].to_numpy())
     assert out["clv_total"].to_numpy() == pytest.approx(expected["sum"].to_numpy())
     assert (out["ci_lower"] < out["clv"]).all() and (out["clv"] < out["ci_upper"]).all()
     pd.testing.assert_frame_equal(s, before)
-    whole = clv_from_bgnbd(bg, gg, s, horizon=52, discount_rate=0.002, margin=0.3, segment=None)
+    whole = clv_from_bgnbd(bg, gg, s, horizon=52, discount=0.002, margin=0.3, by=None)
     assert len(whole) == 1 and whole["clv"].item() == pytest.approx(direct.mean())
 
 
@@ -259,14 +259,14 @@ def test_clv_by_segment_sample_contract_hazard_near_planted_truth(repo_root):
     hr = truth["churn_hazard_ratio_attitude_vs_promoter"]
     mix = sum(counts[f"attitude_{k}"] * hr[k] for k in hr) / counts["customers"]
     base = truth["churn_hazard_per_30_days"]["contract"]
-    out = clv_by_segment(load_sample("customers"), load_sample("transactions"), segment="plan", period="30D",
+    out = clv_by_segment(load_sample("customers"), load_sample("transactions"), by="plan", period="30D",
                          lapse={"plan": "prepaid"}).set_index("plan")
     lo, hi = -np.log(out.loc["contract", "retention_ci_upper"]), -np.log(out.loc["contract", "retention_ci_lower"])
     # planted: baseline x attitude hazard ratio, raised further (x1.3 each) by unresolved contacts
     assert hi >= base * mix
     assert lo <= base * mix * truth["churn_hazard_ratio_per_unresolved_contact"]
     assert out.loc["prepaid", "hazard"] > out.loc["contract", "hazard"]
-    everyone = clv_by_segment(load_sample("customers"), load_sample("transactions"), segment="plan")
+    everyone = clv_by_segment(load_sample("customers"), load_sample("transactions"), by="plan")
     assert everyone.set_index("plan").loc["contract", "churned"] > out.loc["contract", "churned"]
 
 
@@ -276,7 +276,7 @@ def test_clv_by_segment_errors_and_warnings():
     with pytest.raises(ColumnError, match="customer_id"):
         clv_by_segment(c, t, lapse=False)
     with pytest.raises(ColumnError, match="tier"):
-        clv_by_segment(c.iloc[:1], t, segment="tier")
+        clv_by_segment(c.iloc[:1], t, by="tier")
     with pytest.raises(ParameterError, match="period"):
         clv_by_segment(c.iloc[:1], t, period="soon", lapse=False)
     with pytest.raises(ParameterError, match="window"):
@@ -374,7 +374,7 @@ def test_retention_vs_acquisition_errors_and_warnings():
     with pytest.warns(DataQualityWarning, match=r"handle_s \(1\)"):
         out = retention_vs_acquisition(c, holes, margin=1.0, retention=0.5, cancelled=None, channel=None)
     assert out["service_hours"].sum() == pytest.approx(1.75)
-    whole = retention_vs_acquisition(c, i, margin=1.0, retention=0.5, cancelled=None, segment=None, min_channel_n=1,
+    whole = retention_vs_acquisition(c, i, margin=1.0, retention=0.5, cancelled=None, by=None, min_channel_n=1,
                                      as_of="2026-01-01")
     assert whole["segment"].tolist() == ["all"] and whole["n"].item() == 6
     assert whole["acquisition_cost_marginal"].item() == 120.0

@@ -197,7 +197,7 @@ def test_nps_group_and_bands():
 def test_wilson_matches_statsmodels():
     """Reference: statsmodels proportion_confint(method='wilson')."""
     df = pd.DataFrame({"g": ["a"] * 37 + ["b"] * 12, "y": [True] * 30 + [False] * 7 + [True] * 2 + [False] * 10})
-    out = outcome_by_group(df, "y", group="g", alpha=0.1)
+    out = outcome_by_group(df, "y", by="g", alpha=0.1)
     for _, row in out.iterrows():
         lo, hi = proportion_confint(row["events"], row["n"], alpha=0.1, method="wilson")
         assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((lo, hi), abs=1e-12)
@@ -206,7 +206,7 @@ def test_wilson_matches_statsmodels():
 def test_rate_interval_is_exact_poisson():
     """Garwood limits: chi2 quantiles (scipy) over twice the exposure."""
     df = pd.DataFrame({"g": ["a"] * 5, "e": [1, 1, 0, 1, 0], "t": [100.0, 50, 200, 75, 300]})
-    out = outcome_by_group(df, "e", group="g", duration="t", per=365)
+    out = outcome_by_group(df, "e", by="g", duration="t", per=365)
     assert out["exposure"].item() == 725 and out["events"].item() == 3
     assert out["estimate"].item() == pytest.approx(365 * 3 / 725)
     assert out["ci_lower"].item() == pytest.approx(365 * stats.chi2.ppf(0.025, 6) / 1450)
@@ -217,7 +217,7 @@ def test_rate_interval_is_exact_poisson():
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from([0.0, 1.0, np.nan])), min_size=1, max_size=60))
 def test_outcome_table_reconciles_counts(rows):
     df = pd.DataFrame(rows, columns=["g", "y"])
-    out = outcome_by_group(df, "y", group="g")
+    out = outcome_by_group(df, "y", by="g")
     assert out["n"].sum() + out["n_missing"].sum() == len(df)
     assert out["events"].sum() == np.nansum(df["y"])
     ok = out["n"] > 0

@@ -304,11 +304,11 @@ def test_alpha_without_the_declared_code_refuses_or_warns(airline):
     assert raw["cronbach_alpha"].iloc[0] == pytest.approx(alpha_formula(frame[AIRLINE_ITEMS].to_numpy(float)))
     drivers = [*AIRLINE_ITEMS[:3], "Baggage handling"]
     with pytest.warns(DataQualityWarning, match="relative_weights: 0 may mean 'not applicable'"):
-        relative_weights(frame, "Cleanliness", drivers, n_boot=0)
+        relative_weights(frame, "Cleanliness", drivers, n_resamples=0)
     with pytest.raises(ScaleRangeError, match="column 'Inflight wifi service'.*received 0"):
-        relative_weights(frame, "Cleanliness", drivers, n_boot=0, scale=(1, 5))
+        relative_weights(frame, "Cleanliness", drivers, n_resamples=0, scale=(1, 5))
     with pytest.raises(ScaleRangeError, match="column 'Cleanliness'.*declares missing_codes"):
-        relative_weights(frame, "Cleanliness", drivers, n_boot=0, codebook=book)  # the outcome is checked too
+        relative_weights(frame, "Cleanliness", drivers, n_resamples=0, codebook=book)  # the outcome is checked too
 
 
 def test_scale_arguments_are_checked():

@@ -52,7 +52,7 @@ def test_quadrant_plot_points_labels_and_cuts(data):
 
 
 def test_relative_weight_bars_with_intervals(data):
-    table = relative_weights(data, "sat", ["سرعة الخدمة", "courtesy", "price"], n_boot=50, random_state=0)
+    table = relative_weights(data, "sat", ["سرعة الخدمة", "courtesy", "price"], n_resamples=50, random_state=0)
     fig, ax = plt.subplots()
     out = plot_relative_weights(table, ax=ax)
     assert out is ax
@@ -66,8 +66,8 @@ def test_relative_weight_bars_with_intervals(data):
 
 def test_outcome_and_dose_response_plots():
     df = pd.DataFrame({"g": ["a", "a", "b", "b", "b"], "y": [1, 0, 1, 1, 0]})
-    table = outcome_by_group(df, "y", group="g")
-    ax = plot_outcome_by_group(table, group="g")
+    table = outcome_by_group(df, "y", by="g")
+    ax = plot_outcome_by_group(table, by="g")
     np.testing.assert_allclose(ax.lines[0].get_ydata(), table["estimate"])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
     ev = pd.DataFrame({"band": ["0-30s", "30s+"], "mean_satisfaction": [4.5, 3.0],
@@ -78,4 +78,4 @@ def test_outcome_and_dose_response_plots():
     with pytest.raises(ColumnError):
         plot_dose_response(ev, y="churn_per_year")
     with pytest.raises(ParameterError):
-        plot_outcome_by_group(table.iloc[0:0], group="g")
+        plot_outcome_by_group(table.iloc[0:0], by="g")

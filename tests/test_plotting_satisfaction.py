@@ -168,7 +168,7 @@ def test_servqual_bars_are_the_gaps_with_their_intervals(data):
 
 # ----------------------------------------------------------------------------- funnel
 def test_funnel_points_limits_and_labels(data):
-    table = funnel_table(data, "nps", group="branch")
+    table = funnel_table(data, "nps", by="branch")
     ax = plot_funnel(table)
     (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
     np.testing.assert_allclose(points.get_offsets(), table[["n", "estimate"]].to_numpy())
@@ -188,7 +188,7 @@ def test_funnel_points_limits_and_labels(data):
 
 
 def test_funnel_proportion_exact_curves_and_bad_input(data):
-    table = funnel_table(data.assign(promoter=data["nps"] >= 9), "promoter", group="branch",
+    table = funnel_table(data.assign(promoter=data["nps"] >= 9), "promoter", by="branch",
                          kind="proportion")
     ax = plot_funnel(table, ylabel="Promoter share")
     lines = ax.get_lines()

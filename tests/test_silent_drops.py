@@ -88,9 +88,9 @@ def _nan_count(frame: pd.DataFrame, columns) -> int:
 
 def _outcome_by_group(d):
     df = d.survival.assign(segment=_holes(d.survival["segment"], 17))
-    return Case(lambda: cx.outcome_by_group(df, "churned", group="segment"), _nan_count(df, "segment"), len(df),
+    return Case(lambda: cx.outcome_by_group(df, "churned", by="segment"), _nan_count(df, "segment"), len(df),
                 names="'segment' (group)",
-                clean=lambda: cx.outcome_by_group(df.dropna(subset=["segment"]), "churned", group="segment"))
+                clean=lambda: cx.outcome_by_group(df.dropna(subset=["segment"]), "churned", by="segment"))
 
 
 def _headline_scores(d):
@@ -216,8 +216,8 @@ def _drivers(fn, function=None):
         cols = ["nps", *PILLARS[:4]]
         # the weights use the complete rows; importance_performance's ``performance`` is
         # each driver's mean over all its answers (documented), so only the weights compare
-        return Case(lambda: fn(df, "nps", PILLARS[:4], n_boot=0), _nan_count(df, cols), len(df), function=function,
-                    names="(outcome or drivers)", clean=lambda: fn(df.dropna(subset=cols), "nps", PILLARS[:4], n_boot=0),
+        return Case(lambda: fn(df, "nps", PILLARS[:4], n_resamples=0), _nan_count(df, cols), len(df), function=function,
+                    names="(outcome or drivers)", clean=lambda: fn(df.dropna(subset=cols), "nps", PILLARS[:4], n_resamples=0),
                     view=lambda out: out[["driver", "weight", "share", "rank", "r_squared"]])
     return case
 
@@ -348,9 +348,9 @@ def _comment_case(which: str):
 WARNS: dict[str, Callable[[SimpleNamespace], Case]] = {
     "outcome_by_group": _outcome_by_group,
     "kaplan_meier": _survival_by(cx.kaplan_meier, by="segment"),
-    "logrank": _survival_by(cx.logrank, group="segment"),
+    "logrank": _survival_by(cx.logrank, by="segment"),
     "rmst": _survival_by(cx.rmst, by="segment", tau=200),
-    "rmst_difference": _survival_by(cx.rmst_difference, group="segment", tau=200),
+    "rmst_difference": _survival_by(cx.rmst_difference, by="segment", tau=200),
     "cox": _cox,
     "compare_nps": _compare(cx.compare_nps, "nps"),
     "compare_proportions": _compare(cx.compare_proportions, "csat", scale=(1, 5), top=2),
@@ -649,7 +649,7 @@ def test_outcome_by_group_was_silent_about_missing_groups():
     """The known offender: two rows without a group used to vanish without a word."""
     df = pd.DataFrame({"g": ["a", "a", None, "b", None, "b"], "y": [True, False, True, False, False, True]})
     with pytest.warns(DataQualityWarning) as record:
-        out = cx.outcome_by_group(df, "y", group="g")
+        out = cx.outcome_by_group(df, "y", by="g")
     assert [str(w.message) for w in record] == [
         "outcome_by_group: dropped 2 of 6 rows (33.3 %) with a missing value in 'g' (group)"]
     assert out["n"].sum() + out["n_missing"].sum() == 4

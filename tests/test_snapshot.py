@@ -428,7 +428,7 @@ def test_snapshot_from_logs_on_the_sample():
     s = {n: load_sample(n) for n in ("customers", "transactions", "interactions", "responses")}
     snap = snapshot_from_logs(s["customers"], s["transactions"], interactions=s["interactions"],
                               responses=s["responses"], lapse={"plan": "prepaid"})
-    ref = cx.clv_by_segment(s["customers"], s["transactions"], segment="plan", lapse={"plan": "prepaid"},
+    ref = cx.clv_by_segment(s["customers"], s["transactions"], by="plan", lapse={"plan": "prepaid"},
                             period="30.4375D")
     assert len(snap) == len(s["customers"]) and snap["customer_id"].is_unique
     by_plan = snap.groupby("plan")[["churned"]].sum()

@@ -79,13 +79,14 @@ def _compare_all(customers, transactions, interactions, responses, as_of, *, ina
         _same(_run(linking.encounter_landmarks, customers, interactions, **lm),
               _run(linking_v0.encounter_landmarks, customers, interactions, **lm))
     for segment in ("segment", "plan", None):
-        log = {"segment": segment, "as_of": as_of, "lapse": {"plan": "prepaid"}, "window": window, "margin_rate": 0.3}
+        log = {"by": segment, "as_of": as_of, "lapse": {"plan": "prepaid"}, "window": window, "margin_rate": 0.3}
+        log_v0 = {("segment" if k == "by" else k): v for k, v in log.items()}  # the code before said segment=
         _same(_run(economics.clv_by_segment, customers, transactions, **log),
               _run(_clv_v0, customers, transactions, **log))
         _same(_run(retention_costs.retention_vs_acquisition, customers, interactions, transactions=transactions,
                    hourly_wage=28.0, retention_gain=0.02, **log),
               _run(retention_costs_v0.retention_vs_acquisition, customers, interactions, transactions=transactions,
-                   hourly_wage=28.0, retention_gain=0.02, **log))
+                   hourly_wage=28.0, retention_gain=0.02, **log_v0))
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +184,7 @@ def test_lifetime_value_per_distinct_history_is_that_of_each_customer_alone(seed
 
     bg, gg = _fits()
     summary = _summary(seed, n, n_ages)
-    options = {"horizon": 13, "discount_rate": discount, "step": step, "margin": 0.3, "customer": "customer_id"}
+    options = {"horizon": 13, "discount": discount, "step": step, "margin": 0.3, "customer": "customer_id"}
     together = customer_lifetime_value(bg, gg, summary, **options)
     alone = [customer_lifetime_value(bg, gg, summary.iloc[[i]], **options) for i in range(n)]
     expected = pd.concat(alone, ignore_index=True) if alone else together.iloc[:0]
@@ -193,7 +194,8 @@ def test_lifetime_value_per_distinct_history_is_that_of_each_customer_alone(seed
     pd.testing.assert_frame_equal(shuffled, together.iloc[order].reset_index(drop=True), check_exact=True)
     # the code before: every column exact but the discounted sum, which a BLAS product added up in
     # another order (its last bits depended on a customer's position in the table)
-    before = clv_v0.customer_lifetime_value(bg, gg, summary, **options)
+    options_v0 = {("discount_rate" if k == "discount" else k): v for k, v in options.items()}
+    before = clv_v0.customer_lifetime_value(bg, gg, summary, **options_v0)
     pd.testing.assert_frame_equal(together.drop(columns="clv"), before.drop(columns="clv"), check_exact=True)
     np.testing.assert_allclose(together["clv"], before["clv"], rtol=1e-13, atol=0)
 

@@ -112,7 +112,7 @@ def test_median_interval_is_where_scipy_loglog_band_crosses_half(leukemia):
 def test_logrank_matches_kleinbaum_klein_freireich(leukemia):
     # Kleinbaum & Klein (2012), ch. 2: O1 = 9, E1 = 19.25 (6-MP); O2 = 21, E2 = 10.75;
     # log-rank chi-square = 16.79 on 1 df.  R survdiff on the same data: p = 4.17e-05.
-    res = logrank(leukemia, duration="weeks", event="relapse", group="group").set_index("group")
+    res = logrank(leukemia, duration="weeks", event="relapse", by="group").set_index("group")
     assert res.loc["6-MP", "observed"] == 9 and res.loc["placebo", "observed"] == 21
     assert res.loc["6-MP", "expected"] == pytest.approx(19.25, abs=0.005)
     assert res.loc["placebo", "expected"] == pytest.approx(10.75, abs=0.005)
@@ -286,7 +286,7 @@ def test_kaplan_meier_matches_scipy_ecdf(seed, integer):
 @pytest.mark.parametrize("seed", [10, 11, 12, 13, 14])
 def test_logrank_matches_scipy(seed):
     df = _random_sample(seed, integer=seed % 2 == 0)
-    res = logrank(df, duration="t", event="e", group="g")
+    res = logrank(df, duration="t", event="e", by="g")
     a, b = (df[df["g"] == k] for k in ("a", "b"))
     ref = stats.logrank(stats.CensoredData.right_censored(a["t"], a["e"] == 0),
                         stats.CensoredData.right_censored(b["t"], b["e"] == 0))
@@ -300,11 +300,11 @@ def test_logrank_k_groups_does_not_depend_on_dropped_group():
     g = rng.choice(["x", "y", "z"], n)
     t = rng.exponential(np.where(g == "x", 5.0, np.where(g == "y", 7.0, 9.0)))
     df = pd.DataFrame({"t": np.round(t, 1), "e": rng.integers(0, 2, n), "g": g})
-    base = logrank(df, duration="t", event="e", group="g")
+    base = logrank(df, duration="t", event="e", by="g")
     assert base["df"].iloc[0] == 2 and list(base["g"]) == ["x", "y", "z"]
     assert base["observed"].sum() == pytest.approx(base["expected"].sum())
     renamed = df.assign(g=df["g"].map({"x": "c", "y": "a", "z": "b"}))  # another group last
-    other = logrank(renamed, duration="t", event="e", group="g")
+    other = logrank(renamed, duration="t", event="e", by="g")
     assert other["statistic"].iloc[0] == pytest.approx(base["statistic"].iloc[0], rel=1e-10)
     assert base["p_value"].iloc[0] == pytest.approx(stats.chi2.sf(base["statistic"].iloc[0], 2))
 
@@ -312,7 +312,7 @@ def test_logrank_k_groups_does_not_depend_on_dropped_group():
 def test_logrank_needs_two_groups(leukemia):
     with pytest.raises(ParameterError, match="at least two groups"):
         logrank(leukemia[leukemia["group"] == "placebo"], duration="weeks", event="relapse",
-                group="group")
+                by="group")
 
 
 # --------------------------------------------------------------------- RMST
@@ -328,7 +328,7 @@ def test_rmst_hand_calculation_freireich(leukemia):
     z = stats.norm.ppf(0.975)
     assert res.loc["6-MP", "ci_lower"] == pytest.approx(
         res.loc["6-MP", "rmst"] - z * res.loc["6-MP", "std_error"])
-    diff = rmst_difference(leukemia, duration="weeks", event="relapse", group="group", tau=23,
+    diff = rmst_difference(leukemia, duration="weeks", event="relapse", by="group", tau=23,
                            reference="placebo")
     assert diff["group"].iloc[0] == "6-MP"
     assert diff["difference"].iloc[0] == pytest.approx(res.loc["6-MP", "rmst"] - 182 / 21)
@@ -343,7 +343,7 @@ def test_rmst_tau_checks(leukemia):
     with pytest.raises(ParameterError, match="positive"):
         rmst(leukemia, duration="weeks", event="relapse", tau=-1)
     with pytest.raises(ParameterError, match="reference"):
-        rmst_difference(leukemia, duration="weeks", event="relapse", group="group", tau=20,
+        rmst_difference(leukemia, duration="weeks", event="relapse", by="group", tau=20,
                         reference="other")
     early = rmst(leukemia, duration="weeks", event="relapse", tau=0.5)  # before any event
     assert early["rmst"].iloc[0] == 0.5 and early["std_error"].iloc[0] == 0
@@ -391,7 +391,7 @@ def test_kaplan_meier_invariants(rows):
     ones = kaplan_meier(df.assign(w=1.0), duration="t", event="e", by="g", weights="w")
     pd.testing.assert_frame_equal(ones.curve, km.curve, check_dtype=False)
     if df["g"].nunique() == 2:
-        assert logrank(df, duration="t", event="e", group="g")["statistic"].iloc[0] >= 0
+        assert logrank(df, duration="t", event="e", by="g")["statistic"].iloc[0] >= 0
 
 
 @settings(max_examples=40, deadline=None)
@@ -430,8 +430,8 @@ def test_logrank_and_rmst_invariants(rows, frac):
     df = _frame(rows)
     shuffled = df.sample(frac=1, random_state=2)
     if df["g"].nunique() == 2:
-        a = logrank(df, duration="t", event="e", group="g")
-        b = logrank(shuffled, duration="t", event="e", group="g")
+        a = logrank(df, duration="t", event="e", by="g")
+        b = logrank(shuffled, duration="t", event="e", by="g")
         pd.testing.assert_frame_equal(a, b)
         assert a["observed"].sum() == df["e"].sum()
         assert a["expected"].sum() == pytest.approx(df["e"].sum())
@@ -495,7 +495,7 @@ def test_survival_at_and_summary(leukemia):
 def test_inputs_not_mutated(leukemia):
     before = leukemia.copy()
     kaplan_meier(leukemia, duration="weeks", event="relapse", by="group")
-    logrank(leukemia, duration="weeks", event="relapse", group="group")
+    logrank(leukemia, duration="weeks", event="relapse", by="group")
     rmst(leukemia, duration="weeks", event="relapse", tau=20, by="group")
     cox(leukemia, duration="weeks", event="relapse", covariates="group")
     pd.testing.assert_frame_equal(leukemia, before)
@@ -565,7 +565,7 @@ def test_telco_tenure_survival_by_contract(telco):
         sf = stats.ecdf(sample).sf
         c = km.curve[km.curve["Contract"] == contract]
         np.testing.assert_allclose(c["survival"], sf.probabilities, rtol=0, atol=1e-12)
-    test = logrank(telco, duration="Tenure in Months", event="Churn Value", group="Contract")
+    test = logrank(telco, duration="Tenure in Months", event="Churn Value", by="Contract")
     assert test["df"].iloc[0] == 2 and test["p_value"].iloc[0] < 1e-10
     # satisfaction 4-5: nobody churned (IBM's synthetic rule), so S stays 1, no median
     sat = kaplan_meier(telco, duration="Tenure in Months", event="Churn Value",

@@ -2,13 +2,83 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError, DataQualityWarning, ParameterError, describe
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class RenamedParameterError(ParameterError, TypeError):
+    """A parameter given under both its new name and its deprecated old name."""
+
+
+def renamed_parameters(**renames: str) -> Callable[[_F], _F]:
+    """Accept a renamed keyword under its old spelling for one more release.
+
+    ``@renamed_parameters(group="by")`` lets ``f(..., group="g")`` still work: the value is
+    passed on as ``by="g"`` and a :class:`FutureWarning` names the new spelling.  Giving
+    both spellings raises :class:`RenamedParameterError` (a ``ParameterError`` and a
+    ``TypeError``).  The wrapper keeps the function's name, docstring and
+    :func:`inspect.signature` (``functools.wraps``), which shows only the new names; the
+    mapping is kept in ``__renamed_parameters__`` (old -> new) for the vocabulary test.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed_parameters(group="by")
+    ... def count(values, *, by=None):
+    ...     return by
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     count([1], group="g")
+    'g'
+    >>> str(caught[0].message)
+    "count: parameter 'group' is renamed 'by'; the old name will stop working in the next release"
+    """
+
+    def decorate(func: _F) -> _F:
+        name = func.__name__
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise RenamedParameterError(describe(
+                            f"{name}: {old!r} is the old name of {new!r}; give only {new!r}",
+                            parameter=new, received=f"both {old}= and {new}="))
+                    warnings.warn(f"{name}: parameter {old!r} is renamed {new!r}; the old name will "
+                                  "stop working in the next release", FutureWarning, stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        wrapper.__renamed_parameters__ = {**getattr(func, "__renamed_parameters__", {}), **renames}  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+_RENAME_WRAPPER_CODE = renamed_parameters()(lambda: None).__code__
+
+
+def _renaming_frames(stacklevel: int) -> int:
+    """How many :func:`renamed_parameters` wrappers sit in the ``stacklevel`` frames above the caller."""
+    frame = sys._getframe(2)
+    count = 0
+    for _ in range(stacklevel - 1):
+        if frame is None:
+            break
+        count += frame.f_code is _RENAME_WRAPPER_CODE
+        frame = frame.f_back
+    return count
 
 
 def require_frame(data: object, *, parameter: str = "data") -> pd.DataFrame:
@@ -161,5 +231,6 @@ def warn_dropped(n_dropped: int, n_total: int, reason: str, *, function: str,
         text += f" in {_quoted(column)}"
     if role:
         text += f" ({role})"
-    warnings.warn(text, DataQualityWarning, stacklevel=stacklevel)
+    # a renamed_parameters wrapper between the public function and its caller is one more frame
+    warnings.warn(text, DataQualityWarning, stacklevel=stacklevel + _renaming_frames(stacklevel))
     return n

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import check_alpha, require_columns, require_frame
 from ..errors import ConvergenceWarning, ParameterError, describe
 from ._mle import _as_array, _Fit, _fit_mle
@@ -30,10 +32,17 @@ class SBGFit(_Fit):
 
     @property
     def alpha(self) -> float:
+        """Model parameter alpha of the beta distribution of churn probabilities.
+
+        The published name of the sBG parameter (Fader & Hardie 2007), kept as is: it is
+        not the significance level ``alpha=`` that the fitting functions take (the
+        intervals in ``params`` are ``1 - alpha`` intervals of that one).
+        """
         return self._p("alpha")
 
     @property
     def beta(self) -> float:
+        """Model parameter beta of the beta distribution of churn probabilities."""
         return self._p("beta")
 
     @property
@@ -73,19 +82,21 @@ class SBGFit(_Fit):
         s = self.survival(t)
         return pd.DataFrame({"period": t, "survival": s, "retention": ret, "expected_survivors": n0 * s})
 
-    def derl(self, discount_rate: float, *, renewals: int = 0) -> float:
+    @renamed_parameters(discount_rate="discount")
+    def derl(self, discount: float, *, renewals: int = 0) -> float:
         """Discounted expected residual lifetime of a customer who has made ``renewals`` renewals.
 
         Fader & Hardie (2010), eq. for DERL(d | alpha, beta, n - 1 renewals) with
         n = renewals + 1: ``B(a, b + n) / B(a, b + n - 1) * 2F1(1, b + n; a + b + n; 1 / (1 + d))``,
         in units of the per-period payment, the next payment (if the customer renews)
-        counted undiscounted.  Multiply by the margin for a value.
+        counted undiscounted.  Multiply by the margin for a value.  ``discount`` is the
+        discount rate per period (Called ``discount_rate`` before 0.2; the old name still works, with a ``FutureWarning``.)
         """
-        d = float(discount_rate)
+        d = float(discount)
         if not d > 0 or int(renewals) != renewals or renewals < 0:
             raise ParameterError(
-                describe("Need discount_rate > 0 and a whole number of renewals >= 0", parameter="discount_rate",
-                         received=(discount_rate, renewals), expected="d > 0, renewals in 0, 1, 2, ...")
+                describe("Need discount > 0 and a whole number of renewals >= 0", parameter="discount",
+                         received=(discount, renewals), expected="d > 0, renewals in 0, 1, 2, ...")
             )
         if self.homogeneous:  # the limit of the series below: sum_k (1 - p)^(k+1) / (1 + d)^k
             return float((1 - self._p("churn")) * (1 + d) / (d + self._p("churn")))

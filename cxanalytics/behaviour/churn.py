@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core import timeutil as tu
 from .._core.validate import require_columns, require_frame, warn_dropped
 from ..errors import ColumnError, ParameterError, SmallSampleWarning, describe
@@ -171,11 +173,12 @@ def churn_labels_noncontractual(
     )
 
 
+@renamed_parameters(start="acquired", end="cancelled")
 def churn_labels_contractual(
     customers: pd.DataFrame,
     *,
-    start: str = "acquired_at",
-    end: str = "ended_at",
+    acquired: str = "acquired_at",
+    cancelled: str = "ended_at",
     as_of: object,
     customer: str = "customer_id",
     unit: str | pd.Timedelta = "D",
@@ -186,9 +189,10 @@ def churn_labels_contractual(
     ----------
     customers : pandas.DataFrame
         One row per contract.
-    start, end : str
-        Columns of the start and end (cancellation) times; a missing end means
-        the contract is still running.
+    acquired, cancelled : str
+        Columns of the start (acquisition) and end (cancellation) times; a missing end
+        means the contract is still running.  (Called ``start`` and ``end`` before 0.2; the old names still work, with a
+        ``FutureWarning``.)
     as_of : date-like
         Date of observation.
     customer : str
@@ -228,6 +232,7 @@ def churn_labels_contractual(
     0           a      1      60.0
     1           b      0      59.0
     """
+    start, end = acquired, cancelled
     data = require_frame(customers, parameter="customers")
     require_columns(data, [customer, start, end], what="customers")
     unit_ns = tu.unit_ns(unit)

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import (
     check_alpha,
     finite_numeric,
@@ -324,13 +326,14 @@ def fit_gamma_gamma(
 
 
 # ----------------------------------------------------------------------------- CLV
+@renamed_parameters(discount_rate="discount")
 def customer_lifetime_value(
     bgnbd: BGNBDFit,
     gamma_gamma: GammaGammaFit,
     summary: pd.DataFrame,
     *,
     horizon: float,
-    discount_rate: float = 0.0,
+    discount: float = 0.0,
     step: float = 1.0,
     margin: float = 1.0,
     customer: str | None = None,
@@ -349,8 +352,9 @@ def customer_lifetime_value(
         One row per customer (frequency, recency, T, monetary value).
     horizon : float
         Length of the future window, in the summary's time unit.
-    discount_rate : float, default 0
+    discount : float, default 0
         Discount rate per time unit (e.g. 0.0019 per week for about 10 % a year).
+        (Called ``discount_rate`` before 0.2; the old name still works, with a ``FutureWarning``.)
     step : float, default 1
         Width of the steps over which purchases are discounted.
     margin : float, default 1
@@ -370,7 +374,7 @@ def customer_lifetime_value(
     Raises
     ------
     ParameterError
-        If horizon, step or discount_rate are out of range.
+        If horizon, step or discount are out of range.
 
     Notes
     -----
@@ -389,13 +393,13 @@ def customer_lifetime_value(
     >>> gg = GammaGammaFit(table(["p", "q", "gamma"], [6.25, 3.74, 15.44]), -4055.92, 946, True)
     >>> s = pd.DataFrame({"frequency": [0, 2], "recency": [0.0, 30.43], "T": [38.86, 38.86],
     ...                   "monetary_value": [np.nan, 22.35]})
-    >>> customer_lifetime_value(bg, gg, s, horizon=52, discount_rate=0.002).round(2)
+    >>> customer_lifetime_value(bg, gg, s, horizon=52, discount=0.002).round(2)
        p_alive  expected_purchases  expected_average_spend    clv
     0     1.00                0.25                   35.22   8.44
     1     0.73                1.56                   24.66  36.61
     """
     for name, val, ok in (("horizon", horizon, horizon > 0), ("step", step, step > 0),
-                          ("discount_rate", discount_rate, discount_rate >= 0)):
+                          ("discount", discount, discount >= 0)):
         if not (np.isfinite(val) and ok):
             raise ParameterError(describe("Out of range", parameter=name, received=val, expected="a positive number"))
     x, tx, tt = _rft(summary, frequency, recency, T)
@@ -408,7 +412,7 @@ def customer_lifetime_value(
     ux, utx, utt = x[first], tx[first], tt[first]
     cum = np.stack([bgnbd.conditional_expected_purchases(t, ux, utx, utt) for t in grid])
     inc = np.diff(np.vstack([np.zeros(len(ux)), cum]), axis=0)
-    disc = (1.0 + discount_rate) ** (-grid)
+    disc = (1.0 + discount) ** (-grid)
     value = np.zeros(len(ux))
     for k in range(len(grid)):  # sum_k disc_k inc_k in a fixed order: exact whatever the rows around
         value = value + disc[k] * inc[k]

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core import timeutil as tu
 from .._core.validate import as_list, finite_numeric, require_columns, require_frame, warn_dropped
 from ..errors import ColumnError, ParameterError, describe
@@ -44,12 +46,13 @@ def _period_step(period: str | pd.Timedelta) -> pd.DateOffset | pd.Timedelta:
     return step
 
 
+@renamed_parameters(start="acquired", end="cancelled")
 def cohort_survivors(
     customers: pd.DataFrame,
     *,
     as_of: object,
-    start: str = "acquired_at",
-    end: str = "cancelled_at",
+    acquired: str = "acquired_at",
+    cancelled: str = "cancelled_at",
     period: str | pd.Timedelta = "Q",
     cohort: str = "Q",
     by: str | Sequence[str] | None = None,
@@ -66,9 +69,10 @@ def cohort_survivors(
     as_of : date-like
         Date of observation.  Only periods that every member of a cohort has completed
         by then are reported, so each cohort's counts are complete.
-    start, end : str
+    acquired, cancelled : str
         Columns of the start (acquisition) and end (cancellation) times; a missing end
-        means the contract is still running.
+        means the contract is still running.  (Called ``start`` and ``end`` before 0.2; the old names still work, with a
+        ``FutureWarning``.)
     period : str or pandas.Timedelta, default 'Q'
         Length of one tenure period, counted from each customer's own start: 'M', 'Q'
         or 'Y' are 1, 3 or 12 calendar months; anything else is read as a fixed length
@@ -134,6 +138,7 @@ def cohort_survivors(
     6  2025Q2             2            1         1
     7  2025Q2             3            1         1
     """
+    start, end = acquired, cancelled
     data = require_frame(customers, parameter="customers")
     by_cols = as_list(by)
     require_columns(data, [start, end, *by_cols], what="customers")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd  # noqa: F401 (doctests)
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import check_alpha, require_columns, warn_dropped
 from ..errors import ParameterError
 from ..link._claimtools import ClaimResult, _direction, _effect, _frame, _null, _row, _verdict
@@ -14,9 +16,10 @@ from .themes import ThemeResult, comment_themes  # noqa: F401 (doctests)
 __all__ = ["claim_theme_churn"]
 
 
+@renamed_parameters(adjust="strata")
 def claim_theme_churn(linked, themes: ThemeResult, theme: int | str, *, column: str = "comment",
                       churned: str = "churned", duration: str | None = "days_to_churn",
-                      adjust: str | None = "plan", alpha: float = 0.05) -> ClaimResult:
+                      strata: str | None = "plan", alpha: float = 0.05) -> ClaimResult:
     """"Customers who complained about <theme> churned more" — tested, adjusted for a covariate.
 
     Parameters
@@ -34,9 +37,11 @@ def claim_theme_churn(linked, themes: ThemeResult, theme: int | str, *, column: 
         how many): the comparison is between customers who commented.
     churned : str, default "churned"
     duration : str or None, default "days_to_churn"
-        With a duration: a Cox hazard (churn-rate) ratio, stratified by ``adjust``; without:
-        a logistic odds ratio with ``adjust`` as a covariate.
-    adjust : str or None, default "plan"
+        With a duration: a Cox hazard (churn-rate) ratio, stratified by ``strata``; without:
+        a logistic odds ratio with ``strata`` as a covariate.
+    strata : str or None, default "plan"
+        The adjustment column, as ``strata`` in the other claims.  (Called ``adjust``
+        before 0.2; the old name still works, with a ``FutureWarning``.)
     alpha : float, default 0.05
 
     Returns
@@ -62,7 +67,7 @@ def claim_theme_churn(linked, themes: ThemeResult, theme: int | str, *, column: 
     """
     alpha = check_alpha(alpha)
     data = _frame(linked, parameter="linked")
-    require_columns(data, [column, churned, duration, adjust], what="linked")
+    require_columns(data, [column, churned, duration, strata], what="linked")
     if not isinstance(themes, ThemeResult):
         raise ParameterError(f"claim_theme_churn: themes is {type(themes).__name__}; expected a ThemeResult")
     names = themes.themes["name"].tolist()
@@ -88,15 +93,15 @@ def claim_theme_churn(linked, themes: ThemeResult, theme: int | str, *, column: 
                    None, f"{who} linked comment mentions {name!r}: no comparison")
         return ClaimResult(_verdict([row]), data.iloc[:0])
     if duration is not None:
-        measure, est, lo, hi, n, extra = _effect(data, flag, churned=churned, duration=duration, strata=adjust,
+        measure, est, lo, hi, n, extra = _effect(data, flag, churned=churned, duration=duration, strata=strata,
                                                  covariates=[], alpha=alpha)
-        if adjust is not None:
-            measure = f"hazard ratio (stratified by {adjust})"
+        if strata is not None:
+            measure = f"hazard ratio (stratified by {strata})"
     else:
         measure, est, lo, hi, n, extra = _effect(data, flag, churned=churned, duration=None, strata=None,
-                                                 covariates=[adjust] if adjust else [], alpha=alpha)
+                                                 covariates=[strata] if strata else [], alpha=alpha)
     sup, note = _direction(lo, hi, _null(measure), True)
     rows = [_row(claim, measure, est, lo, hi, n, alpha, sup, note, extra)]
-    ev = outcome_by_group(data.assign(**{f"mentions {name}": flag}), churned, group=f"mentions {name}",
+    ev = outcome_by_group(data.assign(**{f"mentions {name}": flag}), churned, by=f"mentions {name}",
                           duration=duration, alpha=alpha)
     return ClaimResult(_verdict(rows), ev)

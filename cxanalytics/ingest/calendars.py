@@ -23,6 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from hijridate import Hijri
 
+from cxanalytics._core.validate import renamed_parameters
+
 from ..errors import CxError, DataQualityWarning, ParameterError, describe
 from .text import _normalize_text
 
@@ -256,11 +258,12 @@ def _other_days(cal: np.ndarray, y: np.ndarray, m: np.ndarray, d: np.ndarray) ->
     return np.array([v if v is not None else "NaT" for v in conv], dtype="datetime64[D]")[inverse]
 
 
+@renamed_parameters(tz="timezone")
 def parse_dates(
     x: Any,
     *,
     calendar: str = "auto",
-    tz: str = "UTC",
+    timezone: str = "UTC",
     dayfirst: bool | None = None,
     ambiguous: str = "report",
 ) -> ParsedDates:
@@ -275,9 +278,11 @@ def parse_dates(
         ``"15 شعبان 1446"``; Python/pandas datetimes are taken as they are.
     calendar : {"auto", "gregorian", "jalali", "hijri"}, default "auto"
         The calendar of the values; "auto" decides as described in Notes.
-    tz : str, default "UTC"
+    timezone : str, default "UTC"
         IANA time zone of the wall-clock times (e.g. the ``timeZone`` of a Qualtrics ImportId
-        row).  Values with an explicit offset (``Z``, ``+03:30``) are converted to it.
+        row), as in :func:`cxanalytics.clean_responses`.  Values with an explicit offset
+        (``Z``, ``+03:30``) are converted to it.  (Called ``tz`` before 0.2; the old name
+        still works, with a ``FutureWarning``.)
     dayfirst : bool or None, default None
         Order of day and month in dates written with the year last.  None infers it from the
         column (a first field above 12 means day-first, a second field above 12 means
@@ -335,12 +340,13 @@ def parse_dates(
     Examples
     --------
     >>> s = pd.Series(["۱۴۰۳/۰۱/۰۱", "1 فروردین 1403", "1403-12-30 10:22:13"])
-    >>> values, report = parse_dates(s, tz="Asia/Tehran")
+    >>> values, report = parse_dates(s, timezone="Asia/Tehran")
     >>> [str(v) for v in values]
     ['2024-03-20 00:00:00+03:30', '2024-03-20 00:00:00+03:30', '2025-03-20 10:22:13+03:30']
     >>> parse_dates("03/04/2025 10:22:13 PM", dayfirst=False).values
     Timestamp('2025-03-04 22:22:13+0000', tz='UTC')
     """
+    tz = timezone
     if calendar not in CALENDARS:
         raise ParameterError(describe("Unknown calendar", parameter="calendar", received=calendar,
                                       expected=f"one of {CALENDARS}"))  # fmt: skip
@@ -353,7 +359,7 @@ def parse_dates(
     try:
         pd.DatetimeIndex([], dtype="datetime64[us]").tz_localize(tz)
     except Exception:
-        raise ParameterError(describe("Unknown time zone", parameter="tz", received=tz,
+        raise ParameterError(describe("Unknown time zone", parameter="timezone", received=tz,
                                       expected="an IANA name such as 'UTC' or 'Asia/Tehran'")) from None  # fmt: skip
     is_series = isinstance(x, pd.Series)
     series = x if is_series else pd.Series([x], dtype=object)

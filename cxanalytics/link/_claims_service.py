@@ -161,7 +161,7 @@ def claim_service_standards(linked, interactions: pd.DataFrame | None = None, *,
     sat_tab = d2.groupby("_band", observed=False)["_sat"].agg(["mean", "std", "count"])
     tcrit = stats.t.ppf(1 - alpha / 2, np.maximum(sat_tab["count"] - 1, 1))
     half = tcrit * sat_tab["std"] / np.sqrt(sat_tab["count"])
-    churn = outcome_by_group(d2, churned, group="_band", duration=duration, alpha=alpha)
+    churn = outcome_by_group(d2, churned, by="_band", duration=duration, alpha=alpha)
     ev = pd.DataFrame({"band": labels, "n": churn["n"].to_numpy(),
                        "mean_satisfaction": sat_tab["mean"].to_numpy(),
                        "satisfaction_ci_lower": (sat_tab["mean"] - half).to_numpy(),

@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.separation import too_good
 from .._core.validate import check_alpha, require_columns, warn_dropped
 from ..behaviour.survival import cox
@@ -279,8 +281,9 @@ def claim_recovery_paradox(linked, *, satisfaction: str = "csat", repurchased: s
     return ClaimResult(_verdict(rows), ev)
 
 
+@renamed_parameters(complained="complaint")
 def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
-                           complained: str = "complaints_before", churned: str = "churned",
+                           complaint: str = "complaints_before", churned: str = "churned",
                            duration: str | None = "days_to_churn", strata: str | None = "plan",
                            alpha: float = 0.05) -> ClaimResult:
     """"Unhappy customers rarely complain; they just leave" — tested.
@@ -293,8 +296,10 @@ def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
         Satisfaction score; ``score <= low`` marks an unhappy customer.
     low : float, default 6
         Highest unhappy score (6 for NPS detractors).
-    complained : str, default "complaints_before"
-        Complaint count or flag (> 0 means complained).
+    complaint : str, default "complaints_before"
+        Complaint count or flag (> 0 means complained), as ``complaint`` in
+        :func:`cxanalytics.satisfaction_churn_link`.  (Called ``complained`` before 0.2;
+        the old name still works, with a ``FutureWarning``.)
     churned : str
         Churn flag.
     duration : str or None, default "days_to_churn"
@@ -325,13 +330,13 @@ def claim_silent_customers(data, *, score: str = "nps", low: float = 6,
     """
     alpha = check_alpha(alpha)
     data = _frame(data)
-    require_columns(data, [score, complained, churned, duration], what="data")
-    s, c = _num(data, score), _num(data, complained)
+    require_columns(data, [score, complaint, churned, duration], what="data")
+    s, c = _num(data, score), _num(data, complaint)
     ok = ~np.isnan(s) & ~np.isnan(c) & ~np.isnan(_num(data, churned))
     if duration is not None:
         ok &= ~np.isnan(_num(data, duration))
     warn_dropped(int((~ok).sum()), len(ok), "with a missing value", function="claim_silent_customers",
-                 column=[x for x in (score, complained, churned, duration) if x is not None])
+                 column=[x for x in (score, complaint, churned, duration) if x is not None])
     data, s, c = data[ok], s[ok], c[ok]
     unhappy, silent = s <= low, c <= 0
     st = strata if strata is not None and strata in data.columns else None
@@ -421,7 +426,7 @@ def claim_consistency(linked, *, spread: str = "sd_wait_s_before",
                  "hazard ratio per SD of spread", hr, lo, hi, n, alpha, sup, note,
                  too_good(sp, _num(d, churned), repr(spread)))]
     ev = outcome_by_group(d.assign(spread_band=quantile_band(pd.Series(sp, index=d.index))),
-                          churned, group="spread_band", duration=duration, alpha=alpha)
+                          churned, by="spread_band", duration=duration, alpha=alpha)
     return ClaimResult(_verdict(rows), ev)
 
 
@@ -501,6 +506,6 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
                 "the claim (look for confounders such as tenure or who answers the survey)")
     rows = [_row(f"Churn falls as {satisfaction!r} rises", measure, est, lo, hi, n, alpha, sup, note,
                  too_good(d["_sat"], _num(d, churned), repr(satisfaction)))]
-    ev = outcome_by_group(d.assign(**{satisfaction: s[~np.isnan(s)]}), churned, group=satisfaction,
+    ev = outcome_by_group(d.assign(**{satisfaction: s[~np.isnan(s)]}), churned, by=satisfaction,
                           alpha=alpha)
     return ClaimResult(_verdict(rows), ev)

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.covariates import numeric_text, require_full_rank
 from .._core.scalecheck import check_items, item_scales, warn_suspect_codes
 from .._core.separation import message, scan
@@ -167,8 +169,9 @@ def _design_columns(data: pd.DataFrame, outcome: str, drivers: list[str], kind: 
     return y, x
 
 
+@renamed_parameters(n_boot="n_resamples")
 def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
-                     kind: str = "linear", n_boot: int = 1000, alpha: float = 0.05,
+                     kind: str = "linear", n_resamples: int = 1000, alpha: float = 0.05,
                      random_state: int | np.random.Generator | None = None,
                      progress: bool = False, block: int | None = None,
                      scale: tuple[float, float] | None = None, codebook=None) -> pd.DataFrame:
@@ -184,8 +187,9 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
         Numeric driver columns (ordinal categoricals of numbers are used as numbers).
     kind : {"linear", "logistic"}, default "linear"
         Linear (weights sum to the OLS R²) or logistic (Tonidandel & LeBreton 2010).
-    n_boot : int, default 1000
-        Bootstrap resamples (0: no intervals).
+    n_resamples : int, default 1000
+        Bootstrap resamples (0: no intervals).  (Called ``n_boot`` before 0.2; the old name
+        still works, with a ``FutureWarning``.)
     alpha : float, default 0.05
         The intervals are the alpha/2 and 1 - alpha/2 percentiles.
     random_state : int or numpy Generator, optional
@@ -215,7 +219,7 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
         With ``scale`` or ``codebook``: an answer outside its scale (e.g. a "0 = not
         applicable" not declared in the codebook's ``missing_codes`` and cleaned away).
     ParameterError
-        Unknown ``kind``, bad ``n_boot``, too few rows; collinear drivers (a
+        Unknown ``kind``, bad ``n_resamples``, too few rows; collinear drivers (a
         :class:`~cxanalytics.errors.CovariateError` naming them); a text driver that is
         mostly numbers (idem); a bad ``scale``.
 
@@ -258,7 +262,7 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     >>> x = rng.normal(size=(200, 3))
     >>> df = pd.DataFrame(x, columns=["speed", "courtesy", "price"])
     >>> df["sat"] = x @ [0.5, 0.3, 0.0] + rng.normal(size=200)
-    >>> out = relative_weights(df, "sat", ["speed", "courtesy", "price"], n_boot=200, random_state=1)
+    >>> out = relative_weights(df, "sat", ["speed", "courtesy", "price"], n_resamples=200, random_state=1)
     >>> out["driver"].tolist(), round(float(out["weight"].sum() - out["r_squared"].iloc[0]), 10)
     (['speed', 'courtesy', 'price'], 0.0)
     """
@@ -266,9 +270,9 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     if kind not in ("linear", "logistic"):
         raise ParameterError(describe("Unknown kind", parameter="kind", received=kind,
                                       expected="'linear' or 'logistic'"))
-    if not (isinstance(n_boot, int | np.integer) and not isinstance(n_boot, bool) and n_boot >= 0):
-        raise ParameterError(describe("n_boot must be a whole number >= 0", parameter="n_boot",
-                                      received=n_boot, expected="e.g. 1000"))
+    if not (isinstance(n_resamples, int | np.integer) and not isinstance(n_resamples, bool) and n_resamples >= 0):
+        raise ParameterError(describe("n_resamples must be a whole number >= 0", parameter="n_resamples",
+                                      received=n_resamples, expected="e.g. 1000"))
     alpha = check_alpha(alpha)
     names = as_list(drivers)
     if not names or len(set(names)) != len(names) or outcome in names:
@@ -307,17 +311,17 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
     out = pd.DataFrame({"driver": names, "weight": w, "share": w / r2,
                         "rank": stats.rankdata(-w, method="min").astype(int)})
     lo = hi = slo = shi = np.full(p, np.nan)
-    if n_boot:
+    if n_resamples:
         rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
-        size = block or max(1, min(n_boot, int(8e6 // max(n, 1))))
+        size = block or max(1, min(n_resamples, int(8e6 // max(n, 1))))
         boots, failed = [], 0
-        starts = range(0, n_boot, size)
+        starts = range(0, n_resamples, size)
         if progress:
             from tqdm.auto import tqdm
 
             starts = tqdm(starts, desc="bootstrap", unit="block", total=len(starts))
         for start in starts:
-            b = min(size, n_boot - start)
+            b = min(size, n_resamples - start)
             idx = rng.integers(0, n, size=(b, n))
             counts = np.bincount((idx + n * np.arange(b)[:, None]).ravel(), minlength=b * n)
             wb, ok_b = weights_for(counts.reshape(b, n).astype(float))
@@ -337,18 +341,19 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *
                       r_squared=r2, n=n, kind=kind)
 
 
+@renamed_parameters(n_boot="n_resamples")
 def importance_performance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
                            kind: str = "linear", scale: tuple[float, float] | None = None,
                            importance_cut: float | None = None,
-                           performance_cut: float | None = None, n_boot: int = 0,
+                           performance_cut: float | None = None, n_resamples: int = 0,
                            alpha: float = 0.05,
                            random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
     """Importance-performance table: each driver's relative weight against its mean score.
 
     Parameters
     ----------
-    data, outcome, drivers, kind, n_boot, alpha, random_state
-        As in :func:`relative_weights` (``n_boot=0`` by default: no intervals).
+    data, outcome, drivers, kind, n_resamples, alpha, random_state
+        As in :func:`relative_weights` (``n_resamples=0`` by default: no intervals).
     scale : (low, high), optional
         Answer scale of the drivers: performance is then rescaled to 0-100.
     importance_cut : float, optional
@@ -390,7 +395,7 @@ def importance_performance(data: pd.DataFrame, outcome: str, drivers: Sequence[s
     ...     "concentrate here", "keep up the good work")
     True
     """
-    table = relative_weights(data, outcome, drivers, kind=kind, n_boot=n_boot, alpha=alpha,
+    table = relative_weights(data, outcome, drivers, kind=kind, n_resamples=n_resamples, alpha=alpha,
                              random_state=random_state)
     names = as_list(drivers)
     means = []

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core import timeutil as tu
 from .._core.dask import is_dask_frame
 from .._core.validate import require_columns, require_frame
@@ -92,9 +94,10 @@ class LinkResult:
 
 
 # --------------------------------------------------------------------------- linking
+@renamed_parameters(on="customer")
 def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
                    transactions: pd.DataFrame | None = None,
-                   interactions: pd.DataFrame | None = None, on: str = "customer_id",
+                   interactions: pd.DataFrame | None = None, customer: str = "customer_id",
                    horizon: str | pd.Timedelta | float = "180D", as_of: object,
                    time: str = "submitted_at", acquired: str | None = "acquired_at",
                    cancelled: str | None = "cancelled_at", plan: str | None = "plan",
@@ -106,21 +109,22 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     Parameters
     ----------
     responses : DataFrame
-        One row per response with the key ``on`` and the submission ``time``.
+        One row per response with the key ``customer`` and the submission ``time``.
     customers : DataFrame
-        One row per customer (unique ``on``), optionally with ``acquired``, ``cancelled``
+        One row per customer (unique ``customer``), optionally with ``acquired``, ``cancelled``
         and ``plan`` columns; its other columns are copied to the result (a name already
         used by ``responses`` gets the suffix ``_customer``).
     transactions : DataFrame or dask.dataframe.DataFrame, optional
-        Purchases with ``on`` and ``occurred_at``: repurchase outcomes and the lapse rule.
+        Purchases with ``customer`` and ``occurred_at``: repurchase outcomes and the lapse rule.
         A Dask frame (a log larger than memory, datetime ``occurred_at``) gives the same
         result, reduced partition by partition (:mod:`cxanalytics._dasklink`); it is
         never shared through ``shared``.
     interactions : DataFrame, optional
         Service contacts with ``on``, ``occurred_at`` and optionally ``resolved``,
         ``complaint`` and ``wait_s``: the service history before each response.
-    on : str, default "customer_id"
-        Key shared by the tables.
+    customer : str, default "customer_id"
+        Customer key shared by the tables.  (Called
+        ``on`` before 0.2; the old name still works, with a ``FutureWarning``.)
     horizon : str, Timedelta or number of days, default "180D"
         Repurchase window after the response.
     as_of : date-like
@@ -230,10 +234,11 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
         from ._sharedtables import shared_link
 
         options = {"responses": responses, "customers": customers, "transactions": transactions,
-                   "interactions": interactions, "on": on, "horizon": horizon, "as_of": as_of, "time": time,
+                   "interactions": interactions, "customer": customer, "horizon": horizon, "as_of": as_of, "time": time,
                    "acquired": acquired, "cancelled": cancelled, "plan": plan, "contractual": contractual,
                    "inactivity": inactivity}
         return shared_link(shared, "link_responses", options, lambda: link_responses(**options))
+    on = customer
     responses = require_frame(responses, parameter="responses")
     customers = require_frame(customers, parameter="customers")
     require_columns(responses, [on, time], what="responses")
@@ -410,17 +415,18 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
                       inactivity_days=w_days, as_of=end)
 
 
+@renamed_parameters(on="customer")
 def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
                         transactions: pd.DataFrame | None = None, as_of: object,
                         negative: str = "unresolved", max_count: int = 3,
-                        horizon: str | pd.Timedelta | float = "90D", on: str = "customer_id",
+                        horizon: str | pd.Timedelta | float = "90D", customer: str = "customer_id",
                         shared: str | os.PathLike | None = None, **link_options) -> LinkResult:
     """Service contacts as landmarks: the k-th negative encounter and what the customer did next.
 
     Parameters
     ----------
-    customers, interactions, transactions, as_of, horizon, on
-        As in :func:`link_responses`; ``interactions`` needs ``occurred_at``, ``resolved``
+    customers, interactions, transactions, as_of, horizon, customer
+        As in :func:`link_responses` (``customer`` was called ``on`` before 0.2); ``interactions`` needs ``occurred_at``, ``resolved``
         and (for ``negative="failure"``) ``complaint``.
     negative : {"unresolved", "failure"}, default "unresolved"
         A negative encounter is a contact not resolved (``resolved`` false), or any failure
@@ -468,9 +474,10 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
         from ._sharedtables import shared_link
 
         options = {"customers": customers, "interactions": interactions, "transactions": transactions,
-                   "as_of": as_of, "negative": negative, "max_count": max_count, "horizon": horizon, "on": on,
+                   "as_of": as_of, "negative": negative, "max_count": max_count, "horizon": horizon, "customer": customer,
                    **link_options}
         return shared_link(shared, "encounter_landmarks", options, lambda: encounter_landmarks(**options))
+    on = customer
     if negative not in ("unresolved", "failure"):
         raise ParameterError(describe("Unknown kind of negative encounter", parameter="negative",
                                       received=negative, expected="'unresolved' or 'failure'"))
@@ -492,4 +499,4 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
     take = (bad & (k <= max_count)) | (first & ~bad)
     marks = inter.loc[take].assign(encounter=np.where(bad[take], k[take], 0))
     return link_responses(marks, customers, transactions=transactions, interactions=interactions,
-                          on=on, horizon=horizon, as_of=as_of, time="occurred_at", **link_options)
+                          customer=on, horizon=horizon, as_of=as_of, time="occurred_at", **link_options)

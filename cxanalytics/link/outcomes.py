@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import check_alpha, require_columns, require_frame, warn_dropped
 from .._core.wilson import wilson_interval_of_share
 from ..errors import ColumnError, ParameterError, describe
@@ -98,7 +100,8 @@ def quantile_band(values: pd.Series, *, q: int = 3, labels: Sequence[str] | None
                      index=getattr(values, "index", None), name=getattr(values, "name", None))
 
 
-def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
+@renamed_parameters(group="by")
+def outcome_by_group(linked: pd.DataFrame, outcome: str, *, by: str,
                      duration: str | None = None, per: float = 365.0,
                      alpha: float = 0.05) -> pd.DataFrame:
     r"""Share (Wilson interval) or event rate (exact Poisson interval) of an outcome per group.
@@ -110,9 +113,9 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
     outcome : str
         A true/false column (e.g. ``repurchased``, ``churned``); missing values are left
         out and counted in ``n_missing``.
-    group : str
+    by : str
         Grouping column (categories in their order, others sorted); rows where it is
-        missing are left out with a :class:`DataQualityWarning`.
+        missing are left out with a :class:`DataQualityWarning`.  (Called ``group`` before 0.2; the old name still works, with a ``FutureWarning``.)
     duration : str, optional
         Time at risk of each row (e.g. ``days_to_churn``): the estimate becomes events per
         ``per`` units of time at risk, which stays fair when follow-up differs by group.
@@ -124,9 +127,11 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
     Returns
     -------
     DataFrame
-        ``<group>``, ``n`` (rows used), ``n_missing``, ``events`` (true outcomes),
+        ``<by>``, ``n`` (rows used), ``n_missing``, ``events`` (true outcomes),
         ``exposure`` (sum of ``duration``; NaN for shares), ``estimate``, ``ci_lower``,
-        ``ci_upper``.
+        ``ci_upper``.  ``attrs["unit"]`` says what the estimate and its interval are:
+        ``"fraction"`` (a share, 0..1) without ``duration``, ``"events per <per> time
+        units"`` (e.g. ``"events per 365 time units"``, the units of ``duration``) with it.
 
     Raises
     ------
@@ -136,7 +141,7 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
     Warns
     -----
     DataQualityWarning
-        Rows with a missing ``group`` are left out (count and share in the message).
+        Rows with a missing ``by`` value are left out (count and share in the message).
         Rows with a missing outcome or duration are not warned about: they are counted
         in ``n_missing``.
 
@@ -150,14 +155,14 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
     --------
     >>> df = pd.DataFrame({"g": ["a"] * 4 + ["b"] * 4,
     ...                    "y": [True, True, False, None, False, False, True, False]})
-    >>> out = outcome_by_group(df, "y", group="g")
+    >>> out = outcome_by_group(df, "y", by="g")
     >>> out[["g", "n", "n_missing", "events"]].values.tolist()
     [['a', 3, 1, 2], ['b', 4, 0, 1]]
     >>> round(float(out["estimate"].iloc[1]), 4)
     0.25
     """
     linked = require_frame(linked, parameter="linked")
-    require_columns(linked, [outcome, group, duration], what="linked")
+    require_columns(linked, [outcome, by, duration], what="linked")
     z = stats.norm.ppf(1 - check_alpha(alpha) / 2)
     col = linked[outcome]
     if col.dtype == object:
@@ -173,10 +178,10 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
         raise ColumnError(describe("Outcome must be true/false", column=outcome,
                                    received=float(y[~np.isnan(y) & (y != 0) & (y != 1)][0]),
                                    expected="0/1"))
-    g = linked[group]
+    g = linked[by]
     keep_g = g.notna().to_numpy()
     warn_dropped(int((~keep_g).sum()), len(g), "with a missing value", function="outcome_by_group",
-                 column=group, role="group")
+                 column=by, role="group")
     codes, levels = pd.factorize(g, sort=True)
     if isinstance(g.dtype, pd.CategoricalDtype):
         levels = g.cat.categories
@@ -198,5 +203,7 @@ def outcome_by_group(linked: pd.DataFrame, outcome: str, *, group: str,
             est = per * events / exposure
             lo = np.where(events > 0, per * stats.chi2.ppf(alpha / 2, 2 * events) / (2 * exposure), 0.0)
             hi = per * stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / (2 * exposure)
-    return pd.DataFrame({group: list(levels), "n": n, "n_missing": n_missing, "events": events,
-                         "exposure": exposure, "estimate": est, "ci_lower": lo, "ci_upper": hi})
+    out = pd.DataFrame({by: list(levels), "n": n, "n_missing": n_missing, "events": events,
+                        "exposure": exposure, "estimate": est, "ci_lower": lo, "ci_upper": hi})
+    out.attrs["unit"] = "fraction" if t is None else f"events per {per:g} time units"
+    return out

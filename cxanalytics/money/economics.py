@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import check_alpha, require_columns, require_frame, warn_dropped
 from ..behaviour._exposure import lifetimes, period_days, segment_rates
 from ..behaviour.clv import BGNBDFit, GammaGammaFit, SBGFit, customer_lifetime_value
@@ -196,15 +198,16 @@ def clv_from_sbg(fit: SBGFit, *, margin: float, discount: float, renewals: int =
                          "clv": [sbg_value, clv(margin, r_next, discount, timing=timing)]})
 
 
+@renamed_parameters(discount_rate="discount", segment="by")
 def clv_from_bgnbd(
     bgnbd: BGNBDFit,
     gamma_gamma: GammaGammaFit,
     summary: pd.DataFrame,
     *,
     horizon: float,
-    discount_rate: float = 0.0,
+    discount: float = 0.0,
     margin: float = 1.0,
-    segment: str | None = "segment",
+    by: str | None = "segment",
     alpha: float = 0.05,
     **columns: str,
 ) -> pd.DataFrame:
@@ -216,11 +219,13 @@ def clv_from_bgnbd(
         Fitted models (same time unit as ``summary``).
     summary : pandas.DataFrame
         One row per customer (frequency, recency, T, monetary value and ``segment``).
-    horizon, discount_rate, margin : float
-        Passed to :func:`customer_lifetime_value` (``discount_rate`` per time unit of the
+    horizon, discount, margin : float
+        Passed to :func:`customer_lifetime_value` (``discount`` per time unit of the
         summary: ``(1 + i) ** (1 / 52) - 1`` turns an annual rate into a weekly one).
-    segment : str or None, default 'segment'
+    by : str or None, default 'segment'
         Grouping column; None for one row.
+    (``discount`` and ``by`` were called ``discount_rate`` and ``segment`` before 0.2; the
+    old names still work, with a ``FutureWarning``.)
     alpha : float, default 0.05
         Significance level of the interval of the mean.
     **columns : str
@@ -229,7 +234,7 @@ def clv_from_bgnbd(
     Returns
     -------
     pandas.DataFrame
-        One row per segment: ``<segment>``, ``n``, ``clv`` (mean per customer),
+        One row per segment: ``<by>``, ``n``, ``clv`` (mean per customer),
         ``ci_lower``, ``ci_upper`` (t interval of the mean over customers, given the
         fitted parameters) and ``clv_total``.
 
@@ -241,7 +246,7 @@ def clv_from_bgnbd(
     Warns
     -----
     DataQualityWarning
-        Customers with a missing ``segment`` are left out; the message gives their number
+        Customers with a missing ``by`` value are left out; the message gives their number
         and share.
 
     Examples
@@ -254,16 +259,17 @@ def clv_from_bgnbd(
     >>> gg = GammaGammaFit(table(["p", "q", "gamma"], [6.25, 3.74, 15.44]), -4055.92, 946, True)
     >>> s = pd.DataFrame({"frequency": [0, 2], "recency": [0.0, 30.43], "T": [38.86, 38.86],
     ...                   "monetary_value": [np.nan, 22.35], "segment": ["a", "b"]})
-    >>> clv_from_bgnbd(bg, gg, s, horizon=52, discount_rate=0.002)[["segment", "n", "clv"]].round(2)
+    >>> clv_from_bgnbd(bg, gg, s, horizon=52, discount=0.002)[["segment", "n", "clv"]].round(2)
       segment  n    clv
     0       a  1   8.44
     1       b  1  36.61
     """
+    segment = by
     alpha = check_alpha(alpha)
     data = require_frame(summary, parameter="summary")
     if segment is not None:
         require_columns(data, [segment], what="summary")
-    values = customer_lifetime_value(bgnbd, gamma_gamma, data, horizon=horizon, discount_rate=discount_rate,
+    values = customer_lifetime_value(bgnbd, gamma_gamma, data, horizon=horizon, discount=discount,
                                      margin=margin, **columns)["clv"].to_numpy()
     keys = data[segment].to_numpy() if segment is not None else np.zeros(len(data))
     if segment is not None:
@@ -278,11 +284,12 @@ def clv_from_bgnbd(
     return out[[c for c in (segment, "n", "clv", "ci_lower", "ci_upper", "clv_total") if c is not None]]
 
 
+@renamed_parameters(segment="by")
 def clv_by_segment(
     customers: pd.DataFrame,
     transactions: pd.DataFrame,
     *,
-    segment: str | None = "segment",
+    by: str | None = "segment",
     discount: float = 0.1,
     margin_rate: float = 1.0,
     period: str | pd.Timedelta = "365D",
@@ -308,8 +315,9 @@ def clv_by_segment(
         One row per purchase: ``customer``, ``time``, ``amount``. A Dask frame (a log larger
         than memory, datetime ``time``) gives the same table, reduced to one row per customer
         with Dask (:mod:`cxanalytics._daskvalue`).
-    segment : str or None, default 'segment'
-        Grouping column of ``customers``; None for one row ('all').
+    by : str or None, default 'segment'
+        Grouping column of ``customers``; None for one row ('all').  (Called ``segment``
+        before 0.2; the old name still works, with a ``FutureWarning``.)
     discount : float, default 0.1
         Discount rate per period.
     margin_rate : float, default 1.0
@@ -381,6 +389,7 @@ def clv_by_segment(
     0       a        1             2.997      0.716
     1       b        1             2.495      0.670
     """
+    segment = by
     alpha = check_alpha(alpha)
     _check_timing(timing)
     if not (isinstance(margin_rate, int | float) and np.isfinite(margin_rate)):

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import require_columns, require_frame, warn_dropped
 from ..behaviour._exposure import lifetimes, period_days, segment_rates
 from ..errors import ColumnError, DataQualityWarning, ParameterError, describe
@@ -41,12 +43,13 @@ def _marginal_acquisition(cust, segment, cost, channel, min_channel_n):
     return top["mean"], top["channel"]
 
 
+@renamed_parameters(segment="by")
 def retention_vs_acquisition(
     customers: pd.DataFrame,
     interactions: pd.DataFrame,
     *,
     transactions: pd.DataFrame | None = None,
-    segment: str | None = "segment",
+    by: str | None = "segment",
     hourly_wage: float = 28.0,
     acquisition_cost: str = "acquisition_cost",
     channel: str | None = "acquisition_channel",
@@ -84,8 +87,9 @@ def retention_vs_acquisition(
         Purchases; needed to estimate margin and retention (see :func:`clv_by_segment`)
         unless both are given, and to date silent lapses. A Dask frame (a log larger than
         memory) gives the same table, as in :func:`clv_by_segment`.
-    segment : str or None, default 'segment'
-        Grouping column of ``customers``; None for one row ('all').
+    by : str or None, default 'segment'
+        Grouping column of ``customers``; None for one row ('all').  (Called ``segment``
+        before 0.2; the old name still works, with a ``FutureWarning``.)
     hourly_wage : float, default 28.0
         Loaded cost of one hour of agent time (wage plus overheads), in currency units.
         The default is the sample business's figure: set your own.
@@ -179,6 +183,7 @@ def retention_vs_acquisition(
     0       a            26.0        1.92            12.64
     1       b             3.5       14.29            12.64
     """
+    segment = by
     if not (isinstance(hourly_wage, int | float) and np.isfinite(hourly_wage) and hourly_wage >= 0):
         raise ParameterError(describe("hourly_wage must be a cost >= 0", parameter="hourly_wage", received=hourly_wage,
                                       expected="e.g. 28.0 (currency units per hour)"))

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import require_columns, require_frame
 from ..errors import ParameterError, describe
 from ._rtl import display_labels, display_text
@@ -115,16 +117,17 @@ def plot_relative_weights(table: pd.DataFrame, *, value: str = "share", ax: Axes
     return ax
 
 
-def plot_outcome_by_group(table: pd.DataFrame, *, group: str, ax: Axes | None = None,
+@renamed_parameters(group="by")
+def plot_outcome_by_group(table: pd.DataFrame, *, by: str, ax: Axes | None = None,
                           ylabel: str = "Share", title: str | None = None) -> Axes:
     """Outcome (share or rate) per group with its interval, from :func:`outcome_by_group`.
 
     Parameters
     ----------
     table : DataFrame
-        With ``group``, ``estimate``, ``ci_lower``, ``ci_upper``.
-    group : str
-        Group column (labels in table order).
+        With ``by``, ``estimate``, ``ci_lower``, ``ci_upper``.
+    by : str
+        Group column (labels in table order).  (Called ``group`` before 0.2; the old name still works, with a ``FutureWarning``.)
     ax, title
         As in :func:`plot_importance_performance`.
     ylabel : str, default "Share"
@@ -135,14 +138,14 @@ def plot_outcome_by_group(table: pd.DataFrame, *, group: str, ax: Axes | None = 
     matplotlib.axes.Axes
         One point with an error bar per group.
     """
-    t = _check(table, [group, "estimate", "ci_lower", "ci_upper"], "table")
+    t = _check(table, [by, "estimate", "ci_lower", "ci_upper"], "table")
     ax = _axes(ax)
     est = t["estimate"].to_numpy(float)
     err = np.vstack([est - t["ci_lower"].to_numpy(float), t["ci_upper"].to_numpy(float) - est])
     pos = np.arange(len(t))
     ax.errorbar(pos, est, yerr=err, fmt="o", capsize=4, color="tab:blue")
-    ax.set_xticks(pos, display_labels(t[group].astype(str)))
-    ax.set_xlabel(display_text(group))
+    ax.set_xticks(pos, display_labels(t[by].astype(str)))
+    ax.set_xlabel(display_text(by))
     ax.set_ylabel(display_text(ylabel))
     if title is not None:
         ax.set_title(display_text(title))

@@ -331,7 +331,7 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None, n_grid: int = 20
     >>> import pandas as pd
     >>> from cxanalytics.survey.consistency import funnel_table
     >>> df = pd.DataFrame({"y": [7, 8, 6, 7, 9, 8, 2, 3, 1, 2], "g": list("aaaabbbccc")})
-    >>> ax = plot_funnel(funnel_table(df, "y", group="g"))
+    >>> ax = plot_funnel(funnel_table(df, "y", by="g"))
     >>> len(ax.get_lines())  # target + 2 limits x 2 coverages
     5
     """

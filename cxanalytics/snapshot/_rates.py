@@ -348,6 +348,6 @@ def survival_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | Non
                                           parameter="tau", received=tau, expected="a positive tau"))
     km = kaplan_meier(frame, duration="tenure", event="churned", by=by_cols or None, alpha=alpha)
     n_groups = len(km.median)
-    test = logrank(frame, duration="tenure", event="churned", group=by_cols) if by_cols and n_groups > 1 else None
+    test = logrank(frame, duration="tenure", event="churned", by=by_cols) if by_cols and n_groups > 1 else None
     rm = rmst(frame, duration="tenure", event="churned", tau=tau, by=by_cols or None, alpha=alpha)
     return SnapshotSurvival(km=km, logrank=test, rmst=rm, tau=float(tau))

@@ -20,6 +20,8 @@ import pandas as pd
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import (
     ColumnError,
@@ -46,12 +48,13 @@ P_ADJUST = ("holm", "bonferroni", "fdr_bh", None)
 _COMMON_PARAMETERS = """by : str or list of str, optional
         Group columns.  Without ``period``, the groups are compared with each other.
     period : {"M", "Q", "Y"}, optional
-        Compare consecutive observed months, quarters or years of ``timestamp``
+        Compare consecutive observed months, quarters or years of ``time``
         (within each ``by`` group when ``by`` is given).  Rows without a timestamp
         are left out with a :class:`DataQualityWarning`.
-    timestamp : str, default "submitted_at"
+    time : str, default "submitted_at"
         Datetime column used with ``period`` (time-zone aware values are read in
-        their own local time).
+        their own local time).  (Called ``timestamp`` before 0.2; the old name still
+        works, with a ``FutureWarning``.)
     reference : scalar or tuple, optional
         Compare every other ``by`` group with this one (a tuple when ``by`` has
         several columns) instead of all pairs.  Not combinable with ``period``.
@@ -97,7 +100,7 @@ def _with_common_doc(func):
     return func
 
 
-def _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, function):
+def _setup(data, by, period, time, reference, alpha, p_adjust, min_n, function):
     """Validate the shared arguments; return the frame to summarise and its key columns."""
     data = require_frame(data)
     check_alpha(alpha)
@@ -119,16 +122,16 @@ def _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, funct
     if "period" in keys:
         raise ParameterError(describe("'period' is reserved for the period column",
                                       parameter="by", received=by, expected="other column names"))
-    require_columns(data, [timestamp])
-    ts = data[timestamp]
+    require_columns(data, [time])
+    ts = data[time]
     if not pd.api.types.is_datetime64_any_dtype(ts):
         raise ColumnError(describe("Timestamps must be datetimes (parse them first)",
-                                   column=timestamp, received=str(ts.dtype),
+                                   column=time, received=str(ts.dtype),
                                    expected="a datetime64 column"))
     if getattr(ts.dt, "tz", None) is not None:
         ts = ts.dt.tz_localize(None)  # wall-clock time where the answer was given
     warn_dropped(int(ts.isna().sum()), len(data), "with a missing value", function=function,
-                 column=timestamp, role="timestamp", stacklevel=4)
+                 column=time, role="timestamp", stacklevel=4)
     return data.assign(period=ts.dt.to_period(period)), [*keys, "period"]
 
 
@@ -227,9 +230,10 @@ def _normal_test(centre, se):
     return z, 2 * stats.norm.sf(np.abs(z))
 
 
+@renamed_parameters(timestamp="time")
 @_with_common_doc
 def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
-                period: str | None = None, timestamp: str = "submitted_at", reference=None,
+                period: str | None = None, time: str = "submitted_at", reference=None,
                 weights: str | None = None, alpha: float = 0.05, method: str = "adjusted_wald",
                 p_adjust: str | None = "holm", min_n: int = 30) -> pd.DataFrame:
     """Differences in Net Promoter Score between groups or consecutive periods.
@@ -248,7 +252,8 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     -------
     pandas.DataFrame
         {common_returns} The estimates are ``nps_a``, ``nps_b`` (points, -100..100);
-        the NPS difference in points is itself the effect size.
+        the NPS difference in points is itself the effect size.  ``attrs["unit"]`` is
+        ``"points"`` (estimates, difference and its interval).
 
     Raises
     ------
@@ -288,7 +293,7 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     True
     """
     _choice(method, NPS_METHODS, "method")
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, "compare_nps")
+    frame, keys = _setup(data, by, period, time, reference, alpha, p_adjust, min_n, "compare_nps")
     g, s = _nps_summary(frame, column, keys, weights)
     _warn_unanswered("compare_nps", column, g, s, period)
     i, j = _pairs(g, keys, period, reference)
@@ -302,12 +307,15 @@ def compare_nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | No
     cols = {"nps_a": est[i], "nps_b": est[j], "difference": est[j] - est[i], "se": se_d,
             "ci_lower": np.clip(mid - z * se_d, -200, 200),
             "ci_upper": np.clip(mid + z * se_d, -200, 200), "statistic": stat, "p_value": p}
-    return _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {})
+    out = _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {})
+    out.attrs["unit"] = "points"
+    return out
 
 
+@renamed_parameters(timestamp="time")
 @_with_common_doc
 def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
-                        period: str | None = None, timestamp: str = "submitted_at",
+                        period: str | None = None, time: str = "submitted_at",
                         reference=None, weights: str | None = None, alpha: float = 0.05,
                         method: str = "newcombe", p_adjust: str | None = "holm",
                         min_n: int = 30, scale: tuple[int, int] | None = None,
@@ -334,7 +342,8 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
     -------
     pandas.DataFrame
         {common_returns} The estimates are ``proportion_a``, ``proportion_b`` (0..1);
-        the effect size is ``cohen_h``.
+        the effect size is ``cohen_h``.  ``attrs["unit"]`` is ``"fraction"`` (estimates,
+        difference and its interval, 0..1 not percent).
 
     Raises
     ------
@@ -370,7 +379,7 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
     (-0.2, -0.403)
     """
     _choice(method, ("newcombe", "wald"), "method")
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n,
+    frame, keys = _setup(data, by, period, time, reference, alpha, p_adjust, min_n,
                          "compare_proportions")
     binary = scale is None
     if binary:
@@ -406,12 +415,15 @@ def compare_proportions(data: pd.DataFrame, column: str, *, by: str | Sequence[s
             "ci_lower": np.clip(lower, -1, 1), "ci_upper": np.clip(upper, -1, 1),
             "statistic": stat, "p_value": pval}
     h = 2 * np.arcsin(np.sqrt(p[j])) - 2 * np.arcsin(np.sqrt(p[i]))
-    return _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {"cohen_h": h})
+    out = _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights, {"cohen_h": h})
+    out.attrs["unit"] = "fraction"
+    return out
 
 
+@renamed_parameters(timestamp="time")
 @_with_common_doc
 def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
-                  period: str | None = None, timestamp: str = "submitted_at", reference=None,
+                  period: str | None = None, time: str = "submitted_at", reference=None,
                   weights: str | None = None, alpha: float = 0.05,
                   p_adjust: str | None = "holm", min_n: int = 30,
                   scale: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -432,6 +444,7 @@ def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | 
     pandas.DataFrame
         {common_returns} The estimates are ``mean_a``, ``mean_b``; also ``df``
         (Welch-Satterthwaite degrees of freedom); the effect size is ``hedges_g``.
+        ``attrs["unit"]`` is ``"score"`` (the units of the answers).
 
     Raises
     ------
@@ -466,7 +479,7 @@ def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | 
     >>> round(float(out["difference"].iloc[0]), 2), round(float(out["df"].iloc[0]), 3)
     (-0.4, 7.339)
     """
-    frame, keys = _setup(data, by, period, timestamp, reference, alpha, p_adjust, min_n, "compare_means")
+    frame, keys = _setup(data, by, period, time, reference, alpha, p_adjust, min_n, "compare_means")
     g, s = _mean_summary(frame, column, keys, weights, scale)
     _warn_unanswered("compare_means", column, g, s, period)
     i, j = _pairs(g, keys, period, reference)
@@ -485,5 +498,7 @@ def compare_means(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | 
     cols = {"mean_a": m[i], "mean_b": m[j], "difference": diff, "se": se, "df": df,
             "ci_lower": diff - tq * se, "ci_upper": diff + tq * se, "statistic": stat,
             "p_value": 2 * stats.t.sf(np.abs(stat), df)}
-    return _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights,
-                   {"hedges_g": hedges})
+    out = _finish(g, keys, period, i, j, s, cols, p_adjust, min_n, weights,
+                  {"hedges_g": hedges})
+    out.attrs["unit"] = "score"
+    return out

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxanalytics._core.validate import renamed_parameters
+
 from .._core.validate import (
     answer_values,
     as_list,
@@ -130,7 +132,8 @@ def consistency(data: pd.DataFrame, column: str, *, by: str | Sequence[str],
 
 
 # ----------------------------------------------------------------------------- ICC(1)
-def icc(data: pd.DataFrame, column: str, *, group: str | Sequence[str],
+@renamed_parameters(group="by")
+def icc(data: pd.DataFrame, column: str, *, by: str | Sequence[str],
         alpha: float = 0.05) -> pd.DataFrame:
     """One-way random-effects intraclass correlation ICC(1): the share of variance between groups.
 
@@ -140,8 +143,9 @@ def icc(data: pd.DataFrame, column: str, *, group: str | Sequence[str],
         One row per response; not modified.
     column : str
         Numeric score; missing values are skipped.
-    group : str or list of str
-        The grouping (e.g. ``"branch_id"``); groups may differ in size.
+    by : str or list of str
+        The grouping (e.g. ``"branch_id"``); groups may differ in size.  (Called
+        ``group`` before 0.2; the old name still works, with a ``FutureWarning``.)
     alpha : float, default 0.05
         The interval is a ``1 - alpha`` interval.
 
@@ -192,12 +196,12 @@ def icc(data: pd.DataFrame, column: str, *, group: str | Sequence[str],
     >>> import pandas as pd
     >>> df = pd.DataFrame({"score": [9, 2, 5, 8, 6, 1, 3, 2, 8, 4, 6, 8],
     ...                    "target": [1] * 4 + [2] * 4 + [3] * 4})
-    >>> out = icc(df, "score", group="target").iloc[0]
+    >>> out = icc(df, "score", by="target").iloc[0]
     >>> round(float(out["icc"]), 4), int(out["n_groups"]), float(out["n0"])
     (0.2517, 3, 4.0)
     """
     alpha = check_alpha(alpha)
-    keys = _keys(group, "group")
+    keys = _keys(by, "by")
     s = _summaries(_values(data, column, keys, "icc"), keys)
     n_i = s["n"].to_numpy(dtype="float64")
     s = s[n_i > 0]
@@ -205,7 +209,7 @@ def icc(data: pd.DataFrame, column: str, *, group: str | Sequence[str],
     k, big_n = len(n_i), n_i.sum()
     if k < 2 or big_n - k < 1:
         raise ParameterError(describe("ICC needs at least two groups and a group with two or "
-                                      "more responses", parameter="group", received=
+                                      "more responses", parameter="by", received=
                                       f"{k} group(s), {int(big_n)} response(s)",
                                       expected="k >= 2 groups and N > k"))
     grand = np.sum(n_i * m_i) / big_n
@@ -330,7 +334,8 @@ def funnel_limits(n, *, target: float, level: float, kind: str = "mean",
     return target - half, target + half
 
 
-def funnel_table(data: pd.DataFrame, column: str, *, group: str, kind: str = "mean",
+@renamed_parameters(group="by")
+def funnel_table(data: pd.DataFrame, column: str, *, by: str, kind: str = "mean",
                  target: float | None = None, limits: Sequence[float] = (0.95, 0.998),
                  method: str | None = None, overdispersion: bool = False,
                  winsorize: float = 0.1) -> pd.DataFrame:
@@ -343,8 +348,9 @@ def funnel_table(data: pd.DataFrame, column: str, *, group: str, kind: str = "me
     column : str
         For ``kind="mean"`` a numeric score; for ``kind="proportion"`` a 0/1 or boolean
         indicator (e.g. ``csat >= 4``).  Missing values are skipped.
-    group : str
-        Group column (branch, agent, ...).
+    by : str
+        Group column (branch, agent, ...).  (Called ``group`` before 0.2; the old name
+        still works, with a ``FutureWarning``.)
     kind : {"mean", "proportion"}, default "mean"
         What is compared.
     target : float, optional
@@ -407,7 +413,7 @@ def funnel_table(data: pd.DataFrame, column: str, *, group: str, kind: str = "me
     >>> import pandas as pd
     >>> df = pd.DataFrame({"score": [7, 8, 6, 7, 9, 8, 2, 3, 8, 7],
     ...                    "branch": list("aaaabbbccc")})
-    >>> out = funnel_table(df, "score", group="branch")
+    >>> out = funnel_table(df, "score", by="branch")
     >>> out[["branch", "n", "outside_95", "direction"]].to_numpy().tolist()
     [['a', 4, False, 'high'], ['b', 3, False, 'low'], ['c', 3, False, 'low']]
     """
@@ -432,7 +438,7 @@ def funnel_table(data: pd.DataFrame, column: str, *, group: str, kind: str = "me
         raise ParameterError(describe("winsorize must be a tail share below one half",
                                       parameter="winsorize", received=winsorize,
                                       expected="0 <= winsorize < 0.5"))
-    keys = _keys(group, "group")
+    keys = _keys(by, "by")
     frame = _values(data, column, keys, "funnel_table")
     x = frame["_x"].to_numpy()
     if kind == "proportion" and not np.all((x == 0) | (x == 1)):

@@ -53,6 +53,12 @@ NPS_METHODS = ("adjusted_wald", "wald")
 PROPORTION_METHODS = ("wilson", "wald")
 
 
+def _with_unit(out: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Record the unit of the estimate, ``se``, ``ci_lower`` and ``ci_upper`` in ``attrs["unit"]``."""
+    out.attrs["unit"] = unit
+    return out
+
+
 # ----------------------------------------------------------------------------- group summaries
 def _nps_summary(data, column, by, weights):
     """Per-group counts and (weighted) shares of detractors, passives and promoters."""
@@ -199,7 +205,9 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
         ``passive_share``, ``detractor_share`` (weighted when ``weights`` is
         given, 0..1); ``nps`` in points, -100..100; ``se`` its standard error
         (multinomial formula, points); ``ci_lower``, ``ci_upper`` (points, clipped
-        to -100..100); with weights also ``n_effective``.
+        to -100..100); with weights also ``n_effective``.  ``attrs["unit"]`` is
+        ``"points"``: unlike the shares of :func:`top_box` and :func:`csat` (fractions,
+        0..1), the score and its interval are on the -100..100 scale.
 
     Raises
     ------
@@ -251,7 +259,7 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
             "promoter_share": shares[:, 2], "passive_share": shares[:, 1],
             "detractor_share": shares[:, 0], "nps": 100 * (shares[:, 2] - shares[:, 0]),
             "se": 100 * se, "ci_lower": 100 * lower, "ci_upper": 100 * upper}
-    return _warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by)
+    return _with_unit(_warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by), "points")
 
 
 def top_box(data: pd.DataFrame, column: str, *, scale: tuple[int, int],
@@ -284,7 +292,9 @@ def top_box(data: pd.DataFrame, column: str, *, scale: tuple[int, int],
     pandas.DataFrame
         The ``by`` columns; ``n`` answers used; ``n_missing``; ``n_top`` answers in the
         top boxes; ``top_box`` the (weighted) share, 0..1; ``se`` = sqrt(p(1-p)/n);
-        ``ci_lower``, ``ci_upper``; with weights also ``n_effective``.
+        ``ci_lower``, ``ci_upper``; with weights also ``n_effective``.  ``attrs["unit"]``
+        is ``"fraction"``: the share, its ``se`` and interval are on the 0..1 scale
+        (multiply by 100 for percent; :func:`nps` reports points instead).
 
     Raises
     ------
@@ -320,7 +330,7 @@ def top_box(data: pd.DataFrame, column: str, *, scale: tuple[int, int],
     cols = {"n": s["n"].astype(np.int64), "n_missing": s["n_missing"].astype(np.int64),
             "n_top": s["n_top"].astype(np.int64), "top_box": s["share"], "se": se,
             "ci_lower": lower, "ci_upper": upper}
-    return _warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by)
+    return _with_unit(_warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by), "fraction")
 
 
 def csat(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
@@ -340,7 +350,8 @@ def csat(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = No
     Returns
     -------
     pandas.DataFrame
-        As :func:`top_box`, with the share in a column named ``csat`` (0..1).
+        As :func:`top_box`, with the share in a column named ``csat`` (0..1;
+        ``attrs["unit"]`` is ``"fraction"``).
 
     Raises
     ------
@@ -396,6 +407,8 @@ def mean_score(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | Non
     pandas.DataFrame
         The ``by`` columns; ``n``; ``n_missing``; ``mean``; ``sd`` (n - 1 denominator);
         ``se`` = sd / sqrt(n); ``ci_lower``, ``ci_upper``; with weights also ``n_effective``.
+        ``attrs["unit"]`` is ``"score"``: the mean and its interval are in the units of the
+        answers.
 
     Raises
     ------
@@ -426,7 +439,7 @@ def mean_score(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | Non
     se, lower, upper = _t_interval(s["mean"], s["sd"], s["n_eff"], alpha)
     cols = {"n": s["n"].astype(np.int64), "n_missing": s["n_missing"].astype(np.int64),
             "mean": s["mean"], "sd": s["sd"], "se": se, "ci_lower": lower, "ci_upper": upper}
-    return _warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by)
+    return _with_unit(_warn_if_empty(_frame(g, _with_weights(cols, s, weights)), column, by), "score")
 
 
 def ces(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,
@@ -450,8 +463,9 @@ def ces(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     Returns
     -------
     pandas.DataFrame
-        ``method="mean"``: as :func:`mean_score` with the mean in ``ces``;
-        ``method="top_box"``: as :func:`top_box` with the share in ``ces``.
+        ``method="mean"``: as :func:`mean_score` with the mean in ``ces``
+        (``attrs["unit"]`` ``"score"``); ``method="top_box"``: as :func:`top_box` with the
+        share in ``ces`` (``attrs["unit"]`` ``"fraction"``).
 
     Raises
     ------

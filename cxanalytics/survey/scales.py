@@ -153,7 +153,9 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     -------
     pandas.DataFrame
         One row: ``cronbach_alpha``, ``ci_lower``, ``ci_upper`` (Feldt), ``n``
-        (respondents behind the interval), ``k`` (items).
+        (respondents behind the interval), ``k`` (items).  The column is named after the
+        statistic (Cronbach's alpha, a reliability between -inf and 1); the ``alpha``
+        parameter is the significance level of its ``1 - alpha`` interval, as everywhere.
 
     Raises
     ------

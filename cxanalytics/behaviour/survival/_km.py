@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxanalytics._core.validate import renamed_parameters
+
 from ..._core.dask import _compute, _dask, _plain
 from ..._core.validate import as_list, check_alpha, require_columns, warn_dropped
 from ...errors import (
@@ -280,8 +282,9 @@ def _medians(curve: pd.DataFrame, grp: np.ndarray, keys: pd.DataFrame) -> pd.Dat
 
 
 # --------------------------------------------------------------------------- log-rank
+@renamed_parameters(group="by")
 def logrank(data: pd.DataFrame, *, duration: str, event: str,
-            group: str | Sequence[str]) -> pd.DataFrame:
+            by: str | Sequence[str]) -> pd.DataFrame:
     r"""Log-rank (Mantel-Haenszel) test that two or more survival curves are equal.
 
     Parameters
@@ -290,13 +293,14 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str,
         One row per subject.
     duration, event : str
         Columns of times and event indicators (1/True event, 0/False censored).
-    group : str or list of str
+    by : str or list of str
         Column(s) defining the groups to compare (at least two groups).
+        (Called ``group`` before 0.2; the old name still works, with a ``FutureWarning``.)
 
     Returns
     -------
     DataFrame
-        One row per group: group column(s), ``n`` (subjects), ``observed`` (events),
+        One row per group: the ``by`` column(s), ``n`` (subjects), ``observed`` (events),
         ``expected`` (events expected under equal hazards), and the test, repeated on every
         row: ``statistic`` (chi-square), ``df`` (groups - 1), ``p_value``.
 
@@ -308,7 +312,7 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str,
     Warns
     -----
     DataQualityWarning
-        Rows with a missing value in a ``group`` column are left out; the message gives their
+        Rows with a missing value in a ``by`` column are left out; the message gives their
         number and share.
 
     Notes
@@ -333,19 +337,19 @@ def logrank(data: pd.DataFrame, *, duration: str, event: str,
     >>> df = pd.DataFrame({"days": [3, 5, 7, 9, 4, 10, 12, 15],
     ...                    "churned": [1, 1, 1, 0, 1, 1, 0, 1],
     ...                    "tier": ["basic"] * 4 + ["premium"] * 4})
-    >>> res = logrank(df, duration="days", event="churned", group="tier")
+    >>> res = logrank(df, duration="days", event="churned", by="tier")
     >>> round(float(res["statistic"].iloc[0]), 4), int(res["df"].iloc[0])
     (1.3933, 1)
     """
-    cols = as_list(group)
+    cols = as_list(by)
     if not cols:
-        raise ParameterError(describe("A grouping column is required", parameter="group",
-                                      received=group, expected="a column name"))
+        raise ParameterError(describe("A grouping column is required", parameter="by",
+                                      received=by, expected="a column name"))
     t, e, _, g, keys = _prepare(data, duration, event, cols, function="logrank")
     n_groups = len(keys)
     if n_groups < 2:
         raise ParameterError(describe("The log-rank test needs at least two groups",
-                                      parameter="group", received=f"{n_groups} group",
+                                      parameter="by", received=f"{n_groups} group",
                                       expected="two or more groups"))
     grp, time, leaving, dead, _ = _count(t, e, None, g, n_groups)
     times, col = np.unique(time, return_inverse=True)

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxanalytics._core.validate import renamed_parameters
+
 from ..._core.validate import as_list, check_alpha
 from ...errors import ParameterError, describe
 from ._km import _km_core
@@ -123,7 +125,8 @@ def rmst(data: pd.DataFrame, *, duration: str, event: str, tau: float,
     return _rmst_table(data, duration, event, as_list(by), tau, alpha)
 
 
-def rmst_difference(data: pd.DataFrame, *, duration: str, event: str, group: str, tau: float,
+@renamed_parameters(group="by")
+def rmst_difference(data: pd.DataFrame, *, duration: str, event: str, by: str, tau: float,
                     reference: object = None, alpha: float = 0.05) -> pd.DataFrame:
     r"""Difference in restricted mean survival time between each group and a reference.
 
@@ -133,19 +136,19 @@ def rmst_difference(data: pd.DataFrame, *, duration: str, event: str, group: str
         One row per subject.
     duration, event : str
         Columns of times and event indicators.
-    group : str
-        Column defining the groups.
+    by : str
+        Column defining the groups.  (Called ``group`` before 0.2; the old name still works, with a ``FutureWarning``.)
     tau : float
         Horizon (see :func:`rmst`).
     reference : optional
-        Level of ``group`` to compare against; default the first level in sorted order.
+        Level of ``by`` to compare against; default the first level in sorted order.
     alpha : float, default 0.05
         Significance level.
 
     Returns
     -------
     DataFrame
-        One row per non-reference group: ``group`` column, ``reference``, ``tau``,
+        One row per non-reference group: the ``by`` column, ``reference``, ``tau``,
         ``difference`` (group minus reference), ``std_error``, ``ci_lower``, ``ci_upper``,
         ``z``, ``p_value`` (two-sided Wald test of no difference).
 
@@ -157,7 +160,7 @@ def rmst_difference(data: pd.DataFrame, *, duration: str, event: str, group: str
     Warns
     -----
     DataQualityWarning
-        Rows with a missing ``group`` are left out; the message gives their number and share.
+        Rows with a missing ``by`` value are left out; the message gives their number and share.
 
     Notes
     -----
@@ -174,23 +177,23 @@ def rmst_difference(data: pd.DataFrame, *, duration: str, event: str, group: str
     >>> df = pd.DataFrame({"days": [2, 4, 4, 6, 8, 3, 7, 9, 9, 10],
     ...                    "churned": [1, 1, 0, 1, 0, 1, 1, 0, 1, 0],
     ...                    "tier": ["basic"] * 5 + ["premium"] * 5})
-    >>> d = rmst_difference(df, duration="days", event="churned", group="tier", tau=8)
+    >>> d = rmst_difference(df, duration="days", event="churned", by="tier", tau=8)
     >>> d["tier"].iloc[0], round(float(d["difference"].iloc[0]), 4)
     ('premium', 1.4)
     """
-    if not isinstance(group, str):
-        raise ParameterError(describe("group must be one column name", parameter="group",
-                                      received=group, expected="a string"))
-    table = _rmst_table(data, duration, event, [group], tau, alpha, "rmst_difference")
-    levels = list(table[group])
+    if not isinstance(by, str):
+        raise ParameterError(describe("by must be one column name", parameter="by",
+                                      received=by, expected="a string"))
+    table = _rmst_table(data, duration, event, [by], tau, alpha, "rmst_difference")
+    levels = list(table[by])
     if len(levels) < 2:
-        raise ParameterError(describe("Need at least two groups to compare", parameter="group",
+        raise ParameterError(describe("Need at least two groups to compare", parameter="by",
                                       received=levels, expected="two or more groups"))
     ref = levels[0] if reference is None else reference
     if ref not in levels:
         raise ParameterError(describe("Unknown reference group", parameter="reference",
                                       received=reference, expected=f"one of {levels}"))
-    is_ref = (table[group] == ref).to_numpy()
+    is_ref = (table[by] == ref).to_numpy()
     base = table.loc[is_ref].iloc[0]
     rest = table.loc[~is_ref]
     diff = rest["rmst"].to_numpy() - base["rmst"]
@@ -198,7 +201,7 @@ def rmst_difference(data: pd.DataFrame, *, duration: str, event: str, group: str
     z_crit = stats.norm.ppf(1 - check_alpha(alpha) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = diff / se
-    return pd.DataFrame({group: rest[group].to_numpy(), "reference": ref, "tau": float(tau),
+    return pd.DataFrame({by: rest[by].to_numpy(), "reference": ref, "tau": float(tau),
                          "difference": diff, "std_error": se, "ci_lower": diff - z_crit * se,
                          "ci_upper": diff + z_crit * se, "z": z,
                          "p_value": 2 * stats.norm.sf(np.abs(z))})

@@ -328,7 +328,7 @@ def _parse_stamps(texts: pd.Series | list[pd.Series], *, calendar: str, tz: str,
     stacked = pd.concat([r[1] for r in rests], ignore_index=True) if rests else pd.Series([], dtype="str")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        parsed = parse_dates(stacked, calendar=calendar, tz=tz, dayfirst=dayfirst)
+        parsed = parse_dates(stacked, calendar=calendar, timezone=tz, dayfirst=dayfirst)
     del stacked
     got = parsed.values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
     starts = np.concatenate([[0], np.cumsum(sizes)])
