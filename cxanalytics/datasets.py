@@ -200,7 +200,7 @@ def load_sample(name: str, *, folder: str | Path | None = None,
         ``shared_dir``): the typed table is written there as Parquet, keyed by the digest of
         the file's bytes, by the first notebook that loads it, and read back (identical,
         checked before it is published) by the others, which then skip parsing the CSV
-        (:func:`cxanalytics._sharedtables.shared_frame`). ``None``: read the file.
+        (:func:`cxanalytics.link._sharedtables.shared_frame`). ``None``: read the file.
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """The answer-label lexicon: English, Arabic and Persian scale labels and non-answers (data only).
 
-Adding a language or a wording is adding rows here; :mod:`cxanalytics.text` does the matching.
+Adding a language or a wording is adding rows here; :mod:`cxanalytics.ingest.text` does the matching.
 """
 
 from __future__ import annotations

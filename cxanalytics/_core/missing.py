@@ -6,7 +6,7 @@ mean "no answer" rather than a score:
 * a number: ``-99``;
 * a number with its meaning: ``0 = not applicable`` (``:`` also separates);
 * a range, as SPSS declares them: ``97 to 99``;
-* a label alone: ``N/A`` (matched after :func:`cxanalytics.text.normalize_text`, letters and
+* a label alone: ``N/A`` (matched after :func:`cxanalytics.ingest.text.normalize_text`, letters and
   digits only, like the lexicon).
 
 A number matches an answer written as that number in any digits (``"٠"``, ``"0.0"``) or as a
@@ -150,7 +150,7 @@ def parse_missing_codes(spec: object, *, where: str = "missing_codes") -> Missin
 def answer_numbers(values: Iterable[object]) -> tuple[np.ndarray, list[str | None]]:
     """Number of each answer (NaN when none) and the label it came with (``"99. Ns/Nc"``).
 
-    Numbers written in any digits are read by :func:`cxanalytics.text.parse_number`; a
+    Numbers written in any digits are read by :func:`cxanalytics.ingest.text.parse_number`; a
     number embedded in a label (``"0 - Not applicable"``, ``"Agree (4)"``) is used too.
     """
     from ..ingest.labels import _EMBEDDED

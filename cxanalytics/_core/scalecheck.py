@@ -127,7 +127,7 @@ def warn_suspect_codes(data: pd.DataFrame, items: Sequence[str], function: str, 
 
     Three signs, on whole-number answers: typical missing-value codes (-99, 98, 99, ...) beside
     answers that otherwise lie within 0-10; a 0 below an otherwise 1-5 or 1-7 battery
-    (:func:`cxanalytics._missing.zero_apart`); negative values below a run of consecutive
+    (:func:`cxanalytics._core.missing.zero_apart`); negative values below a run of consecutive
     answers within 0-10 (``-1`` under 1-5).
     """
     tables: dict[str, dict[float, int]] = {}

@@ -1,7 +1,7 @@
 """Log-likelihoods of the BG/NBD and Gamma-Gamma models with analytic derivatives (internal).
 
 Each ``_*_objective`` returns three functions of the log-parameters for
-:func:`cxanalytics._mle._fit_mle`: the negative log-likelihood, its gradient and its
+:func:`cxanalytics.behaviour._mle._fit_mle`: the negative log-likelihood, its gradient and its
 Hessian.  The derivatives are written in the natural parameters theta and carried to the
 log scale by the chain rule, ``g_log = theta * g`` and
 ``H_log = (theta theta^T) * H + diag(theta * g)``.  Differences of digamma functions that

@@ -1,6 +1,6 @@
 """Customer lifetimes from a Dask transactions log (internal).
 
-:func:`cxanalytics._exposure.lifetimes` (behind :func:`cxanalytics.clv_by_segment` and
+:func:`cxanalytics.behaviour._exposure.lifetimes` (behind :func:`cxanalytics.clv_by_segment` and
 :func:`cxanalytics.retention_vs_acquisition`) hands a Dask transactions frame to
 :func:`transaction_totals`. Dask reduces the log to one row per customer (revenue and last
 purchase) and to the value counts of the gaps between a customer's consecutive purchases;
@@ -119,7 +119,7 @@ def latest_time(ddf, time: str):
 
 def transaction_totals(ddf, index: pd.Index, *, customer: str, time: str, amount: str | None, as_of,
                        gaps: bool) -> dict:
-    """Reduce a Dask transactions log to what :func:`cxanalytics._exposure.lifetimes` needs.
+    """Reduce a Dask transactions log to what :func:`cxanalytics.behaviour._exposure.lifetimes` needs.
 
     Returns a dict with the row counts behind the warnings (``rows``, ``unknown``,
     ``no_time``, ``late``), ``no_amount`` (kept purchases without a number), per-customer

@@ -1,7 +1,7 @@
 """Customer lifetimes observed in the logs: exposure, churn and revenue per segment (internal).
 
-Shared by :func:`cxanalytics.economics.clv_by_segment` and
-:func:`cxanalytics.retention_costs.retention_vs_acquisition`.
+Shared by :func:`cxanalytics.money.economics.clv_by_segment` and
+:func:`cxanalytics.money.retention_costs.retention_vs_acquisition`.
 """
 
 from __future__ import annotations

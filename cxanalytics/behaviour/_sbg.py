@@ -1,6 +1,6 @@
 """The shifted-beta-geometric (sBG) model of contractual retention (Fader & Hardie 2007).
 
-Re-exported by :mod:`cxanalytics.clv` (``fit_sbg``, ``SBGFit``), which documents the
+Re-exported by :mod:`cxanalytics.behaviour.clv` (``fit_sbg``, ``SBGFit``), which documents the
 shared fitting method (maximum likelihood on log parameters, delta-method intervals).
 """
 

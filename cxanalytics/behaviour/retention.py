@@ -1,7 +1,7 @@
 """Bridges from the behaviour tables to the retention models, and checks of their fit.
 
 - :func:`cohort_survivors` turns a customers table with start and cancellation dates
-  into the survivor counts per acquisition cohort that :func:`cxanalytics.clv.fit_sbg`
+  into the survivor counts per acquisition cohort that :func:`cxanalytics.behaviour.clv.fit_sbg`
   takes;
 - :func:`bgnbd_pmf` is the BG/NBD probability of ``x`` repeat purchases in ``(0, t]``;
 - :func:`bgnbd_frequency_table` compares the number of customers with each repeat
@@ -59,7 +59,7 @@ def cohort_survivors(
 ) -> pd.DataFrame:
     """Customers of each acquisition cohort still active after 0, 1, 2, ... periods of tenure.
 
-    The input of the shifted-beta-geometric model (:func:`cxanalytics.clv.fit_sbg`)
+    The input of the shifted-beta-geometric model (:func:`cxanalytics.behaviour.clv.fit_sbg`)
     built from a contractual customers table.
 
     Parameters
@@ -391,7 +391,7 @@ def bgnbd_holdout_table(
     max_frequency : int, default 7
         Calibration frequencies of ``max_frequency`` and more are pooled.
     frequency, recency, T : str
-        Calibration columns (as in :func:`cxanalytics.clv.fit_bgnbd`).
+        Calibration columns (as in :func:`cxanalytics.behaviour.clv.fit_bgnbd`).
     holdout, duration : str
         Columns of the purchases counted in the holdout period and its length (in the
         fit's time unit).

@@ -19,7 +19,7 @@ in-memory path, so both paths give the same table:
 Dask is an optional dependency (``pip install "cxanalytics[scale]"``): this module imports
 it only when a Dask frame is analysed, and ``import cxanalytics`` never imports it.  Any
 scheduler works, including a :class:`dask.distributed.Client` connected to a cluster.
-Time columns must already be datetimes (see :func:`cxanalytics.logs.read_transactions`).
+Time columns must already be datetimes (see :func:`cxanalytics.ingest.logs.read_transactions`).
 """
 
 from __future__ import annotations

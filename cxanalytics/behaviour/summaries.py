@@ -105,7 +105,7 @@ def customer_summary(
     :math:`e`: frequency :math:`x`, recency :math:`t_x = d_x - d_0`,
     :math:`T = e - d_0`, monetary value :math:`\\bar z = \\frac{1}{x}\\sum_{j=1}^x z_j`
     with :math:`z_j` the spend on day :math:`d_j`.  This is the input of
-    :func:`cxanalytics.clv.fit_bgnbd` and :func:`cxanalytics.clv.fit_gamma_gamma`.
+    :func:`cxanalytics.behaviour.clv.fit_bgnbd` and :func:`cxanalytics.behaviour.clv.fit_gamma_gamma`.
 
     References
     ----------
@@ -124,7 +124,7 @@ def customer_summary(
     0            1          1      7.0  14.0            20.0
     1            2          0      0.0  10.0             NaN
     """
-    if type(transactions).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.scale
+    if type(transactions).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.behaviour.scale
         from .scale import customer_summary_dask
 
         return customer_summary_dask(transactions, customer=customer, time=time, value=value, as_of=as_of,
@@ -316,7 +316,7 @@ def cohort_retention(
     3  2026-02             0         1    1.0
     4  2026-02             1         1    1.0
     """
-    if type(transactions).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.scale
+    if type(transactions).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.behaviour.scale
         from .scale import cohort_retention_dask
 
         return cohort_retention_dask(transactions, customer=customer, time=time, period=period)

@@ -1,6 +1,6 @@
 """Comment preparation: language per comment, normalisation, tokens, stop words, vectoriser.
 
-The character work reuses :mod:`cxanalytics.text` (its translation table: digits of three
+The character work reuses :mod:`cxanalytics.ingest.text` (its translation table: digits of three
 scripts to ASCII, invisible marks and ZWNJ removed, tatweel and Arabic diacritics removed,
 yeh / kaf / teh marbuta / alef variants unified).  This module adds what free text needs on
 top: a language per comment, Persian verb prefixes written apart ("می خواهم" -> "میخواهم",
@@ -55,7 +55,7 @@ def _join_fa_prefix(s: str) -> str:
 
 # Small stop-word lists (function words only).  Negations and intensifiers are deliberately
 # absent (not, no, never, لا, ما, مش, لم, لن, نه, نمي, خيلي, very, too): they carry opinion.
-# Arabic/Persian entries are written in the unified letters of cxanalytics.text.
+# Arabic/Persian entries are written in the unified letters of cxanalytics.ingest.text.
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset("""a an the and or but if of to in on at by for with from as is are was were be been being am
         it its this that these those i me my we our you your he him his she her they them their there here
@@ -85,7 +85,7 @@ _AR_LETTERS = re.compile(r"[\u064a\u0643\u0649\u0629]")
 
 
 def _partial(s: str) -> str:
-    """NFKC, the :mod:`cxanalytics.text` table except yeh/kaf/teh marbuta, casefold, spaces."""
+    """NFKC, the :mod:`cxanalytics.ingest.text` table except yeh/kaf/teh marbuta, casefold, spaces."""
     s = unicodedata.normalize("NFKC", s).translate(_PARTIAL_TABLE).casefold()
     s = unicodedata.normalize("NFKC", s).translate(_PARTIAL_TABLE)
     return _WS.sub(" ", s).strip()
@@ -305,7 +305,7 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         Same index as ``comments`` (a Series) and one row per comment: ``original`` (as given),
         ``text`` (prepared: NFKC; digits of the three scripts as ASCII; ZWNJ, bidi marks,
         tatweel and Arabic diacritics removed; alef أ/إ/آ/ٱ unified as in
-        :func:`cxanalytics.text.normalize_text`; yeh ي/ی/ى and kaf ك/ک written in the comment
+        :func:`cxanalytics.ingest.text.normalize_text`; yeh ي/ی/ى and kaf ك/ک written in the comment
         language's letters (Persian ی ک, with ة as ه; Arabic ي ك); casefolded; a Persian
         "می"/"نمی" written apart joined to its verb; whitespace collapsed; punctuation and
         emoji kept; the vectoriser then unifies all yeh, kaf and teh marbuta forms), ``language`` ("en", "ar", "fa", or "und" for no letters; an Arabic-script comment

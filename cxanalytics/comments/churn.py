@@ -49,7 +49,7 @@ def claim_theme_churn(linked, themes: ThemeResult, theme: int | str, *, column: 
     ClaimResult
         ``verdict``: one row, "yes" when the interval of the ratio lies above 1 ("WRONG WAY"
         in the note when it lies below; "n/a" when no or every comment mentions the theme).  ``evidence``: churn by mention (columns of
-        :func:`cxanalytics.outcomes.outcome_by_group`).
+        :func:`cxanalytics.link.outcomes.outcome_by_group`).
 
     Examples
     --------

@@ -2,7 +2,7 @@
 
 :class:`MissingColumnsError` and :func:`missing_columns_error` are used by
 :func:`cxanalytics.map_columns` and by every loader that checks columns (``cxanalytics
-report``, :mod:`cxanalytics.logs`, :func:`cxanalytics.datasets.load_sample`), so that a
+report``, :mod:`cxanalytics.ingest.logs`, :func:`cxanalytics.datasets.load_sample`), so that a
 table without its columns always gets the same message: what it lacks, what it has, and a
 mapping (proposed from its names and values) that would fit.
 """

@@ -2,7 +2,7 @@
 
 Names are normalised (camelCase split, case, spaces, underscores, plurals, a few
 abbreviations) and scored against the aliases of each canonical column
-(:data:`cxanalytics._schemas.SCHEMAS`): 1 for an alias, less for an alias inside a longer
+(:data:`cxanalytics.ingest._schemas.SCHEMAS`): 1 for an alias, less for an alias inside a longer
 name.  A candidate is then checked on its values (a churn flag must hold two or three
 values read as yes/no, a tenure non-negative numbers, a score whole numbers on a common
 scale...) and the checks infer the recode, the unit or the scale.  Columns are assigned

@@ -1,4 +1,4 @@
-"""Reading, checking and writing mapping files (the schema of :class:`cxanalytics.mapping.Mapping`).
+"""Reading, checking and writing mapping files (the schema of :class:`cxanalytics.ingest.mapping.Mapping`).
 
 Python reads TOML (:mod:`tomllib`) but cannot write it; the mapping schema is small (strings,
 booleans, numbers, lists of strings and one level of inline tables), so :func:`dumps` writes

@@ -1,4 +1,4 @@
-"""Canonical columns of each kind of input, in one table (used by :mod:`cxanalytics.mapping`).
+"""Canonical columns of each kind of input, in one table (used by :mod:`cxanalytics.ingest.mapping`).
 
 A *kind* is what one row of a table is: a customer of a churn ``snapshot``, a customer of the
 ``customers`` log, a purchase (``transactions``), a service contact (``interactions``) or a

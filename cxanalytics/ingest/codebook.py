@@ -206,7 +206,7 @@ class Codebook:
         ``p_<dimension>_<k>``, ``pillar_<name>``, ``topic_<x>``, ``channel``, ``branch``,
         ``comment``, ``customer_id``, ``submitted_at``, ``duration_s``, ...), ``kind`` (one of
         :data:`KINDS`), ``scale_min`` and ``scale_max`` (scored kinds), ``scale`` (the
-        :data:`cxanalytics.text.SCALES` lexicon scale used for text labels, blank for numbers
+        :data:`cxanalytics.ingest.text.SCALES` lexicon scale used for text labels, blank for numbers
         only), ``dimension`` (SERVQUAL dimension), ``reverse`` (negatively worded: scored as
         ``scale_min + scale_max - x``), ``grid`` (matrix question the item belongs to, for
         straight-lining), ``respondent_key`` (identifies a person, for duplicates), ``labels``
@@ -266,16 +266,16 @@ class Codebook:
         -----
         Roles come, in order, from platform metadata names (Qualtrics ImportIds, SurveyMonkey
         and Google Forms fixed columns), then from keywords in the question text (English,
-        Arabic, Persian; tables in :mod:`cxanalytics.cleaning._keywords`), and a scored role
+        Arabic, Persian; tables in :mod:`cxanalytics.ingest.cleaning._keywords`), and a scored role
         (NPS, CSAT, CES, SERVQUAL, pillar) is kept only if at least 80 % of the answers fit a
-        scale: lexicon labels (:func:`cxanalytics.text.lexicon`), numbers within anchors read
+        scale: lexicon labels (:func:`cxanalytics.ingest.text.lexicon`), numbers within anchors read
         from the question ("0 = very poor ... 10 = excellent") or end labels ("7 - Strongly
         agree"), or the smallest of 1-5, 1-7, 0/1-10 holding every number.  Grids pool their
         rows.  SERVQUAL dimensions (Parasuraman, Zeithaml & Berry 1988) and negative wording
         are read from the item text; checkbox choices and pillars from their labels.  Labelled
         rating scales (satisfaction, agreement, likelihood, extent "A great deal ... Not at
         all", "Definitely yes ... Definitely not", frequency "Never ... Always"; English,
-        Arabic, Persian: :data:`cxanalytics.text.SCALES`) are scored items with the positive
+        Arabic, Persian: :data:`cxanalytics.ingest.text.SCALES`) are scored items with the positive
         end high, never segments.  A column headed ``nps`` or asking whether one would
         "recommend" is the NPS item when its answers fit 0-10; an id-like column (named
         ``id``, ``*_id``, ``respondent``, ``seed``, ``uuid``, ``index``, or holding distinct
@@ -285,7 +285,7 @@ class Codebook:
         :attr:`notes`: codes an SPSS file declares, and 0 as "not applicable" for a whole
         battery of 1-5 or 1-7 items (at least 3 consecutive scored items of one kind) when 0
         sits below the scale - some items never use 0 while others do, or 0 is a lump apart
-        from the answers 1-k (:func:`cxanalytics._missing.zero_apart`) - the battery then gets
+        from the answers 1-k (:func:`cxanalytics._core.missing.zero_apart`) - the battery then gets
         the scale 1-k (an item scored 1-k from its anchors or labels that holds 0s gets the
         same proposal).  Typical codes (-99, -98, -97, -9, -8, 98, 99, 999) found outside an
         item's scale are noted only: cleaning already makes them missing as sentinels.
@@ -391,7 +391,7 @@ class Codebook:
         """Write the codebook as a UTF-8 (with BOM, for Excel) CSV, atomically.
 
         Cells that a spreadsheet would run as a formula are neutralised (see
-        :func:`cxanalytics.cleaning.neutralise_formula`); :meth:`from_csv` undoes it.
+        :func:`cxanalytics.ingest.cleaning.neutralise_formula`); :meth:`from_csv` undoes it.
         """
         from .cleaning._writers import write_csv_atomic
 

@@ -287,7 +287,7 @@ def map_columns(data: pd.DataFrame, mapping: Mapping | Path | str | dict, *, kin
 
     Notes
     -----
-    Conversions by canonical value type (see :mod:`cxanalytics._schemas`): flags to
+    Conversions by canonical value type (see :mod:`cxanalytics.ingest._schemas`): flags to
     ``boolean``; durations to days (``tenure``; a month is 365.25/12 days) or whole seconds;
     money times the declared ``factor``; scores checked against the declared scale; times
     to UTC; ids and labels to text (whole numbers without ``.0``). Blank text cells in

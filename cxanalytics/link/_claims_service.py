@@ -1,5 +1,5 @@
 """Service standards claim: waits within the standard, satisfaction and churn (internal;
-public as :func:`cxanalytics.claims.claim_service_standards`)."""
+public as :func:`cxanalytics.link.claims.claim_service_standards`)."""
 
 from __future__ import annotations
 

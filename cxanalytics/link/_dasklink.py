@@ -1,16 +1,16 @@
 """Responses linked to a Dask transactions log (internal).
 
-:func:`cxanalytics.linking.link_responses` (and through it
-:func:`cxanalytics.linking.encounter_landmarks`) hands a Dask transactions frame to the
+:func:`cxanalytics.link.linking.link_responses` (and through it
+:func:`cxanalytics.link.linking.encounter_landmarks`) hands a Dask transactions frame to the
 functions here. The responses are small and in memory; the log is not. Every partition of
 the log answers, for every response, the questions the pandas path asks of the whole log
 (purchases in the horizon, the first purchase after the response, the customer's first and
-last purchase) on its own rows, with the same :class:`cxanalytics._linkquery._Index`; the
+last purchase) on its own rows, with the same :class:`cxanalytics.link._linkquery._Index`; the
 answers are integers (counts and nanosecond times) combined exactly by sum, min and max in a
 tree, so the result is the pandas path's. The lapse window (the quantile of the gaps between
 consecutive purchase days) needs each customer's purchases together: the log is shuffled by
 customer and each partition gives the value counts of its gaps, whose quantile is numpy's
-(:func:`cxanalytics._daskvalue.quantile_from_counts`).
+(:func:`cxanalytics.behaviour._daskvalue.quantile_from_counts`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Logistic drivers of repurchase (internal; public as :func:`cxanalytics.drivers.repurchase_model`)."""
+"""Logistic drivers of repurchase (internal; public as :func:`cxanalytics.link.drivers.repurchase_model`)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     CovariateError
         Before any fit: a text predictor that is mostly numbers, a categorical one with too
         many levels for the events, constant or perfectly collinear predictors (the message
-        names them; rules in :mod:`cxanalytics._covariates`).
+        names them; rules in :mod:`cxanalytics._core.covariates`).
     ConvergenceError
         The fit failed, e.g. complete separation (the message shows the cross-table).
 
@@ -71,7 +71,7 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
         A predictor separates the outcome completely, quasi-completely or nearly
         (single-predictor AUC >= 0.98), or the fit shows huge coefficients, standard errors
         or fitted probabilities of 0 or 1; the message holds the cross-table (rules in
-        :mod:`cxanalytics._separation`).
+        :mod:`cxanalytics._core.separation`).
 
     Notes
     -----

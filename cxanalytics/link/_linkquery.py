@@ -1,7 +1,7 @@
 """Vectorised before/after queries on logs sorted by (customer, time) (internal).
 
-Shared by :func:`cxanalytics.linking.link_responses` and
-:func:`cxanalytics.linking.encounter_landmarks`: times as int64 nanoseconds, log rows coded by
+Shared by :func:`cxanalytics.link.linking.link_responses` and
+:func:`cxanalytics.link.linking.encounter_landmarks`: times as int64 nanoseconds, log rows coded by
 customer, and :class:`_Index`, where every "how many records of this customer before / after
 this time" question is one :func:`numpy.searchsorted` on a combined integer key.
 """

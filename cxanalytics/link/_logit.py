@@ -1,4 +1,4 @@
-"""Pieces of :func:`cxanalytics.drivers.repurchase_model` (internal): the result type, the
+"""Pieces of :func:`cxanalytics.link.drivers.repurchase_model` (internal): the result type, the
 design matrix, and average marginal effects (derivatives for numeric predictors, discrete
 changes for 0/1 and categorical ones)."""
 
@@ -16,12 +16,12 @@ from ..errors import ParameterError, describe
 
 @dataclass(frozen=True)
 class LogitResult:
-    """Logistic regression returned by :func:`~cxanalytics.drivers.repurchase_model`.
+    """Logistic regression returned by :func:`~cxanalytics.link.drivers.repurchase_model`.
 
     Attributes
     ----------
     odds_ratios : DataFrame
-        One row per coefficient (see :func:`~cxanalytics.drivers.repurchase_model`).
+        One row per coefficient (see :func:`~cxanalytics.link.drivers.repurchase_model`).
     marginal_effects : DataFrame
         Average marginal effects on the probability: the discrete change for 0/1 and
         categorical predictors, the derivative for other numeric ones.

@@ -1,4 +1,4 @@
-"""Relative-weight algebra for stacks of resamples (internal to :mod:`cxanalytics.drivers`).
+"""Relative-weight algebra for stacks of resamples (internal to :mod:`cxanalytics.link.drivers`).
 
 Every function works on a stack of B weight rows (bootstrap multinomial counts, or a single
 row of ones for the point estimate): moments are matrix products of the counts with the

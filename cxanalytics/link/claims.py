@@ -6,11 +6,11 @@ tested statement (``claim``, ``measure``, ``estimate``, ``ci_lower``, ``ci_upper
 ``evidence``, the table behind it. A claim is "supported" only when the interval excludes
 the null in the claimed direction; when the data point the *other* way the note says so
 plainly ("WRONG WAY"); when the group or score alone explains nearly all of the outcome, it
-says "TOO GOOD TO BE TRUE" (rule: :func:`cxanalytics._separation.too_good`).
+says "TOO GOOD TO BE TRUE" (rule: :func:`cxanalytics._core.separation.too_good`).
 
-The inputs are the frames of :mod:`cxanalytics.linking` (``link_responses(...).linked``
+The inputs are the frames of :mod:`cxanalytics.link.linking` (``link_responses(...).linked``
 or ``encounter_landmarks(...)``), or any table with the same columns. Hazard ratios come
-from :func:`cxanalytics.survival.cox`. All of this is observational: a supported claim is
+from :func:`cxanalytics.behaviour.survival.cox`. All of this is observational: a supported claim is
 an association that survives the stated adjustment, not proof of cause.
 """
 
@@ -57,7 +57,7 @@ def claim_negative_encounters(landmarks, *, count: str = "encounter", window="90
     Parameters
     ----------
     landmarks : LinkResult or DataFrame
-        Usually :func:`cxanalytics.linking.encounter_landmarks` (one row per k-th negative
+        Usually :func:`cxanalytics.link.linking.encounter_landmarks` (one row per k-th negative
         encounter); a ``link_responses`` frame works with ``count="unresolved_before"``.
     count : str, default "encounter"
         Number of negative encounters so far; values above ``max_count`` are pooled.
@@ -392,7 +392,7 @@ def claim_consistency(linked, *, spread: str = "sd_wait_s_before",
     ClaimResult
         ``verdict``: hazard ratio per standard deviation of ``spread``, adjusted for
         ``level`` ("yes" when above 1). ``evidence``: churn per year by tercile of spread
-        (columns of :func:`cxanalytics.outcomes.outcome_by_group`, group ``spread_band``).
+        (columns of :func:`cxanalytics.link.outcomes.outcome_by_group`, group ``spread_band``).
 
     Warns
     -----
@@ -457,7 +457,7 @@ def claim_satisfaction_retention(data, *, satisfaction: str, churned: str,
     ClaimResult
         ``verdict``: ratio per scale point ("yes" when below 1, or a slope below 0; "WRONG WAY" in the note
         when churn significantly *rises* with satisfaction). ``evidence``: churn by score
-        (columns of :func:`cxanalytics.outcomes.outcome_by_group`).
+        (columns of :func:`cxanalytics.link.outcomes.outcome_by_group`).
 
     Warns
     -----

@@ -4,7 +4,7 @@
 *after* the response (repurchase within a horizon, time to churn or censoring) and their
 service history *before* it (contacts, unresolved contacts, complaints, recoveries,
 tenure), so that cause precedes effect. :func:`outcome_by_group` tabulates an outcome by
-satisfaction group with intervals (in :mod:`cxanalytics.outcomes`).
+satisfaction group with intervals (in :mod:`cxanalytics.link.outcomes`).
 :func:`encounter_landmarks` links service contacts instead of responses: the k-th negative
 encounter of each customer, with the behaviour after it.
 
@@ -140,14 +140,14 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     inactivity : str, Timedelta or number of days, optional
         Lapse window for non-contractual customers; by default the 90th percentile of the
         gaps between consecutive purchase days, as
-        :func:`cxanalytics.churn.churn_labels_noncontractual` chooses it.
+        :func:`cxanalytics.behaviour.churn.churn_labels_noncontractual` chooses it.
     shared : path, optional
         A folder where results are shared between notebooks (``cxanalytics report`` gives
         each notebook one as ``shared_dir``): the result of an earlier call with the same
         tables (same contents) and options is read from it instead of computed, else the
         result is computed and written there as Parquet for later calls. What is read back
         is identical (checked before it is shared) and raises the same warnings; see
-        :mod:`cxanalytics._sharedtables`. ``None``: always compute.
+        :mod:`cxanalytics.link._sharedtables`. ``None``: always compute.
 
     Returns
     -------

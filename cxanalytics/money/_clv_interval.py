@@ -1,8 +1,8 @@
 """Lifetime value with an interval, from inputs that carry their uncertainty (internal).
 
-:func:`clv_interval` is re-exported by :mod:`cxanalytics.economics` (and ``cx``); it
+:func:`clv_interval` is re-exported by :mod:`cxanalytics.money.economics` (and ``cx``); it
 propagates the uncertainty of the margin and the retention rate (:class:`Estimate`)
-into the margin-multiple lifetime value of :func:`cxanalytics.economics.clv`, by the
+into the margin-multiple lifetime value of :func:`cxanalytics.money.economics.clv`, by the
 delta method or by seeded Monte Carlo.
 """
 
@@ -26,7 +26,7 @@ _DIRECT_SUM = 100_000  # finite horizons up to this many periods are summed term
 
 
 def dclv_dretention(margin: float, retention: float, discount: float, horizon: float, timing: str) -> float:
-    """Derivative of :func:`cxanalytics.economics.clv` with respect to retention (scalars).
+    """Derivative of :func:`cxanalytics.money.economics.clv` with respect to retention (scalars).
 
     With :math:`q = r/(1 + i)`, end of period :math:`V = m \\sum_{t=1}^{H} q^t` and
     start of period :math:`V = m \\sum_{t=0}^{H-1} q^t`, so
@@ -75,7 +75,7 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
         ``ci_upper``; optional ``std_error`` and ``level``, default 0.95).
     discount : float
         Discount rate per period, >= 0: a choice, not an estimate (vary it with
-        :func:`cxanalytics.sensitivity.sensitivity`).
+        :func:`cxanalytics.money.sensitivity.sensitivity`).
     horizon, timing
         As in :func:`clv`.
     method : {'delta', 'monte_carlo'}, default 'delta'
@@ -117,11 +117,11 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
     -----
     **Why a separate function.** :func:`clv` stays a vectorised function of plain
     numbers that returns a float (array, Series): it is the ``func`` handed to
-    :func:`~cxanalytics.sensitivity.sensitivity`, :func:`~cxanalytics.sensitivity.break_even`
-    and :func:`~cxanalytics.sensitivity.break_even_curve` (notebooks 06 and 07), and
+    :func:`~cxanalytics.money.sensitivity.sensitivity`, :func:`~cxanalytics.money.sensitivity.break_even`
+    and :func:`~cxanalytics.money.sensitivity.break_even_curve` (notebooks 06 and 07), and
     it is evaluated on arrays of thousands of draws by :func:`clv_by_segment`,
     :func:`profit_from_retention_gain`, :func:`retention_vs_acquisition` and
-    :func:`~cxanalytics.improvement.value_of_improvement`. Returning a frame from it
+    :func:`~cxanalytics.money.improvement.value_of_improvement`. Returning a frame from it
     would break every one of those callers, and a return type that depends on the
     input would break them silently; ``clv_interval`` returns the tidy row every
     other estimate in the library returns. ``clv`` given an :class:`Estimate` raises

@@ -1,11 +1,11 @@
-"""A number with its uncertainty (internal; :class:`Estimate` is re-exported by :mod:`cxanalytics.economics`).
+"""A number with its uncertainty (internal; :class:`Estimate` is re-exported by :mod:`cxanalytics.money.economics`).
 
 :class:`Estimate` carries an input of the money calculations - a retention rate, a
 margin - together with what is known of its uncertainty: an interval, a standard
 error, or the counts behind a proportion. :func:`as_estimate` reads the usual ways of
 writing one (a plain number, ``(estimate, ci_lower, ci_upper)``, a tidy row);
 :func:`working_se` and :func:`draw` give the standard error and Monte Carlo draws that
-:func:`cxanalytics.economics.clv_interval` propagates.
+:func:`cxanalytics.money.economics.clv_interval` propagates.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class Estimate:
         The Jeffreys interval is the equal-tailed interval of the
         :math:`\\mathrm{Beta}(k + 1/2, n - k + 1/2)` distribution, with the lower limit
         set to 0 when k = 0 and the upper to 1 when k = n (Brown, Cai & DasGupta 2001),
-        the distribution :func:`cxanalytics.economics.clv_interval` draws from.
+        the distribution :func:`cxanalytics.money.economics.clv_interval` draws from.
 
         References
         ----------

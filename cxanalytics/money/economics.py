@@ -6,13 +6,13 @@
 - :func:`clv_by_segment` estimates each segment's margin and retention from the logs and
   values a customer of each segment with :func:`clv`;
 - :func:`clv_from_sbg` and :func:`clv_from_bgnbd` wrap the fitted models of
-  :mod:`cxanalytics.clv` so their values can be set beside the margin multiple;
+  :mod:`cxanalytics.behaviour.clv` so their values can be set beside the margin multiple;
 - :func:`profit_from_retention_gain` checks Reichheld & Sasser's "5 % more retention"
   claim under the business's own numbers.
 
 The cost of winning a customer against the cost of keeping one is in
-:mod:`cxanalytics.retention_costs`; the Monte Carlo value of an improvement, one-way
-sensitivity and break-even are in :mod:`cxanalytics.sensitivity`.
+:mod:`cxanalytics.money.retention_costs`; the Monte Carlo value of an improvement, one-way
+sensitivity and break-even are in :mod:`cxanalytics.money.sensitivity`.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def clv_from_sbg(fit: SBGFit, *, margin: float, discount: float, renewals: int =
     Parameters
     ----------
     fit : SBGFit
-        From :func:`cxanalytics.clv.fit_sbg`.
+        From :func:`cxanalytics.behaviour.clv.fit_sbg`.
     margin : float
         Margin per period.
     discount : float
@@ -314,7 +314,7 @@ def clv_by_segment(
     transactions : pandas.DataFrame or dask.dataframe.DataFrame
         One row per purchase: ``customer``, ``time``, ``amount``. A Dask frame (a log larger
         than memory, datetime ``time``) gives the same table, reduced to one row per customer
-        with Dask (:mod:`cxanalytics._daskvalue`).
+        with Dask (:mod:`cxanalytics.behaviour._daskvalue`).
     by : str or None, default 'segment'
         Grouping column of ``customers``; None for one row ('all').  (Called ``segment``
         before 0.2; the old name still works, with a ``FutureWarning``.)

@@ -6,7 +6,7 @@
 - :func:`detractors_to_passives` and :func:`fewer_negative_encounters` build the effect
   tables of the two usual scenarios.
 
-One-way sensitivity and break-even are in :mod:`cxanalytics.sensitivity`.
+One-way sensitivity and break-even are in :mod:`cxanalytics.money.sensitivity`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Baseline:
 
     ``customers``: how many; ``retention``: their retention per period; ``margin``:
     margin per period; ``discount``: discount rate per period; ``horizon`` and
-    ``timing`` as in :func:`cxanalytics.economics.clv`.
+    ``timing`` as in :func:`cxanalytics.money.economics.clv`.
     """
 
     customers: float
@@ -343,7 +343,7 @@ def value_of_improvement(effects, base, *, n_draws: int = 10_000, alpha: float =
     :math:`\\mathrm{logit}(1 - r)` shifts by :math:`\\sum w \\log OR`; then
     :math:`r \\to r^{\\exp(\\sum w \\log HR)}` (a hazard ratio scales the cumulative
     hazard :math:`-\\log r`); then :math:`r \\to r + \\sum w\\, d` (clipped to [0, 1]).
-    ``clv_gain`` is :func:`cxanalytics.economics.clv` after minus before.
+    ``clv_gain`` is :func:`cxanalytics.money.economics.clv` after minus before.
 
     Examples
     --------

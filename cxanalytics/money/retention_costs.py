@@ -1,6 +1,6 @@
 """What keeping a customer costs against what winning one costs, average and marginal.
 
-See :func:`retention_vs_acquisition`; lifetime values come from :mod:`cxanalytics.economics`.
+See :func:`retention_vs_acquisition`; lifetime values come from :mod:`cxanalytics.money.economics`.
 """
 
 from __future__ import annotations

@@ -4,12 +4,12 @@
   others held at base (the tornado table);
 - :func:`break_even` finds the input value at which a result reaches a target;
 - :func:`break_even_interval` gives it an interval when the other inputs or the target
-  are estimates (:class:`~cxanalytics.economics.Estimate`);
+  are estimates (:class:`~cxanalytics.money.economics.Estimate`);
 - :func:`break_even_curve` is the line to plot around it.
 
 The plots are :func:`cxanalytics.plotting.economics.plot_tornado` and
 :func:`cxanalytics.plotting.economics.plot_break_even`; joint uncertainty of estimated
-effects is in :func:`cxanalytics.improvement.value_of_improvement`.
+effects is in :func:`cxanalytics.money.improvement.value_of_improvement`.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def sensitivity(func: Callable[..., float], base_inputs: Mapping[str, object],
     Notes
     -----
     One-way analysis ignores interactions between inputs; the Monte Carlo of
-    :func:`cxanalytics.improvement.value_of_improvement` varies the effects jointly.
+    :func:`cxanalytics.money.improvement.value_of_improvement` varies the effects jointly.
 
     Examples
     --------
@@ -139,7 +139,7 @@ def break_even(func: Callable[..., float], input: str | None, target: float, bra
     -------
     float or pandas.DataFrame
         The input value x with func(x) = target; when ``target`` or a base input is an
-        :class:`~cxanalytics.economics.Estimate`, the break-even with its interval (the
+        :class:`~cxanalytics.money.economics.Estimate`, the break-even with its interval (the
         tidy frame of :func:`break_even_interval`, delta method).
 
     Raises
@@ -248,11 +248,11 @@ def break_even_interval(func: Callable[..., float], input: str | None, target, b
     func, input, bracket, xtol
         As in :func:`break_even`.
     target : float or Estimate
-        Result to reach; an :class:`~cxanalytics.economics.Estimate` (e.g. a mean
+        Result to reach; an :class:`~cxanalytics.money.economics.Estimate` (e.g. a mean
         acquisition cost with its interval) when it is itself estimated.
     base_inputs : mapping, optional
         Values of the other inputs; any of them may be an
-        :class:`~cxanalytics.economics.Estimate` (its interval, standard error or
+        :class:`~cxanalytics.money.economics.Estimate` (its interval, standard error or
         counts). The solved input's entry is a placeholder.
     method : {'delta', 'monte_carlo'}, default 'delta'
         How the uncertainty is propagated (see Notes).

@@ -59,7 +59,7 @@ def quarantine_table(result_or_table: object, *, by: str = "platform", show_zero
     Parameters
     ----------
     result_or_table : CleanResult, mapping or DataFrame
-        A :class:`~cxanalytics.cleaning.CleanResult`; a mapping ``{label: CleanResult or
+        A :class:`~cxanalytics.ingest.cleaning.CleanResult`; a mapping ``{label: CleanResult or
         table}`` (one group per key, e.g. per platform); or a tidy table with ``reason`` and
         ``n`` (rows whose ``outcome`` is not ``"quarantined"`` are ignored, so
         ``CleanResult.summary()`` works as it is) and, optionally, a ``by`` column.
@@ -72,7 +72,7 @@ def quarantine_table(result_or_table: object, *, by: str = "platform", show_zero
     -------
     pandas.DataFrame
         ``by`` (group, in order of appearance), ``reason`` (the order of
-        :data:`cxanalytics.cleaning.REASONS`, then any other reason alphabetically) and ``n``
+        :data:`cxanalytics.ingest.cleaning.REASONS`, then any other reason alphabetically) and ``n``
         (responses, summed over duplicate rows), one row per group and reason.
 
     Raises

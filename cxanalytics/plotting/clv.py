@@ -60,7 +60,7 @@ def plot_sbg_projection(
     Parameters
     ----------
     fit : SBGFit
-        The result of :func:`cxanalytics.clv.fit_sbg` on the first periods of ``actual``.
+        The result of :func:`cxanalytics.behaviour.clv.fit_sbg` on the first periods of ``actual``.
     actual : sequence of numbers
         Survivors at the start of periods 0, 1, ..., K (first value: cohort size),
         including the holdout periods the fit has not seen.
@@ -154,7 +154,7 @@ def plot_expected_vs_actual(
     Parameters
     ----------
     fit_bgnbd : BGNBDFit
-        The result of :func:`cxanalytics.clv.fit_bgnbd` on ``summary``.
+        The result of :func:`cxanalytics.behaviour.clv.fit_bgnbd` on ``summary``.
     summary : pandas.DataFrame
         One row per customer (the calibration summary; with holdout columns for
         ``kind="holdout"``).
@@ -164,10 +164,10 @@ def plot_expected_vs_actual(
         Frequencies of this many and more are pooled into one class.
     kind : {"frequency", "holdout"}, default "frequency"
         ``"frequency"``: bars of the number of customers with each calibration
-        frequency, actual and expected (:func:`cxanalytics.retention.bgnbd_frequency_table`).
+        frequency, actual and expected (:func:`cxanalytics.behaviour.retention.bgnbd_frequency_table`).
         ``"holdout"``: mean purchases in the holdout period, actual and conditional
         expectation, by calibration frequency
-        (:func:`cxanalytics.retention.bgnbd_holdout_table`).
+        (:func:`cxanalytics.behaviour.retention.bgnbd_holdout_table`).
     title : str, optional
         Axes title.
     label_formatter : callable, optional

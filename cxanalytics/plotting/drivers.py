@@ -36,7 +36,7 @@ def _check(table: object, columns: Sequence[str], what: str) -> pd.DataFrame:
 
 def plot_importance_performance(table: pd.DataFrame, *, ax: Axes | None = None,
                                 title: str | None = None) -> Axes:
-    """Importance-performance quadrant chart of :func:`cxanalytics.drivers.importance_performance`.
+    """Importance-performance quadrant chart of :func:`cxanalytics.link.drivers.importance_performance`.
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def plot_relative_weights(table: pd.DataFrame, *, value: str = "share", ax: Axes
     Parameters
     ----------
     table : DataFrame
-        :func:`cxanalytics.drivers.relative_weights` output.
+        :func:`cxanalytics.link.drivers.relative_weights` output.
     value : {"share", "weight"}, default "share"
         Share of R² (intervals ``share_ci_*``) or raw weight (``ci_*``).
     ax, title

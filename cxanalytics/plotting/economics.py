@@ -32,7 +32,7 @@ def _require(table: object, columns: list[str], what: str) -> pd.DataFrame:
 def plot_tornado(table: pd.DataFrame, *, ax: Axes | None = None, labels: dict[str, str] | None = None,
                  xlabel: str = "Result", title: str | None = None, colors: tuple[str, str] = ("#c0504d", "#4f81bd"),
                  annotate: bool = True) -> Axes:
-    """Draw a tornado chart of :func:`cxanalytics.sensitivity.sensitivity`.
+    """Draw a tornado chart of :func:`cxanalytics.money.sensitivity.sensitivity`.
 
     Parameters
     ----------
@@ -95,12 +95,12 @@ def plot_break_even(curve: pd.DataFrame, *, target: float | None = None, break_e
     Parameters
     ----------
     curve : pandas.DataFrame
-        From :func:`cxanalytics.sensitivity.break_even_curve` (input, value, output).
+        From :func:`cxanalytics.money.sensitivity.break_even_curve` (input, value, output).
     target : float, optional
         Horizontal line at the target result (e.g. a cost, or 0).
     break_even : float, optional
         Input value where the result meets the target
-        (:func:`cxanalytics.sensitivity.break_even`): a vertical line and a marker.
+        (:func:`cxanalytics.money.sensitivity.break_even`): a vertical line and a marker.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when None.
     xlabel : str, optional
@@ -140,7 +140,7 @@ def plot_break_even(curve: pd.DataFrame, *, target: float | None = None, break_e
 
 def plot_value_distribution(result: ImprovementValue, *, quantity: str = "value", ax: Axes | None = None,
                             bins: int = 50, xlabel: str | None = None, title: str | None = None) -> Axes:
-    """Histogram of the Monte Carlo draws of :func:`cxanalytics.improvement.value_of_improvement`.
+    """Histogram of the Monte Carlo draws of :func:`cxanalytics.money.improvement.value_of_improvement`.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """Satisfaction plots: NPS bars, trends, SERVQUAL gaps, funnel plots and pillar profiles.
 
-Each function draws one tidy result of :mod:`cxanalytics.metrics`,
-:mod:`cxanalytics.servqual` or :mod:`cxanalytics.consistency` on an Axes (a new
+Each function draws one tidy result of :mod:`cxanalytics.survey.metrics`,
+:mod:`cxanalytics.survey.servqual` or :mod:`cxanalytics.survey.consistency` on an Axes (a new
 figure when ``ax`` is omitted) and returns that Axes.  Every tick label, title and
 legend text passes through :func:`cxanalytics.plotting._rtl.display_text`, so Arabic
 and Persian branch names and answer labels are drawn joined and right to left.
@@ -78,7 +78,7 @@ def plot_nps_bars(nps_result: pd.DataFrame, *, ax: Axes | None = None,
     Parameters
     ----------
     nps_result : pandas.DataFrame
-        The output of :func:`cxanalytics.metrics.nps` (any ``by=``).
+        The output of :func:`cxanalytics.survey.metrics.nps` (any ``by=``).
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is created when omitted.
     colors : sequence of str
@@ -237,7 +237,7 @@ def plot_servqual_gaps(gaps: pd.DataFrame, *, ax: Axes | None = None, level: str
     Parameters
     ----------
     gaps : pandas.DataFrame
-        The output of :func:`cxanalytics.servqual.servqual_gaps`.
+        The output of :func:`cxanalytics.survey.servqual.servqual_gaps`.
     ax : matplotlib Axes, optional
         Axes to draw on.
     level : {"dimension", "item"}, default "dimension"
@@ -301,7 +301,7 @@ def plot_funnel(table: pd.DataFrame, *, ax: Axes | None = None, n_grid: int = 20
     Parameters
     ----------
     table : pandas.DataFrame
-        The output of :func:`cxanalytics.consistency.funnel_table` (its ``attrs`` carry
+        The output of :func:`cxanalytics.survey.consistency.funnel_table` (its ``attrs`` carry
         the target, spread and limit method).
     ax : matplotlib Axes, optional
         Axes to draw on.
@@ -385,7 +385,7 @@ def plot_pillars(scores: pd.DataFrame, *, ax: Axes | None = None,
     Parameters
     ----------
     scores : pandas.DataFrame
-        The output of :func:`cxanalytics.servqual.pillar_scores` (any ``by=``).
+        The output of :func:`cxanalytics.survey.servqual.pillar_scores` (any ``by=``).
     ax : matplotlib Axes, optional
         Axes to draw on.
     scale : tuple, default (0, 10)

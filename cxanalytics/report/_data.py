@@ -34,7 +34,7 @@ class DataFolder:
     mapping_log: pd.DataFrame = field(default_factory=pd.DataFrame)
     snapshot_segments: tuple[str, ...] = ()  # segment columns a mapping declares for the churn snapshot
     snapshot_parameters: dict = field(default_factory=dict)  # notebook 09's parameters for a mapped snapshot
-    cleaned: object = None  # the exports' cleaned responses (cxanalytics.surveys.CleanedSurveys), with --survey
+    cleaned: object = None  # the exports' cleaned responses (cxanalytics.survey.combined.CleanedSurveys), with --survey
 
 
 def present_inputs(folder: Path) -> frozenset[str]:
@@ -100,7 +100,7 @@ def _check_table(path: Path, name: str) -> None:
         raise lacking_columns(path, name, missing, columns, schema_of=schema_of)
 
 
-#: Kind of input (:data:`cxanalytics.mapping.KINDS`) of each table given by name.
+#: Kind of input (:data:`cxanalytics.ingest.mapping.KINDS`) of each table given by name.
 KIND_OF = {"customers": "customers", "transactions": "transactions", "interactions": "interactions",
            "responses": "survey"}
 
@@ -277,7 +277,7 @@ SNAPSHOT_COLUMNS = ("tenure", "churned")
 
 def _place_snapshot(snapshot, mapping, out: Path) -> tuple[pd.DataFrame | None, tuple[str, ...], dict]:
     """Put the churn snapshot into ``out`` (mapped into ``snapshot.csv``, or linked); its mapping log, segments
-    and notebook parameters (:func:`cxanalytics._snapshotparams.snapshot_notebook_parameters`)."""
+    and notebook parameters (:func:`cxanalytics.report._snapshotparams.snapshot_notebook_parameters`)."""
     from ..ingest._mapfiles import missing_columns_error
 
     paths = [Path(p) for p in ([snapshot] if isinstance(snapshot, str | Path) else snapshot)]

@@ -4,7 +4,7 @@
 one CSV or Parquet file in the canonical columns (``tenure`` in days, ``churned``). Anything
 else (an Excel workbook, several files to join, other column names such as IBM's
 ``Tenure in Months`` / ``Churn Value``) stops with a
-:class:`~cxanalytics.mapping.MissingColumnsError` that carries a mapping proposed from the
+:class:`~cxanalytics.ingest.mapping.MissingColumnsError` that carries a mapping proposed from the
 file's names and values; the command line saves it as ``OUT/proposed_mapping.toml`` and
 prints the command that runs the report again with it (:func:`rerun_command`).
 """

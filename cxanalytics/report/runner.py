@@ -9,7 +9,7 @@ The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has
    canonical names, and raw survey exports (``--survey``, any number) read with
    :func:`cxanalytics.read_export`, cleaned with :func:`cxanalytics.clean_responses`
    (codebook inferred, or ``--codebook``) and stacked into ``responses.csv``;
-2. works out which *kinds* of input each notebook needs (:mod:`cxanalytics._reportkinds`:
+2. works out which *kinds* of input each notebook needs (:mod:`cxanalytics.report._kinds`:
    ``survey``, ``customers``, ``snapshot``...; any platform's export is a ``survey``) and
    skips, with a note naming the option that would enable it, a notebook whose kinds were
    not given; the exports' cleaned responses, quarantine, log and codebook are kept in
@@ -20,7 +20,7 @@ The notebooks in ``notebooks/`` are the analyst's path (DESIGN.md §5). Each has
    started in the notebook's folder; one line per notebook when it starts and ends (and
    papermill's per-cell bars on a terminal);
 4. converts the executed notebooks into one self-contained HTML page
-   (:mod:`cxanalytics._reporthtml`): the findings the notebooks recorded with
+   (:mod:`cxanalytics.report._html`): the findings the notebooks recorded with
    :func:`cxanalytics.finding` first, each with its figure, then a table of contents, an
    About section and the notebooks' outputs (no code) as appendices.
 
@@ -33,7 +33,7 @@ process's working directory is never changed, so ``jobs > 1`` is safe with relat
 ``engine="dask"`` is for transactions logs larger than memory: the log (a Parquet file or a
 folder of Parquet part files, given with ``--transactions`` or as ``transactions.parquet``
 in the data folder) is linked, never loaded, and the notebooks that declare an ``engine``
-parameter read it lazily with :func:`cxanalytics.logs.read_transactions` and reduce it with
+parameter read it lazily with :func:`cxanalytics.ingest.logs.read_transactions` and reduce it with
 Dask (optionally on a ``dask.distributed`` cluster, ``scheduler=``), with the same numbers
 as pandas: every notebook that reads the log, 00 and 04-10 (row counts, customer summaries,
 cohorts, churn labels, linked responses, encounter landmarks, lifetime values, retention
@@ -168,7 +168,7 @@ def _execute(path: Path, output: Path, parameters: dict, timeout: int, progress:
     """Run one notebook (absolute ``path`` and ``output``) in a kernel started in the notebook's folder.
 
     Safe to call from several threads at once: the process's working directory is neither used
-    nor changed (see :mod:`cxanalytics._reportexec`). Any error becomes a 'failed' run.
+    nor changed (see :mod:`cxanalytics.report._exec`). Any error becomes a 'failed' run.
     """
     papermill = _require("papermill")
     declared = _declared_parameters(path)
@@ -242,7 +242,7 @@ def run_report(
         folder is assembled in a temporary folder (removed afterwards) from ``data_dir``
         and these files.
     mapping : path or Mapping, optional
-        A column mapping file (``--map``, see :mod:`cxanalytics.mapping`): the tables of the
+        A column mapping file (``--map``, see :mod:`cxanalytics.ingest.mapping`): the tables of the
         kinds it maps are read, mapped and written into the data folder before any notebook
         runs (:func:`assemble_data`).
     snapshot : path or sequence of paths, optional
@@ -263,14 +263,14 @@ def run_report(
     jobs : int, default 2
         Notebooks executed at once, each in its own kernel process, started in the
         notebook's folder (relative paths in a notebook are relative to it). They are
-        started longest first (expected seconds at scale, :func:`cxanalytics._reportexec.schedule_order`;
+        started longest first (expected seconds at scale, :func:`cxanalytics.report._exec.schedule_order`;
         a notebook after those whose output it reads), so the slots finish together. The
         notebooks run standalone, so the order does not change any result; the report keeps
         their numbered order.
     engine : {'pandas', 'dask'}, default 'pandas'
         How notebooks that declare an ``engine`` parameter (00, 04 to 10) read the
         transactions log. ``'dask'``: lazily, with
-        :func:`cxanalytics.logs.read_transactions` (``engine="dask"``), so that customer
+        :func:`cxanalytics.ingest.logs.read_transactions` (``engine="dask"``), so that customer
         summaries, cohort counts, linked responses, encounter landmarks, lifetime values
         and retention costs are computed partition by partition on a
         log larger than memory (a Parquet file or a folder of Parquet part files; CSV
@@ -305,7 +305,7 @@ def run_report(
         Notebook parameters (``--param NAME=VALUE``), e.g. ``{"acquisition_cost": 250,
         "margin_rate": 0.35}``: injected into every notebook whose ``parameters`` cell
         declares the name, after the report's own. Checked before any notebook runs
-        against the defaults in those cells (:mod:`cxanalytics._reportparams`): an
+        against the defaults in those cells (:mod:`cxanalytics.report._params`): an
         unknown name or a value of another type is a ParameterError.
 
     Notes
@@ -328,7 +328,7 @@ def run_report(
     folder, removed after the report) is passed as ``shared=`` to the heavy linking functions
     (:func:`cxanalytics.link_responses`, :func:`cxanalytics.encounter_landmarks`): a table a
     notebook built is written there as Parquet and read back, identical, by a later notebook
-    that builds it from the same data with the same options (:mod:`cxanalytics._sharedtables`).
+    that builds it from the same data with the same options (:mod:`cxanalytics.link._sharedtables`).
     Cells tagged ``sample-prose`` (text
     true of the bundled sample only) are left out of the page unless the data is the sample.
 

@@ -8,12 +8,12 @@ the functions here answer from it, with intervals:
 
 - :func:`churn_by_segment`: churn share per segment (Wilson intervals);
 - :func:`survival_by_segment`: Kaplan-Meier curves by segment, log-rank test and
-  restricted mean tenure (Cox regression: :func:`cxanalytics.survival.cox` on the
+  restricted mean tenure (Cox regression: :func:`cxanalytics.behaviour.survival.cox` on the
   snapshot directly, ``duration="tenure", event="churned"``);
 - :func:`tenure_life_table`: customers at risk, lost and censored per period, the
   retention curve by tenure;
 - :func:`fit_sbg_snapshot`: the shifted-beta-geometric model fitted to censored
-  tenures (:func:`cxanalytics.clv.fit_sbg_censored`);
+  tenures (:func:`cxanalytics.behaviour.clv.fit_sbg_censored`);
 - :func:`snapshot_clv` and :func:`snapshot_retention_vs_acquisition`: lifetime value
   with margin from the charges and retention from the fitted curve, and what a
   retained customer is worth against a new one;

@@ -73,7 +73,7 @@ def prepare(snapshot, *, tenure: str | None, churned: str, by=None, extra=(), wh
     """Checked columns of a snapshot: ``_tenure`` (if asked), ``_churned`` (0/1), by-columns, extras.
 
     Rows with a missing tenure, churn flag or by-value are left out with one
-    DataQualityWarning (:func:`cxanalytics._validate.warn_dropped`) naming ``function``.
+    DataQualityWarning (:func:`cxanalytics._core.validate.warn_dropped`) naming ``function``.
     """
     data = require_frame(snapshot, parameter="snapshot")
     by_cols = as_list(by)
@@ -143,7 +143,7 @@ def snapshot_from_logs(customers: pd.DataFrame, transactions: pd.DataFrame, *,
         Unit of ``tenure`` ('days', 'weeks', 'months', 'quarters', 'years'); days are
         the canonical unit of a snapshot's tenure (:func:`cxanalytics.map_columns`).
     as_of, window, lapse, customer, acquired, cancelled, time, amount
-        As in :func:`cxanalytics.economics.clv_by_segment`: churn is a cancellation,
+        As in :func:`cxanalytics.money.economics.clv_by_segment`: churn is a cancellation,
         or (for customers who may lapse) a silence longer than ``window`` after the
         last purchase, dated at that purchase.
     acquisition_cost, complaint, submitted : str
@@ -162,7 +162,7 @@ def snapshot_from_logs(customers: pd.DataFrame, transactions: pd.DataFrame, *,
     Raises
     ------
     ColumnError, ParameterError
-        As :func:`cxanalytics.economics.clv_by_segment`; missing columns of the
+        As :func:`cxanalytics.money.economics.clv_by_segment`; missing columns of the
         interactions or responses.
 
     Warns

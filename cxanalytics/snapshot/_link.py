@@ -36,7 +36,7 @@ def satisfaction_churn_link(snapshot: pd.DataFrame, *, satisfaction: str | None 
         ``verdict``: one row per predictor given, columns as every claim (``claim``,
         ``measure``, ``estimate``, ``ci_lower``, ``ci_upper``, ``n``, ``alpha``,
         ``supported``, ``note``). Satisfaction: the row of
-        :func:`cxanalytics.claims.claim_satisfaction_retention` (odds ratio of churn per
+        :func:`cxanalytics.link.claims.claim_satisfaction_retention` (odds ratio of churn per
         scale point; when the score separates churners, the linear slope per point).
         Complaint: the difference in churn share, complainers minus the others
         (Newcombe's hybrid score interval), "yes" when above 0. Notes say "WRONG WAY"

@@ -170,10 +170,10 @@ def tenure_life_table(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned
     tenure 0 left during the first period, and in the shifted-beta-geometric model every
     customer stays one period) and a customer still
     active has completed :math:`\lfloor x \rfloor` periods, so is censored there: the
-    convention of :func:`cxanalytics.clv.fit_sbg_censored`, whose input this table is.
+    convention of :func:`cxanalytics.behaviour.clv.fit_sbg_censored`, whose input this table is.
     For whole-number tenures, ``survival`` equals the Kaplan-Meier estimate at the same
     times (censored customers count as at risk at their own time), and the Greenwood
-    standard error and log-log interval are those of :func:`cxanalytics.survival.kaplan_meier`.
+    standard error and log-log interval are those of :func:`cxanalytics.behaviour.survival.kaplan_meier`.
     ``lost + censored`` summed over periods is the number of customers.
 
     References
@@ -296,9 +296,9 @@ def survival_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | Non
     Returns
     -------
     SnapshotSurvival
-        ``km`` (:func:`cxanalytics.survival.kaplan_meier`), ``logrank``
-        (:func:`cxanalytics.survival.logrank`; None with one segment), ``rmst``
-        (:func:`cxanalytics.survival.rmst`) and ``tau``; ``.summary()`` puts them in
+        ``km`` (:func:`cxanalytics.behaviour.survival.kaplan_meier`), ``logrank``
+        (:func:`cxanalytics.behaviour.survival.logrank`; None with one segment), ``rmst``
+        (:func:`cxanalytics.behaviour.survival.rmst`) and ``tau``; ``.summary()`` puts them in
         one row per segment.
 
     Raises

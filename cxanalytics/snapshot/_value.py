@@ -188,7 +188,7 @@ def fit_sbg_snapshot(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned:
     Returns
     -------
     SBGFit
-        As :func:`cxanalytics.clv.fit_sbg_censored` on :func:`tenure_life_table`.
+        As :func:`cxanalytics.behaviour.clv.fit_sbg_censored` on :func:`tenure_life_table`.
 
     Raises
     ------
@@ -200,7 +200,7 @@ def fit_sbg_snapshot(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned:
     DataQualityWarning
         As :func:`tenure_life_table`.
     ConvergenceWarning
-        As :func:`cxanalytics.clv.fit_sbg`.
+        As :func:`cxanalytics.behaviour.clv.fit_sbg`.
 
     Notes
     -----
@@ -208,7 +208,7 @@ def fit_sbg_snapshot(snapshot: pd.DataFrame, *, tenure: str = "tenure", churned:
     cohort, does not exist. Each customer contributes :math:`P(T = t)` if lost in
     period t, or :math:`S(t)` if still active after t periods (right-censoring at the
     customer's own tenure), which is the likelihood of
-    :func:`cxanalytics.clv.fit_sbg_censored`. It assumes that customers acquired at
+    :func:`cxanalytics.behaviour.clv.fit_sbg_censored`. It assumes that customers acquired at
     different times share one retention process.
 
     Examples
@@ -333,7 +333,7 @@ def snapshot_clv(snapshot: pd.DataFrame, *, margin_rate: float, discount: float 
         Rows with a missing tenure, churn flag or segment are left out; a segment where
         no one churned gets missing values.
     ConvergenceWarning
-        As :func:`cxanalytics.clv.fit_sbg`.
+        As :func:`cxanalytics.behaviour.clv.fit_sbg`.
 
     Notes
     -----{notes}

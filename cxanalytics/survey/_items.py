@@ -1,7 +1,7 @@
 """What a survey's cleaned responses can answer, read from the codebook's roles (internal).
 
 :func:`survey_scores`, :func:`item_batteries`, :func:`segment_columns` and
-:func:`driver_items` are public through :mod:`cxanalytics.surveys`.
+:func:`driver_items` are public through :mod:`cxanalytics.survey.combined`.
 """
 
 from __future__ import annotations

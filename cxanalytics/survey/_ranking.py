@@ -1,4 +1,4 @@
-"""Whether a grid of numeric answers is a ranking question (internal, for :mod:`cxanalytics.surveys`)."""
+"""Whether a grid of numeric answers is a ranking question (internal, for :mod:`cxanalytics.survey.combined`)."""
 
 from __future__ import annotations
 

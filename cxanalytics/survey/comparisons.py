@@ -1,7 +1,7 @@
 """Which differences are real: NPS, proportions and means compared between groups and periods.
 
 Each ``compare_*`` function summarises every group once (vectorised, see
-:mod:`cxanalytics.metrics`), forms the pairs to compare — all pairs of the ``by=``
+:mod:`cxanalytics.survey.metrics`), forms the pairs to compare — all pairs of the ``by=``
 groups, each group against a ``reference`` group, or consecutive periods of a
 timestamp column (within each ``by=`` group) — and computes, for all pairs at
 once, the difference (second minus first), its interval, a test statistic, the

@@ -147,7 +147,7 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
     codebook : Codebook, optional
         Instead of ``scale``: each item's ``scale_min``-``scale_max`` from the codebook (items
         looked up by item name, then by export column), e.g. ``res.codebook`` of a
-        :class:`~cxanalytics.cleaning.CleanResult`.
+        :class:`~cxanalytics.ingest.cleaning.CleanResult`.
 
     Returns
     -------

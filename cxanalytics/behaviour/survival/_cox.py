@@ -128,7 +128,7 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
         Before any fit (a ``ParameterError`` and a ``ColumnError``): a text covariate that is
         mostly numbers, a categorical one with more levels than ``min(50, max(2, events //
         5))``, constant or perfectly collinear covariates (named in the message; rules in
-        :mod:`cxanalytics._covariates`).
+        :mod:`cxanalytics._core.covariates`).
 
     Warns
     -----
@@ -143,14 +143,14 @@ def cox(data: pd.DataFrame, *, duration: str, event: str, covariates: str | Sequ
         separates subjects with events from those without (AUC >= 0.98), or a fitted
         log hazard ratio beyond 10 (or standard error beyond 5) per 0 -> 1 change or per two
         standard deviations; the message holds the cross-table (rules in
-        :mod:`cxanalytics._separation`).
+        :mod:`cxanalytics._core.separation`).
 
     Notes
     -----
     The hazard of subject :math:`i` is :math:`h_0(t) \exp(x_i^\top \beta)`; :math:`\beta`
     maximises the partial likelihood. Intervals are Wald intervals on the log scale:
     :math:`\exp(\hat\beta \pm z_{1-\alpha/2}\,\mathrm{se})`. The fit is a vectorised
-    Newton-Raphson (:mod:`cxanalytics.survival._coxfit`; standard errors from the inverse
+    Newton-Raphson (:mod:`cxanalytics.behaviour.survival._coxfit`; standard errors from the inverse
     observed information) that reproduces statsmodels ``PHReg``; when it does not converge or
     there are signs of separation, ``PHReg`` itself is used (with its BFGS fallback).
 

@@ -183,7 +183,7 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     >>> float(km.median["median"].iloc[0])
     20.0
     """
-    if type(data).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.scale
+    if type(data).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.behaviour.scale
         return kaplan_meier_dask(data, duration=duration, event=event, by=by, weights=weights, alpha=alpha)
     alpha = check_alpha(alpha)
     by_cols = as_list(by)

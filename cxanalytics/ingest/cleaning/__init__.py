@@ -2,7 +2,7 @@
 
 Modules: ``_values`` (per-column transforms), ``_rules`` (row rules), ``_audit`` (log and
 reconciliation), ``_writers`` (formula-safe atomic CSV/Parquet), ``_infer`` and ``_keywords``
-(codebook inference behind :meth:`cxanalytics.codebook.Codebook.infer`).
+(codebook inference behind :meth:`cxanalytics.ingest.codebook.Codebook.infer`).
 """
 
 from __future__ import annotations

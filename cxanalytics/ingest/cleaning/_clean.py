@@ -230,7 +230,7 @@ def clean_responses(
         ImportId ``timeZone``), else UTC with a :class:`DataQualityWarning`.  SurveyMonkey
         and Google Forms exports carry no zone: pass the account's (e.g. ``"Asia/Riyadh"``,
         ``"Asia/Tehran"``).  An explicit value wins over the export's.
-    calendar, dayfirst : passed to :func:`cxanalytics.calendars.parse_dates` (one call for
+    calendar, dayfirst : passed to :func:`cxanalytics.ingest.calendars.parse_dates` (one call for
         every timestamp column, so start and end dates share one day/month order).
     test_filter : mapping, optional
         ``{column or item: value(s)}`` marking test responses, e.g. ``{"collector_id":
@@ -272,7 +272,7 @@ def clean_responses(
         are flagged, not removed: a ``flag_speeder`` / ``flag_straightliner`` column in
         ``data`` (and ``quarantine``) and a log row (``after`` = "flagged"), so an analyst
         can show every metric with and without them before deciding.
-    sentinels : numbers, default :data:`cxanalytics.text.DEFAULT_SENTINELS`
+    sentinels : numbers, default :data:`cxanalytics.ingest.text.DEFAULT_SENTINELS`
         Missing-value codes (only outside an item's scale).
     missing_codes : numbers or mapping, optional
         Declared missing-value codes of every scored item, even inside its scale, e.g.
@@ -285,7 +285,7 @@ def clean_responses(
     progress : bool, default False
         Show a progress bar over columns (tqdm).
     speeder_baseline : (float, float), optional
-        For cleaning a file in chunks (:func:`cxanalytics.streaming.clean_export_in_chunks`):
+        For cleaning a file in chunks (:func:`cxanalytics.ingest.streaming.clean_export_in_chunks`):
         the median and SD of the durations of the whole file's candidate responses, used
         instead of this export's.  NaN values mean "fewer than 2 durations".
     duplicate_firsts : mapping, optional
@@ -326,7 +326,7 @@ def clean_responses(
     ``remove``), ``out_of_range`` (an answer outside its scale that is not a sentinel: the row
     is quarantined and the value never clipped).  The platform markers are read by column
     name, so they work whatever platform the reader detected.  Cells: labels and numbers in any
-    digits are read by :func:`cxanalytics.text.recode_labels` (explicit codebook ``labels``
+    digits are read by :func:`cxanalytics.ingest.text.recode_labels` (explicit codebook ``labels``
     first); answers matching the codebook's ``missing_codes`` become missing (reason
     ``declared_missing``; one column-level log row per item and code, ``n`` the cells);
     non-substantive answers and sentinels become missing with a reason code, never 0;

@@ -1,6 +1,6 @@
 """Infer a codebook from an export: roles, items, scales, dimensions, reverse-coding (internal).
 
-Used by :meth:`cxanalytics.codebook.Codebook.infer`.  Each column's role comes first from
+Used by :meth:`cxanalytics.ingest.codebook.Codebook.infer`.  Each column's role comes first from
 platform metadata names, then from question-text keywords (:mod:`._keywords`), and a scored
 role is kept only when the answers fit a scale; columns without a keyword are classified by
 their values alone.  Only the first ``sample_rows`` rows are read, so inference costs the

@@ -1,7 +1,7 @@
-"""Keyword tables behind :meth:`cxanalytics.codebook.Codebook.infer` (English, Arabic, Persian).
+"""Keyword tables behind :meth:`cxanalytics.ingest.codebook.Codebook.infer` (English, Arabic, Persian).
 
 Everything here is data: adding a language, a platform's metadata column or a wording is
-adding a row.  Keywords are compared with question texts after :func:`cxanalytics.text.
+adding a row.  Keywords are compared with question texts after :func:`cxanalytics.ingest.text.
 normalize_text` (letter variants unified, diacritics and ZWNJ removed, case folded) and after
 every character that is not a letter or digit has become a space.  A keyword matches when the
 text contains it at the start of a word (``"satisf"`` matches "satisfied"); a keyword ending

@@ -1,13 +1,13 @@
 """Missing-value codes proposed by codebook inference, each with a note (internal).
 
-Used by :meth:`cxanalytics.codebook.Codebook.infer` after the roles and scales are inferred
+Used by :meth:`cxanalytics.ingest.codebook.Codebook.infer` after the roles and scales are inferred
 (:mod:`._infer`).  Two sources, in this order in an item's ``missing_codes``:
 
 1. codes the export itself declares (SPSS user-missing values, ``questions.missing_codes``);
 2. 0 as "not applicable" for a battery of 1-5 or 1-7 items where 0 sits below the scale
-   (:func:`cxanalytics._missing.zero_apart`), or for an item scored 1-k from its anchors or
+   (:func:`cxanalytics._core.missing.zero_apart`), or for an item scored 1-k from its anchors or
    labels that holds 0s;
-Typical codes (:data:`cxanalytics.text.DEFAULT_SENTINELS`: -99, 98, 99, ...) found outside an
+Typical codes (:data:`cxanalytics.ingest.text.DEFAULT_SENTINELS`: -99, 98, 99, ...) found outside an
 item's scale are only noted: cleaning already makes them missing as sentinels (cell by cell,
 reason ``sentinel``), and the note says how to declare them instead.
 

@@ -62,7 +62,7 @@ class CleanResult:
     dayfirst : bool or None
         How dates written day/month/year (or month/day/year) were read: True day first,
         False month first, None when no date needed the order (as decided by
-        :func:`cxanalytics.calendars.parse_dates`).
+        :func:`cxanalytics.ingest.calendars.parse_dates`).
     """
 
     data: pd.DataFrame

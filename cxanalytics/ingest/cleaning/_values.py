@@ -152,7 +152,7 @@ def score(ctx: Context, s: pd.Series, row: dict) -> pd.Series:
     """Recode a scored column: explicit labels, then the lexicon; missing codes with reasons.
 
     Answers matching the codebook's ``missing_codes`` become missing (reason
-    :data:`cxanalytics.text.DECLARED_MISSING`), logged as one column-level ``missing_code`` row
+    :data:`cxanalytics.ingest.text.DECLARED_MISSING`), logged as one column-level ``missing_code`` row
     per item and code (``before`` the code, ``n`` the cells); sentinels, non-substantive labels
     and out-of-range answers are logged cell by cell.
     """
@@ -306,7 +306,7 @@ def _parse_stamps(texts: pd.Series | list[pd.Series], *, calendar: str, tz: str,
 
     Platform timestamps are mostly ``YYYY-MM-DD HH:MM:SS`` (Qualtrics, SurveyMonkey exports
     re-saved by Excel): with ``calendar`` "auto" or "gregorian", ASCII values in exactly that
-    form with a year from 1600 (Gregorian by :func:`cxanalytics.calendars.parse_dates`' own
+    form with a year from 1600 (Gregorian by :func:`cxanalytics.ingest.calendars.parse_dates`' own
     rule) that exist in ``tz`` are read column by column with one vectorised ``strptime`` and
     localised.  Every other value of every column - other layouts, other digits, Jalali/Hijri
     years, impossible dates, local times skipped or repeated by a clock change - goes to

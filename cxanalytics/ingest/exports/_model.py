@@ -54,7 +54,7 @@ class SurveyExport:
         ``last_page``; personal data ``ip_address``, ``email``, ``name``,
         ``first_name``, ``last_name``, ``phone``, ``address``, ``latitude``,
         ``longitude``, ``location``, ``username``, ``network_id``, ``device_id``, ...;
-        see :mod:`cxanalytics.exports._roles`).  Every answer column has a
+        see :mod:`cxanalytics.ingest.exports._roles`).  Every answer column has a
         ``question_id``: the choice columns of one multiple-selection question, the rows
         of one matrix, or a question and its "Other" box share it.  ``header`` keeps the
         name as written when a repeated name was numbered (``x``, ``x (2)``, ...).

@@ -254,7 +254,7 @@ def read_export(path_or_buffer, platform: str = "auto", *, encoding: str | None 
     file with a few lines in a code page (each such line decoded on its own, lines and
     responses named), then cp1256 / Mac Roman / cp1252 from the evidence of the bytes
     (Arabic words; letters that read as parts of words; lines ending in CR only): the
-    rules are in :mod:`cxanalytics.exports._encoding`.  NUL padding is removed.
+    rules are in :mod:`cxanalytics.ingest.exports._encoding`.  NUL padding is removed.
 
     Text files are parsed once with pyarrow (no per-row Python); every cell stays text
     and only empty cells become missing ("N/A", "None" stay as written).  Completely

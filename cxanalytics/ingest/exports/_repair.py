@@ -34,7 +34,7 @@ class Repaired:
 
     ``nuls`` (NUL bytes removed), ``codec`` (the code page of the re-decoded lines, chosen for
     the reason ``why``) and ``sep`` (the line separator they were found by) let a reader of
-    the file in pieces repeat the repair on each piece (:mod:`cxanalytics.streaming`).
+    the file in pieces repeat the repair on each piece (:mod:`cxanalytics.ingest.streaming`).
     """
 
     data: bytes

@@ -217,7 +217,7 @@ def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
 
     Text is ``large_string`` (categoricals decoded); an object column is written as text and a
     column without any value (Arrow type ``null``: an all-missing categorical or object column
-    of this chunk) as text too, as :meth:`cxanalytics.cleaning.CleanResult.to_parquet` writes
+    of this chunk) as text too, as :meth:`cxanalytics.ingest.cleaning.CleanResult.to_parquet` writes
     them.  Against ``schema`` a column without values takes the schema's type; any other
     difference but a safe numeric widening is an error, never a silent conversion.
     """

@@ -22,7 +22,7 @@ class ChunkedCleanResult:
     ----------
     counts : pandas.DataFrame
         ``outcome`` (read, kept, quarantined), ``reason`` and ``n``, as
-        :meth:`cxanalytics.cleaning.CleanResult.summary`.
+        :meth:`cxanalytics.ingest.cleaning.CleanResult.summary`.
     rules : pandas.DataFrame
         ``rule``, ``applied``, ``quarantines``, ``n_flagged`` (summed over chunks) and ``note``.
     paths : dict of str to pathlib.Path

@@ -3,7 +3,7 @@
 :func:`cxanalytics.read_export` decides a text file's encoding from evidence spread over the
 file (a strict UTF-8 decode of every byte, the letters of the first 16 MiB, bytes undefined
 in cp1252 anywhere, CR-only line ends) and repairs two defects before parsing: NUL padding
-and lines written in a code page inside a UTF-8 file (:mod:`cxanalytics.exports._repair`).
+and lines written in a code page inside a UTF-8 file (:mod:`cxanalytics.ingest.exports._repair`).
 A chunk alone holds only part of that evidence, so a streamed file is judged once, whole, by
 the same function (:func:`decide`), and every chunk is read with the encoding decided and the
 same repairs applied to its bytes (:meth:`Decoding.apply`): a chunk is decoded exactly as
