@@ -161,11 +161,8 @@ class _SeedModel:
             for term in terms:
                 words = term.split()
                 if len(words) > 1 and not term.endswith("*"):  # a phrase: consecutive exact tokens
-                    rows = None
-                    for w in words:
-                        wid = ids.get(w)
-                        have = set() if wid is None else set(occ_row[occ_tok == wid].tolist())
-                        rows = have if rows is None else rows & have
+                    wids = [ids.get(w, -1) for w in words]  # -1: a word no comment has
+                    rows = set.intersection(*(set(occ_row[occ_tok == wid].tolist()) for wid in wids))
                     matched = np.array(sorted(r for r in rows if _phrase_in(tokens[r], words)), dtype=np.int64)
                 else:
                     matched = np.unique(occ_row[_term_matches(vocab, term)[occ_tok]]) if vocab else occ_row[:0]
