@@ -162,6 +162,7 @@ _EXPORTS: dict[str, str] = {
     "cox": "behaviour.survival",
     "kaplan_meier": "behaviour.survival",
     "logrank": "behaviour.survival",
+    "LogrankResult": "behaviour.survival",
     "rmst": "behaviour.survival",
     "rmst_difference": "behaviour.survival",
     "CleanedSurveys": "survey.combined",

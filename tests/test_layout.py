@@ -24,7 +24,7 @@ PACKAGE = Path(cx.__file__).parent
 EXPECTED_PUBLIC = """
 BGNBDFit Baseline ChunkedCleanResult ClaimResult CleanResult CleanedSurveys Codebook ConvergenceWarning
 CovariateError CxError DataQualityWarning EffectEstimate Estimate Finding GammaGammaFit ImprovementValue
-LinkResult LogitResult Mapping MappingError MappingResult MissingColumnsError ParsedDates RakeResult
+LinkResult LogitResult LogrankResult Mapping MappingError MappingResult MissingColumnsError ParsedDates RakeResult
 RecodeResult SBGFit ScoreModelResult SeparationWarning SmallSampleWarning SnapshotSurvival SurveyExport
 SurvivalResult ThemeResult __version__ bgnbd_frequency_table bgnbd_holdout_table bgnbd_pmf break_even
 break_even_curve break_even_interval ces churn_by_segment churn_labels_contractual

@@ -165,7 +165,7 @@ def test_detractor_hazard_ratio_contains_planted_value(linked):
     pas = fit.loc["nps_group[passive]"]
     assert pas["ci_lower"] < W.HR_ATTITUDE["passive"] < pas["ci_upper"]
     km = cx.kaplan_meier(lk, duration="days_to_churn", event="churned", by="nps_group")
-    assert set(km.median["nps_group"]) == {"detractor", "passive", "promoter"}
+    assert set(km.medians["nps_group"]) == {"detractor", "passive", "promoter"}
 
 
 def test_landmarks_by_hand():

@@ -258,10 +258,10 @@ def leukemia() -> pd.DataFrame:
 def same_km(a, b):
     if a.weighted:  # sums of float weights are added in another order: equal to rounding
         pd.testing.assert_frame_equal(a.curve, b.curve, check_exact=False, rtol=1e-12, atol=1e-12)
-        pd.testing.assert_frame_equal(a.median, b.median, check_exact=False, rtol=1e-12, atol=1e-12)
+        pd.testing.assert_frame_equal(a.medians, b.medians, check_exact=False, rtol=1e-12, atol=1e-12)
     else:
         same(a.curve, b.curve)
-        same(a.median, b.median)
+        same(a.medians, b.medians)
     assert (a.by, a.alpha, a.weighted) == (b.by, b.alpha, b.weighted)
 
 
@@ -273,7 +273,7 @@ def test_kaplan_meier_dask_matches_kleinbaum_klein_freireich(leukemia, on_cluste
                                  16: (11, 0.6275), 22: (7, 0.5378), 23: (6, 0.4482)}.items():
         assert mp.loc[time, "n_at_risk"] == n_risk
         assert mp.loc[time, "survival"] == pytest.approx(surv, abs=5e-5)
-    assert km.median.set_index("group").loc["placebo", "median"] == 8.0  # published median: 8 weeks
+    assert km.medians.set_index("group").loc["placebo", "median"] == 8.0  # published median: 8 weeks
     same_km(kaplan_meier(leukemia, duration="weeks", event="relapse", by="group", alpha=0.1),
             kaplan_meier(dd.from_pandas(leukemia, npartitions=2), duration="weeks", event="relapse", by="group", alpha=0.1))
 

@@ -108,7 +108,9 @@ def _headline_scores(d):
 def _survival_by(fn, **kw):
     def case(d):
         df = d.survival.assign(segment=_holes(d.survival["segment"], 13))
-        view = (lambda out: out.curve) if fn is cx.kaplan_meier else (lambda out: out)
+        views = {cx.kaplan_meier: lambda out: out.curve,  # the test once, as columns beside the groups
+                 cx.logrank: lambda out: out.groups.assign(statistic=out.statistic, df=out.df, p_value=out.p_value)}
+        view = views.get(fn, lambda out: out)
         return Case(lambda: fn(df, duration="days", event="churned", **kw), _nan_count(df, "segment"), len(df),
                     names="'segment' (group)", view=view,
                     clean=lambda: fn(df.dropna(subset=["segment"]), duration="days", event="churned", **kw))
@@ -530,7 +532,7 @@ EXEMPT: dict[str, str] = {
     **{name: _CLASS for name in (
         "ParsedDates", "ClaimResult", "CleanResult", "BGNBDFit", "GammaGammaFit", "SBGFit", "Codebook",
         "LogitResult", "SurveyExport", "Baseline", "EffectEstimate", "ImprovementValue", "LinkResult",
-        "RakeResult", "RecodeResult", "SurvivalResult", "ChunkedCleanResult", "ConvergenceWarning",
+        "RakeResult", "RecodeResult", "SurvivalResult", "LogrankResult", "ChunkedCleanResult", "ConvergenceWarning",
         "CxError", "DataQualityWarning", "SmallSampleWarning", "CovariateError", "SeparationWarning", "Estimate",
         "Mapping", "MappingResult", "MappingError", "MissingColumnsError", "SnapshotSurvival", "ThemeResult",
         "ScoreModelResult", "CleanedSurveys", "Finding")},

@@ -89,8 +89,8 @@ def test_telco_life_table_matches_a_hand_table_and_statsmodels_km(telco):
 def test_telco_survival_by_contract_matches_statsmodels_survdiff(telco):
     res = survival_by_segment(telco, by="contract", tenure_unit="months")
     stat, p = survdiff(telco["tenure"].to_numpy(float), telco["churned"].to_numpy(int), telco["contract"].to_numpy())
-    assert res.logrank["statistic"].iloc[0] == pytest.approx(stat, rel=1e-9)
-    assert res.logrank["df"].iloc[0] == 2 and res.tau == 72.0
+    assert res.logrank.statistic == pytest.approx(stat, rel=1e-9)
+    assert res.logrank.df == 2 and res.tau == 72.0
     s = res.summary().set_index("contract")
     assert s.loc["Month-to-Month", "median"] == 31.0  # months; the other contracts never reach 50 %
     # RMST up to 72 months = area under the KM step curve (statsmodels' curve, integrated here)

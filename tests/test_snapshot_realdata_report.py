@@ -97,13 +97,13 @@ def test_logrank_by_every_segment_matches_statsmodels_survdiff(which, request):
     snap, params, raw = request.getfixturevalue(which)
     timed = snap[snap[params["tenure"]].notna()]
     for s in params["segments"]:
-        got = cx.survival_by_segment(timed, by=s, **_kw(params)).logrank.iloc[0]
+        got = cx.survival_by_segment(timed, by=s, **_kw(params)).logrank
         stat, df, log10_p = ref.logrank(raw, s)
-        assert got["statistic"] == pytest.approx(stat, rel=1e-9) and got["df"] == df
+        assert got.statistic == pytest.approx(stat, rel=1e-9) and got.df == df
         if np.isfinite(log10_p) and log10_p > -300:
-            assert np.log10(got["p_value"]) == pytest.approx(log10_p, rel=1e-6)
+            assert np.log10(got.p_value) == pytest.approx(log10_p, rel=1e-6)
         else:  # beyond double precision (Telco contract: chi-square 2,769 on 2 df, p = exp(-1384.5))
-            assert got["p_value"] < 1e-300 and cx.format_p_value(got["p_value"]) == "< 1e-300"
+            assert got.p_value < 1e-300 and cx.format_p_value(got.p_value) == "< 1e-300"
 
 
 # ----------------------------------------------------------------------------- Cox

@@ -82,7 +82,7 @@ def test_kaplan_meier_greenwood_matches_r_survfit_freireich(leukemia):
 
 def test_median_matches_kleinbaum_klein_freireich(leukemia):
     # Kleinbaum & Klein (2012), ch. 2: median remission 8 weeks (placebo), 23 weeks (6-MP).
-    med = kaplan_meier(leukemia, duration="weeks", event="relapse", by="group").median
+    med = kaplan_meier(leukemia, duration="weeks", event="relapse", by="group").medians
     med = med.set_index("group")
     assert med.loc["placebo", "median"] == 8
     assert med.loc["6-MP", "median"] == 23
@@ -91,7 +91,7 @@ def test_median_matches_kleinbaum_klein_freireich(leukemia):
 
 def test_median_interval_is_where_scipy_loglog_band_crosses_half(leukemia):
     km = kaplan_meier(leukemia, duration="weeks", event="relapse", by="group")
-    med = km.median.set_index("group")
+    med = km.medians.set_index("group")
     for group, frame in leukemia.groupby("group"):
         sample = stats.CensoredData.right_censored(frame["weeks"], frame["relapse"] == 0)
         sf = stats.ecdf(sample).sf
@@ -112,13 +112,14 @@ def test_median_interval_is_where_scipy_loglog_band_crosses_half(leukemia):
 def test_logrank_matches_kleinbaum_klein_freireich(leukemia):
     # Kleinbaum & Klein (2012), ch. 2: O1 = 9, E1 = 19.25 (6-MP); O2 = 21, E2 = 10.75;
     # log-rank chi-square = 16.79 on 1 df.  R survdiff on the same data: p = 4.17e-05.
-    res = logrank(leukemia, duration="weeks", event="relapse", by="group").set_index("group")
-    assert res.loc["6-MP", "observed"] == 9 and res.loc["placebo", "observed"] == 21
-    assert res.loc["6-MP", "expected"] == pytest.approx(19.25, abs=0.005)
-    assert res.loc["placebo", "expected"] == pytest.approx(10.75, abs=0.005)
-    assert res["statistic"].iloc[0] == pytest.approx(16.79, abs=0.005)
-    assert res["df"].iloc[0] == 1
-    assert res["p_value"].iloc[0] == pytest.approx(4.17e-05, abs=0.005e-05)
+    res = logrank(leukemia, duration="weeks", event="relapse", by="group")
+    groups = res.groups.set_index("group")
+    assert groups.loc["6-MP", "observed"] == 9 and groups.loc["placebo", "observed"] == 21
+    assert groups.loc["6-MP", "expected"] == pytest.approx(19.25, abs=0.005)
+    assert groups.loc["placebo", "expected"] == pytest.approx(10.75, abs=0.005)
+    assert res.statistic == pytest.approx(16.79, abs=0.005)
+    assert res.df == 1 and res.n_groups == 2
+    assert res.p_value == pytest.approx(4.17e-05, abs=0.005e-05)
 
 
 def test_cox_matches_kleinbaum_klein_breslow(leukemia):
@@ -290,8 +291,8 @@ def test_logrank_matches_scipy(seed):
     a, b = (df[df["g"] == k] for k in ("a", "b"))
     ref = stats.logrank(stats.CensoredData.right_censored(a["t"], a["e"] == 0),
                         stats.CensoredData.right_censored(b["t"], b["e"] == 0))
-    assert res["statistic"].iloc[0] == pytest.approx(ref.statistic**2, rel=1e-12, abs=1e-12)
-    assert res["p_value"].iloc[0] == pytest.approx(ref.pvalue, rel=1e-10, abs=1e-12)
+    assert res.statistic == pytest.approx(ref.statistic**2, rel=1e-12, abs=1e-12)
+    assert res.p_value == pytest.approx(ref.pvalue, rel=1e-10, abs=1e-12)
 
 
 def test_logrank_k_groups_does_not_depend_on_dropped_group():
@@ -301,12 +302,12 @@ def test_logrank_k_groups_does_not_depend_on_dropped_group():
     t = rng.exponential(np.where(g == "x", 5.0, np.where(g == "y", 7.0, 9.0)))
     df = pd.DataFrame({"t": np.round(t, 1), "e": rng.integers(0, 2, n), "g": g})
     base = logrank(df, duration="t", event="e", by="g")
-    assert base["df"].iloc[0] == 2 and list(base["g"]) == ["x", "y", "z"]
-    assert base["observed"].sum() == pytest.approx(base["expected"].sum())
+    assert base.df == 2 and base.n_groups == 3 and list(base.groups["g"]) == ["x", "y", "z"]
+    assert base.groups["observed"].sum() == pytest.approx(base.groups["expected"].sum())
     renamed = df.assign(g=df["g"].map({"x": "c", "y": "a", "z": "b"}))  # another group last
     other = logrank(renamed, duration="t", event="e", by="g")
-    assert other["statistic"].iloc[0] == pytest.approx(base["statistic"].iloc[0], rel=1e-10)
-    assert base["p_value"].iloc[0] == pytest.approx(stats.chi2.sf(base["statistic"].iloc[0], 2))
+    assert other.statistic == pytest.approx(base.statistic, rel=1e-10)
+    assert base.p_value == pytest.approx(stats.chi2.sf(base.statistic, 2))
 
 
 def test_logrank_needs_two_groups(leukemia):
@@ -391,7 +392,7 @@ def test_kaplan_meier_invariants(rows):
     ones = kaplan_meier(df.assign(w=1.0), duration="t", event="e", by="g", weights="w")
     pd.testing.assert_frame_equal(ones.curve, km.curve, check_dtype=False)
     if df["g"].nunique() == 2:
-        assert logrank(df, duration="t", event="e", by="g")["statistic"].iloc[0] >= 0
+        assert logrank(df, duration="t", event="e", by="g").statistic >= 0
 
 
 @settings(max_examples=40, deadline=None)
@@ -432,10 +433,11 @@ def test_logrank_and_rmst_invariants(rows, frac):
     if df["g"].nunique() == 2:
         a = logrank(df, duration="t", event="e", by="g")
         b = logrank(shuffled, duration="t", event="e", by="g")
-        pd.testing.assert_frame_equal(a, b)
-        assert a["observed"].sum() == df["e"].sum()
-        assert a["expected"].sum() == pytest.approx(df["e"].sum())
-        assert 0 <= a["p_value"].iloc[0] <= 1
+        pd.testing.assert_frame_equal(a.groups, b.groups)
+        assert (a.statistic, a.df, a.p_value) == pytest.approx((b.statistic, b.df, b.p_value), rel=1e-12)
+        assert a.groups["observed"].sum() == df["e"].sum()
+        assert a.groups["expected"].sum() == pytest.approx(df["e"].sum())
+        assert 0 <= a.p_value <= 1
     tau_max = df.groupby("g")["t"].max().min()
     if tau_max > 0:
         small = rmst(df, duration="t", event="e", by="g", tau=frac * tau_max / 2)
@@ -448,8 +450,8 @@ def test_logrank_and_rmst_invariants(rows, frac):
 def test_multiple_by_columns_and_nullable_dtypes(leukemia):
     df = leukemia.assign(half=np.where(leukemia.index % 2 == 0, "even", "odd"))
     km = kaplan_meier(df, duration="weeks", event="relapse", by=["group", "half"])
-    assert list(km.median.columns[:2]) == ["group", "half"] and len(km.median) == 4
-    assert km.median["n"].sum() == 42
+    assert list(km.medians.columns[:2]) == ["group", "half"] and len(km.medians) == 4
+    assert km.medians["n"].sum() == 42
     nullable = leukemia.astype({"weeks": "Int64", "relapse": "boolean"})
     pd.testing.assert_frame_equal(
         kaplan_meier(nullable, duration="weeks", event="relapse").curve,
@@ -487,7 +489,7 @@ def test_survival_at_and_summary(leukemia):
     assert list(single.columns) == ["time", "n_at_risk", "survival", "std_error", "ci_lower",
                                     "ci_upper"]
     assert single["survival"].iloc[0] == pytest.approx(40 / 42)
-    assert km.summary().equals(km.median)
+    assert km.summary().equals(km.medians)
     html = km._repr_html_()
     assert "Kaplan-Meier" in html and "placebo" in html and "<table" in html
 
@@ -539,7 +541,7 @@ def test_other_input_errors(leukemia):
     with pytest.warns(DataQualityWarning, match="dropped 1 of 42 rows"):
         km = kaplan_meier(leukemia.assign(group=leukemia["group"].where(leukemia.index != 0)),
                           duration="weeks", event="relapse", by="group")
-    assert km.median["n"].sum() == 41
+    assert km.medians["n"].sum() == 41
 
 
 # --------------------------------------------------------------------- real data
@@ -558,7 +560,7 @@ def telco(realdata):
 def test_telco_tenure_survival_by_contract(telco):
     # IBM Telco (../shared/realdata README): 7,043 customers, 1,869 churned.
     km = kaplan_meier(telco, duration="Tenure in Months", event="Churn Value", by="Contract")
-    assert km.median["n"].sum() == 7043 and km.median["n_events"].sum() == 1869
+    assert km.medians["n"].sum() == 7043 and km.medians["n_events"].sum() == 1869
     for contract, frame in telco.groupby("Contract"):
         sample = stats.CensoredData.right_censored(frame["Tenure in Months"],
                                                    frame["Churn Value"] == 0)
@@ -566,9 +568,9 @@ def test_telco_tenure_survival_by_contract(telco):
         c = km.curve[km.curve["Contract"] == contract]
         np.testing.assert_allclose(c["survival"], sf.probabilities, rtol=0, atol=1e-12)
     test = logrank(telco, duration="Tenure in Months", event="Churn Value", by="Contract")
-    assert test["df"].iloc[0] == 2 and test["p_value"].iloc[0] < 1e-10
+    assert test.df == 2 and test.p_value < 1e-10
     # satisfaction 4-5: nobody churned (IBM's synthetic rule), so S stays 1, no median
     sat = kaplan_meier(telco, duration="Tenure in Months", event="Churn Value",
-                       by="Satisfaction Score").median.set_index("Satisfaction Score")
+                       by="Satisfaction Score").medians.set_index("Satisfaction Score")
     assert list(sat["n"]) == [922, 518, 2665, 1789, 1149]
     assert sat.loc[[4, 5], "n_events"].sum() == 0 and sat.loc[[4, 5], "median"].isna().all()

@@ -9,6 +9,7 @@ the new word, and giving both the old and the new word is an error.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import warnings
@@ -50,6 +51,8 @@ VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
 EXCEPTIONS: dict[tuple[str, str], str] = {
     # a weight attached to one effect of a result object, not a column of case weights
     ("EffectEstimate", "weight"): "weight of one effect in a combined estimate",
+    # the table with one row per group (a result field), not the grouping column(s): those are LogrankResult.by
+    ("LogrankResult", "groups"): "the per-group table of a log-rank test",
 }
 
 
@@ -246,7 +249,11 @@ def _plotted(ax):
 
 
 def _same(a, b):
-    if isinstance(a, pd.DataFrame):
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):  # a result object: field by field
+        assert type(a) is type(b)
+        for f in dataclasses.fields(a):
+            _same(getattr(a, f.name), getattr(b, f.name))
+    elif isinstance(a, pd.DataFrame):
         pd.testing.assert_frame_equal(a, b)
     elif isinstance(a, pd.Series):
         pd.testing.assert_series_equal(a, b)
@@ -332,6 +339,51 @@ def test_a_deprecated_spelling_works_warns_and_gives_the_same_result(call, old, 
         call(**old, **new)
     with pytest.raises(CxError, match="give only"):
         call(**old, **new)
+
+
+# ----------------------------------------------------------------- names of result attributes
+#: Words that read as one number: a result attribute holding a table is not named with one of them.
+NUMBER_WORDS = frozenset({"median", "mean", "estimate", "statistic", "p_value", "rate", "share", "score",
+                          "nps", "csat", "ces", "auc", "rmst", "alpha", "hazard_ratio", "odds_ratio"})
+
+#: Documented exceptions: (class, attribute) tables whose name is kept on purpose.
+TABLE_NAME_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("SnapshotSurvival", "rmst"): "the output of cx.rmst, named after the function like its km and logrank",
+    ("ScoreModelResult", "auc"): "one row: the AUC with its interval (the house shape of one estimate)",
+}
+
+#: (class, old attribute, new attribute, a result) for every renamed result attribute.
+RENAMED_ATTRIBUTES = [
+    ("SurvivalResult", "median", "medians",
+     lambda: cx.kaplan_meier(_survival_frame(), duration="days", event="churned", by="g")),
+]
+
+
+def test_no_result_table_is_named_like_one_number():
+    clashes = []
+    for name in cx.__all__:
+        obj = getattr(cx, name)
+        if not (inspect.isclass(obj) and dataclasses.is_dataclass(obj)):
+            continue
+        for f in dataclasses.fields(obj):
+            if "DataFrame" in str(f.type) and f.name in NUMBER_WORDS and (name, f.name) not in TABLE_NAME_EXCEPTIONS:
+                clashes.append(f"{name}.{f.name}")
+    assert not clashes, "Tables named like one number (use a plural or a noun for the table): " + ", ".join(clashes)
+
+
+@pytest.mark.parametrize(("cls", "old", "new", "make"), RENAMED_ATTRIBUTES, ids=[f"{a[0]}.{a[1]}" for a in RENAMED_ATTRIBUTES])
+def test_a_renamed_attribute_works_warns_and_gives_the_same_value(cls, old, new, make):
+    result = make()
+    assert type(result).__name__ == cls
+    names = {f.name for f in dataclasses.fields(result)}
+    assert new in names and old not in names
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = getattr(result, new)
+    with pytest.warns(FutureWarning, match=rf"{cls}\.{old} is renamed {new}\b") as got:
+        value = getattr(result, old)
+    assert got[0].filename == __file__
+    assert value is expected
 
 
 # ----------------------------------------------------------------- units of ci columns

@@ -11,7 +11,7 @@ from scipy import stats
 
 from .._core.validate import as_list, check_alpha
 from .._core.wilson import wilson_interval
-from ..behaviour.survival import SurvivalResult, kaplan_meier, logrank, rmst
+from ..behaviour.survival import LogrankResult, SurvivalResult, kaplan_meier, logrank, rmst
 from ..errors import ParameterError, describe
 from ._frame import prepare, unit_days
 
@@ -241,8 +241,9 @@ class SnapshotSurvival:
     ----------
     km : SurvivalResult
         Kaplan-Meier curves per segment (tenure as the time, churn as the event).
-    logrank : pandas.DataFrame or None
-        Log-rank test of equal curves (None with one segment).
+    logrank : LogrankResult or None
+        Log-rank test of equal curves (None with one segment): ``statistic``, ``df``,
+        ``p_value``, and ``groups`` (observed and expected churn per segment).
     rmst : pandas.DataFrame
         Restricted mean tenure up to ``tau`` per segment, with its interval.
     tau : float
@@ -250,17 +251,17 @@ class SnapshotSurvival:
     """
 
     km: SurvivalResult
-    logrank: pd.DataFrame | None
+    logrank: LogrankResult | None
     rmst: pd.DataFrame
     tau: float
 
     def summary(self) -> pd.DataFrame:
         """Per segment: n, events, median tenure (with interval), RMST (with interval) and the log-rank p-value."""
-        m = self.km.median.rename(columns={"ci_lower": "median_ci_lower", "ci_upper": "median_ci_upper"})
+        m = self.km.medians.rename(columns={"ci_lower": "median_ci_lower", "ci_upper": "median_ci_upper"})
         r = self.rmst.rename(columns={"std_error": "rmst_std_error", "ci_lower": "rmst_ci_lower",
                                       "ci_upper": "rmst_ci_upper"}).drop(columns=["n", "n_events"])
         out = m.merge(r, on=list(self.km.by)) if self.km.by else pd.concat([m, r], axis=1)
-        p = np.nan if self.logrank is None else float(self.logrank["p_value"].iloc[0])
+        p = np.nan if self.logrank is None else self.logrank.p_value
         return out.assign(logrank_p_value=p)
 
     def _repr_html_(self) -> str:
@@ -347,7 +348,7 @@ def survival_by_segment(snapshot: pd.DataFrame, *, by: str | Sequence[str] | Non
             raise ParameterError(describe("A segment has only tenures of 0: no horizon for the restricted mean",
                                           parameter="tau", received=tau, expected="a positive tau"))
     km = kaplan_meier(frame, duration="tenure", event="churned", by=by_cols or None, alpha=alpha)
-    n_groups = len(km.median)
+    n_groups = len(km.medians)
     test = logrank(frame, duration="tenure", event="churned", by=by_cols) if by_cols and n_groups > 1 else None
     rm = rmst(frame, duration="tenure", event="churned", tau=tau, by=by_cols or None, alpha=alpha)
     return SnapshotSurvival(km=km, logrank=test, rmst=rm, tau=float(tau))

@@ -16,7 +16,8 @@ Conventions shared by every function here:
 """
 
 from ._cox import cox
-from ._km import SurvivalResult, kaplan_meier, logrank
+from ._km import SurvivalResult, kaplan_meier
+from ._logrank import LogrankResult, logrank
 from ._rmst import rmst, rmst_difference
 
-__all__ = ["SurvivalResult", "kaplan_meier", "logrank", "rmst", "rmst_difference", "cox"]
+__all__ = ["SurvivalResult", "LogrankResult", "kaplan_meier", "logrank", "rmst", "rmst_difference", "cox"]

@@ -1,15 +1,14 @@
-"""Kaplan-Meier curves (pandas or Dask) and the log-rank test."""
+"""Kaplan-Meier curves (pandas or Dask) and their result, :class:`SurvivalResult`."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-
-from cxanalytics._core.validate import renamed_parameters
 
 from ..._core.dask import _compute, _dask, _plain
 from ..._core.validate import as_list, check_alpha, require_columns, warn_dropped
@@ -20,7 +19,7 @@ from ...errors import (
 )
 from ._kmprep import _count, _prepare, _within_group_reverse_cumsum
 
-__all__ = ["SurvivalResult", "kaplan_meier", "logrank"]
+__all__ = ["SurvivalResult", "kaplan_meier"]
 
 
 # --------------------------------------------------------------------------- Kaplan-Meier
@@ -32,31 +31,55 @@ class SurvivalResult:
     ----------
     curve : DataFrame
         One row per group and distinct time (see :func:`kaplan_meier`).
-    median : DataFrame
-        One row per group: by-columns, ``n``, ``n_events``, ``n_censored``, ``median``,
-        ``ci_lower``, ``ci_upper`` (Brookmeyer-Crowley interval of the median).
+    medians : DataFrame
+        The table of medians, one row per group: by-columns, ``n``, ``n_events``,
+        ``n_censored``, ``median``, ``ci_lower``, ``ci_upper`` (Brookmeyer-Crowley interval of
+        the median).  Called ``median`` before 0.2; ``result.median`` still gives this table for
+        one release, with a ``FutureWarning``.
     by : tuple of str
         Grouping columns (empty when ungrouped).
     alpha : float
         Significance level of the intervals.
     weighted : bool
         Whether counts are sums of case weights.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"days": [5, 8, 8, 12, 20, 20, 30], "churned": [1, 1, 0, 1, 0, 1, 0],
+    ...                    "plan": ["a", "a", "a", "b", "b", "b", "b"]})
+    >>> km = kaplan_meier(df, duration="days", event="churned", by="plan")
+    >>> km.medians[["plan", "n", "n_events", "median"]].to_dict("records")
+    [{'plan': 'a', 'n': 3, 'n_events': 2, 'median': 8.0}, {'plan': 'b', 'n': 4, 'n_events': 2, 'median': 20.0}]
     """
 
     curve: pd.DataFrame
-    median: pd.DataFrame
+    medians: pd.DataFrame
     by: tuple[str, ...] = ()
     alpha: float = 0.05
     weighted: bool = field(default=False)
 
+    @property
+    def median(self) -> pd.DataFrame:
+        """The table :attr:`medians` under its old name (until the next release; warns)."""
+        warnings.warn("SurvivalResult.median is renamed medians (the table of medians, one row per group); "
+                      "the old name will stop working in the next release", FutureWarning, stacklevel=2)
+        return self.medians
+
+    def __setstate__(self, state: dict) -> None:
+        # a result pickled before 0.2 holds the table under its old name
+        if "median" in state and "medians" not in state:
+            state = {("medians" if k == "median" else k): v for k, v in state.items()}
+        self.__dict__.update(state)
+
     def summary(self) -> pd.DataFrame:
-        """Per-group counts and median survival time with its interval."""
-        return self.median.copy()
+        """Per-group counts and median survival time with its interval (a copy of :attr:`medians`)."""
+        return self.medians.copy()
 
     def _repr_html_(self) -> str:
         title = f"<p><b>Kaplan-Meier estimate</b> ({100 * (1 - self.alpha):g}% log-log intervals"
         title += ", weighted counts)</p>" if self.weighted else ")</p>"
-        return title + self.median.to_html(index=False)
+        return title + self.medians.to_html(index=False)
 
     def survival_at(self, times: float | Sequence[float]) -> pd.DataFrame:
         """Survival (and its interval) of every group at the given times.
@@ -133,8 +156,8 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
         ``time``, ``n_at_risk`` (subjects with duration >= time), ``n_events``,
         ``n_censored``, ``survival`` (S(t), right-continuous), ``std_error`` (Greenwood
         standard error of S(t)), ``ci_lower``, ``ci_upper`` (log-log interval).
-        ``median``: by-columns, ``n``, ``n_events``, ``n_censored``, ``median``,
-        ``ci_lower``, ``ci_upper``.
+        ``medians``: the table of medians, one row per group: by-columns, ``n``, ``n_events``,
+        ``n_censored``, ``median``, ``ci_lower``, ``ci_upper``.
 
     Raises
     ------
@@ -180,7 +203,7 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     >>> km = kaplan_meier(df, duration="days", event="churned")
     >>> [round(s, 4) for s in km.curve["survival"]]
     [0.8571, 0.7143, 0.5357, 0.3571, 0.3571]
-    >>> float(km.median["median"].iloc[0])
+    >>> float(km.medians["median"].iloc[0])
     20.0
     """
     if type(data).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.behaviour.scale
@@ -199,7 +222,7 @@ def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
     curve = keys.iloc[grp].reset_index(drop=True)
     curve = curve.assign(time=k["time"], n_at_risk=at_risk, n_events=dead, n_censored=censored,
                          survival=surv, std_error=se, ci_lower=lower, ci_upper=upper)
-    return SurvivalResult(curve=curve, median=_medians(curve, grp, keys), by=tuple(by_cols),
+    return SurvivalResult(curve=curve, medians=_medians(curve, grp, keys), by=tuple(by_cols),
                           alpha=alpha, weighted=weights is not None)
 
 
@@ -278,109 +301,6 @@ def _medians(curve: pd.DataFrame, grp: np.ndarray, keys: pd.DataFrame) -> pd.Dat
     out["median"] = first_time(s <= 0.5 + tol)
     out["ci_lower"] = first_time(lo <= 0.5 + tol)
     out["ci_upper"] = first_time(hi <= 0.5 + tol)
-    return out
-
-
-# --------------------------------------------------------------------------- log-rank
-@renamed_parameters(group="by")
-def logrank(data: pd.DataFrame, *, duration: str, event: str,
-            by: str | Sequence[str]) -> pd.DataFrame:
-    r"""Log-rank (Mantel-Haenszel) test that two or more survival curves are equal.
-
-    Parameters
-    ----------
-    data : DataFrame
-        One row per subject.
-    duration, event : str
-        Columns of times and event indicators (1/True event, 0/False censored).
-    by : str or list of str
-        Column(s) defining the groups to compare (at least two groups).
-        (Called ``group`` before 0.2; the old name still works, with a ``FutureWarning``.)
-
-    Returns
-    -------
-    DataFrame
-        One row per group: the ``by`` column(s), ``n`` (subjects), ``observed`` (events),
-        ``expected`` (events expected under equal hazards), and the test, repeated on every
-        row: ``statistic`` (chi-square), ``df`` (groups - 1), ``p_value``.
-
-    Raises
-    ------
-    ColumnError, ParameterError
-        Invalid columns or values (see :func:`kaplan_meier`), fewer than two groups.
-
-    Warns
-    -----
-    DataQualityWarning
-        Rows with a missing value in a ``by`` column are left out; the message gives their
-        number and share.
-
-    Notes
-    -----
-    At each distinct event time :math:`t` with :math:`d_t` events among :math:`n_t` at risk,
-    group :math:`j` has :math:`d_{jt}` events among :math:`n_{jt}` at risk;
-    :math:`E_j = \sum_t n_{jt} d_t / n_t` and
-    :math:`V_{jk} = \sum_t \frac{d_t (n_t - d_t)}{n_t - 1} \frac{n_{jt}}{n_t}
-    (\delta_{jk} - \frac{n_{kt}}{n_t})`.
-    The statistic :math:`(O - E)^\top V^{-} (O - E)` over all groups but one is chi-square
-    with (groups - 1) degrees of freedom under the null hypothesis. For two groups it is the
-    square of the z statistic of :func:`scipy.stats.logrank`.
-
-    References
-    ----------
-    Mantel, N. (1966). Cancer Chemotherapy Reports 50, 163-170. Peto, R. & Peto, J. (1972).
-    JRSS A 135, 185-207.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"days": [3, 5, 7, 9, 4, 10, 12, 15],
-    ...                    "churned": [1, 1, 1, 0, 1, 1, 0, 1],
-    ...                    "tier": ["basic"] * 4 + ["premium"] * 4})
-    >>> res = logrank(df, duration="days", event="churned", by="tier")
-    >>> round(float(res["statistic"].iloc[0]), 4), int(res["df"].iloc[0])
-    (1.3933, 1)
-    """
-    cols = as_list(by)
-    if not cols:
-        raise ParameterError(describe("A grouping column is required", parameter="by",
-                                      received=by, expected="a column name"))
-    t, e, _, g, keys = _prepare(data, duration, event, cols, function="logrank")
-    n_groups = len(keys)
-    if n_groups < 2:
-        raise ParameterError(describe("The log-rank test needs at least two groups",
-                                      parameter="by", received=f"{n_groups} group",
-                                      expected="two or more groups"))
-    grp, time, leaving, dead, _ = _count(t, e, None, g, n_groups)
-    times, col = np.unique(time, return_inverse=True)
-    shape = (n_groups, len(times))
-    leave = np.zeros(shape)
-    died = np.zeros(shape)
-    leave[grp, col] = leaving
-    died[grp, col] = dead
-    risk = np.cumsum(leave[:, ::-1], axis=1)[:, ::-1]
-    has_event = died.sum(axis=0) > 0
-    risk, died = risk[:, has_event], died[:, has_event]
-    n_t, d_t = risk.sum(axis=0), died.sum(axis=0)
-    share = risk / n_t
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = np.where(n_t > 1, d_t * (n_t - d_t) / (n_t - 1), 0.0)
-    observed = died.sum(axis=1)
-    expected = (share * d_t).sum(axis=1)
-    pc = share * c
-    cov = np.diag(pc.sum(axis=1)) - pc @ share.T
-    u = (observed - expected)[:-1]
-    v = cov[:-1, :-1]
-    df = int(np.linalg.matrix_rank(v))
-    statistic = float(u @ np.linalg.pinv(v) @ u) if df else 0.0
-    p_value = float(stats.chi2.sf(statistic, df)) if df else 1.0
-    out = keys.copy()
-    out["n"] = np.bincount(g, minlength=n_groups)
-    out["observed"] = observed
-    out["expected"] = expected
-    out["statistic"] = statistic
-    out["df"] = df
-    out["p_value"] = p_value
     return out
 
 
@@ -466,5 +386,5 @@ def kaplan_meier_dask(data, *, duration: str, event: str, by: str | Sequence[str
     if weights is not None:
         return km
     curve = km.curve.assign(**{c: np.rint(km.curve[c]).astype(np.int64) for c in ("n_at_risk", "n_events", "n_censored")})
-    median = km.median.assign(**{c: np.rint(km.median[c]).astype(np.int64) for c in ("n", "n_events", "n_censored")})
-    return replace(km, curve=curve, median=median, weighted=False)
+    medians = km.medians.assign(**{c: np.rint(km.medians[c]).astype(np.int64) for c in ("n", "n_events", "n_censored")})
+    return replace(km, curve=curve, medians=medians, weighted=False)
