@@ -248,9 +248,9 @@ as_of = s["transactions"]["occurred_at"].max().normalize() + pd.Timedelta(days=1
 calls = {{  # the options of notebooks 06 and 07
     "link_responses": (cx.link_responses, (s["responses"], s["customers"]),
                        dict(transactions=s["transactions"], interactions=s["interactions"], as_of=as_of,
-                            inactivity="120D")),
+                            window="120D")),
     "encounter_landmarks": (cx.encounter_landmarks, (s["customers"], s["interactions"]),
-                            dict(transactions=s["transactions"], as_of=as_of, inactivity="120D")),
+                            dict(transactions=s["transactions"], as_of=as_of, window="120D")),
 }}
 print(f"  {{'':<22}}{{'compute':>9}}{{'compute+write':>15}}{{'read':>7}}")
 for name, (function, args, kwargs) in calls.items():

@@ -71,7 +71,7 @@ def _child(mode: str, path: str, out: str, chunksize: int, result: str) -> None:
         n = res.n_read
     else:
         engine = {"engine": "dask", "scheduler": "processes"} if mode == "dask" else {}
-        res = clean_export_in_chunks(path, out_dir=out, chunksize=chunksize, pii_key="k", **engine)
+        res = clean_export_in_chunks(path, folder=out, chunksize=chunksize, pii_key="k", **engine)
         n = int(res.summary()["n"].iloc[0])
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

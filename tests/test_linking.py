@@ -57,7 +57,7 @@ def tiny():
 def test_link_by_hand(tiny):
     resp, cust, tx, inter = tiny
     res = link_responses(resp, cust, transactions=tx, interactions=inter, horizon="30D",
-                         as_of="2026-04-01", inactivity="20D")
+                         as_of="2026-04-01", window="20D")
     lk = res.linked.set_index("response_id")
     assert list(lk.index) == ["r1", "r2"]
     assert dict(zip(res.unmatched["response_id"], res.unmatched["reason"], strict=True)) == {
@@ -85,7 +85,7 @@ def test_link_by_hand(tiny):
 
 def test_repurchase_is_na_when_horizon_not_observed(tiny):
     resp, cust, tx, _ = tiny
-    res = link_responses(resp, cust, transactions=tx, horizon="100D", as_of="2026-04-01", inactivity="20D")
+    res = link_responses(resp, cust, transactions=tx, horizon="100D", as_of="2026-04-01", window="20D")
     lk = res.linked
     assert not lk["horizon_observed"].any()
     assert lk["repurchased"].isna().all() and lk["purchases_in_horizon"].isna().all()
@@ -95,7 +95,7 @@ def test_repurchase_is_na_when_horizon_not_observed(tiny):
 def test_inputs_not_mutated_and_errors(tiny):
     resp, cust, tx, inter = tiny
     before = [f.copy() for f in tiny]
-    link_responses(resp, cust, transactions=tx, interactions=inter, as_of="2026-04-01", inactivity=20)
+    link_responses(resp, cust, transactions=tx, interactions=inter, as_of="2026-04-01", window=20)
     for a, b in zip(before, tiny, strict=True):
         pd.testing.assert_frame_equal(a, b)
     with pytest.raises(ColumnError, match="unique"):
@@ -114,14 +114,14 @@ def test_nothing_after_the_response_leaks_into_predictors(tiny, shift, k):
     """Changing or adding records after each response never changes the history columns."""
     resp, cust, tx, inter = tiny
     base = link_responses(resp, cust, transactions=tx, interactions=inter, as_of="2026-06-30",
-                          inactivity=20).linked
+                          window=20).linked
     extra = pd.DataFrame({"customer_id": ["a"] * (k + 1),
                           "occurred_at": pd.Timestamp("2026-01-11", tz="UTC")
                           + pd.to_timedelta(np.arange(k + 1) + shift / 24, unit="D"),
                           "resolved": False, "complaint": True, "wait_s": 5000})
     later = pd.concat([inter, extra], ignore_index=True)
     new = link_responses(resp, cust, transactions=tx, interactions=later, as_of="2026-06-30",
-                         inactivity=20).linked
+                         window=20).linked
     cols = [c for c in base.columns if c.endswith("_before") or c in ("last_wait_s", "days_since_contact",
                                                                       "tenure_days")]
     pd.testing.assert_frame_equal(base[cols], new[cols])

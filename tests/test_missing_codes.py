@@ -244,7 +244,7 @@ def test_streaming_gives_the_same_tables_with_declared_codes(airline, tmp_path):
     _, path, _, book, res = airline
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        clean_export_in_chunks(path, book, out_dir=tmp_path / "s", chunksize=97, timezone="UTC", pii_key="k")
+        clean_export_in_chunks(path, book, folder=tmp_path / "s", chunksize=97, timezone="UTC", pii_key="k")
     res.to_parquet(tmp_path / "m")
     for table, by in {"data": ["row_number"], "log": ["row", "column", "item", "rule", "before", "reason"],
                       "recodes": ["column", "item", "value"]}.items():  # fmt: skip

@@ -13,7 +13,7 @@ from cxanalytics.report.runner import find_notebooks, run_report
 
 PARAMS = '''data_dir = "x"
 margin_rate = 0.30  # share of the charges that is margin
-n_boot = 200
+n_resamples = 200
 acquisition_cost = "acquisition_cost"  # a column, or a number
 segments = None
 lapse = {"plan": "prepaid"}
@@ -49,10 +49,10 @@ def test_defaults_are_read_from_the_parameters_cell(tmp_path):
 
 def test_text_values_take_the_type_of_the_default(tmp_path):
     nbs = find_notebooks(_suite(tmp_path / "nbs"))
-    given = {"margin_rate": "0.35", "n_boot": "500", "acquisition_cost": "250", "remove": "speeders,straightliners",
+    given = {"margin_rate": "0.35", "n_resamples": "500", "acquisition_cost": "250", "remove": "speeders,straightliners",
              "verbose": "true", "segments": '["contract", "offer"]', "lapse": "{'plan': 'contract'}", "start": "x"}
     assert check_parameters(given, nbs, from_text=True) == {
-        "margin_rate": 0.35, "n_boot": 500, "acquisition_cost": 250, "remove": ["speeders", "straightliners"],
+        "margin_rate": 0.35, "n_resamples": 500, "acquisition_cost": 250, "remove": ["speeders", "straightliners"],
         "verbose": True, "segments": ["contract", "offer"], "lapse": {"plan": "contract"}, "start": "x"}
     # a column name stays text; an int is a valid float
     assert check_parameters({"acquisition_cost": "cac", "margin_rate": "1"}, nbs, from_text=True) == {
@@ -61,7 +61,7 @@ def test_text_values_take_the_type_of_the_default(tmp_path):
 
 @pytest.mark.parametrize(("name", "value", "expected"), [
     ("margin_rate", "high", "expected a number"),
-    ("n_boot", "2.5", "expected a whole number"),
+    ("n_resamples", "2.5", "expected a whole number"),
     ("verbose", "maybe", "expected true or false"),
     ("lapse", "prepaid", "expected a mapping"),
 ])
@@ -82,6 +82,22 @@ def test_unknown_and_reserved_names_are_refused_with_the_closest_names(tmp_path)
     with pytest.raises(ParameterError, match=r"set by the report \[parameter 'data_dir'\].*--data"):
         check_parameters({"data_dir": "elsewhere"}, nbs)
     assert issubclass(ParameterError, CxError)
+
+
+def test_a_renamed_notebook_parameter_still_works_for_one_release(tmp_path):
+    nbs = find_notebooks(_suite(tmp_path / "nbs"))  # declares n_resamples, the library's word
+    with pytest.warns(FutureWarning, match=r"notebook parameter 'n_boot' is renamed 'n_resamples'") as got:
+        assert check_parameters({"n_boot": "500"}, nbs, from_text=True) == {"n_resamples": 500}
+    assert got[0].filename == __file__  # points at the caller
+    with pytest.raises(ParameterError, match=r"give only 'n_resamples'"):
+        check_parameters({"n_boot": 500, "n_resamples": 500}, nbs)
+    # a suite of notebooks that still declares the old name takes it as it is, without a warning
+    old = tmp_path / "old"
+    old.mkdir()
+    nb = nbformat.read(str(nbs[0]), as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace("n_resamples = 200", "n_boot = 200")
+    nbformat.write(nb, str(old / "01_params.ipynb"))
+    assert check_parameters({"n_boot": 300}, find_notebooks(old)) == {"n_boot": 300}
 
 
 def test_run_report_injects_the_typed_values(tmp_path):

@@ -40,11 +40,11 @@ def _calls(s):
     return {
         "link 05": (cx.link_responses, (s["responses"], s["customers"]),
                     dict(logs, horizon="180D", as_of=pd.Timestamp("2026-07-01", tz="UTC"))),
-        "link 06/07": (cx.link_responses, (s["responses"], s["customers"]), dict(logs, as_of=as_of, inactivity="120D")),
+        "link 06/07": (cx.link_responses, (s["responses"], s["customers"]), dict(logs, as_of=as_of, window="120D")),
         "landmarks 05": (cx.encounter_landmarks, (s["customers"], s["interactions"]),
                          {"transactions": s["transactions"], "as_of": pd.Timestamp("2026-07-01", tz="UTC")}),
         "landmarks 06/07": (cx.encounter_landmarks, (s["customers"], s["interactions"]),
-                            {"transactions": s["transactions"], "as_of": as_of, "inactivity": "120D"}),
+                            {"transactions": s["transactions"], "as_of": as_of, "window": "120D"}),
     }
 
 
@@ -108,7 +108,7 @@ def _small():
 
 def test_warnings_are_raised_again_when_the_table_is_read(tmp_path):
     responses, customers, transactions = _small()
-    kwargs = {"transactions": transactions, "as_of": "2026-04-01", "inactivity": "30D"}
+    kwargs = {"transactions": transactions, "as_of": "2026-04-01", "window": "30D"}
     direct, warned = _run(cx.link_responses, responses, customers, **kwargs)
     assert any(c is cx.DataQualityWarning for c, _ in warned)  # the unknown and the missing customer
     first, warned_first = _run(cx.link_responses, responses, customers, **kwargs, shared=tmp_path)
@@ -120,15 +120,15 @@ def test_warnings_are_raised_again_when_the_table_is_read(tmp_path):
 
 def test_other_inputs_or_options_never_match_an_entry(tmp_path):
     responses, customers, transactions = _small()
-    kwargs = {"transactions": transactions, "as_of": "2026-04-01", "inactivity": "30D"}
+    kwargs = {"transactions": transactions, "as_of": "2026-04-01", "window": "30D"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cx.DataQualityWarning)
         cx.link_responses(responses, customers, **kwargs, shared=tmp_path)
         edited = customers.assign(acquired_at=customers["acquired_at"] - pd.Timedelta("1ns"))
         changed = cx.link_responses(responses, edited, **kwargs, shared=tmp_path)
-        other = cx.link_responses(responses, customers, **(kwargs | {"inactivity": "31D"}), shared=tmp_path)
+        other = cx.link_responses(responses, customers, **(kwargs | {"window": "31D"}), shared=tmp_path)
         _assert_identical(changed, cx.link_responses(responses, edited, **kwargs))
-        _assert_identical(other, cx.link_responses(responses, customers, **(kwargs | {"inactivity": "31D"})))
+        _assert_identical(other, cx.link_responses(responses, customers, **(kwargs | {"window": "31D"})))
     assert len(list(tmp_path.iterdir())) == 3
 
 
@@ -137,7 +137,7 @@ def test_a_table_parquet_cannot_hold_is_computed_and_not_shared(tmp_path):
     responses = responses.assign(note=pd.Series([1, "two", 3.5], dtype=object))  # mixed types: not Parquet
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cx.DataQualityWarning)
-        kwargs = {"transactions": transactions, "as_of": "2026-04-01", "inactivity": "30D"}
+        kwargs = {"transactions": transactions, "as_of": "2026-04-01", "window": "30D"}
         shared = cx.link_responses(responses, customers, **kwargs, shared=tmp_path)
         _assert_identical(shared, cx.link_responses(responses, customers, **kwargs))
     assert list(tmp_path.iterdir()) == []  # nothing published, no temporary folder left

@@ -71,13 +71,13 @@ def _clv_v0(*args, **kwargs):
 
 
 def _compare_all(customers, transactions, interactions, responses, as_of, *, inactivity, window):
-    link_args = {"transactions": transactions, "interactions": interactions, "as_of": as_of, "inactivity": inactivity}
-    _same(_run(linking.link_responses, responses, customers, **link_args),
-          _run(linking_v0.link_responses, responses, customers, **link_args))
-    for negative in ("unresolved", "failure"):
-        lm = {"transactions": transactions, "as_of": as_of, "inactivity": inactivity, "negative": negative}
-        _same(_run(linking.encounter_landmarks, customers, interactions, **lm),
-              _run(linking_v0.encounter_landmarks, customers, interactions, **lm))
+    link_args = {"transactions": transactions, "interactions": interactions, "as_of": as_of}
+    _same(_run(linking.link_responses, responses, customers, **link_args, window=inactivity),
+          _run(linking_v0.link_responses, responses, customers, **link_args, inactivity=inactivity))
+    for negative in ("unresolved", "failure"):  # the code before said inactivity= for the lapse window
+        lm = {"transactions": transactions, "as_of": as_of, "negative": negative}
+        _same(_run(linking.encounter_landmarks, customers, interactions, **lm, window=inactivity),
+              _run(linking_v0.encounter_landmarks, customers, interactions, **lm, inactivity=inactivity))
     for segment in ("segment", "plan", None):
         log = {"by": segment, "as_of": as_of, "lapse": {"plan": "prepaid"}, "window": window, "margin_rate": 0.3}
         log_v0 = {("segment" if k == "by" else k): v for k, v in log.items()}  # the code before said segment=

@@ -34,7 +34,7 @@ def _both(name: str, chunksize: int, tmp_path, **rules):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = clean_responses(export, book, pii_key="k", **rules)
-        streamed = clean_export_in_chunks(src, book, out_dir=tmp_path / "s", chunksize=chunksize, pii_key="k",
+        streamed = clean_export_in_chunks(src, book, folder=tmp_path / "s", chunksize=chunksize, pii_key="k",
                                           **rules)  # fmt: skip
     res.to_parquet(tmp_path / "m")
     return res, streamed
@@ -78,7 +78,7 @@ def test_duplicates_across_chunks_keep_the_earliest_submission(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = clean_responses(export, book, pii_key="k")
-        clean_export_in_chunks(path, book, out_dir=tmp_path / "s2", chunksize=100, pii_key="k")
+        clean_export_in_chunks(path, book, folder=tmp_path / "s2", chunksize=100, pii_key="k")
     a = _norm(res.quarantine.reset_index(), ["row_number"])
     b = _norm(pd.read_parquet(tmp_path / "s2" / "quarantine.parquet"), ["row_number"])
     pd.testing.assert_frame_equal(a.astype({"row_number": "int64"}), b.astype({"row_number": "int64"}),
@@ -147,9 +147,9 @@ def test_record_splitter_keeps_quoted_newlines_whole(tmp_path):
 
 def test_bad_arguments_raise_parameter_error(tmp_path):
     with pytest.raises(ParameterError, match="chunksize"):
-        clean_export_in_chunks(load_sample("qualtrics_en"), out_dir=tmp_path, chunksize=0)
+        clean_export_in_chunks(load_sample("qualtrics_en"), folder=tmp_path, chunksize=0)
     with pytest.raises(ParameterError, match="No such file"):
-        clean_export_in_chunks(tmp_path / "missing.csv", out_dir=tmp_path)
+        clean_export_in_chunks(tmp_path / "missing.csv", folder=tmp_path)
 
 
 def test_cli_clean_with_chunksize_streams_and_reports_progress(tmp_path, capsys):

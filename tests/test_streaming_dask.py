@@ -22,7 +22,7 @@ TABLES = ("data", "quarantine", "log", "recodes", "rules", "summary", "codebook"
 def _run(src, out, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return clean_export_in_chunks(src, out_dir=out, pii_key="k", **kw)
+        return clean_export_in_chunks(src, folder=out, pii_key="k", **kw)
 
 
 def _assert_same_tables(a, b):
@@ -63,7 +63,7 @@ def test_dask_engine_on_a_distributed_cluster(tmp_path):
 def test_bad_engine_and_a_single_file_result_in_the_folder(tmp_path):
     src = load_sample("qualtrics_en")
     with pytest.raises(ParameterError, match=r"engine.*'spark'"):
-        clean_export_in_chunks(src, out_dir=tmp_path, engine="spark")
+        clean_export_in_chunks(src, folder=tmp_path, engine="spark")
     _run(src, tmp_path / "out", chunksize=1000)  # the sequential engine writes data.parquet as a file
     with pytest.raises(ParameterError, match="single-file result"):
         _run(src, tmp_path / "out", chunksize=1000, engine="dask", scheduler="synchronous")

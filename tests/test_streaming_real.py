@@ -54,7 +54,7 @@ def test_every_real_export_streams_to_the_in_memory_tables(rel, realdata, tmp_pa
         book = Codebook.infer(export)
         res = clean_responses(export, book, pii_key="k")
         chunksize = _chunksize(res.n_read)
-        streamed = clean_export_in_chunks(path, book, out_dir=tmp_path / "s", chunksize=chunksize, pii_key="k")
+        streamed = clean_export_in_chunks(path, book, folder=tmp_path / "s", chunksize=chunksize, pii_key="k")
     res.to_parquet(tmp_path / "m")
     assert streamed.n_chunks == math.ceil(res.n_read / chunksize) >= 2
     for table, by in SORT.items():

@@ -48,7 +48,7 @@ def both(path, tmp_path, chunksize, engine="pandas", **rules):
     kw = {"engine": "dask", "scheduler": "synchronous"} if engine == "dask" else {}
     with warnings.catch_warnings(record=True) as streamed_w:
         warnings.simplefilter("always")
-        streamed = clean_export_in_chunks(path, book, out_dir=tmp_path / engine, chunksize=chunksize, pii_key="k",
+        streamed = clean_export_in_chunks(path, book, folder=tmp_path / engine, chunksize=chunksize, pii_key="k",
                                           **kw, **rules)  # fmt: skip
     res.to_parquet(tmp_path / "m")
     assert streamed.n_chunks == -(-res.n_read // chunksize) > 1
@@ -160,7 +160,7 @@ def test_utf16_export_is_refused_with_a_reason(tmp_path):
     path = tmp_path / "u16.csv"
     path.write_bytes(to_csv([["id", "q"], ["1", "5"], ["2", "6"]]).encode("utf-16"))
     with pytest.raises(ParameterError, match="UTF-16/UTF-32 export cannot be streamed"):
-        clean_export_in_chunks(path, out_dir=tmp_path / "o", chunksize=1, pii_key="k")
+        clean_export_in_chunks(path, folder=tmp_path / "o", chunksize=1, pii_key="k")
 
 
 # ----------------------------------------------------------------------------- one day/month order
@@ -199,11 +199,11 @@ def test_day_month_order_errors_are_the_in_memory_paths(tmp_path, engine):
             with pytest.raises(error, match=match):
                 clean_responses(read_export(path), pii_key="k", timezone="UTC")
             with pytest.raises(error, match=match):
-                clean_export_in_chunks(path, out_dir=tmp_path / path.stem, chunksize=4, pii_key="k", timezone="UTC", **kw)
+                clean_export_in_chunks(path, folder=tmp_path / path.stem, chunksize=4, pii_key="k", timezone="UTC", **kw)
     # a day/month order given by the caller is used as given
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        res = clean_export_in_chunks(unknowable, out_dir=tmp_path / "given", chunksize=4, pii_key="k", timezone="UTC",
+        res = clean_export_in_chunks(unknowable, folder=tmp_path / "given", chunksize=4, pii_key="k", timezone="UTC",
                                      dayfirst=True, **kw)  # fmt: skip
     assert int(res.summary()["n"].iloc[0]) == len(_EARLY)
     assert pd.read_parquet(tmp_path / "given" / "data.parquet")["submitted_at"].dt.day.min() >= 3  # 3/5 = 3 May
@@ -239,7 +239,7 @@ def test_reading_errors_name_the_file_and_its_line(tmp_path):
         with pytest.raises(CxError) as whole:
             read_export(path)
         with pytest.raises(type(whole.value)) as streamed:
-            clean_export_in_chunks(path, out_dir=tmp_path / path.stem, chunksize=2, pii_key="k")
+            clean_export_in_chunks(path, folder=tmp_path / path.stem, chunksize=2, pii_key="k")
         assert str(streamed.value) == str(whole.value)
         messages.append(str(streamed.value))
     assert "[file 'ragged.csv', row 6]" in messages[0] and "[file 'empty.csv']" in messages[1]

@@ -22,6 +22,8 @@ import cxanalytics as cx
 import cxanalytics.plotting as cxplot
 from cxanalytics._core.validate import RenamedParameterError, renamed_parameters
 from cxanalytics.errors import CxError
+from cxanalytics.report._params import RENAMED, check_parameters, declared_defaults
+from cxanalytics.report.runner import find_notebooks
 
 #: idea -> (the accepted word, second spellings that must not appear as a parameter).
 VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -33,6 +35,10 @@ VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
     "number of Monte Carlo draws": ("n_draws", ("n_sims", "n_simulations", "draws_n", "nsim")),
     "the analysed column": ("column", ("col", "var", "variable", "field")),
     "time-stamp column of events": ("time", ("timestamp", "time_col", "date", "datetime")),
+    # A churn snapshot's functions name their columns after the snapshot's own columns instead:
+    # ``tenure=`` (time with the company, the snapshot's duration column) and ``churned=``, with
+    # ``tenure_unit=`` the calendar unit that column is in ('days' ... 'years', beside ``period=``,
+    # the model's period); they take one fixed table, as ``customer=`` or ``time=`` do elsewhere.
     "duration column of survival data": ("duration", ("durations", "time_to_event", "length")),
     "event indicator of survival data": ("event", ("events", "status", "observed", "event_col")),
     "per-period discount rate": ("discount", ("discount_rate", "discounting", "rate")),
@@ -45,6 +51,22 @@ VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
     "complaint column": ("complaint", ("complained", "complaints")),
     "customer key column": ("customer", ("on", "customer_id", "customer_key", "id_col")),
     "stratum / adjustment column of a claim": ("strata", ("stratum", "stratify", "stratify_by")),
+    "amount (spend) column of transactions": ("amount", ("value", "spend", "revenue", "amount_col")),
+    "explanatory columns of a model": ("covariates", ("predictors", "regressors", "features", "controls",
+                                                      "adjust_for")),
+    # the silence after a customer's last purchase after which one counts as churned (lapsed);
+    # claim_negative_encounters' ``window`` is not it but the churn window after a landmark, and its
+    # ``inactivity_days`` the lapse window in days as LinkResult.inactivity_days carries it
+    "lapse window": ("window", ("inactivity", "inactivity_window", "lapse_window")),
+    # a ``pandas`` offset ('D', 'W', 'h') or Timedelta in which durations computed from time
+    # stamps are given; a snapshot's tenure column has its own ``tenure_unit`` (see above), and
+    # a finding's ``unit`` ("points", "%") is the unit of its number, not of time
+    "time unit of computed durations": ("unit", ("time_unit", "freq", "unit_of_time")),
+    # a file written or read; ``file=`` (map_columns, propose_mapping, Mapping) is another idea:
+    # where the data came from, named in messages; read_export's ``path_or_buffer`` also takes an
+    # open file
+    "path of a file read or written": ("path", ("file_path", "filepath", "filename", "fname")),
+    "folder read or written": ("folder", ("out", "out_dir", "output_dir", "outdir", "directory", "dir")),
 }
 
 #: Documented exceptions: (callable, parameter) pairs where a word above names another idea.
@@ -53,6 +75,11 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("EffectEstimate", "weight"): "weight of one effect in a combined estimate",
     # the table with one row per group (a result field), not the grouping column(s): those are LogrankResult.by
     ("LogrankResult", "groups"): "the per-group table of a log-rank test",
+    # ``value`` names which measure a table or plot shows, or the value of an estimate
+    ("cohort_matrix", "value"): "which column of the cohort table fills the matrix",
+    ("plot_cohort_heatmap", "value"): "which column of the cohort table is coloured",
+    ("plot_relative_weights", "value"): "share of R² or raw weight",
+    ("Estimate", "value"): "the estimate itself (with its interval)",
 }
 
 
@@ -102,6 +129,22 @@ def test_the_walk_sees_the_whole_api():
     assert {"nps", "logrank", "kaplan_meier", "SurvivalResult.survival_at", "SBGFit.derl",
             "plotting.plot_outcome_by_group"} <= names
     assert len(names) > 200
+
+
+def test_every_notebook_parameter_uses_one_word_per_idea():
+    """The notebooks' parameters (``cxanalytics report --param NAME=VALUE``) speak the library's words."""
+    forbidden = {old: (idea, word) for idea, (word, olds) in VOCABULARY.items() for old in olds}
+    clashes = [f"{nb.name}: {name} = ...: say {forbidden[name][1]!r} ({forbidden[name][0]})"
+               for nb in find_notebooks() for name in declared_defaults(nb) if name in forbidden]
+    assert not clashes, "Second spellings among the notebook parameters:\n" + "\n".join(clashes)
+    declared = {name for nb in find_notebooks() for name in declared_defaults(nb)}
+    for old, new in RENAMED.items():
+        assert old not in declared and new in declared, (old, new)
+
+
+def test_a_renamed_notebook_parameter_is_still_accepted():
+    with pytest.warns(FutureWarning, match="notebook parameter 'n_boot' is renamed 'n_resamples'"):
+        assert check_parameters({"n_boot": "50"}, find_notebooks(), from_text=True) == {"n_resamples": 50}
 
 
 def test_the_accepted_words_are_used():
@@ -237,6 +280,45 @@ def _fitted_themes():
         return cx.comment_themes(_claim_frame(), "comment", k=2, n_resamples=1, min_df=1, random_state=0)
 
 
+def _repurchase_frame():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=300)
+    return pd.DataFrame({"x": x, "plan": rng.choice(["a", "b"], 300),
+                         "bought": rng.random(300) < 1 / (1 + np.exp(-0.8 * x))})
+
+
+def _logit(result):
+    return result.odds_ratios
+
+
+def _link_purchases():
+    ts = lambda *d: pd.to_datetime(list(d), utc=True)  # noqa: E731
+    return pd.DataFrame({"cid": ["a", "a", "b"], "occurred_at": ts("2026-01-01", "2026-02-01", "2026-01-15")})
+
+
+@functools.cache
+def _cleaned():
+    from cxanalytics.datasets import load_sample
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cx.clean_responses(cx.read_export(load_sample("qualtrics_en")), pii_key="k")
+
+
+def _export_file():
+    from cxanalytics.datasets import load_sample
+    return load_sample("qualtrics_en")
+
+
+def _written(write, **folder):
+    """Write into a new temporary folder (the value given is its name); the files written, by name."""
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        out = write(**{name: Path(tmp) / sub for name, sub in folder.items()})
+        files = sorted(p.name for sub in set(folder.values()) for p in (Path(tmp) / sub).iterdir())
+        return (files, out) if isinstance(out, pd.DataFrame) else files
+
+
 def _verdict(result):
     return result.verdict
 
@@ -320,6 +402,18 @@ ALIASES = [
      {"on": "cid"}, {"customer": "cid"}),
     ("cohort_survivors start/end", lambda **k: cx.cohort_survivors(_logs()[0], as_of="2026-01-01", period="M", **k),
      {"start": "acquired_at", "end": "cancelled_at"}, {"acquired": "acquired_at", "cancelled": "cancelled_at"}),
+    ("customer_summary value", lambda **k: cx.customer_summary(_logs()[1], as_of="2024-12-31", **k),
+     {"value": "amount"}, {"amount": "amount"}),
+    ("repurchase_model predictors", lambda **k: _logit(cx.repurchase_model(_repurchase_frame(), "bought", **k)),
+     {"predictors": ["x", "plan"]}, {"covariates": ["x", "plan"]}),
+    ("link_responses inactivity", lambda **k: cx.link_responses(*_link_tables(), transactions=_link_purchases(), customer="cid",
+                                                                horizon="30D", as_of="2026-04-01", **k).linked,
+     {"inactivity": "20D"}, {"window": "20D"}),
+    ("CleanResult.to_csv out", lambda **k: _written(_cleaned().to_csv, **k), {"out": "f"}, {"folder": "f"}),
+    ("CleanResult.to_parquet out", lambda **k: _written(_cleaned().to_parquet, **k), {"out": "f"}, {"folder": "f"}),
+    ("clean_export_in_chunks out_dir", lambda **k: _written(
+        lambda **f: cx.clean_export_in_chunks(_export_file(), chunksize=40, pii_key="k", **f).counts, **k),
+     {"out_dir": "f"}, {"folder": "f"}),
 ]
 
 

@@ -110,7 +110,7 @@ def churn_labels_noncontractual(
         raise ParameterError(describe("quantile must be in (0, 1]", parameter="quantile", received=quantile, expected="e.g. 0.9"))
     if time in data.columns:
         require_columns(data, [customer, time], what="transactions")
-        s = customer_summary(data[[customer, time]] if dask_log else data, customer=customer, time=time, value=None,
+        s = customer_summary(data[[customer, time]] if dask_log else data, customer=customer, time=time, amount=None,
                              as_of=as_of)
         first_day, _ = tu.days(s["first_purchase"], "first_purchase")
         last_day, tz = tu.days(s["last_purchase"], "last_purchase")

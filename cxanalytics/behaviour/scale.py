@@ -192,7 +192,7 @@ def customer_summary_dask(
     *,
     customer: str = "customer_id",
     time: str = "occurred_at",
-    value: str | None = "amount",
+    amount: str | None = "amount",
     as_of: object = None,
     calibration_end: object = None,
     unit: str | pd.Timedelta = "D",
@@ -201,13 +201,13 @@ def customer_summary_dask(
     """:func:`cxanalytics.behaviour.customer_summary` of a Dask DataFrame (same arguments and result)."""
     dask, _ = _dask()
     ddf = transactions
-    require_columns(ddf, [customer, time, value], what="transactions")
+    require_columns(ddf, [customer, time, amount], what="transactions")
     unit_ns = tu.unit_ns(unit)
     res_dtype, tz, per_day = _time_dtype(ddf, time)
-    if value is not None:
-        vd = ddf.dtypes[value]
+    if amount is not None:
+        vd = ddf.dtypes[amount]
         if not (pd.api.types.is_numeric_dtype(vd) and not pd.api.types.is_bool_dtype(vd)):
-            raise ColumnError(describe("Values must be numeric", column=value, received=f"dtype {vd}", expected="numbers"))
+            raise ColumnError(describe("Values must be numeric", column=amount, received=f"dtype {vd}", expected="numbers"))
     t_ns = int(np.timedelta64(1, np.datetime_data(res_dtype)[0]) // np.timedelta64(1, "ns"))
     ticks_ns = _NS_PER_DAY if aggregate_same_day else t_ns
 
@@ -226,18 +226,18 @@ def customer_summary_dask(
                 describe("as_of is before calibration_end", parameter="as_of", received=str(as_of_ts), expected=f"on or after {cal_ts}")
             )
     end = cal_tick if cal_tick is not None else as_of_tick  # None: the last purchase
-    cols = [c for c in (customer, time, value) if c is not None]
+    cols = [c for c in (customer, time, amount) if c is not None]
     ddf = ddf[cols]
     meta_in = ddf._meta
-    counts_meta = _summary_counts(meta_in, customer, time, value, aggregate_same_day, as_of_tick, end)
+    counts_meta = _summary_counts(meta_in, customer, time, amount, aggregate_same_day, as_of_tick, end)
     counts = ddf.map_partitions(
-        _summary_counts, customer, time, value, aggregate_same_day, as_of_tick, end, meta=counts_meta.iloc[:0]
+        _summary_counts, customer, time, amount, aggregate_same_day, as_of_tick, end, meta=counts_meta.iloc[:0]
     )
     hold_end = as_of_tick if cal_tick is not None else None
-    meta = _summary_meta(meta_in[customer], value, holdout=cal_tick is not None and as_of_tick is not None)
+    meta = _summary_meta(meta_in[customer], amount, holdout=cal_tick is not None and as_of_tick is not None)
     ordered = ddf.map_partitions(_with_order, meta=_with_order(meta_in))
     rows = ordered.shuffle(on=customer).map_partitions(
-        _summary_part, customer, time, value, aggregate_same_day, end, hold_end, meta, meta=meta
+        _summary_part, customer, time, amount, aggregate_same_day, end, hold_end, meta, meta=meta
     )
     counts, rows = _compute(dask, counts, rows)
     tot = counts.sum()
@@ -249,13 +249,13 @@ def customer_summary_dask(
                      what="transactions", stacklevel=4)
     if tot["nan"]:
         warnings.warn(
-            f"{int(tot['nan'])} transaction(s) have no value in {value!r}: they count as purchases, not in spend",
+            f"{int(tot['nan'])} transaction(s) have no value in {amount!r}: they count as purchases, not in spend",
             DataQualityWarning,
             stacklevel=3,
         )
     if tot["neg"]:
         warnings.warn(
-            f"{int(tot['neg'])} negative value(s) in {value!r} (returns or refunds?) are "
+            f"{int(tot['neg'])} negative value(s) in {amount!r} (returns or refunds?) are "
             "included in spend; filter them out first if they are not purchases",
             DataQualityWarning,
             stacklevel=3,
@@ -289,15 +289,15 @@ def customer_summary_dask(
         "recency": (rows["last_tick"].to_numpy() - first_tick) * (ticks_ns / unit_ns),
         "T": (end - first_tick) * (ticks_ns / unit_ns),
     }
-    if value is not None:
+    if amount is not None:
         out["monetary_value"] = rows["monetary_value"].to_numpy()
     out["repeat"] = n_periods > 0
     out["n_transactions"] = rows["n_transactions"].to_numpy()
-    if value is not None:
+    if amount is not None:
         out["total_value"] = rows["total_value"].to_numpy()
     if "frequency_holdout" in rows:
         out["frequency_holdout"] = rows["frequency_holdout"].to_numpy()
-        if value is not None:
+        if amount is not None:
             out["monetary_value_holdout"] = rows["monetary_value_holdout"].to_numpy()
         out["duration_holdout"] = np.full(len(rows), (as_of_tick - end) * (ticks_ns / unit_ns))
     return pd.DataFrame(out)

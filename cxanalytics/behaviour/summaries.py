@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._core import timeutil as tu
-from .._core.validate import require_columns, require_frame, warn_dropped
+from .._core.validate import renamed_parameters, require_columns, require_frame, warn_dropped
 from ..errors import ColumnError, DataQualityWarning, ParameterError, describe
 
 __all__ = [
@@ -27,12 +27,13 @@ __all__ = [
 _NS_PER_DAY = tu._NS_PER_DAY
 
 # ----------------------------------------------------------------------------- customer summary
+@renamed_parameters(value="amount")
 def customer_summary(
     transactions: pd.DataFrame,
     *,
     customer: str = "customer_id",
     time: str = "occurred_at",
-    value: str | None = "amount",
+    amount: str | None = "amount",
     as_of: object = None,
     calibration_end: object = None,
     unit: str | pd.Timedelta = "D",
@@ -47,8 +48,9 @@ def customer_summary(
     customer, time : str
         Columns holding the customer id and the purchase time (datetimes, time-zone
         aware or naive, or parseable date strings).
-    value : str or None
-        Column of purchase values; ``None`` leaves out the spend columns.
+    amount : str or None, default 'amount'
+        Column of purchase amounts (spend); ``None`` leaves out the spend columns.
+        (Called ``value`` before 0.2; the old name still works, with a ``FutureWarning``.)
     as_of : date-like, optional
         End of observation.  Defaults to the last transaction.  Purchases after it
         are left out with a :class:`DataQualityWarning`.
@@ -80,7 +82,7 @@ def customer_summary(
         (frequency > 0); ``n_transactions`` (rows); ``total_value`` (all spend,
         first day included).  With both ``calibration_end`` and ``as_of``:
         ``frequency_holdout``, ``monetary_value_holdout``, ``duration_holdout``.
-        Without ``value`` the spend columns are absent.
+        Without ``amount`` the spend columns are absent.
 
     Raises
     ------
@@ -127,18 +129,18 @@ def customer_summary(
     if type(transactions).__module__.startswith("dask."):  # a Dask DataFrame: see cxanalytics.behaviour.scale
         from .scale import customer_summary_dask
 
-        return customer_summary_dask(transactions, customer=customer, time=time, value=value, as_of=as_of,
+        return customer_summary_dask(transactions, customer=customer, time=time, amount=amount, as_of=as_of,
                                      calibration_end=calibration_end, unit=unit, aggregate_same_day=aggregate_same_day)
     data = require_frame(transactions, parameter="transactions")
-    require_columns(data, [customer, time, value], what="transactions")
+    require_columns(data, [customer, time, amount], what="transactions")
     unit_ns = tu.unit_ns(unit)
     times = tu.parse_times(data[time], time)
     cust = data[customer]
-    if value is not None and not (
-        pd.api.types.is_numeric_dtype(data[value]) and not pd.api.types.is_bool_dtype(data[value])
+    if amount is not None and not (
+        pd.api.types.is_numeric_dtype(data[amount]) and not pd.api.types.is_bool_dtype(data[amount])
     ):
         raise ColumnError(
-            describe("Values must be numeric", column=value, received=f"dtype {data[value].dtype}", expected="numbers")
+            describe("Values must be numeric", column=amount, received=f"dtype {data[amount].dtype}", expected="numbers")
         )
 
     codes, uniques = tu.factorize_ids(cust)
@@ -147,7 +149,7 @@ def customer_summary(
     warn_dropped(int((~keep).sum()), len(data), "with a missing value", function="customer_summary",
                  column=[customer, time], role="customer id or time", what="transactions")
     wall, absolute, per_day, tz = tu.datetime_ints(times)
-    v = data[value].to_numpy(dtype=np.float64, na_value=np.nan) if value is not None else None
+    v = data[amount].to_numpy(dtype=np.float64, na_value=np.nan) if amount is not None else None
 
     res_dtype = times.to_numpy().dtype if tz is None else times.dt.tz_localize(None).to_numpy().dtype
     t_ns = int(np.timedelta64(1, np.datetime_data(res_dtype)[0]) // np.timedelta64(1, "ns"))
@@ -184,13 +186,13 @@ def customer_summary(
         n_nan = int((cal & np.isnan(v)).sum())
         if n_nan:
             warnings.warn(
-                f"{n_nan} transaction(s) have no value in {value!r}: they count as purchases, not in spend",
+                f"{n_nan} transaction(s) have no value in {amount!r}: they count as purchases, not in spend",
                 DataQualityWarning,
                 stacklevel=2,
             )
         if (finite_v < 0).any():
             warnings.warn(
-                f"{int((finite_v < 0).sum())} negative value(s) in {value!r} (returns or refunds?) are "
+                f"{int((finite_v < 0).sum())} negative value(s) in {amount!r} (returns or refunds?) are "
                 "included in spend; filter them out first if they are not purchases",
                 DataQualityWarning,
                 stacklevel=2,

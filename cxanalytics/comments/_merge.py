@@ -34,7 +34,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._prepare import _TOKEN, _UNIFY, prepare_comments
+from ._prepare import _TOKEN, _UNIFY, prepare_comments, pseudonymise
 
 #: A term characterises a component when the share of the component's comments containing it
 #: is more than this many times the share of all comments containing it.
@@ -185,7 +185,7 @@ def surface_forms(originals) -> tuple[dict[str, str], set[str]]:
     ``originals``: comments as written.  A word (split at spaces) that prepares to a single
     token maps that token to the word as written (trimmed of punctuation, lower case); the
     most frequent form wins (the first in code-point order on a tie).  *Masked* tokens are those of the words
-    that :func:`cxanalytics.comments.themes.pseudonymise` masks (e-mails, phone numbers, URLs,
+    that :func:`cxanalytics.comments._prepare.pseudonymise` masks (e-mails, phone numbers, URLs,
     handles, long numbers) or of placeholders already present (``[email]`` ...): they are never
     shown as theme terms.
 
@@ -195,8 +195,6 @@ def surface_forms(originals) -> tuple[dict[str, str], set[str]]:
     >>> forms["الفاتوره"], sorted(masked)
     ('الفاتورة', ['123', '4567', '50', '971'])
     """
-    from .themes import pseudonymise
-
     counts: dict[str, dict[str, int]] = {}
     masked: set[str] = set()
     words: dict[str, int] = {}

@@ -38,6 +38,10 @@ _FA_PREFIX = re.compile(r"(?<![^\W\d_])(ن?م[يی]) (?=[^\W\d_])")
 # The same rule searched from its fixed part (fast on long strings), the lookbehind checked on
 # each match: a letter-less character before "م", or "ن" with a letter-less character before it.
 _FA_PREFIX_FAST = re.compile(r"م[يی] (?=[^\W\d_])")
+# What pseudonymise() masks besides e-mails and phone numbers.
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+_LONG_NUMBER = re.compile(r"\d{6,}")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -444,20 +448,16 @@ def display_term(term: str, language: str) -> str:
     return term.translate({0x064A: 0x06CC, 0x0643: 0x06A9}) if language == "fa" else term
 
 
-def word_tfidf(vectorizer, texts):
-    """``vectorizer.transform(texts)`` for a fitted word vectoriser of :func:`comment_vectorizer`, vectorised.
-
-    The same sparse matrix (same counts, IDF weights, ``sublinear_tf`` and L2 norm, float32,
-    sorted indices) as scikit-learn's ``transform``, but the per-feature Python loop of
-    ``CountVectorizer`` is replaced by array work (see :mod:`cxanalytics.comments._vectors`).
-    Any other vectoriser falls back to its own ``transform``.
+def pseudonymise(text: str, limit: int = 240) -> str:
+    """A comment safe to show: e-mails, phones, URLs, @handles and long numbers masked, shortened.
 
     Examples
     --------
-    >>> v = comment_vectorizer(char=False, min_df=1, stop_words=True).fit(["slow delivery", "the slow refund"])
-    >>> bool((word_tfidf(v, ["slow refund again"]) != v.transform(["slow refund again"])).nnz == 0)
-    True
+    >>> pseudonymise("mail me at a.b@example.com or +44 20 7946 0958")
+    'mail me at [email] or [phone]'
     """
-    from ._vectors import word_tfidf as fast
+    from ..ingest.cleaning._values import _redact
 
-    return fast(vectorizer, texts)
+    text = _LONG_NUMBER.sub("[number]", _HANDLE.sub("[user]", _URL.sub("[url]", _redact(text))))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -74,6 +74,13 @@ def word_tfidf(vectorizer, texts):
     The same sparse matrix (same counts, IDF weights, ``sublinear_tf`` and L2 norm, float32,
     sorted indices) as scikit-learn's ``transform``; comments are tokenised in chunks of
     joined text (bounded memory).  Any other vectoriser falls back to its own ``transform``.
+
+    Examples
+    --------
+    >>> from cxanalytics.comments import comment_vectorizer
+    >>> v = comment_vectorizer(char=False, min_df=1, stop_words=True).fit(["slow delivery", "the slow refund"])
+    >>> bool((word_tfidf(v, ["slow refund again"]) != v.transform(["slow refund again"])).nnz == 0)
+    True
     """
     tfidf = getattr(vectorizer, "_tfidf", None)
     tok = getattr(vectorizer, "tokenizer", None)

@@ -12,7 +12,6 @@ discovery step (``seeds=``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,32 +22,22 @@ import pandas as pd
 from .._core.validate import check_alpha, require_columns, require_frame
 from ..errors import ParameterError
 from ._merge import discover, n_components, pool
-from ._prepare import _TOKEN, _UNIFY, _partial, comment_vectorizer, display_term, prepare_comments
+from ._prepare import (
+    _TOKEN,
+    _UNIFY,
+    _partial,
+    comment_vectorizer,
+    display_term,
+    prepare_comments,
+    pseudonymise,
+)
 from ._stats import wilson
 
 __all__ = ["ThemeResult", "comment_themes"]
 
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_HANDLE = re.compile(r"(?<!\w)@\w+")
-_LONG_NUMBER = re.compile(r"\d{6,}")
 # Arabic proclitics and Persian / Arabic suffixes a seed term may carry inside a comment token.
 _PREFIXES = ("", "و", "ف", "ب", "ل", "ال", "وال", "بال", "فال", "لل", "كال", "وب", "ول")
 _SUFFIXES = ("", "ها", "هاي", "هايي", "ي", "ش", "م", "ت", "مان", "تان", "شان", "ه", "ات", "ين", "ون", "s", "es")
-
-
-def pseudonymise(text: str, limit: int = 240) -> str:
-    """A comment safe to show: e-mails, phones, URLs, @handles and long numbers masked, shortened.
-
-    Examples
-    --------
-    >>> pseudonymise("mail me at a.b@example.com or +44 20 7946 0958")
-    'mail me at [email] or [phone]'
-    """
-    from ..ingest.cleaning._values import _redact
-
-    text = _LONG_NUMBER.sub("[number]", _HANDLE.sub("[user]", _URL.sub("[url]", _redact(text))))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -176,7 +165,7 @@ class _NMFModel:
         self.vectorizer, self.nmf, self.merge = vectorizer, nmf, merge  # merge: components x themes (0/1)
 
     def weights(self, prepared: pd.DataFrame) -> np.ndarray:
-        from ._prepare import word_tfidf  # vectorizer.transform, vectorised (same matrix)
+        from ._vectors import word_tfidf  # vectorizer.transform, vectorised (same matrix)
 
         text = prepared["text"].fillna("").to_numpy(dtype=object)
         w = np.zeros((len(text), self.merge.shape[1]))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..datasets import SAMPLES
+from .._core.samples import SAMPLES
 
 __all__ = ["KINDS", "SCHEMAS", "Schema", "Target", "SEGMENT_WORDS", "CURRENCIES"]
 

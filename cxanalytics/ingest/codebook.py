@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CodebookError, describe
+from ._labelspec import is_blank as _is_blank
+from ._labelspec import parse_labels
 from .text import SCALES
 
 __all__ = ["Codebook", "KINDS", "SCORED_KINDS", "CODEBOOK_COLUMNS"]
@@ -64,10 +66,6 @@ _BOOL_TEXT = {"true": True, "false": False, "1": True, "0": False, "yes": True, 
 _ITEM = re.compile(r"^[^\W\d]\w*$")
 
 
-def _is_blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
-
-
 def _to_bool(value: Any, *, column: str, row: int) -> bool:
     if isinstance(value, bool | np.bool_):
         return bool(value)
@@ -88,27 +86,6 @@ def _to_float(value: Any, *, column: str, row: int) -> float:
     except (TypeError, ValueError):
         raise CodebookError(describe("Codebook scale bound is not a number", row=row, column=column,
                                      received=value, expected="a number or blank")) from None  # fmt: skip
-
-
-def parse_labels(spec: Any, *, scored: bool, where: str = "labels") -> dict[str, Any]:
-    """Parse a ``labels`` field: ``"label=score|label=score"`` (or ``label=suffix`` for multi)."""
-    if _is_blank(spec):
-        return {}
-    out: dict[str, Any] = {}
-    for part in str(spec).split("|"):
-        label, eq, value = part.rpartition("=")
-        if not eq or not label.strip() or not value.strip():
-            raise CodebookError(describe("Malformed answer-label mapping", column=where, received=part,
-                                         expected="'label=score' pairs separated by '|'"))  # fmt: skip
-        if scored:
-            try:
-                out[label.strip()] = float(value)
-            except ValueError:
-                raise CodebookError(describe("Answer-label score is not a number", column=where,
-                                             received=part, expected="'label=<number>'")) from None  # fmt: skip
-        else:
-            out[label.strip()] = value.strip()
-    return out
 
 
 def _check_missing_codes(spec: Any, lo: float, hi: float, *, row: int) -> None:

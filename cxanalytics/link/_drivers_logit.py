@@ -11,7 +11,14 @@ from scipy import stats
 
 from .._core.covariates import check_covariates, require_full_rank
 from .._core.separation import fitted_signs, message, scan
-from .._core.validate import as_list, check_alpha, require_columns, require_frame, warn_dropped
+from .._core.validate import (
+    as_list,
+    check_alpha,
+    renamed_parameters,
+    require_columns,
+    require_frame,
+    warn_dropped,
+)
 from ..errors import (
     ColumnError,
     ConvergenceError,
@@ -22,7 +29,8 @@ from ..errors import (
 from ._logit import LogitResult, _logit_design, marginal_effects
 
 
-def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Sequence[str], *,
+@renamed_parameters(predictors="covariates")
+def repurchase_model(linked: pd.DataFrame, outcome: str, covariates: str | Sequence[str], *,
                      reference: dict | None = None, alpha: float = 0.05) -> LogitResult:
     r"""Logistic regression of a binary outcome (e.g. repurchase) on predictors (statsmodels).
 
@@ -32,9 +40,10 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
         One row per unit, e.g. ``link_responses(...).linked``.
     outcome : str
         True/false (or 0/1) column; rows where it is missing (e.g. censored) are left out.
-    predictors : str or list of str
+    covariates : str or list of str
         Numeric columns enter as they are (ordinal categoricals of numbers as numbers);
         text, boolean and categorical columns become one indicator per non-reference level.
+        (Called ``predictors`` before 0.2; the old name still works, with a ``FutureWarning``.)
     reference : dict, optional
         Reference level per categorical predictor (default the first level).
     alpha : float, default 0.05
@@ -102,10 +111,10 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     -0.2322
     """
     linked = require_frame(linked, parameter="linked")
-    preds = as_list(predictors)
+    preds = as_list(covariates)
     if not preds:
-        raise ParameterError(describe("At least one predictor is required", parameter="predictors",
-                                      received=predictors, expected="a column name or a list"))
+        raise ParameterError(describe("At least one predictor is required", parameter="covariates",
+                                      received=covariates, expected="a column name or a list"))
     require_columns(linked, [outcome, *preds], what="linked")
     z_crit = stats.norm.ppf(1 - check_alpha(alpha) / 2)
     col = linked[outcome]
@@ -119,7 +128,7 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     used = ~np.isnan(y) & linked[preds].notna().all(axis=1).to_numpy()
     events = int(y[used].sum())
     check_covariates(linked[used], preds, m=min(events, int(used.sum()) - events),
-                     what="events or non-events (the fewer)", parameter="predictors")
+                     what="events or non-events (the fewer)", parameter="covariates")
     import statsmodels.api as sm  # after the checks: refusing bad input needs no statsmodels
     from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
@@ -128,7 +137,7 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
     warn_dropped(int((~complete).sum()), len(complete), "with a missing value", function="repurchase_model",
                  column=[outcome, *preds], role="outcome or predictors")
     y, x = y[complete], sm.add_constant(x[complete], has_constant="add")
-    require_full_rank(x[:, 1:], list(terms["term"]), parameter="predictors")
+    require_full_rank(x[:, 1:], list(terms["term"]), parameter="covariates")
     found = scan(x[:, 1:], terms, y)
     try:
         with warnings.catch_warnings():
@@ -136,7 +145,7 @@ def repurchase_model(linked: pd.DataFrame, outcome: str, predictors: str | Seque
             fit = sm.Logit(y, x).fit(disp=0, maxiter=100)
     except (PerfectSeparationError, np.linalg.LinAlgError, Warning) as err:
         raise ConvergenceError(describe("The logistic fit failed (perfect separation?)",
-                                        parameter="predictors", received=list(terms["term"]),
+                                        parameter="covariates", received=list(terms["term"]),
                                         expected="predictors that do not perfectly predict the outcome")
                                + "\n" + (message(found, [], outcome=outcome) if found else
                                           "No single predictor separates the outcome: a combination "

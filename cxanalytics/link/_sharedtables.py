@@ -43,6 +43,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._linkresult import LinkResult
+
 __all__ = ["file_digest", "fingerprint", "shared_frame", "shared_link"]
 
 _FRAMES = ("linked", "unmatched")
@@ -206,8 +208,6 @@ def _warning_class(name: str) -> type[Warning]:
 
 
 def _write_link(result, caught, folder: Path) -> None:
-    from .linking import LinkResult
-
     assert isinstance(result, LinkResult)
     meta = {"frames": {name: _write_frame(getattr(result, name), folder, name) for name in _FRAMES},
             "warnings": [[f"{w.category.__module__}.{w.category.__qualname__}", str(w.message)] for w in caught]}
@@ -217,8 +217,6 @@ def _write_link(result, caught, folder: Path) -> None:
 
 
 def _read_link(folder: Path):
-    from .linking import LinkResult
-
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     frames = {name: _read_frame(folder, name, meta["frames"][name]) for name in _FRAMES}
     scalars = pd.read_parquet(folder / "scalars.parquet").iloc[0]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,62 +38,12 @@ from ._linkquery import (
     _times,
     sorted_unique,
 )
+from ._linkresult import LinkResult
 
 __all__ = ["LinkResult", "link_responses", "encounter_landmarks"]
 
-REASONS = ("missing_key", "key_not_found", "missing_time", "after_as_of", "before_acquisition",
-           "after_churn")
-
-
-@dataclass(frozen=True)
-class LinkResult:
-    """Responses linked to later behaviour, returned by :func:`link_responses`.
-
-    Attributes
-    ----------
-    linked : DataFrame
-        One row per matched response (columns listed in :func:`link_responses`).
-    unmatched : DataFrame
-        The responses that could not be linked, with their columns and a ``reason``.
-    horizon_days, inactivity_days : float
-        Repurchase horizon and the inactivity window of the lapse rule (NaN when no
-        customer was judged by it).
-    as_of : pandas.Timestamp
-        End of observation.
-    """
-
-    linked: pd.DataFrame
-    unmatched: pd.DataFrame
-    horizon_days: float
-    inactivity_days: float
-    as_of: pd.Timestamp
-
-    def summary(self) -> pd.DataFrame:
-        """Counts that reconcile: responses = linked + unmatched (by reason); outcomes known.
-
-        Returns
-        -------
-        DataFrame
-            ``item`` and ``n``.
-        """
-        lk, um = self.linked, self.unmatched
-        rows = [("responses", len(lk) + len(um)), ("linked", len(lk)), ("unmatched", len(um))]
-        counts = um["reason"].value_counts()
-        rows += [(f"unmatched: {r}", int(counts.get(r, 0))) for r in REASONS]
-        rows += [("churn events", int(lk["churned"].sum())),
-                 ("churn censored", int((~lk["churned"]).sum())),
-                 ("horizon observed", int(lk["horizon_observed"].sum())),
-                 ("repurchased within horizon", int(lk["repurchased"].sum(skipna=True)))]
-        return pd.DataFrame(rows, columns=["item", "n"])
-
-    def _repr_html_(self) -> str:
-        return ("<p><b>Responses linked to later behaviour</b> "
-                f"(horizon {self.horizon_days:g} days, as of {self.as_of})</p>"
-                + self.summary().to_html(index=False))
-
-
 # --------------------------------------------------------------------------- linking
-@renamed_parameters(on="customer")
+@renamed_parameters(on="customer", inactivity="window")
 def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
                    transactions: pd.DataFrame | None = None,
                    interactions: pd.DataFrame | None = None, customer: str = "customer_id",
@@ -102,7 +51,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
                    time: str = "submitted_at", acquired: str | None = "acquired_at",
                    cancelled: str | None = "cancelled_at", plan: str | None = "plan",
                    contractual: Sequence[object] = ("contract",),
-                   inactivity: str | pd.Timedelta | float | None = None,
+                   window: str | pd.Timedelta | float | None = None,
                    shared: str | os.PathLike | None = None) -> LinkResult:
     r"""Link each survey response to the customer's behaviour after it and history before it.
 
@@ -137,10 +86,11 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     contractual : sequence, default ("contract",)
         Values of ``plan`` whose customers end by explicit cancellation. Without ``plan``
         every customer is contractual when ``cancelled`` exists, else non-contractual.
-    inactivity : str, Timedelta or number of days, optional
-        Lapse window for non-contractual customers; by default the 90th percentile of the
-        gaps between consecutive purchase days, as
-        :func:`cxanalytics.behaviour.churn.churn_labels_noncontractual` chooses it.
+    window : str, Timedelta or number of days, optional
+        Lapse window for non-contractual customers: silence after which one counts as
+        churned; by default the 90th percentile of the gaps between consecutive purchase
+        days, as :func:`cxanalytics.behaviour.churn.churn_labels_noncontractual` chooses it.
+        (Called ``inactivity`` before 0.2; the old name still works, with a ``FutureWarning``.)
     shared : path, optional
         A folder where results are shared between notebooks (``cxanalytics report`` gives
         each notebook one as ``shared_dir``): the result of an earlier call with the same
@@ -175,7 +125,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
     ColumnError
         Missing columns, duplicated customer keys, unreadable times.
     ParameterError
-        Bad ``horizon``, ``inactivity`` or ``as_of``.
+        Bad ``horizon``, ``window`` or ``as_of``.
 
     Warns
     -----
@@ -236,7 +186,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
         options = {"responses": responses, "customers": customers, "transactions": transactions,
                    "interactions": interactions, "customer": customer, "horizon": horizon, "as_of": as_of, "time": time,
                    "acquired": acquired, "cancelled": cancelled, "plan": plan, "contractual": contractual,
-                   "inactivity": inactivity}
+                   "window": window}
         return shared_link(shared, "link_responses", options, lambda: link_responses(**options))
     on = customer
     responses = require_frame(responses, parameter="responses")
@@ -350,13 +300,13 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
                           DataQualityWarning, stacklevel=2)
             days = np.where(contract, days, np.nan)
         else:
-            if inactivity is None and dask_log:
+            if window is None and dask_log:
                 from ..behaviour.scale import lapse_window
 
                 t_tz = getattr(transactions.dtypes["occurred_at"], "tz", None)
                 w_days = lapse_window(transactions, customers, is_contract, on=on, end_ns=end_ns,
                                       end_day=tu.day_of(end if tz is None else end.tz_convert(t_tz)))
-            elif inactivity is None:
+            elif window is None:
                 from ..behaviour.churn import churn_labels_noncontractual
 
                 tx = transactions.loc[keep & ~is_contract[np.maximum(t_code, 0)], [on, "occurred_at"]]
@@ -364,7 +314,7 @@ def link_responses(responses: pd.DataFrame, customers: pd.DataFrame, *,
                     tx if len(tx) else transactions[[on, "occurred_at"]],
                     as_of=end if tz is None else end.tz_convert(t_tz), customer=on)["window"].iloc[0])
             else:
-                w_days = _span(inactivity, "inactivity")
+                w_days = _span(window, "window")
             w_ns = w_days * _DAY_NS
             lapsed = end_ns - last_seen > w_ns
             days = np.where(contract, days, np.where(lapsed, (last_seen + w_ns - s), end_ns - s) / _DAY_NS)
@@ -437,7 +387,7 @@ def encounter_landmarks(customers: pd.DataFrame, interactions: pd.DataFrame, *,
         A folder where results are shared between notebooks, as in :func:`link_responses`:
         the landmarks of an earlier call with the same tables and options are read from it.
     **link_options
-        Passed on to :func:`link_responses` (``plan``, ``cancelled``, ``inactivity``, ...).
+        Passed on to :func:`link_responses` (``plan``, ``cancelled``, ``window``, ...).
 
     Returns
     -------

@@ -77,3 +77,29 @@ def _margin_multiple(m, r, i, h, timing):
 def _check_timing(timing: str) -> None:
     if timing not in _TIMINGS:
         raise ParameterError(describe("Unknown timing", parameter="timing", received=timing, expected="'end' or 'start'"))
+
+
+def plain_clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
+    """:func:`cxanalytics.money.economics.clv` of plain numbers (no :class:`Estimate`): inputs checked.
+
+    Shared by ``clv`` and :func:`cxanalytics.money.economics.clv_interval` (its point value, gradient and draws).
+
+    Examples
+    --------
+    >>> round(plain_clv(100.0, 0.8, 0.1), 4)
+    266.6667
+    """
+    _check_timing(timing)
+    h = np.inf if horizon is None else horizon
+    (m, r, i, h), index = _broadcast({"margin": margin, "retention": retention, "discount": discount, "horizon": h})
+    _check("margin", m, np.ones(m.shape, dtype=bool), "finite numbers")
+    _check("retention", r, (r >= 0) & (r <= 1), "a probability in [0, 1]")
+    _check("discount", i, i >= 0, "a rate >= 0")
+    h_ok = np.isinf(h) | ((h >= 0) & (h == np.floor(h)))
+    if np.any(~h_ok | np.isnan(h) | (h < 0)):
+        raise ParameterError(describe("Horizon must be a whole number of periods", parameter="horizon",
+                                      received=horizon, expected="None, numpy.inf or an integer >= 0"))
+    if np.any(np.isinf(h) & (r == 1) & (i == 0)):
+        raise ParameterError(describe("Infinite value: retention 1 with no discounting over an infinite horizon",
+                                      parameter="retention", received=1.0, expected="retention < 1, a discount > 0 or a horizon"))
+    return _wrap(_margin_multiple(m, r, i, h, timing), index, "clv")

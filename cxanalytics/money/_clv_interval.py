@@ -17,6 +17,7 @@ from scipy import special
 
 from .._core.validate import check_alpha
 from ..errors import ParameterError, describe
+from ._arrays import plain_clv
 from ._uncertain import Estimate, as_estimate, draw, natural_se, scale_of
 
 __all__ = ["clv_interval"]
@@ -190,8 +191,6 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
          clv  ci_lower  ci_upper    interval
     0  134.5     115.4     155.6  percentile
     """
-    from .economics import clv  # economics re-exports this module: import at call time
-
     alpha = check_alpha(alpha)
     if method not in _METHODS:
         raise ParameterError(describe("Unknown method", parameter="method", received=method,
@@ -206,13 +205,13 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
                                       received=f"{m_est.count:g} of {m_est.n:g}",
                                       expected="a margin with its interval or std_error"))
     m, r, d = m_est.value, r_est.value, float(discount)
-    value = clv(m, r, d, horizon=horizon, timing=timing)  # validates every input
+    value = plain_clv(m, r, d, horizon=horizon, timing=timing)  # validates every input
     h = math.inf if horizon is None else float(horizon)
     z = float(special.ndtri(1 - alpha / 2))
     if method == "delta":
         se_m = natural_se(m_est, scale_of(m_est, "identity"), "margin")
         se_r = _retention_se(r_est)
-        grad = np.array([clv(1.0, r, d, horizon=horizon, timing=timing), dclv_dretention(m, r, d, h, timing)])
+        grad = np.array([plain_clv(1.0, r, d, horizon=horizon, timing=timing), dclv_dretention(m, r, d, h, timing)])
         se = float(np.hypot(grad[0] * se_m, grad[1] * se_r))
         if value > 0 and m - z * se_m > 0:
             lo, hi, interval = value * math.exp(-z * se / value), value * math.exp(z * se / value), "wald_log"
@@ -231,7 +230,7 @@ def clv_interval(margin, retention, discount: float, *, horizon=None, timing: st
                                           expected="scale None or 'logit', or the counts (Estimate.from_counts)"))
         if math.isinf(h) and d == 0:  # r = 1 has infinite value: keep draws just below it
             r_draws = np.minimum(r_draws, np.nextafter(1.0, 0.0))
-        values = np.asarray(clv(m_draws, r_draws, d, horizon=horizon, timing=timing))
+        values = np.asarray(plain_clv(m_draws, r_draws, d, horizon=horizon, timing=timing))
         lo, hi = (float(v) for v in np.quantile(values, [alpha / 2, 1 - alpha / 2]))
         se = float(np.std(values - value, ddof=1)) if n_draws > 1 else 0.0  # centred: exactly 0 for exact inputs
         if not math.isnan(r_est.n) and r_est.count in (0.0, r_est.n):  # Jeffreys boundary rule

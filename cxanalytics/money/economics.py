@@ -27,7 +27,7 @@ from .._core.validate import check_alpha, require_columns, require_frame, warn_d
 from ..behaviour._exposure import lifetimes, period_days, segment_rates
 from ..behaviour.clv import BGNBDFit, GammaGammaFit, SBGFit, customer_lifetime_value
 from ..errors import ParameterError, describe
-from ._arrays import _broadcast, _check, _check_timing, _margin_multiple, _wrap
+from ._arrays import _broadcast, _check, _check_timing, plain_clv
 from ._clv_interval import clv_interval
 from ._uncertain import Estimate
 
@@ -115,20 +115,7 @@ def clv(margin, retention, discount, *, horizon=None, timing: str = "end"):
     """
     if isinstance(margin, Estimate) or isinstance(retention, Estimate):
         return clv_interval(margin, retention, discount, horizon=horizon, timing=timing)
-    _check_timing(timing)
-    h = np.inf if horizon is None else horizon
-    (m, r, i, h), index = _broadcast({"margin": margin, "retention": retention, "discount": discount, "horizon": h})
-    _check("margin", m, np.ones(m.shape, dtype=bool), "finite numbers")
-    _check("retention", r, (r >= 0) & (r <= 1), "a probability in [0, 1]")
-    _check("discount", i, i >= 0, "a rate >= 0")
-    h_ok = np.isinf(h) | ((h >= 0) & (h == np.floor(h)))
-    if np.any(~h_ok | np.isnan(h) | (h < 0)):
-        raise ParameterError(describe("Horizon must be a whole number of periods", parameter="horizon",
-                                      received=horizon, expected="None, numpy.inf or an integer >= 0"))
-    if np.any(np.isinf(h) & (r == 1) & (i == 0)):
-        raise ParameterError(describe("Infinite value: retention 1 with no discounting over an infinite horizon",
-                                      parameter="retention", received=1.0, expected="retention < 1, a discount > 0 or a horizon"))
-    return _wrap(_margin_multiple(m, r, i, h, timing), index, "clv")
+    return plain_clv(margin, retention, discount, horizon=horizon, timing=timing)
 
 
 def clv_from_sbg(fit: SBGFit, *, margin: float, discount: float, renewals: int = 0, timing: str = "end") -> pd.DataFrame:

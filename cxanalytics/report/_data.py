@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..datasets import KIND_OF, lacking_columns
 from ..errors import CxError, ParameterError, describe
 
 __all__ = ["ENGINES", "TABLES", "DataFolder", "assemble_data", "check_engine", "present_inputs", "snapshot_file"]
@@ -98,34 +99,6 @@ def _check_table(path: Path, name: str) -> None:
     missing = [c.name for c in SAMPLES[name].columns if c.name not in columns]
     if missing:
         raise lacking_columns(path, name, missing, columns, schema_of=schema_of)
-
-
-#: Kind of input (:data:`cxanalytics.ingest.mapping.KINDS`) of each table given by name.
-KIND_OF = {"customers": "customers", "transactions": "transactions", "interactions": "interactions",
-           "responses": "survey"}
-
-
-def lacking_columns(path: Path, name: str, missing: Sequence[str], columns: Sequence[str], *,
-                    schema_of: Path | None = None, mapped: bool = False) -> ParameterError:
-    """The error for a table without the columns its notebooks need, with a mapping proposed from
-    its first rows (:func:`cxanalytics.propose_mapping`) when its kind can be mapped."""
-    from ..datasets import SAMPLES
-    from ..ingest._mapfiles import missing_columns_error, peek
-
-    kind = KIND_OF.get(name)
-    proposal, snapshot = None, None
-    if kind is not None:
-        sample = peek(schema_of or path)
-        if sample is not None:
-            from ..ingest.mapping import propose_mapping
-
-            proposal = propose_mapping(sample, kind=kind, file=path)
-            if kind != "snapshot" and propose_mapping(sample, file=path).kinds.keys() == {"snapshot"}:
-                snapshot = (f"it looks like a churn snapshot (one row per customer with a tenure and a churn "
-                            f"flag), not a {name} table: see `cxanalytics map {path} --kind snapshot`")
-    return missing_columns_error(missing, columns, file=path, what=f"{name} file", kind=kind, proposal=proposal,
-                                 mapped=mapped, hint=snapshot or f"the columns of {SAMPLES[name].file} are "
-                                 "described in data/sample/README.md")
 
 
 ENGINES = ("pandas", "dask")

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._errors import ReportError
+
 _NOTEBOOK_NAME = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
 
 #: Every kind of input, with the option (or options) that provide it.
@@ -83,7 +85,6 @@ def find_notebooks(notebooks_dir: Path | str | None = None) -> list[Path]:
         If the folder does not exist or holds no numbered notebook.
     """
     from ..errors import describe
-    from .runner import ReportError
 
     folder = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     if not folder.is_dir():

@@ -5,7 +5,8 @@ convention): ``margin_rate = 0.30``, ``acquisition_cost = "acquisition_cost"`` a
 value given by the user is checked against the defaults of the notebooks that declare the
 name before any notebook runs: an unknown name, or a value of the wrong type, is a
 :class:`~cxanalytics.errors.ParameterError` naming the parameter, the value and what the
-notebook expects.
+notebook expects. A parameter renamed in the notebooks (:data:`RENAMED`) is still accepted under
+its old name for one release, with a :class:`FutureWarning`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import ast
 import difflib
 import json
 import numbers
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import ParameterError, describe
 
-__all__ = ["RESERVED", "check_parameters", "declared_defaults", "parse_param_args"]
+__all__ = ["RENAMED", "RESERVED", "check_parameters", "declared_defaults", "parse_param_args"]
 
 #: Parameters the report sets from its own options (files and engine): given with those options, not --param.
 RESERVED = {"data_dir": "--data or the input files", "survey_files": "--survey", "codebook_files": "--codebook",
@@ -27,6 +29,8 @@ RESERVED = {"data_dir": "--data or the input files", "survey_files": "--survey",
             "cleaned_dir": "--out (the report keeps them in <out>/cleaned)",
             "codebook_out_dir": "--out (the report keeps them in <out>/codebooks)",
             "shared_dir": "nothing: the report shares tables between notebooks in a temporary folder"}
+#: Notebook parameters renamed to the library's word for the idea: old name -> new name.
+RENAMED = {"n_boot": "n_resamples"}
 _NOT_A_LITERAL = object()
 
 
@@ -180,6 +184,7 @@ def check_parameters(given: Mapping[str, object], notebooks: Sequence[Path | str
     """
     declared = {Path(nb).name: declared_defaults(nb) for nb in notebooks}
     names = sorted({n for d in declared.values() for n in d} - set(RESERVED))
+    given = _renamed(given, set(names))
     out: dict[str, object] = {}
     for name, raw in given.items():
         if name in RESERVED:
@@ -201,4 +206,22 @@ def check_parameters(given: Mapping[str, object], notebooks: Sequence[Path | str
                 raise ParameterError(describe(f"Wrong type for the notebook parameter (default {default!r} in {nb})",
                                               parameter=name, received=raw, expected=_EXPECTED[kind]))
         out[name] = value
+    return out
+
+
+def _renamed(given: Mapping[str, object], declared: set[str]) -> dict[str, object]:
+    """``given`` with the old names of renamed parameters (:data:`RENAMED`) replaced by the new ones.
+
+    Only where no notebook declares the old name and some notebook declares the new one; a
+    :class:`FutureWarning` names the new spelling, and giving both names is an error.
+    """
+    out = dict(given)
+    for old, new in RENAMED.items():
+        if old in out and old not in declared and new in declared:
+            if new in out:
+                raise ParameterError(describe(f"Notebook parameter {old!r} is the old name of {new!r}; give only {new!r}",
+                                              parameter=new, received=f"both {old} and {new}"))
+            warnings.warn(f"notebook parameter {old!r} is renamed {new!r}; the old name will stop working in the "
+                          "next release", FutureWarning, stacklevel=3)
+            out = {(new if k == old else k): v for k, v in out.items()}
     return out

@@ -304,7 +304,7 @@ def _run_clean_chunked(args: argparse.Namespace, rules: dict) -> int:
         client = Client(args.scheduler)
         engine["scheduler"] = None  # the connected client runs the tasks
     try:
-        res = clean_export_in_chunks(args.export, args.codebook, out_dir=args.out, chunksize=chunksize,
+        res = clean_export_in_chunks(args.export, args.codebook, folder=args.out, chunksize=chunksize,
                                      platform=args.platform, encoding=args.encoding, progress=not args.no_progress,
                                      **engine, **rules)  # fmt: skip
     finally:

@@ -56,8 +56,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import CxError, ParameterError, describe
+from ..errors import ParameterError, describe
 from ._data import DataFolder, assemble_data, check_engine, present_inputs, snapshot_file
+from ._errors import ReportError
 from ._exec import (
     MEMORY_BUDGET_GIB,
     Progress,
@@ -84,24 +85,6 @@ from ._params import check_parameters
 __all__ = ["DataFolder", "NotebookRun", "ReportError", "ReportResult", "assemble_data", "find_notebooks",
            "notebook_inputs", "run_report"]
 
-
-
-class ReportError(CxError):
-    """A notebook of the suite could not run, or the suite itself was not found.
-
-    ``failures`` lists the notebooks that failed (empty for other problems) and
-    ``report`` the HTML page written before the error was raised (None if none was).
-    """
-
-    def __init__(self, message: str, failures: Sequence[NotebookRun] = (), report: Path | None = None):
-        super().__init__(message)
-        self.failures = tuple(failures)
-        self.report = report
-
-    @property
-    def bad_input(self) -> bool:
-        """True when every failure is a :class:`CxError` raised by the library (bad data)."""
-        return all(f.bad_input for f in self.failures)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..._core.validate import renamed_parameters
 from ...errors import ParameterError, ReconciliationError, describe
 from ..codebook import Codebook
 from ._audit import reconcile
@@ -118,14 +119,15 @@ class CleanResult:
         return {"data": (self.data, True), "quarantine": (self.quarantine, True), "log": (self.log, False),
                 "recodes": (self.recodes, False), "rules": (self.rules, False), "summary": (self.summary(), False)}  # fmt: skip
 
-    def _folder(self, out: str | Path) -> Path:
-        folder = Path(out)
+    def _folder(self, folder: str | Path) -> Path:
+        folder = Path(folder)
         if folder.exists() and not folder.is_dir():
             raise ParameterError(describe("Output path is a file", file=folder, expected="a folder"))
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def to_csv(self, out: str | Path) -> dict[str, Path]:
+    @renamed_parameters(out="folder")
+    def to_csv(self, folder: str | Path) -> dict[str, Path]:
         """Write data, quarantine, log, recodes, rules, summary and codebook as CSV files.
 
         Each file is written atomically (temporary file, then rename) in UTF-8 with a BOM
@@ -133,19 +135,26 @@ class CleanResult:
         formula (``=``, ``+``, ``-``, ``@`` first; plain numbers such as ``-99`` excepted) are
         prefixed with an apostrophe.
 
+        Parameters
+        ----------
+        folder : str or path
+            Created if needed.  (Called ``out`` before 0.2; the old name still works, with a
+            ``FutureWarning``.)
+
         Returns
         -------
         dict of str to pathlib.Path
         """
-        folder = self._folder(out)
+        folder = self._folder(folder)
         paths = {name: write_csv_atomic(frame, folder / f"{name}.csv", index=index, encoding="utf-8-sig")
                  for name, (frame, index) in self._tables().items()}  # fmt: skip
         paths["codebook"] = self.codebook.to_csv(folder / "codebook.csv")
         return paths
 
-    def to_parquet(self, out: str | Path) -> dict[str, Path]:
-        """Write the same tables as Parquet files (values unchanged), each atomically."""
-        folder = self._folder(out)
+    @renamed_parameters(out="folder")
+    def to_parquet(self, folder: str | Path) -> dict[str, Path]:
+        """Write the same tables as Parquet files (values unchanged), each atomically, in ``folder``."""
+        folder = self._folder(folder)
         paths = {name: write_parquet_atomic(frame, folder / f"{name}.parquet", index=index)
                  for name, (frame, index) in self._tables().items()}  # fmt: skip
         paths["codebook"] = write_parquet_atomic(self.codebook.table, folder / "codebook.parquet")

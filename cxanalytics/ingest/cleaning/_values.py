@@ -19,8 +19,8 @@ import pyarrow.compute as pc
 
 from ..._core.missing import match_codes, parse_missing_codes
 from ...errors import CodebookError, DataQualityWarning, describe
+from .._labelspec import parse_labels
 from ..calendars import parse_dates
-from ..codebook import parse_labels
 from ..labels import recode_labels
 from ..text import (
     DECLARED_MISSING,

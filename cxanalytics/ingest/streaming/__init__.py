@@ -20,7 +20,7 @@ does not fix its Parquet type.
 Two rules need the whole file: the duplicate rule (the earliest candidate submission of
 each respondent key in the whole file is kept) and the speeder rule (median and SD of the
 durations of the whole file's candidate responses).  Pass 1 cleans every chunk with all
-the other rules, caches the cleaned chunk in ``out_dir`` (pseudonymised data; respondent
+the other rules, caches the cleaned chunk in ``folder`` (pseudonymised data; respondent
 keys only as 64-bit hashes) and spills each candidate response's submission time, duration
 and key hashes to disk.  The whole-file state is then worked out a 64th of the keys at a
 time: the keys submitted more than once with their first row, and the median and SD of

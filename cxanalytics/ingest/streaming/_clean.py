@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..._core.validate import renamed_parameters
 from ...errors import ParameterError, describe
 from ..codebook import Codebook
 from ._dates import DateOrder
@@ -30,7 +31,8 @@ def _bar(progress: bool, **kwargs):
     return tqdm(**kwargs)
 
 
-def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100_000, platform: str = "auto",
+@renamed_parameters(out_dir="folder")
+def clean_export_in_chunks(path, codebook=None, *, folder, chunksize: int = 100_000, platform: str = "auto",
                            encoding: str | None = None, delimiter: str | None = None, progress: bool = False,
                            engine: str = "pandas", scheduler: Any = None, **rules: Any) -> ChunkedCleanResult:  # fmt: skip
     """Clean a text survey export in chunks, writing the results to Parquet as it goes.
@@ -46,11 +48,12 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
         As in :func:`cxanalytics.clean_responses`.  ``None`` infers it from the first chunk
         (pass one inferred from the whole file, or a saved one, for results identical to
         the in-memory path whatever the chunk size).
-    out_dir : str or path
+    folder : str or path
         Folder for ``data.parquet``, ``quarantine.parquet``, ``log.parquet``,
         ``recodes.parquet``, ``rules.parquet``, ``summary.parquet``, ``codebook.parquet``.
         With ``engine="dask"`` the first three are folders of part files (one per chunk),
-        which :func:`pandas.read_parquet` reads as one table.
+        which :func:`pandas.read_parquet` reads as one table.  (Called ``out_dir`` before
+        0.2; the old name still works, with a ``FutureWarning``.)
     chunksize : int, default 100_000
         Responses (records) per chunk; one Parquet row group (or part file) per chunk.
     platform, encoding, delimiter : passed to :func:`cxanalytics.read_export`.  Omitted, the
@@ -63,7 +66,7 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
         ``"pandas"`` cleans the chunks one after another in this process (memory: one
         chunk).  ``"dask"`` cleans them as Dask tasks, in parallel: on the local
         ``scheduler`` given, or on the connected ``dask.distributed`` client (every worker
-        must be able to read ``path`` and write ``out_dir``).  Both give the same tables.
+        must be able to read ``path`` and write ``folder``).  Both give the same tables.
         Needs the ``scale`` extra (``pip install "cxanalytics[scale]"``).
     scheduler : str, optional
         With ``engine="dask"``: the Dask scheduler, e.g. ``"processes"`` or ``"threads"``;
@@ -119,7 +122,7 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     >>> from cxanalytics.datasets import load_sample
     >>> src = load_sample("qualtrics_en")
     >>> with tempfile.TemporaryDirectory() as out:
-    ...     res = clean_export_in_chunks(src, out_dir=out, chunksize=500, pii_key="k")
+    ...     res = clean_export_in_chunks(src, folder=out, chunksize=500, pii_key="k")
     >>> s = res.summary()
     >>> int(s["n"].iloc[0]) == int(s["n"].iloc[1:].sum())
     True
@@ -136,7 +139,7 @@ def clean_export_in_chunks(path, codebook=None, *, out_dir, chunksize: int = 100
     if "progress" in rules or "export" in rules:
         raise ParameterError(describe("Unsupported keyword", parameter="rules", received=sorted(rules),
                                       expected="keywords of clean_responses except export/progress"))  # fmt: skip
-    out = Path(out_dir)
+    out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     stream = open_stream(path, platform, encoding, delimiter)
     rules = dict(rules)

@@ -14,7 +14,7 @@ table.
 
 Tasks take plain arguments (paths, byte offsets, the codebook, the rules, the state), so they
 run on threads, local processes or the workers of a ``dask.distributed`` cluster; on a
-cluster, ``path`` and ``out_dir`` must be on storage every worker can reach.
+cluster, ``path`` and ``folder`` must be on storage every worker can reach.
 """
 
 from __future__ import annotations
