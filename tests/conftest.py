@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import settings
 
@@ -58,3 +59,22 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--reverse-order"):
         items.reverse()
+
+
+# Freireich, E. J. et al. (1963). The effect of 6-mercaptopurine on the duration of
+# steroid-induced remissions in acute leukemia. Blood 21, 699-716.  Remission times in
+# weeks ("+" = censored) as tabulated in Kleinbaum, D. G. & Klein, M. (2012).
+# Survival Analysis: A Self-Learning Text, 3rd ed., Springer (chapters 1-3):
+#   6-MP:    6, 6, 6, 6+, 7, 9+, 10, 10+, 11+, 13, 16, 17+, 19+, 20+, 22, 23, 25+, 32+, 32+,
+#            34+, 35+
+#   placebo: 1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23
+_MP = [(6, 1), (6, 1), (6, 1), (6, 0), (7, 1), (9, 0), (10, 1), (10, 0), (11, 0), (13, 1),
+       (16, 1), (17, 0), (19, 0), (20, 0), (22, 1), (23, 1), (25, 0), (32, 0), (32, 0),
+       (34, 0), (35, 0)]
+_PLACEBO = [(t, 1) for t in (1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23)]
+
+
+@pytest.fixture
+def leukemia() -> pd.DataFrame:
+    rows = [("6-MP", t, e) for t, e in _MP] + [("placebo", t, e) for t, e in _PLACEBO]
+    return pd.DataFrame(rows, columns=["group", "weeks", "relapse"])

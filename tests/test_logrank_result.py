@@ -21,17 +21,7 @@ from hypothesis import strategies as st
 import cxanalytics as cx
 from cxanalytics.behaviour.survival import LogrankResult, SurvivalResult, kaplan_meier, logrank
 
-# Freireich et al. (1963) remission data as in Kleinbaum & Klein (2012), ch. 1-3 (see test_survival.py).
-_MP = [(6, 1), (6, 1), (6, 1), (6, 0), (7, 1), (9, 0), (10, 1), (10, 0), (11, 0), (13, 1),
-       (16, 1), (17, 0), (19, 0), (20, 0), (22, 1), (23, 1), (25, 0), (32, 0), (32, 0),
-       (34, 0), (35, 0)]
-_PLACEBO = [(t, 1) for t in (1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23)]
-
-
-@pytest.fixture
-def leukemia() -> pd.DataFrame:
-    rows = [("6-MP", t, e) for t, e in _MP] + [("placebo", t, e) for t, e in _PLACEBO]
-    return pd.DataFrame(rows, columns=["group", "weeks", "relapse"])
+# The leukemia fixture (Freireich et al. 1963, as in Kleinbaum & Klein 2012) is in conftest.py.
 
 
 @pytest.fixture

@@ -243,18 +243,6 @@ def test_cohort_retention_dask_time_zone_warnings_and_errors(tx):
 
 
 # --------------------------------------------------------------------------- Kaplan-Meier
-_MP = [(6, 1), (6, 1), (6, 1), (6, 0), (7, 1), (9, 0), (10, 1), (10, 0), (11, 0), (13, 1),
-       (16, 1), (17, 0), (19, 0), (20, 0), (22, 1), (23, 1), (25, 0), (32, 0), (32, 0),
-       (34, 0), (35, 0)]
-_PLACEBO = [(t, 1) for t in (1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23)]
-
-
-@pytest.fixture(scope="module")
-def leukemia() -> pd.DataFrame:
-    rows = [("6-MP", t, e) for t, e in _MP] + [("placebo", t, e) for t, e in _PLACEBO]
-    return pd.DataFrame(rows, columns=["group", "weeks", "relapse"])
-
-
 def same_km(a, b):
     if a.weighted:  # sums of float weights are added in another order: equal to rounding
         pd.testing.assert_frame_equal(a.curve, b.curve, check_exact=False, rtol=1e-12, atol=1e-12)
