@@ -328,6 +328,14 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
     >>> prepare_comments(p["text"])["text"].equals(p["text"])
     True
     """
+    out = _prepared(comments)
+    # The public frame holds pandas' default string dtype; the library's own callers use the
+    # object arrays of _prepared (no conversion of a million strings back and forth).
+    return pd.DataFrame({c: out[c].to_numpy() for c in out.columns}, index=out.index)
+
+
+def _prepared(comments) -> pd.DataFrame:
+    """:func:`prepare_comments` with ``original``, ``text`` and ``language`` as object columns."""
     s = comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
     # Large columns: the result of the last large call is kept (keyed by a BLAKE2b digest of
     # every value and of the missing positions), so comment_themes and comment_score_model on
@@ -362,7 +370,10 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         l_u = np.array(langs, dtype=object)
         n_u = _count_tokens(texts)
         text[isstr], lang[isstr], ntok[isstr] = t_u[codes], l_u[codes], n_u[codes]
-    out = pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok}, index=s.index)
+    out = pd.DataFrame({"original": pd.Series(values, dtype=object, index=s.index, copy=False),
+                        "text": pd.Series(text, dtype=object, index=s.index, copy=False),
+                        "language": pd.Series(lang, dtype=object, index=s.index, copy=False),
+                        "n_tokens": pd.Series(ntok, index=s.index, copy=False)})
     if key is not None:
         _CACHE["key"], _CACHE["value"] = key, out.copy(deep=False)
     return out

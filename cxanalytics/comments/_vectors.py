@@ -120,10 +120,14 @@ def word_tfidf(vectorizer, texts):
         a, b, bdoc = _bigrams(w, doc)
         ok = (a >= 0) & (b >= 0)
         obs = a[ok] * n_words + b[ok]
-        pos = np.minimum(np.searchsorted(big_keys, obs), max(len(big_keys) - 1, 0))
-        hit = (big_keys[pos] == obs) if len(big_keys) else np.zeros(len(obs), bool)
-        rows = np.concatenate([doc[f1 >= 0], bdoc[ok][hit]]) + start
-        cols = np.concatenate([f1[f1 >= 0], big_ids[pos][hit]])
+        if len(big_keys):
+            pos = np.minimum(np.searchsorted(big_keys, obs), len(big_keys) - 1)
+            hit = big_keys[pos] == obs
+            big_rows, big_cols = bdoc[ok][hit], big_ids[pos][hit]
+        else:  # a vocabulary without bigrams
+            big_rows = big_cols = np.zeros(0, np.int64)
+        rows = np.concatenate([doc[f1 >= 0], big_rows]) + start
+        cols = np.concatenate([f1[f1 >= 0], big_cols])
         parts.append((rows, cols))
     rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
