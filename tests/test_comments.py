@@ -283,3 +283,12 @@ def test_array_tfidf_equals_scikit_learn_entry_for_entry():
     w = comment_vectorizer(min_df=2, char=False).fit(["slow refund", "refund slow", "ok"])  # no bigram kept
     a, b = w.transform(text), word_tfidf(w, text)
     assert np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([-np.inf, 0.0, 0.2, 0.5, 1.0]), max_size=40), st.integers(1, 5))
+def test_top_rows_equal_a_stable_full_sort(values, m):
+    from cxanalytics.comments.themes import _top
+
+    score = np.asarray(values, dtype=float)
+    assert np.array_equal(_top(score, m), np.argsort(-score, kind="stable")[:m])

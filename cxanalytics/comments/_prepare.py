@@ -331,7 +331,13 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
     out = _prepared(comments)
     # The public frame holds pandas' default string dtype; the library's own callers use the
     # object arrays of _prepared (no conversion of a million strings back and forth).
-    return pd.DataFrame({c: out[c].to_numpy() for c in out.columns}, index=out.index)
+    frame = pd.DataFrame({c: out[c].to_numpy() for c in out.columns if c != "original"}, index=out.index)
+    if isinstance(comments, pd.Series) and comments.dtype == frame["text"].dtype:
+        original = pd.Series(comments.array, index=out.index, copy=False)  # already that dtype: no conversion
+    else:
+        original = out["original"].to_numpy()
+    frame.insert(0, "original", original)
+    return frame
 
 
 def _prepared(comments) -> pd.DataFrame:

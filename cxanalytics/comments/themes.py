@@ -206,16 +206,16 @@ def _learning_sample(text: np.ndarray, original: np.ndarray, idx: np.ndarray, sa
     """The comments (positions among ``idx``) the themes are learnt on, in canonical order.
 
     Up to ``sample`` comments: all of them, else a random draw that does not depend on the
-    order of the rows.  Each comment gets a pseudo-random key from its content (prepared
-    text and text as written) and its occurrence number among identical comments, mixed
-    with a seed drawn from ``rng``; the ``sample`` smallest keys are chosen (every comment
-    equally likely, copies of one comment drawn independently), and only those are sorted.
+    order of the rows.  Each comment gets a pseudo-random key from its content (the text as
+    written, which determines the prepared text) and its occurrence number among identical
+    comments, mixed with a seed drawn from ``rng``; the ``sample`` smallest keys are chosen
+    (every comment equally likely, copies of one comment drawn independently), and only
+    those are sorted.
     """
     if len(idx) <= sample:
         return _canonical(text, original, idx)
     seed = np.uint64(rng.integers(0, 2**63))
-    h = pd.util.hash_array(text[idx], categorize=False)
-    h ^= pd.util.hash_array(original[idx], categorize=False) * np.uint64(0x9E3779B97F4A7C15)
+    h = pd.util.hash_array(original[idx], categorize=False)
     order = np.argsort(h, kind="stable")
     hs = h[order]
     start = np.r_[True, hs[1:] != hs[:-1]]
@@ -237,15 +237,25 @@ def _prevalence(ind: np.ndarray, names: list[str], alpha: float) -> pd.DataFrame
                          "alpha": alpha})
 
 
+def _top(score: np.ndarray, m: int) -> np.ndarray:
+    """``np.argsort(-score, kind="stable")[:m]`` (ties to the first row) without sorting every row."""
+    if len(score) <= m:
+        return np.argsort(-score, kind="stable")[:m]
+    cut = np.partition(score, len(score) - m)[len(score) - m]  # the m-th largest
+    cand = np.flatnonzero(score >= cut)
+    return cand[np.argsort(-score[cand], kind="stable")[:m]]
+
+
 def _theme_table(assign: pd.DataFrame, weights: np.ndarray, names: list[str], terms: list[list[str]],
                  originals: pd.Series) -> pd.DataFrame:
     rows = []
+    total = np.maximum(weights.sum(axis=1), 1e-300)
     for j, name in enumerate(names):
         mine = assign[f"theme_{j + 1}"].to_numpy(dtype=bool)
         langs = assign["language"][mine].value_counts()
         lang = str(langs.index[0]) if len(langs) else "und"
-        score = np.where(mine, weights[:, j] / np.maximum(weights.sum(axis=1), 1e-300), -np.inf)
-        top = [i for i in np.argsort(-score, kind="stable")[:3] if np.isfinite(score[i])]
+        score = np.where(mine, weights[:, j] / total, -np.inf)
+        top = [i for i in _top(score, 3) if np.isfinite(score[i])]
         ex = [pseudonymise(str(originals.iloc[i])) for i in top] + [None] * (3 - len(top))
         rows.append({"theme": j + 1, "name": " / ".join(display_term(t, lang) for t in terms[j][:3]) or name,
                      "terms": [display_term(t, lang) for t in terms[j]], "language": lang, "n": int(mine.sum()),
