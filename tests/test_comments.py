@@ -285,10 +285,16 @@ def test_array_tfidf_equals_scikit_learn_entry_for_entry():
     assert np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([-np.inf, 0.0, 0.2, 0.5, 1.0]), max_size=40), st.integers(1, 5))
-def test_top_rows_equal_a_stable_full_sort(values, m):
-    from cxanalytics.comments.themes import _top
+_LANGUAGE_PIECES = ["الفاتورة", "الي", "في", "من", "هذا", "است", "براي", "مي", "می", "خواهم", "شد", "گران", "كان",
+                    "ی", "ك", "ة", "abc", "ok", "١٢", "👍", " ", "  ", "\u00a0", "\u2009", "\x1c", "\t", "\n", ".", "ال",
+                    "الخدمة", "ال ل", "ن", "نمی"]
 
-    score = np.asarray(values, dtype=float)
-    assert np.array_equal(_top(score, m), np.argsort(-score, kind="stable")[:m])
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_LANGUAGE_PIECES), max_size=12).map("".join), min_size=1, max_size=30))
+def test_language_of_many_equals_one_by_one(texts):
+    # The array detection (word evidence as hashes of str.split() words) against the per-comment rule.
+    from cxanalytics.comments._prepare import _language, _languages, _partial
+
+    texts = [_partial(t) for t in texts]
+    assert _languages(texts) == [_language(t) for t in texts]

@@ -132,19 +132,20 @@ _BASE_INV = pow(_BASE, -1, 2**64)
 MAX_HASHED_TOKEN = 256
 
 
-def token_hashes(cp: np.ndarray, word: np.ndarray, single: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def token_hashes(cp: np.ndarray, word: np.ndarray,
+                 single: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The tokens of a NUL-joined code-point array, as numbers.
 
     A token is a maximal run of ``word`` characters or one ``single`` character that is not
     a ``word`` character (the tokens of ``re.findall("W+|S", piece)``, as :func:`count_runs`
     counts them).  Returns, per token in order: a 64-bit hash of its code points (equal
-    tokens, equal hashes, wherever they stand), its piece number and its length.
+    tokens, equal hashes, wherever they stand), its piece number, its start and its length.
 
     Examples
     --------
     >>> import re
     >>> w = class_lut(re.compile(r"[a-z]"))
-    >>> h, piece, n = token_hashes(codepoints("ab cd\\x00cd ab!"), w, class_lut(re.compile("!")))
+    >>> h, piece, start, n = token_hashes(codepoints("ab cd\\x00cd ab!"), w, class_lut(re.compile("!")))
     >>> piece.tolist(), n.tolist(), bool(h[0] == h[3]) and bool(h[1] == h[2]) and bool(h[0] != h[1])
     ([0, 0, 1, 1, 1], [2, 2, 2, 2, 1], True)
     """
@@ -165,7 +166,15 @@ def token_hashes(cp: np.ndarray, word: np.ndarray, single: np.ndarray) -> tuple[
     del power
     inverse = np.cumprod(np.full(n, _BASE_INV, dtype=np.uint64))[starts]  # base ** -(start + 1)
     hashes = (prefix[ends] - prefix[starts]) * inverse
-    return hashes, pieces_of(cp)[starts], ends - starts
+    return hashes, pieces_of(cp)[starts], starts, ends - starts
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a small sorted set (a binary search, no sort of ``values``)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[pos] == values
 
 
 def digest_strings(series) -> str | None:

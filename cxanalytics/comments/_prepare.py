@@ -134,6 +134,9 @@ def _luts() -> dict:
         _LUTS.update(partial=_fast.table_lut(_PARTIAL_TABLE), fa=_fast.table_lut(_TO_FA),
                      ar=_fast.table_lut(_TO_AR), unify=_fast.table_lut(_UNIFY), space=_fast.class_lut(_WS),
                      word=_fast.class_lut(re.compile(r"[^\W_]")), emoji=_fast.class_lut(re.compile(f"[{_EMOJI}]")))
+        nonspace = ~_LUTS["space"]  # what str.split() keeps (re's \s is str.isspace), NUL apart
+        nonspace[0] = False
+        _LUTS.update(nonspace=nonspace, none=np.zeros_like(nonspace))
     return _LUTS
 
 
@@ -235,6 +238,15 @@ def _class_bits() -> np.ndarray:
     return _LUT[1]
 
 
+def _evidence_hashes(language: str) -> np.ndarray:
+    """Hashes (:func:`_fast.token_hashes`) of the function words that are evidence for ``language``."""
+    key = "evidence_" + language
+    if key not in _LUTS:
+        cp = _fast.codepoints("\x00".join(sorted(_STOP_EVIDENCE[language])))
+        _LUTS[key] = np.sort(_fast.token_hashes(cp, _luts()["nonspace"], _luts()["none"])[0])
+    return _LUTS[key]
+
+
 def _languages(texts: list[str]) -> list[str]:
     """:func:`_language` of each text (after :func:`_partial`), as array work on all texts at once.
 
@@ -260,17 +272,20 @@ def _languages(texts: list[str]) -> list[str]:
     if len(need):
         sub = "\x00".join(np.asarray(texts, dtype=object)[need].tolist())
         sub = _fast.translate(sub, _UNIFY, _luts()["unify"])
-        words = _join_fa_prefix(sub).replace("\x00", " \x00 ").split()
+        words = _join_fa_prefix(sub)
         del sub
-        codes, uniq = pd.factorize(pd.Series(words, dtype=object))
+        cp = _fast.codepoints(words)
         del words
-        is_marker = np.fromiter((w == "\x00" for w in uniq), bool, len(uniq))
-        wpiece = np.cumsum(is_marker[codes]) if len(codes) else np.zeros(0, dtype=np.int64)
-        fa_w = np.fromiter((w in _STOP_EVIDENCE["fa"] for w in uniq), np.float64, len(uniq))
-        ar_w = np.fromiter(((len(w) > 3 and w.startswith("ال")) + (w in _STOP_EVIDENCE["ar"]) for w in uniq),
-                           np.float64, len(uniq))
-        fa[need] += np.bincount(wpiece, weights=fa_w[codes], minlength=len(need))
-        ar[need] += np.bincount(wpiece, weights=ar_w[codes], minlength=len(need))
+        if cp is None:
+            return [_language(t) for t in texts]
+        # Each word (a run of non-space, as str.split() cuts) as a hash, found among the evidence words'.
+        h, wpiece, start, length = _fast.token_hashes(cp, _luts()["nonspace"], _luts()["none"])
+        long_al = (length > 3) & (cp[start] == 0x0627) & (cp[np.minimum(start + 1, len(cp) - 1)] == 0x0644)
+        del cp
+        fa_w = _fast.member(h, _evidence_hashes("fa"))
+        ar_w = long_al.astype(np.float64) + _fast.member(h, _evidence_hashes("ar"))
+        fa[need] += np.bincount(wpiece, weights=fa_w, minlength=len(need))
+        ar[need] += np.bincount(wpiece, weights=ar_w, minlength=len(need))
     out = np.select([(arabic == 0) & (latin == 0), latin > arabic, (fa == 0) & (ar == 0), fa > ar],
                     ["und", "en", "ar?", "fa"], "ar")
     return out.tolist()

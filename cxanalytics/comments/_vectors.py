@@ -108,8 +108,7 @@ class _Lexicon:
             return None
         h, doc = got
         if len(self.stop):
-            pos = np.minimum(np.searchsorted(self.stop, h), len(self.stop) - 1)
-            keep = self.stop[pos] != h
+            keep = ~_fast.member(h, self.stop)
             h, doc = h[keep], doc[keep]
         if not len(self.hashes):
             return np.full(len(h), -1, np.int64), doc
@@ -125,7 +124,7 @@ def _hash_tokens(texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     luts = _luts()
     cp = luts["unify"][cp]  # one character for one: the unification table drops nothing
-    h, doc, length = _fast.token_hashes(cp, luts["word"], luts["emoji"])
+    h, doc, _, length = _fast.token_hashes(cp, luts["word"], luts["emoji"])
     if len(length) and length.max() > _fast.MAX_HASHED_TOKEN:
         return None
     return h, doc

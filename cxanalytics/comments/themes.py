@@ -237,15 +237,6 @@ def _prevalence(ind: np.ndarray, names: list[str], alpha: float) -> pd.DataFrame
                          "alpha": alpha})
 
 
-def _top(score: np.ndarray, m: int) -> np.ndarray:
-    """``np.argsort(-score, kind="stable")[:m]`` (ties to the first row) without sorting every row."""
-    if len(score) <= m:
-        return np.argsort(-score, kind="stable")[:m]
-    cut = np.partition(score, len(score) - m)[len(score) - m]  # the m-th largest
-    cand = np.flatnonzero(score >= cut)
-    return cand[np.argsort(-score[cand], kind="stable")[:m]]
-
-
 def _theme_table(assign: pd.DataFrame, weights: np.ndarray, names: list[str], terms: list[list[str]],
                  originals: pd.Series) -> pd.DataFrame:
     rows = []
@@ -255,7 +246,7 @@ def _theme_table(assign: pd.DataFrame, weights: np.ndarray, names: list[str], te
         langs = assign["language"][mine].value_counts()
         lang = str(langs.index[0]) if len(langs) else "und"
         score = np.where(mine, weights[:, j] / total, -np.inf)
-        top = [i for i in _top(score, 3) if np.isfinite(score[i])]
+        top = [i for i in np.argsort(-score, kind="stable")[:3] if np.isfinite(score[i])]
         ex = [pseudonymise(str(originals.iloc[i])) for i in top] + [None] * (3 - len(top))
         rows.append({"theme": j + 1, "name": " / ".join(display_term(t, lang) for t in terms[j][:3]) or name,
                      "terms": [display_term(t, lang) for t in terms[j]], "language": lang, "n": int(mine.sum()),
