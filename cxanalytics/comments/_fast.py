@@ -169,12 +169,11 @@ def token_hashes(cp: np.ndarray, word: np.ndarray,
     return hashes, pieces_of(cp)[starts], starts, ends - starts
 
 
-def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """``np.isin(values, sorted_set)`` for a small sorted set (a binary search, no sort of ``values``)."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[pos] == values
+def member(values: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """``np.isin(values, uniques)`` for distinct ``uniques``, by hash-table lookup (no sort of ``values``)."""
+    import pandas as pd
+
+    return pd.Index(uniques).get_indexer(values) >= 0 if len(uniques) else np.zeros(len(values), dtype=bool)
 
 
 def digest_strings(series) -> str | None:

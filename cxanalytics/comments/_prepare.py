@@ -243,7 +243,7 @@ def _evidence_hashes(language: str) -> np.ndarray:
     key = "evidence_" + language
     if key not in _LUTS:
         cp = _fast.codepoints("\x00".join(sorted(_STOP_EVIDENCE[language])))
-        _LUTS[key] = np.sort(_fast.token_hashes(cp, _luts()["nonspace"], _luts()["none"])[0])
+        _LUTS[key] = np.unique(_fast.token_hashes(cp, _luts()["nonspace"], _luts()["none"])[0])
     return _LUTS[key]
 
 

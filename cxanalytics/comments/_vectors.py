@@ -90,9 +90,8 @@ class _Lexicon:
         if hashes is None or self.stop is None or len(np.unique(hashes)) < len(words):
             self.ok = False
             return
-        self.stop = np.sort(self.stop)
-        order = np.argsort(hashes)
-        self.hashes, self.ids = hashes[order], order.astype(np.int64)
+        self.stop = np.unique(self.stop)
+        self.index = pd.Index(hashes)  # hash -> word number
 
     @staticmethod
     def _word_hashes(words: list[str]) -> np.ndarray | None:
@@ -110,10 +109,7 @@ class _Lexicon:
         if len(self.stop):
             keep = ~_fast.member(h, self.stop)
             h, doc = h[keep], doc[keep]
-        if not len(self.hashes):
-            return np.full(len(h), -1, np.int64), doc
-        pos = np.minimum(np.searchsorted(self.hashes, h), len(self.hashes) - 1)
-        return np.where(self.hashes[pos] == h, self.ids[pos], -1), doc
+        return self.index.get_indexer(h).astype(np.int64, copy=False), doc
 
 
 def _hash_tokens(texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:

@@ -134,7 +134,7 @@ class ScoreModelResult:
         ``fold``, ``n``, ``auc`` per held-out fold.
     terms : DataFrame
         ``term``, ``features`` ("word"), ``coefficient`` (log-odds of a low score per unit
-        TF-IDF, from the model fitted on all rows), ``n`` (comments containing it),
+        TF-IDF, the mean of the folds' models: no extra fit on all rows), ``n`` (comments containing it),
         ``direction`` ("low" / "high"): the ``top`` strongest each way among the word terms
         (1-2-grams, emoji; not only stop words) in at least 1 % of the comments (and 5) whose
         coefficient has the same sign in every fold's model (fewer when fewer qualify).
@@ -262,13 +262,14 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     X, names = comment_tfidf(text)  # = comment_vectorizer(min_df=1).fit_transform(text), as array work
     cv = StratifiedKFold(n_splits=int(folds), shuffle=True, random_state=random_state)
     same_sign = np.ones((2, X.shape[1]), dtype=bool)  # positive / negative in every fold so far
+    coef = np.zeros(X.shape[1])
     for f, (tr, te) in enumerate(cv.split(text, y), start=1):
         model = _classifier(C, random_state).fit(X[tr], y[tr])
         oof[te] = model.predict_proba(X[te])[:, 1]
         same_sign &= np.stack([model.coef_[0] > 0, model.coef_[0] < 0])
+        coef += model.coef_[0] / folds
         fold_rows.append((f, len(te), delong(y[te], oof[te])[0]))
     auc, se, lo, hi = delong(y, oof, alpha)
-    coef = _classifier(C, random_state).fit(X, y).coef_[0]
     # Reported terms: words (and emoji) in at least 1 % of the comments (and 5), not made of stop
     # words only, whose coefficient has one sign in every fold's model; rare n-grams with large
     # coefficients are fitted noise, not evidence.
