@@ -367,8 +367,11 @@ def _prepared(comments) -> pd.DataFrame:
         if _CACHE.get("key") == key:
             return _CACHE["value"].set_axis(s.index)  # copy-on-write: the caller may modify it
     values = s.to_numpy(dtype=object, na_value=None)
-    isstr = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
-    bad = [(i, v) for i, v in enumerate(values) if not isstr[i] and v is not None]
+    if isinstance(s.dtype, pd.StringDtype):  # text or missing, nothing else
+        isstr = s.notna().to_numpy(dtype=bool)
+    else:
+        isstr = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+    bad = [(i, values[i]) for i in np.flatnonzero(~isstr) if values[i] is not None]
     if bad:
         i, v = bad[0]
         raise ParameterError(f"prepare_comments: comment at position {i} is {type(v).__name__} {v!r}; "
