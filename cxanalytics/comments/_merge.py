@@ -89,7 +89,9 @@ def nmf_transform(nmf, X, threads: int | None = None) -> np.ndarray:
         from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
     except ImportError:  # pragma: no cover - a scikit-learn that moved its private sweep
         return nmf.transform(X)
-    threads = min(os.cpu_count() or 1, 8) if threads is None else int(threads)
+    if threads is None:  # the CPUs this process may use
+        threads = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    threads = int(threads)
     plain = (nmf.solver == "cd" and not nmf.shuffle and nmf.alpha_W == 0 and nmf.alpha_H in ("same", 0)
              and sparse.issparse(X) and X.dtype == nmf.components_.dtype)
     if threads < 2 or X.shape[0] < THREADED_ROWS or not plain:
