@@ -129,21 +129,23 @@ def test_nmf_themes_recover_planted_topics():
 
 
 @settings(max_examples=8, deadline=None)
-@given(seed=st.integers(0, 2**31 - 1), n=st.integers(60, 160), blank=st.floats(0.0, 0.3))
-def test_unlabelled_themes_one_per_comment_and_independent_of_row_order(seed, n, blank):
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(60, 160), blank=st.floats(0.0, 0.3),
+       sample=st.sampled_from([20_000, 50]))
+def test_unlabelled_themes_one_per_comment_and_independent_of_row_order(seed, n, blank, sample):
     # Every comment with words has exactly one main theme (its one mention), a comment without
-    # words none; and shuffling the rows changes neither the themes nor any comment's theme.
+    # words none; and shuffling the rows changes neither the themes nor any comment's theme,
+    # also when the themes are learnt on a random sample of the comments (sample=50 < n).
     df = _planted(n=n, seed=seed % 1000)
     rng = np.random.default_rng(seed)
     df.loc[rng.random(n) < blank, "comment"] = rng.choice([None, "", "!!", "   "])
-    r = cx.comment_themes(df, "comment", n_resamples=2, components=8)
+    r = cx.comment_themes(df, "comment", n_resamples=2, components=8, sample=sample)
     words = cx.prepare_comments(df["comment"])["n_tokens"].to_numpy() > 0
     ind = r.indicators().to_numpy(dtype=bool)
     assert (ind.sum(axis=1) == words).all()
     assert (r.assignments["theme"].notna().to_numpy() == words).all()
     assert r.prevalence["n"].sum() == words.sum() == r.prevalence["n_total"].iloc[0]
     order = rng.permutation(n)
-    s = cx.comment_themes(df.iloc[order], "comment", n_resamples=2, components=8)
+    s = cx.comment_themes(df.iloc[order], "comment", n_resamples=2, components=8, sample=sample)
     assert s.k == r.k and s.themes["name"].tolist() == r.themes["name"].tolist()
     pd.testing.assert_series_equal(s.assignments["theme"].sort_index(), r.assignments["theme"].sort_index())
 
@@ -231,6 +233,37 @@ def test_real_english_reviews_auc(realdata):
     assert auc["auc"] >= 0.90 and auc["n"] == 1000 and auc["n_low"] == 500
 
 
+def test_learning_sample_is_a_uniform_draw_of_the_comments():
+    # The order-free draw: exactly `sample` distinct positions; each of 2,000 comments (half of
+    # them copies of one text) is chosen with probability 1/4, copies independently.
+    from cxanalytics.comments.themes import _learning_sample
+
+    text = np.array([f"comment {i}" for i in range(1000)] + ["same"] * 1000, dtype=object)
+    idx = np.arange(2000)
+    hits = np.zeros(2000)
+    for seed in range(200):
+        got = _learning_sample(text, text, idx, 500, np.random.default_rng(seed))
+        assert len(got) == len(set(got.tolist())) == 500
+        hits[got] += 1
+    share = hits / 200
+    # binomial(200, 1/4) per comment: mean share 0.25 in both halves, and no comment always or never drawn
+    assert abs(share[:1000].mean() - 0.25) < 0.01 and abs(share[1000:].mean() - 0.25) < 0.01
+    assert 0.0 < share.min() and share.max() < 0.6
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threaded_nmf_transform_equals_scikit_learn(monkeypatch, threads):
+    from cxanalytics.comments import _merge
+    from cxanalytics.comments._prepare import comment_vectorizer, prepare_comments
+
+    monkeypatch.setattr(_merge, "THREADED_ROWS", 0)
+    text = prepare_comments(_planted(n=600, seed=3)["comment"])["text"].to_numpy(dtype=object)
+    X = comment_vectorizer(stop_words=True, char=False, min_df=2).fit_transform(text)
+    nmf, _ = _merge.fit_nmf(X[:300], 8, 0, 300)
+    want = nmf.transform(X.copy())
+    assert np.array_equal(_merge.nmf_transform(nmf, X, threads=threads), want)
+
+
 def test_array_tfidf_equals_scikit_learn_entry_for_entry():
     from cxanalytics.comments._prepare import comment_vectorizer, prepare_comments
     from cxanalytics.comments._vectors import comment_tfidf, word_tfidf
@@ -247,3 +280,21 @@ def test_array_tfidf_equals_scikit_learn_entry_for_entry():
     w = comment_vectorizer(min_df=1, char=False, stop_words=True).fit(text[:6])
     a, b = w.transform(text), word_tfidf(w, text)
     assert np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
+    w = comment_vectorizer(min_df=2, char=False).fit(["slow refund", "refund slow", "ok"])  # no bigram kept
+    a, b = w.transform(text), word_tfidf(w, text)
+    assert np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
+
+
+_LANGUAGE_PIECES = ["الفاتورة", "الي", "في", "من", "هذا", "است", "براي", "مي", "می", "خواهم", "شد", "گران", "كان",
+                    "ی", "ك", "ة", "abc", "ok", "١٢", "👍", " ", "  ", "\u00a0", "\u2009", "\x1c", "\t", "\n", ".", "ال",
+                    "الخدمة", "ال ل", "ن", "نمی"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_LANGUAGE_PIECES), max_size=12).map("".join), min_size=1, max_size=30))
+def test_language_of_many_equals_one_by_one(texts):
+    # The array detection (word evidence as hashes of str.split() words) against the per-comment rule.
+    from cxanalytics.comments._prepare import _language, _languages, _partial
+
+    texts = [_partial(t) for t in texts]
+    assert _languages(texts) == [_language(t) for t in texts]

@@ -124,6 +124,58 @@ def count_runs(cp: np.ndarray, word: np.ndarray, single: np.ndarray, m: int) -> 
     return np.bincount(pieces_of(cp)[tok], minlength=m).astype(np.int64)
 
 
+# Polynomial hashing of tokens modulo 2**64 (NumPy's unsigned arithmetic wraps): an odd base
+# and its inverse.  Known collisions of such hashes need strings thousands of characters long,
+# so callers send tokens longer than MAX_HASHED_TOKEN the exact way.
+_BASE = 0x9E3779B97F4A7C15
+_BASE_INV = pow(_BASE, -1, 2**64)
+MAX_HASHED_TOKEN = 256
+
+
+def token_hashes(cp: np.ndarray, word: np.ndarray,
+                 single: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of a NUL-joined code-point array, as numbers.
+
+    A token is a maximal run of ``word`` characters or one ``single`` character that is not
+    a ``word`` character (the tokens of ``re.findall("W+|S", piece)``, as :func:`count_runs`
+    counts them).  Returns, per token in order: a 64-bit hash of its code points (equal
+    tokens, equal hashes, wherever they stand), its piece number, its start and its length.
+
+    Examples
+    --------
+    >>> import re
+    >>> w = class_lut(re.compile(r"[a-z]"))
+    >>> h, piece, start, n = token_hashes(codepoints("ab cd\\x00cd ab!"), w, class_lut(re.compile("!")))
+    >>> piece.tolist(), n.tolist(), bool(h[0] == h[3]) and bool(h[1] == h[2]) and bool(h[0] != h[1])
+    ([0, 0, 1, 1, 1], [2, 2, 2, 2, 1], True)
+    """
+    n = len(cp)
+    w = word[cp]
+    first = w.copy()
+    first[1:] &= ~w[:-1]
+    last = w.copy()
+    last[:-1] &= ~w[1:]
+    one = single[cp] & ~w
+    starts = np.flatnonzero(first | one)
+    is_run = first[starts]
+    ends = starts + 1
+    ends[is_run] = np.flatnonzero(last) + 1
+    power = np.cumprod(np.full(n, _BASE, dtype=np.uint64))  # base ** (j + 1)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(cp.astype(np.uint64) * power, out=prefix[1:])
+    del power
+    inverse = np.cumprod(np.full(n, _BASE_INV, dtype=np.uint64))[starts]  # base ** -(start + 1)
+    hashes = (prefix[ends] - prefix[starts]) * inverse
+    return hashes, pieces_of(cp)[starts], starts, ends - starts
+
+
+def member(values: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """``np.isin(values, uniques)`` for distinct ``uniques``, by hash-table lookup (no sort of ``values``)."""
+    import pandas as pd
+
+    return pd.Index(uniques).get_indexer(values) >= 0 if len(uniques) else np.zeros(len(values), dtype=bool)
+
+
 def digest_strings(series) -> str | None:
     """A BLAKE2b digest of a Series of strings / missing values (content and missing positions).
 

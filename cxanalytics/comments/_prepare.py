@@ -134,6 +134,9 @@ def _luts() -> dict:
         _LUTS.update(partial=_fast.table_lut(_PARTIAL_TABLE), fa=_fast.table_lut(_TO_FA),
                      ar=_fast.table_lut(_TO_AR), unify=_fast.table_lut(_UNIFY), space=_fast.class_lut(_WS),
                      word=_fast.class_lut(re.compile(r"[^\W_]")), emoji=_fast.class_lut(re.compile(f"[{_EMOJI}]")))
+        nonspace = ~_LUTS["space"]  # what str.split() keeps (re's \s is str.isspace), NUL apart
+        nonspace[0] = False
+        _LUTS.update(nonspace=nonspace, none=np.zeros_like(nonspace))
     return _LUTS
 
 
@@ -235,6 +238,15 @@ def _class_bits() -> np.ndarray:
     return _LUT[1]
 
 
+def _evidence_hashes(language: str) -> np.ndarray:
+    """Hashes (:func:`_fast.token_hashes`) of the function words that are evidence for ``language``."""
+    key = "evidence_" + language
+    if key not in _LUTS:
+        cp = _fast.codepoints("\x00".join(sorted(_STOP_EVIDENCE[language])))
+        _LUTS[key] = np.unique(_fast.token_hashes(cp, _luts()["nonspace"], _luts()["none"])[0])
+    return _LUTS[key]
+
+
 def _languages(texts: list[str]) -> list[str]:
     """:func:`_language` of each text (after :func:`_partial`), as array work on all texts at once.
 
@@ -260,17 +272,20 @@ def _languages(texts: list[str]) -> list[str]:
     if len(need):
         sub = "\x00".join(np.asarray(texts, dtype=object)[need].tolist())
         sub = _fast.translate(sub, _UNIFY, _luts()["unify"])
-        words = _join_fa_prefix(sub).replace("\x00", " \x00 ").split()
+        words = _join_fa_prefix(sub)
         del sub
-        codes, uniq = pd.factorize(pd.Series(words, dtype=object))
+        cp = _fast.codepoints(words)
         del words
-        is_marker = np.fromiter((w == "\x00" for w in uniq), bool, len(uniq))
-        wpiece = np.cumsum(is_marker[codes]) if len(codes) else np.zeros(0, dtype=np.int64)
-        fa_w = np.fromiter((w in _STOP_EVIDENCE["fa"] for w in uniq), np.float64, len(uniq))
-        ar_w = np.fromiter(((len(w) > 3 and w.startswith("ال")) + (w in _STOP_EVIDENCE["ar"]) for w in uniq),
-                           np.float64, len(uniq))
-        fa[need] += np.bincount(wpiece, weights=fa_w[codes], minlength=len(need))
-        ar[need] += np.bincount(wpiece, weights=ar_w[codes], minlength=len(need))
+        if cp is None:
+            return [_language(t) for t in texts]
+        # Each word (a run of non-space, as str.split() cuts) as a hash, found among the evidence words'.
+        h, wpiece, start, length = _fast.token_hashes(cp, _luts()["nonspace"], _luts()["none"])
+        long_al = (length > 3) & (cp[start] == 0x0627) & (cp[np.minimum(start + 1, len(cp) - 1)] == 0x0644)
+        del cp
+        fa_w = _fast.member(h, _evidence_hashes("fa"))
+        ar_w = long_al.astype(np.float64) + _fast.member(h, _evidence_hashes("ar"))
+        fa[need] += np.bincount(wpiece, weights=fa_w, minlength=len(need))
+        ar[need] += np.bincount(wpiece, weights=ar_w, minlength=len(need))
     out = np.select([(arabic == 0) & (latin == 0), latin > arabic, (fa == 0) & (ar == 0), fa > ar],
                     ["und", "en", "ar?", "fa"], "ar")
     return out.tolist()
@@ -328,6 +343,20 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
     >>> prepare_comments(p["text"])["text"].equals(p["text"])
     True
     """
+    out = _prepared(comments)
+    # The public frame holds pandas' default string dtype; the library's own callers use the
+    # object arrays of _prepared (no conversion of a million strings back and forth).
+    frame = pd.DataFrame({c: out[c].to_numpy() for c in out.columns if c != "original"}, index=out.index)
+    if isinstance(comments, pd.Series) and comments.dtype == frame["text"].dtype:
+        original = pd.Series(comments.array, index=out.index, copy=False)  # already that dtype: no conversion
+    else:
+        original = out["original"].to_numpy()
+    frame.insert(0, "original", original)
+    return frame
+
+
+def _prepared(comments) -> pd.DataFrame:
+    """:func:`prepare_comments` with ``original``, ``text`` and ``language`` as object columns."""
     s = comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
     # Large columns: the result of the last large call is kept (keyed by a BLAKE2b digest of
     # every value and of the missing positions), so comment_themes and comment_score_model on
@@ -338,8 +367,11 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         if _CACHE.get("key") == key:
             return _CACHE["value"].set_axis(s.index)  # copy-on-write: the caller may modify it
     values = s.to_numpy(dtype=object, na_value=None)
-    isstr = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
-    bad = [(i, v) for i, v in enumerate(values) if not isstr[i] and v is not None]
+    if isinstance(s.dtype, pd.StringDtype):  # text or missing, nothing else
+        isstr = s.notna().to_numpy(dtype=bool)
+    else:
+        isstr = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+    bad = [(i, values[i]) for i in np.flatnonzero(~isstr) if values[i] is not None]
     if bad:
         i, v = bad[0]
         raise ParameterError(f"prepare_comments: comment at position {i} is {type(v).__name__} {v!r}; "
@@ -362,7 +394,10 @@ def prepare_comments(comments: Iterable[object] | pd.Series) -> pd.DataFrame:
         l_u = np.array(langs, dtype=object)
         n_u = _count_tokens(texts)
         text[isstr], lang[isstr], ntok[isstr] = t_u[codes], l_u[codes], n_u[codes]
-    out = pd.DataFrame({"original": values, "text": text, "language": lang, "n_tokens": ntok}, index=s.index)
+    out = pd.DataFrame({"original": pd.Series(values, dtype=object, index=s.index, copy=False),
+                        "text": pd.Series(text, dtype=object, index=s.index, copy=False),
+                        "language": pd.Series(lang, dtype=object, index=s.index, copy=False),
+                        "n_tokens": pd.Series(ntok, index=s.index, copy=False)})
     if key is not None:
         _CACHE["key"], _CACHE["value"] = key, out.copy(deep=False)
     return out

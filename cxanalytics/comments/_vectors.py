@@ -56,6 +56,10 @@ def _bigrams(codes: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def _csr(doc: np.ndarray, feat: np.ndarray, n_docs: int, n_feat: int, dtype, order: np.ndarray | None = None):
     """Count matrix of (document, feature) pairs; within a row, entries sorted by ``order[feature]``
     (scikit-learn's first-occurrence order after fitting) or by feature."""
+    if order is None:  # scipy's counting sort by row, then each row's indices sorted and summed
+        X = sparse.csr_matrix((np.ones(len(doc), dtype=dtype), (doc, feat)), shape=(n_docs, n_feat))
+        X.sum_duplicates()
+        return X
     key = doc * max(n_feat, 1) + feat
     key, counts = np.unique(key, return_counts=True)
     rows, cols = key // max(n_feat, 1), key % max(n_feat, 1)
@@ -66,6 +70,60 @@ def _csr(doc: np.ndarray, feat: np.ndarray, n_docs: int, n_feat: int, dtype, ord
     np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
     idx = np.int32 if max(n_feat, len(cols)) < 2**31 - 1 else np.int64
     return sparse.csr_matrix((counts.astype(dtype), cols.astype(idx), indptr.astype(idx)), shape=(n_docs, n_feat))
+
+
+class _Lexicon:
+    """Tokens of comments looked up in a word list by hash (no token becomes a Python string).
+
+    Each chunk of comments is joined, unified (:data:`_UNIFY`), read as code points and cut
+    into tokens as :data:`_TOKEN` cuts it; tokens are hashed (:func:`_fast.token_hashes`) and
+    found among the hashes of the words (and of the stop words, dropped when ``stop``).  A
+    token that is no word gets -1.  Two different tokens share a 64-bit hash with probability
+    about 2**-64 per pair (known constructions need tokens of thousands of characters, so a
+    chunk with a token longer than :data:`_fast.MAX_HASHED_TOKEN` goes the exact way).
+    """
+
+    def __init__(self, words: list[str], stop: bool):
+        self.ok = True
+        hashes = self._word_hashes(words)
+        self.stop = self._word_hashes(sorted(_ALL_STOP)) if stop else np.zeros(0, np.uint64)
+        if hashes is None or self.stop is None or len(np.unique(hashes)) < len(words):
+            self.ok = False
+            return
+        self.stop = np.unique(self.stop)
+        self.index = pd.Index(hashes)  # hash -> word number
+
+    @staticmethod
+    def _word_hashes(words: list[str]) -> np.ndarray | None:
+        if not words:
+            return np.zeros(0, np.uint64)
+        got = _hash_tokens(words)
+        return got[0] if got is not None and len(got[0]) == len(words) and (got[1] == np.arange(len(words))).all() else None
+
+    def word_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """Word number (-1: none) and comment number of each kept token, or None (go the exact way)."""
+        got = _hash_tokens(texts) if self.ok else None
+        if got is None:
+            return None
+        h, doc = got
+        if len(self.stop):
+            keep = ~_fast.member(h, self.stop)
+            h, doc = h[keep], doc[keep]
+        return self.index.get_indexer(h).astype(np.int64, copy=False), doc
+
+
+def _hash_tokens(texts: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Hashes and comment numbers of the :data:`_TOKEN` tokens of unified texts, or None."""
+    joined = _fast.join(texts)
+    cp = None if joined is None else _fast.codepoints(joined)
+    if cp is None:
+        return None
+    luts = _luts()
+    cp = luts["unify"][cp]  # one character for one: the unification table drops nothing
+    h, doc, _, length = _fast.token_hashes(cp, luts["word"], luts["emoji"])
+    if len(length) and length.max() > _fast.MAX_HASHED_TOKEN:
+        return None
+    return h, doc
 
 
 def word_tfidf(vectorizer, texts):
@@ -108,22 +166,32 @@ def word_tfidf(vectorizer, texts):
     big_keys = np.asarray(big_a, np.int64) * n_words + np.asarray(big_b, np.int64)
     order = np.argsort(big_keys, kind="stable")
     big_keys, big_ids = big_keys[order], np.asarray(big_id, np.int64)[order]
+    stop = tok is _stop_tokens
+    lexicon = _Lexicon(list(words), stop)
     parts = []
     for start in range(0, len(texts), _CHUNK):
         chunk = texts[start:start + _CHUNK]
-        got = _tokens(chunk, stop=tok is _stop_tokens)
-        if got is None:
-            return vectorizer.transform(texts)
-        codes, doc, uniq = got
-        w = np.fromiter((words.get(u, -1) for u in uniq), np.int64, len(uniq))[codes] if len(uniq) else codes
+        got = lexicon.word_ids(chunk)
+        if got is None:  # a NUL or lone surrogate in a comment, or a very long token
+            got = _tokens(chunk, stop=stop)
+            if got is None:
+                return vectorizer.transform(texts)
+            codes, doc, uniq = got
+            w = np.fromiter((words.get(u, -1) for u in uniq), np.int64, len(uniq))[codes] if len(uniq) else codes
+        else:
+            w, doc = got
         f1 = np.where(w >= 0, uni_of[np.maximum(w, 0)], -1)
         a, b, bdoc = _bigrams(w, doc)
         ok = (a >= 0) & (b >= 0)
         obs = a[ok] * n_words + b[ok]
-        pos = np.minimum(np.searchsorted(big_keys, obs), max(len(big_keys) - 1, 0))
-        hit = (big_keys[pos] == obs) if len(big_keys) else np.zeros(len(obs), bool)
-        rows = np.concatenate([doc[f1 >= 0], bdoc[ok][hit]]) + start
-        cols = np.concatenate([f1[f1 >= 0], big_ids[pos][hit]])
+        if len(big_keys):
+            pos = np.minimum(np.searchsorted(big_keys, obs), len(big_keys) - 1)
+            hit = big_keys[pos] == obs
+            big_rows, big_cols = bdoc[ok][hit], big_ids[pos][hit]
+        else:  # a vocabulary without bigrams
+            big_rows = big_cols = np.zeros(0, np.int64)
+        rows = np.concatenate([doc[f1 >= 0], big_rows]) + start
+        cols = np.concatenate([f1[f1 >= 0], big_cols])
         parts.append((rows, cols))
     rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)

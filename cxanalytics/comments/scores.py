@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._core.validate import check_alpha, require_columns, require_frame, warn_dropped
 from ..errors import ParameterError
-from ._prepare import _ALL_STOP, prepare_comments
+from ._prepare import _ALL_STOP, _prepared
 from ._stats import bh, delong, newcombe, two_proportion_p
 from ._vectors import comment_tfidf
 from .themes import ThemeResult, comment_themes  # noqa: F401 (comment_themes: doctests)
@@ -134,7 +134,7 @@ class ScoreModelResult:
         ``fold``, ``n``, ``auc`` per held-out fold.
     terms : DataFrame
         ``term``, ``features`` ("word"), ``coefficient`` (log-odds of a low score per unit
-        TF-IDF, from the model fitted on all rows), ``n`` (comments containing it),
+        TF-IDF, the mean of the folds' models: no extra fit on all rows), ``n`` (comments containing it),
         ``direction`` ("low" / "high"): the ``top`` strongest each way among the word terms
         (1-2-grams, emoji; not only stop words) in at least 1 % of the comments (and 5) whose
         coefficient has the same sign in every fold's model (fewer when fewer qualify).
@@ -166,7 +166,7 @@ def _classifier(C: float, random_state: int):
 
 def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = None, low: float | None = 6,
                         target: str | None = None, themes: ThemeResult | None = None, folds: int = 5,
-                        C: float = 4.0, top: int = 15, alpha: float = 0.05, max_rows: int | None = 50_000,
+                        C: float = 4.0, top: int = 15, alpha: float = 0.05, max_rows: int | None = 25_000,
                         random_state: int = 0) -> ScoreModelResult:
     """Cross-validated logistic regression of the low score on the comment text.
 
@@ -194,17 +194,18 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     top : int, default 15
         Terms listed each way.
     alpha : float, default 0.05
-    max_rows : int or None, default 50000
+    max_rows : int or None, default 25000
         With more analysed comments than this, the model is cross-validated on a stratified
         random subsample of ``max_rows`` of them (the share of low scores kept; drawn with
         ``random_state``).  The AUC, its DeLong interval and ``n`` / ``n_low`` are then those of
         the subsample: an honest estimate of the same quantity (the interval is wider than a
         full-data one would be), and ``predictions`` / the theme table cover the subsample's
         rows only.  The AUC is then that of a model learnt from ``max_rows * (folds - 1) /
-        folds`` comments, so if more training text would help it is conservative (on the
-        benchmark's 200k comments: 0.698 with 50,000 rows, 0.689 with 20,000).  At 50,000 comments the DeLong standard error is already about 0.003; the
-        cost of the character n-grams and of the logistic fits grows with the rows, so a
-        million comments would otherwise take many minutes.  ``None``: always all rows.
+        folds`` comments, so if more training text would help it is conservative: on the
+        benchmark's 200,000 comments (``benchmarks/bench_text.py``) 0.6942 with 25,000 rows
+        against 0.6991 with 50,000, a difference near one DeLong standard error (about 0.004 at
+        25,000 comments), for less than half the time and memory (the character n-grams and
+        the logistic fits grow faster than the rows).  ``None``: always all rows.
     random_state : int, default 0
 
     Returns
@@ -231,7 +232,7 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     alpha = check_alpha(alpha)
     is_low, is_high, missing = low_score_flag(data, score=score, low=low, high=None, target=target,
                                               function="comment_score_model")
-    prepared = prepare_comments(data[column])
+    prepared = _prepared(data[column])
     words = prepared["n_tokens"].to_numpy() > 0
     announce_left_out(data, score=score, target=target, missing=missing, has_comment=words,
                       function="comment_score_model",
@@ -261,13 +262,14 @@ def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = 
     X, names = comment_tfidf(text)  # = comment_vectorizer(min_df=1).fit_transform(text), as array work
     cv = StratifiedKFold(n_splits=int(folds), shuffle=True, random_state=random_state)
     same_sign = np.ones((2, X.shape[1]), dtype=bool)  # positive / negative in every fold so far
+    coef = np.zeros(X.shape[1])
     for f, (tr, te) in enumerate(cv.split(text, y), start=1):
         model = _classifier(C, random_state).fit(X[tr], y[tr])
         oof[te] = model.predict_proba(X[te])[:, 1]
         same_sign &= np.stack([model.coef_[0] > 0, model.coef_[0] < 0])
+        coef += model.coef_[0] / folds
         fold_rows.append((f, len(te), delong(y[te], oof[te])[0]))
     auc, se, lo, hi = delong(y, oof, alpha)
-    coef = _classifier(C, random_state).fit(X, y).coef_[0]
     # Reported terms: words (and emoji) in at least 1 % of the comments (and 5), not made of stop
     # words only, whose coefficient has one sign in every fold's model; rare n-grams with large
     # coefficients are fitted noise, not evidence.

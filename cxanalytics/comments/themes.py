@@ -21,14 +21,14 @@ import pandas as pd
 
 from .._core.validate import check_alpha, require_columns, require_frame
 from ..errors import ParameterError
-from ._merge import discover, n_components, pool
+from ._merge import discover, n_components, nmf_transform, pool
 from ._prepare import (
     _TOKEN,
     _UNIFY,
     _partial,
+    _prepared,
     comment_vectorizer,
     display_term,
-    prepare_comments,
     pseudonymise,
 )
 from ._stats import wilson
@@ -87,8 +87,7 @@ class ThemeResult:
 
     def assign(self, comments) -> pd.DataFrame:
         """Assign new comments to these themes (same columns as :attr:`assignments`)."""
-        prepared = prepare_comments(comments)
-        return self._model.assign(prepared)
+        return self._model.assign(_prepared(comments))
 
     def summary(self) -> pd.DataFrame:
         """Themes with their prevalence."""
@@ -171,7 +170,7 @@ class _NMFModel:
         w = np.zeros((len(text), self.merge.shape[1]))
         ok = prepared["n_tokens"].to_numpy() > 0
         if ok.any():
-            w[ok] = pool(self.nmf.transform(word_tfidf(self.vectorizer, text[ok])), self.merge)
+            w[ok] = pool(nmf_transform(self.nmf, word_tfidf(self.vectorizer, text[ok])), self.merge)
         return w
 
     def assign(self, prepared: pd.DataFrame) -> pd.DataFrame:
@@ -187,11 +186,45 @@ def _assignments(prepared: pd.DataFrame, w: np.ndarray, one_hot: bool = False) -
     theme[~has] = pd.NA
     with np.errstate(invalid="ignore", divide="ignore"):
         weight = np.where(has, w[np.arange(len(w)), best] / total, np.nan)
-    out = pd.DataFrame({"text": prepared["text"], "language": prepared["language"], "theme": theme,
+    # .to_numpy(): the public columns take pandas' default string dtype
+    out = pd.DataFrame({"text": prepared["text"].to_numpy(), "language": prepared["language"].to_numpy(), "theme": theme,
                         "weight": weight}, index=prepared.index)
     for j in range(k):
         out[f"theme_{j + 1}"] = (has & (best == j)) if one_hot else (w[:, j] > 0)
     return out
+
+
+# --------------------------------------------------------------------------- learning sample
+def _canonical(text: np.ndarray, original: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``idx`` ordered by (prepared text, text as written): an order that ignores the rows'."""
+    keys = pd.DataFrame({"text": pd.Series(text[idx], dtype=object), "original": pd.Series(original[idx], dtype=object)})
+    return idx[keys.sort_values(["text", "original"], kind="stable").index.to_numpy()]
+
+
+def _learning_sample(text: np.ndarray, original: np.ndarray, idx: np.ndarray, sample: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """The comments (positions among ``idx``) the themes are learnt on, in canonical order.
+
+    Up to ``sample`` comments: all of them, else a random draw that does not depend on the
+    order of the rows.  Each comment gets a pseudo-random key from its content (the text as
+    written, which determines the prepared text) and its occurrence number among identical
+    comments, mixed with a seed drawn from ``rng``; the ``sample`` smallest keys are chosen
+    (every comment equally likely, copies of one comment drawn independently), and only
+    those are sorted.
+    """
+    if len(idx) <= sample:
+        return _canonical(text, original, idx)
+    seed = np.uint64(rng.integers(0, 2**63))
+    h = pd.util.hash_array(original[idx], categorize=False)
+    order = np.argsort(h, kind="stable")
+    hs = h[order]
+    start = np.r_[True, hs[1:] != hs[:-1]]
+    run = np.cumsum(start) - 1
+    occurrence = np.empty(len(h), dtype=np.uint64)
+    occurrence[order] = (np.arange(len(h)) - np.flatnonzero(start)[run]).astype(np.uint64)
+    key = pd.util.hash_array(h ^ (occurrence * np.uint64(0xBF58476D1CE4E5B9)) ^ seed, categorize=False)
+    chosen = np.argpartition(key, sample - 1)[:sample]
+    return _canonical(text, original, idx[np.sort(chosen)])
 
 
 # --------------------------------------------------------------------------- tables
@@ -207,11 +240,12 @@ def _prevalence(ind: np.ndarray, names: list[str], alpha: float) -> pd.DataFrame
 def _theme_table(assign: pd.DataFrame, weights: np.ndarray, names: list[str], terms: list[list[str]],
                  originals: pd.Series) -> pd.DataFrame:
     rows = []
+    total = np.maximum(weights.sum(axis=1), 1e-300)
     for j, name in enumerate(names):
         mine = assign[f"theme_{j + 1}"].to_numpy(dtype=bool)
         langs = assign["language"][mine].value_counts()
         lang = str(langs.index[0]) if len(langs) else "und"
-        score = np.where(mine, weights[:, j] / np.maximum(weights.sum(axis=1), 1e-300), -np.inf)
+        score = np.where(mine, weights[:, j] / total, -np.inf)
         top = [i for i in np.argsort(-score, kind="stable")[:3] if np.isfinite(score[i])]
         ex = [pseudonymise(str(originals.iloc[i])) for i in top] + [None] * (3 - len(top))
         rows.append({"theme": j + 1, "name": " / ".join(display_term(t, lang) for t in terms[j][:3]) or name,
@@ -280,7 +314,7 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     require_columns(data, [column, *by_cols], what="data")
     alpha = check_alpha(alpha)
-    prepared = prepare_comments(data[column])
+    prepared = _prepared(data[column])
     has_words = prepared["n_tokens"].to_numpy() > 0
     rng = np.random.default_rng(random_state)
     stability = pd.DataFrame(columns=["k", "stability"])
@@ -297,12 +331,8 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
         if len(idx) < 10:
             raise ParameterError(f"comment_themes: column {column!r} has {len(idx)} comments with words; "
                                  "expected at least 10 to find themes")
-        # Learn in a canonical order (by prepared text, then as written): the themes do not
-        # depend on the order of the rows.
-        keys = pd.DataFrame({"text": prepared["text"].to_numpy(dtype=object)[idx],
-                             "original": prepared["original"].to_numpy(dtype=object)[idx]})
-        idx = idx[keys.sort_values(["text", "original"], kind="stable").index.to_numpy()]
-        learn = idx if len(idx) <= sample else idx[np.sort(rng.choice(len(idx), size=sample, replace=False))]
+        learn = _learning_sample(prepared["text"].to_numpy(dtype=object), prepared["original"].to_numpy(dtype=object),
+                                 idx, sample, rng)
         vec = comment_vectorizer(stop_words=True, char=False, min_df=min_df, max_features=max_features)
         X = vec.fit_transform(prepared["text"].to_numpy(dtype=object)[learn])
         vocab = vec.get_feature_names_out()
