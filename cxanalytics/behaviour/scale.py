@@ -104,20 +104,32 @@ def frame_differences(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _times(part: pd.DataFrame, time: str, same_day: bool):
+    """Ticks (wall days or instants), instants and the missing-time mask of a partition."""
+    times = part[time]
+    wall, absolute, per_day, _ = tu.datetime_ints(times)
+    ticks = wall // per_day if same_day else absolute
+    return ticks, absolute, times.isna().to_numpy()
+
+
 def _ticks(part: pd.DataFrame, customer: str, time: str, same_day: bool):
     """Customer codes, ticks (wall days or instants), instants and the kept-row mask of a partition."""
     codes, uniques = tu.factorize_ids(part[customer])
-    times = part[time]
-    no_time = times.isna().to_numpy()
-    wall, absolute, per_day, _ = tu.datetime_ints(times)
-    ticks = wall // per_day if same_day else absolute
+    ticks, absolute, no_time = _times(part, time, same_day)
     return codes, uniques, ticks, absolute, codes >= 0, no_time
 
 
 # ----------------------------------------------------------------------------- customer summary
 def _summary_counts(part, customer, time, value, same_day, as_of_tick, end):
-    """Per-partition counts behind the pandas path's warnings, and the last purchase tick."""
-    codes, _, ticks, _, has_id, no_time = _ticks(part, customer, time, same_day)
+    """Per-partition counts behind the pandas path's warnings, and the last purchase tick.
+
+    Only whether a row has an id matters here: ``notna`` is what ``factorize_ids`` codes as
+    missing, without factorising ids that, in a partition of the unshuffled log, are nearly
+    all distinct (a hash table of the partition's size once the ids span more than four
+    times its rows).
+    """
+    has_id = part[customer].notna().to_numpy()
+    ticks, _, no_time = _times(part, time, same_day)
     keep = has_id & ~no_time
     dropped = int((~keep).sum())
     late = keep & (ticks > as_of_tick) if as_of_tick is not None else np.zeros(len(part), bool)
@@ -333,7 +345,10 @@ def _cohort_part(part, customer, time, period):
 
 
 def _dropped(part, customer, time, period):
-    return pd.DataFrame({"dropped": [_period_ordinals(part, customer, time, period)[2]], "rows": [len(part)]}, dtype=np.int64)
+    """Rows of a partition without a customer id or a time (what ``pd.factorize`` codes -1 is ``isna``):
+    counted without factorising the nearly all distinct ids of an unshuffled partition."""
+    bad = int((part[customer].isna().to_numpy() | part[time].isna().to_numpy()).sum())
+    return pd.DataFrame({"dropped": [bad], "rows": [len(part)]}, dtype=np.int64)
 
 
 def cohort_retention_dask(transactions, *, customer: str = "customer_id", time: str = "occurred_at",
