@@ -95,9 +95,14 @@ def translate_squeeze(s: str, table: Mapping, lut: np.ndarray | None, space: np.
     return from_codepoints(out[~(ws & edge)])
 
 
+_ALL_CHARS: list[str] = []
+
+
 def class_lut(pattern: re.Pattern) -> np.ndarray:
     """Boolean array over all code points: does ``pattern`` (one-character class) match it."""
-    chars = "".join(map(chr, range(0xD800))) + "\x00" * 0x800 + "".join(map(chr, range(0xE000, _N)))
+    if not _ALL_CHARS:  # every code point once (surrogates as NUL), built on first use
+        _ALL_CHARS.append("".join(map(chr, range(0xD800))) + "\x00" * 0x800 + "".join(map(chr, range(0xE000, _N))))
+    chars = _ALL_CHARS[0]
     lut = np.zeros(_N, dtype=bool)
     run = re.compile(f"(?:{pattern.pattern})+")
     for m in run.finditer(chars):

@@ -161,7 +161,9 @@ def _classifier(C: float, random_state: int):
 
     # liblinear's dual coordinate descent: the same L2-penalised likelihood as its primal
     # Newton solver (equal AUCs to 4-5 digits on the real sets), about twice as fast here.
-    return LogisticRegression(C=C, solver="liblinear", dual=True, max_iter=1000, random_state=random_state)
+    # Stopping at tol 1e-3 instead of 1e-4 gives the same AUC to 4 digits (0.69909 on 200k
+    # benchmark comments either way) for about 3/4 of the time.
+    return LogisticRegression(C=C, solver="liblinear", dual=True, tol=1e-3, max_iter=1000, random_state=random_state)
 
 
 def comment_score_model(data: pd.DataFrame, column: str, *, score: str | None = None, low: float | None = 6,
