@@ -56,6 +56,13 @@ longest at 97 s, of which the text score model 28 s and the claims on themes 16 
 peak 1.88 GiB; scale 250 (1M customers, 1,224 MB of inputs), 502.2 s wall (834 s in cells; 06
 160 s, 05 138 s, 10 137 s), peak 5.11 GiB: 2.4x the time of scale 50 for 5x the data.
 
+Idle machine, 2026-12-06, after the text score model moved to 25,000 rows (``--scale 50 --jobs 2``):
+113.1 s wall (19.5x reading the logs, 5.8 s), 185.8 s in cells, **peak 1.71 GiB (1.84 GB)**; the
+heaviest pair is now 10_open_text (35.1 s, 0.89 GiB kernel, was 1.17 GiB) beside 04 (0.61 GiB).
+Before that change (2026-12-05, same machine idle): 120.3 s, peak 1.87 GiB (2.01 GB). Right after,
+``--scale 250 --jobs 2`` (1M customers, 1,224 MB of inputs): 443.7 s wall (14.3x reading, 31.1 s),
+741.0 s in cells, peak 5.12 GiB (5.50 GB); 3.9x the time of scale 50 for 5x the data.
+
 Usage::
 
     python benchmarks/bench_report.py                  # both

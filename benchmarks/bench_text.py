@@ -12,7 +12,35 @@ memory (``ru_maxrss``) is that part's own:
 Run: ``python benchmarks/bench_text.py [--n 200000] [--repeat 2]`` (``--n 1000000`` for the
 issue's goal).
 
-Measured (2026-12-04, 2 cores shared with other jobs, so single runs vary by up to 2x; 1M:
+Measured 2026-12-06 on the idle 2-core machine (``--n 1000000 --repeat 2``; each run of ours
+against the TfidfVectorizer run just before it): **2.8x** (14.7 s vs 5.21 s; the other pair
+15.1 s vs 5.23 s, 2.9x), peak 1,160 MiB vs 460 MiB; ours = prepare 4.8 s + themes 6.6 s +
+score model 3.3 s (AUC 0.6917 on its 25,000-row subsample).  At the start of the day the
+same command gave 30.1 s vs 5.67 s (5.3x).  What changed, each measured at 1M:
+
+* the comments are kept as object arrays inside the library (``_prepared``): a million
+  strings were converted to Arrow and back about six times (~2.5 s);
+* the 20,000 comments the themes are learnt on are drawn by a hash of their text (and
+  occurrence number) instead of sorting all (text, original) pairs first (2.2 s -> 0.4 s);
+  the draw still ignores the order of the rows;
+* every comment is assigned by NMF's coordinate descent on two threads in lock-step (the
+  same numbers as ``NMF.transform``; 3.3 s -> 1.9 s);
+* ``word_tfidf`` cuts tokens from code-point arrays and looks them up by 64-bit hash (no
+  token becomes a Python string) and builds the counts with scipy's row sort
+  (3.6 s -> 1.4 s; the same matrix entry for entry); language detection finds its word
+  evidence the same way;
+* the score model learns on 25,000 comments instead of 50,000 (AUC 0.6942 vs 0.6991 at 200k
+  comments, about one standard error), averages the folds' coefficients instead of a sixth
+  fit, and stops liblinear at tol 1e-3 (10.4 s -> 3.3 s).
+
+Where the 14.7 s go now: preparing the comments 4.8 s (NFKC / translation / casefold passes,
+language evidence and token counts of 836k distinct comments, ~2.5 s; factorising them
+0.4 s; building the public frame's string columns 0.35 s); themes 6.6 s (learning the
+over-split NMF, its resamples and the names on 20,000 comments 1.8 s, a fixed cost;
+``word_tfidf`` of all comments 1.4 s; assigning them 1.9 s); score model 3.3 s (TF-IDF of
+the 25,000-row subsample 1.0 s, five liblinear fits 1.8 s); importing the package 0.6 s.
+
+Earlier measurements (2026-12-04, 2 cores shared with other jobs, so single runs vary by up to 2x; 1M:
 the fastest of ``--repeat 2`` alternating runs, 200k: one run):
 
 =========  ================  ======================================  ==========  ===============
