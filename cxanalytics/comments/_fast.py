@@ -117,16 +117,24 @@ def pieces_of(cp: np.ndarray) -> np.ndarray:
     return np.cumsum(cp == 0, dtype=np.int64)
 
 
+def _token_starts(cp: np.ndarray, word: np.ndarray, single: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Where tokens start (maximal runs of ``word`` characters, and ``single`` characters that are
+    not ``word`` ones; ``None``: no single ones), and the ``word`` mask."""
+    w = word[cp]
+    starts = w.copy()
+    starts[1:] &= ~w[:-1]
+    if single is not None:
+        starts |= single[cp] & ~w
+    return starts, w
+
+
 def count_runs(cp: np.ndarray, word: np.ndarray, single: np.ndarray, m: int) -> np.ndarray:
     """Per piece of a NUL-joined array: maximal runs of ``word`` characters plus ``single`` ones
     that are not ``word`` characters, i.e. ``len(re.findall("W+|S", piece))`` for classes W, S."""
     if m == 0:
         return np.zeros(0, dtype=np.int64)
-    w = word[cp]
-    starts = w.copy()
-    starts[1:] &= ~w[:-1]
-    tok = starts | (single[cp] & ~w)
-    return np.bincount(pieces_of(cp)[tok], minlength=m).astype(np.int64)
+    starts, _ = _token_starts(cp, word, single)
+    return np.bincount(pieces_of(cp)[starts], minlength=m).astype(np.int64)
 
 
 # Polynomial hashing of tokens modulo 2**64 (NumPy's unsigned arithmetic wraps): an odd base
@@ -138,12 +146,12 @@ MAX_HASHED_TOKEN = 256
 
 
 def token_hashes(cp: np.ndarray, word: np.ndarray,
-                 single: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 single: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The tokens of a NUL-joined code-point array, as numbers.
 
     A token is a maximal run of ``word`` characters or one ``single`` character that is not
     a ``word`` character (the tokens of ``re.findall("W+|S", piece)``, as :func:`count_runs`
-    counts them).  Returns, per token in order: a 64-bit hash of its code points (equal
+    counts them; ``single=None``: runs only).  Returns, per token in order: a 64-bit hash of its code points (equal
     tokens, equal hashes, wherever they stand), its piece number, its start and its length.
 
     Examples
@@ -155,16 +163,12 @@ def token_hashes(cp: np.ndarray, word: np.ndarray,
     ([0, 0, 1, 1, 1], [2, 2, 2, 2, 1], True)
     """
     n = len(cp)
-    w = word[cp]
-    first = w.copy()
-    first[1:] &= ~w[:-1]
+    begins, w = _token_starts(cp, word, single)
     last = w.copy()
     last[:-1] &= ~w[1:]
-    one = single[cp] & ~w
-    starts = np.flatnonzero(first | one)
-    is_run = first[starts]
-    ends = starts + 1
-    ends[is_run] = np.flatnonzero(last) + 1
+    starts = np.flatnonzero(begins)
+    ends = starts + 1  # a single character; a run ends after its last word character
+    ends[w[starts]] = np.flatnonzero(last) + 1
     power = np.cumprod(np.full(n, _BASE, dtype=np.uint64))  # base ** (j + 1)
     prefix = np.zeros(n + 1, dtype=np.uint64)
     np.cumsum(cp.astype(np.uint64) * power, out=prefix[1:])

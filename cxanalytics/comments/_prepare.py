@@ -136,7 +136,7 @@ def _luts() -> dict:
                      word=_fast.class_lut(re.compile(r"[^\W_]")), emoji=_fast.class_lut(re.compile(f"[{_EMOJI}]")))
         nonspace = ~_LUTS["space"]  # what str.split() keeps (re's \s is str.isspace), NUL apart
         nonspace[0] = False
-        _LUTS.update(nonspace=nonspace, none=np.zeros_like(nonspace))
+        _LUTS["nonspace"] = nonspace
     return _LUTS
 
 
@@ -243,7 +243,7 @@ def _evidence_hashes(language: str) -> np.ndarray:
     key = "evidence_" + language
     if key not in _LUTS:
         cp = _fast.codepoints("\x00".join(sorted(_STOP_EVIDENCE[language])))
-        _LUTS[key] = np.unique(_fast.token_hashes(cp, _luts()["nonspace"], _luts()["none"])[0])
+        _LUTS[key] = np.unique(_fast.token_hashes(cp, _luts()["nonspace"])[0])
     return _LUTS[key]
 
 
@@ -279,7 +279,7 @@ def _languages(texts: list[str]) -> list[str]:
         if cp is None:
             return [_language(t) for t in texts]
         # Each word (a run of non-space, as str.split() cuts) as a hash, found among the evidence words'.
-        h, wpiece, start, length = _fast.token_hashes(cp, _luts()["nonspace"], _luts()["none"])
+        h, wpiece, start, length = _fast.token_hashes(cp, _luts()["nonspace"])
         long_al = (length > 3) & (cp[start] == 0x0627) & (cp[np.minimum(start + 1, len(cp) - 1)] == 0x0644)
         del cp
         fa_w = _fast.member(h, _evidence_hashes("fa"))

@@ -331,10 +331,10 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
         if len(idx) < 10:
             raise ParameterError(f"comment_themes: column {column!r} has {len(idx)} comments with words; "
                                  "expected at least 10 to find themes")
-        learn = _learning_sample(prepared["text"].to_numpy(dtype=object), prepared["original"].to_numpy(dtype=object),
-                                 idx, sample, rng)
+        text, original = prepared["text"].to_numpy(dtype=object), prepared["original"].to_numpy(dtype=object)
+        learn = _learning_sample(text, original, idx, sample, rng)
         vec = comment_vectorizer(stop_words=True, char=False, min_df=min_df, max_features=max_features)
-        X = vec.fit_transform(prepared["text"].to_numpy(dtype=object)[learn])
+        X = vec.fit_transform(text[learn])
         vocab = vec.get_feature_names_out()
         ks = []
         if k is None:
@@ -346,7 +346,7 @@ def comment_themes(data: pd.DataFrame, column: str, *, k: int | None = None, by:
             raise ParameterError(f"comment_themes: k is {k!r}; expected an integer from 1 to "
                                  f"{n_components(*X.shape, components)} (the components of the over-split)")
         nmf, merge, terms, stability = discover(
-            X, vocab, prepared["original"].to_numpy(dtype=object)[learn], k=k, ks=ks, components=components,
+            X, vocab, original[learn], k=k, ks=ks, components=components,
             n_resamples=n_resamples, top=top_terms, rng=rng, max_iter=max_iter, random_state=random_state)
         model = _NMFModel(vec, nmf, merge)
         weights = model.weights(prepared)
